@@ -1,0 +1,99 @@
+/*
+ * Findings: what certbind check prints and what the terminal UI
+ * highlights (DESIGN.md "Findings"). Each has a severity, a stable code,
+ * the object it concerns and a sentence saying what is wrong and what to
+ * do. The codes are an interface: scripts match on them.
+ */
+#ifndef CERTBIND_CHECK_H
+#define CERTBIND_CHECK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct config;
+
+enum severity {
+	SEV_INFO,
+	SEV_WARNING,
+	SEV_ERROR
+};
+
+/* The stable codes. */
+#define F_CONFLICT		"conflict"
+#define F_UNSERVED_LISTENER	"unserved-listener"
+#define F_STALE_BINDING		"stale-binding"
+#define F_DEFAULT_SERVED	"default-served"
+#define F_PROBABLE_MOVE		"probable-move"
+#define F_ADDRESS_NOT_LOCAL	"address-not-local"
+#define F_UNKNOWN_KEY		"unknown-key"
+#define F_MISSING_FILE		"missing-file"
+#define F_UNREADABLE		"unreadable"
+#define F_KEY_MISMATCH		"key-mismatch"
+#define F_EXPIRED		"expired"
+#define F_NOT_YET_VALID		"not-yet-valid"
+#define F_EXPIRING		"expiring"
+#define F_SNI_NOT_IN_CERT	"sni-not-in-cert"
+#define F_CHAIN_INCOMPLETE	"chain-incomplete"
+#define F_KEY_PERMISSIONS	"key-permissions"
+#define F_PENDING		"pending"
+#define F_UNBOUND_KEY		"unbound-key"
+#define F_ORPHAN_FILE		"orphan-file"
+#define F_NOT_RELOADED		"not-reloaded"
+#define F_WEAK_KEY		"weak-key"
+
+/* What a finding concerns, so the UI can attach it to a row. */
+enum finding_kind {
+	FK_KEY,		/* index is a key index */
+	FK_BINDING,	/* index is a binding index */
+	FK_LISTENER,	/* index is a listener index */
+	FK_FILE		/* index is -1; object is the path */
+};
+
+struct finding {
+	enum severity	 severity;
+	const char	*code;		/* one of F_*, static */
+	enum finding_kind kind;
+	ssize_t		 index;
+	char		*object;	/* "www", "127.0.0.2:8443 sni=x", a path */
+	char		*message;	/* a sentence: what and what to do */
+	/* probable-move only: the endpoints of the suggested move. */
+	char		*move_from;
+	char		*move_to;
+};
+
+struct findings {
+	struct finding	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+#define FINDINGS_INIT { NULL, 0, 0 }
+
+struct check_opts {
+	int		 offline;	/* skip host-dependent checks */
+	int		 files;		/* open keys and certificates */
+	int		 warn_days;	/* expiring threshold, default 30 */
+	time_t		 now;		/* 0: time(NULL) */
+	const char	*trust_file;	/* NULL: config's, else the system's */
+};
+
+void		 check_opts_default(struct check_opts *);
+
+/*
+ * Runs every check on the config. Findings are appended in a stable order:
+ * by severity (errors first), then by code, then by object.
+ */
+void		 check_config(const struct config *, const struct check_opts *,
+		     struct findings *);
+
+void		 findings_add(struct findings *, enum severity,
+		     const char *code, enum finding_kind, ssize_t index,
+		     const char *object, const char *fmt, ...)
+		     __attribute__((format(printf, 7, 8)));
+void		 findings_sort(struct findings *);
+size_t		 findings_count(const struct findings *, enum severity);
+void		 findings_clear(struct findings *);
+const char	*severity_name(enum severity);	/* "error" ... */
+
+#endif

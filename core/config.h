@@ -1,0 +1,158 @@
+/*
+ * The config file: the contract between certbind and certbindd (see
+ * DESIGN.md "The config file"). struct config is the whole file as a model;
+ * the key, binding and listener records are plain data that callers read
+ * directly, but only change through the config_* functions so the model
+ * stays consistent.
+ *
+ * Ownership: every string in the model belongs to the config and lives
+ * until config_free() or until a mutator removes the record it is in.
+ * Pointers returned by the accessors are borrowed on those terms; a record
+ * pointer is invalidated by any mutator (records live in arrays), so keep
+ * names or indexes across edits, not pointers.
+ */
+#ifndef CERTBIND_CONFIG_H
+#define CERTBIND_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "core/endpoint.h"
+#include "core/errlist.h"
+
+#define CONFIG_VERSION		1
+#define CONFIG_DEFAULT_PATH	"/etc/certbind/certbind.conf"
+#define CONFIG_MAX_SIZE		(256u * 1024 * 1024)
+
+struct config;
+
+struct config_key {
+	char		*name;
+	char		*key;		/* path as written in the file */
+	char		*cert;		/* NULL: pending */
+	char		*request;	/* NULL: no request */
+	int		 line;		/* 0 when not from a file */
+};
+
+struct config_binding {
+	char		*key;		/* a key's name */
+	struct endpoint	 ep;
+	char		*sni;		/* NULL: no SNI */
+	int		 line;
+};
+
+struct config_listener {
+	struct endpoint	 ep;		/* the address may be "*", the port not */
+	struct endpoint	 backend;	/* concrete */
+	int		 line;
+};
+
+struct config_server {
+	char		*user;		/* NULL: do not drop privileges */
+	char		*group;		/* NULL: none; key files may be 0640 */
+	int64_t		 handshake_timeout;	/* seconds, default 10 */
+	int64_t		 idle_timeout;		/* seconds, default 300 */
+	int64_t		 shutdown_timeout;	/* seconds, default 30 */
+	int64_t		 max_connections;	/* default 10000 */
+	int64_t		 workers;		/* 0: one per CPU */
+	char		*priority;	/* GnuTLS priority string, NULL: default */
+	int		 tickets;	/* session tickets, default 1 */
+	char		*trust;		/* CA bundle, NULL: system default */
+};
+
+struct config	*config_new(void);
+void		 config_free(struct config *);
+struct config	*config_dup(const struct config *);
+
+/*
+ * Reads and checks a file. Every problem is appended to errs as
+ * "FILE:LINE: message" (all of them, not the first); returns -1 if there
+ * was any, in which case *out is NULL. Numbers are read as 64-bit and range
+ * checked, unknown settings are reported, @include is refused.
+ */
+int		 config_load(const char *path, struct config **out,
+		     struct errlist *errs);
+/* The same from memory; name is used in messages in place of the path. */
+int		 config_parse(const char *text, size_t len, const char *name,
+		     struct config **out, struct errlist *errs);
+
+/* The text certbind writes, header comment included. Allocated. */
+char		*config_serialize(const struct config *);
+/*
+ * Atomic save (temporary file in the same directory, write, fflush,
+ * ferror, fsync, rename, fsync of the directory), mode 0640. The previous
+ * file is kept as PATH.bak. On failure the original is byte-identical.
+ */
+int		 config_save(const struct config *, const char *path,
+		     char **cause);
+
+/* The path the config was loaded from or last saved to; NULL if none. */
+const char	*config_path(const struct config *);
+void		 config_set_path(struct config *, const char *);
+/* Whether the loaded file had comments (libconfig drops them on save). */
+int		 config_had_comments(const struct config *);
+/* store as written, or NULL. */
+const char	*config_store(const struct config *);
+void		 config_set_store(struct config *, const char *);
+/*
+ * The absolute path for a key, cert or request path: absolute stays, a
+ * relative one resolves against store, or the config file's directory when
+ * there is no store. Allocated.
+ */
+char		*config_resolve_path(const struct config *, const char *);
+
+/* NULL when the file has no server section. */
+const struct config_server *config_server(const struct config *);
+struct config_server *config_server_edit(struct config *);	/* creates */
+
+size_t		 config_nkeys(const struct config *);
+const struct config_key *config_key(const struct config *, size_t);
+const struct config_key *config_key_find(const struct config *,
+		     const char *name);
+ssize_t		 config_key_index(const struct config *, const char *name);
+
+size_t		 config_nbindings(const struct config *);
+const struct config_binding *config_binding(const struct config *, size_t);
+
+size_t		 config_nlisteners(const struct config *);
+const struct config_listener *config_listener(const struct config *,
+		     size_t);
+ssize_t		 config_listener_find(const struct config *,
+		     const struct endpoint *);
+
+/*
+ * Mutators. Each returns 0, or -1 with an allocated *cause saying why
+ * (a duplicate, no such record). None of them checks findings; callers
+ * run check_config() before and after to refuse a change that adds errors.
+ */
+int	config_key_add(struct config *, const char *name, const char *key,
+	    const char *cert, const char *request, char **cause);
+int	config_key_set(struct config *, const char *name, const char *key,
+	    const char *cert, const char *request, char **cause);
+int	config_key_remove(struct config *, const char *name, char **cause);
+int	config_key_rename(struct config *, const char *from, const char *to,
+	    char **cause);	/* bindings follow */
+int	config_bind(struct config *, const char *key,
+	    const struct endpoint *, const char *sni, char **cause);
+/* sni NULL matches only the binding without sni. */
+int	config_unbind(struct config *, const char *key,
+	    const struct endpoint *, const char *sni, char **cause);
+/* Replaces binding i's endpoint and sni. */
+int	config_binding_edit(struct config *, size_t i,
+	    const struct endpoint *, const char *sni, char **cause);
+int	config_listen(struct config *, const struct endpoint *,
+	    const struct endpoint *backend, char **cause);
+int	config_unlisten(struct config *, const struct endpoint *,
+	    char **cause);
+/*
+ * Moves the listener on old (if any) and every binding whose endpoint
+ * equals old to new. Each change is appended to changes as a sentence
+ * ("listener 127.0.0.2:8443 -> 127.0.0.3:8443"). Returns the number of
+ * records moved, or -1 with *cause (nothing on old, or new taken).
+ */
+int	config_move(struct config *, const struct endpoint *old,
+	    const struct endpoint *new, struct errlist *changes,
+	    char **cause);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Reading whole files with a size cap, and writing them atomically. A 1 GB
+ * file offered as a certificate is refused from its size, not read into
+ * memory. Everything that reads a key, certificate or config comes here.
+ */
+#ifndef CERTBIND_FILEIO_H
+#define CERTBIND_FILEIO_H
+
+#include <sys/stat.h>
+#include <stddef.h>
+
+#define FILEIO_NOFOLLOW	0x1	/* refuse a symbolic link (keys) */
+
+#define FILEIO_MAX_CERT	(1u * 1024 * 1024)	/* certificates, keys, CSRs */
+
+/*
+ * Reads path into an allocated buffer with a NUL after the last byte.
+ * Refuses files over max bytes, non-regular files and, with
+ * FILEIO_NOFOLLOW, symbolic links. st, if not NULL, receives fstat() of the
+ * opened file (for permission checks on what was actually read). Returns 0,
+ * or -1 with *cause ("PATH: what went wrong").
+ */
+int	fileio_read(const char *path, size_t max, int flags, char **data,
+	    size_t *len, struct stat *st, char **cause);
+
+/*
+ * Writes data to path atomically: a temporary file in the same directory,
+ * write, fsync, rename over path, fsync of the directory. With backup not
+ * NULL the previous file is first linked/copied there. mode is applied
+ * with fchmod, whatever the umask. On failure path is untouched.
+ */
+int	fileio_write_atomic(const char *path, const void *data, size_t len,
+	    mode_t mode, const char *backup, char **cause);
+
+/*
+ * Creates path with O_EXCL and mode exactly (fchmod after open, so the
+ * umask cannot widen or narrow it), writes data, fsyncs. For new key
+ * files. Fails if path exists.
+ */
+int	fileio_write_new(const char *path, const void *data, size_t len,
+	    mode_t mode, char **cause);
+
+/*
+ * Fault injection for tests: when set, the named step ("write", "fsync",
+ * "rename", "dirsync") fails with errno err in the next atomic write.
+ */
+void	fileio_inject_fault(const char *step, int err);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * Private keys. Key material is wiped before it is freed and never leaves
+ * this module as text except through privkey_export_pem() into a file
+ * created 0600. Nothing here logs or prints.
+ */
+#ifndef CERTBIND_PRIVKEY_H
+#define CERTBIND_PRIVKEY_H
+
+#include <sys/stat.h>
+#include <stddef.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+
+struct cert;
+struct privkey;
+
+enum key_type {
+	KEY_ECDSA_P256,
+	KEY_ECDSA_P384,
+	KEY_ED25519,
+	KEY_RSA_2048,
+	KEY_RSA_3072,
+	KEY_RSA_4096
+};
+
+/* "ecdsa-p256" ... ; -1 for an unknown name. */
+int		 key_type_parse(const char *);
+const char	*key_type_name(enum key_type);
+
+/*
+ * PKCS#8, PKCS#1 or SEC1, PEM or DER. The file is opened without following
+ * symbolic links; st receives fstat() of the opened file, for the
+ * key-permissions check. Returns 0, or -1 with *cause naming the file.
+ */
+int		 privkey_load(const char *path, struct privkey **out,
+		     struct stat *st, char **cause);
+int		 privkey_load_mem(const void *data, size_t len,
+		     const char *name, struct privkey **out, char **cause);
+int		 privkey_generate(enum key_type, struct privkey **out,
+		     char **cause);
+void		 privkey_free(struct privkey *);
+
+/* Whether the key belongs to the certificate's leaf. */
+int		 privkey_matches_cert(const struct privkey *,
+		     const struct cert *);
+/* Whether the public key of a CSR or cert equals this key's. */
+int		 privkey_matches_pubkey(const struct privkey *,
+		     gnutls_pubkey_t);
+const char	*privkey_type(const struct privkey *);
+unsigned	 privkey_bits(const struct privkey *);
+
+/* Creates path O_EXCL with mode (fchmod, whatever the umask): PKCS#8 PEM. */
+int		 privkey_save(const struct privkey *, const char *path,
+		     mode_t mode, char **cause);
+/* Borrowed GnuTLS handles, valid until privkey_free(). */
+gnutls_x509_privkey_t privkey_x509(const struct privkey *);
+
+/*
+ * Credentials for a TLS server: key and chain as GnuTLS pcerts. Loaded
+ * entirely into memory; the server calls this only at load/reload time.
+ */
+struct tlscred;
+int		 tlscred_load(const char *key_path, const char *cert_path,
+		     struct tlscred **out, char **cause);
+void		 tlscred_free(struct tlscred *);
+gnutls_pcert_st	*tlscred_pcerts(const struct tlscred *, unsigned *n);
+gnutls_privkey_t tlscred_privkey(const struct tlscred *);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * The terminal UI: the only part of certbind that includes curses.
+ */
+#ifndef CERTBIND_TUI_H
+#define CERTBIND_TUI_H
+
+/*
+ * Runs the key manager on the config at path until the user quits.
+ * Returns an exit status (0, or 2 when the terminal cannot be driven).
+ */
+int	tui_main(const char *conf_path);
+
+#endif
