@@ -52,11 +52,23 @@ int	 cmd_commit(struct cmd_ctx *, const struct config *before,
 	    const struct config *after);
 
 /*
- * getopt_long() driver for subcommands: argv[0] is the subcommand. Handles
- * --help and --force itself.
+ * getopt_long() for subcommands: argv[0] is the subcommand, optind is
+ * reset by main. --help and --force never reach it: main takes them out
+ * of every subcommand's arguments first. Prints the usage on '?'.
  */
 struct option;
 int	 cmd_getopt(struct cmd_ctx *, const struct cmd_entry *, int argc,
 	    char **argv, const char *shortopts, const struct option *longopts);
+
+struct finding;
+/* One finding as certbind check prints it: "SEVERITY CODE OBJECT: MSG". */
+void	 cmd_print_finding(FILE *, const struct finding *, const char *prefix);
+/*
+ * Prints to f (if not NULL) the findings after adds ("+ ") and removes
+ * ("- ") against before; with errors_only just the added errors. Returns
+ * the number of error findings added.
+ */
+size_t	 cmd_findings_diff(FILE *f, const struct config *before,
+	    const struct config *after, int errors_only);
 
 #endif

@@ -1,0 +1,100 @@
+/*
+ * certbind rollback: puts back the config as it was before the last save,
+ * from FILE.bak, after showing the difference. The file being replaced
+ * becomes the new FILE.bak, so a second rollback undoes the first.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "core/config.h"
+#include "core/diff.h"
+#include "core/errlist.h"
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+
+static int	cmd_rollback_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_rollback_entry = {
+	"rollback",
+	"",
+	"Restores the previous config from FILE.bak, after printing how it\n"
+	"differs from the current one (- current, + restored). The current\n"
+	"file becomes FILE.bak, so rollback again undoes the rollback.",
+	cmd_rollback_exec
+};
+
+static int
+cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct errlist		 errs = ERRLIST_INIT;
+	struct config		*old = NULL;
+	struct diff_line	*d = NULL;
+	char			*bak, *cur = NULL, *prev = NULL, *cause = NULL;
+	size_t			 curlen, prevlen, i;
+	ssize_t			 n = 0;
+	int			 rc = EXIT_CANNOT;
+
+	if (cmd_getopt(ctx, &cmd_rollback_entry, argc, argv, "", NULL) != -1)
+		return EXIT_CANNOT;
+	if (optind != argc) {
+		cmd_usage(stderr, &cmd_rollback_entry);
+		return EXIT_CANNOT;
+	}
+	bak = xasprintf("%s.bak", ctx->conf_path);
+	if (fileio_read(bak, CONFIG_MAX_SIZE, 0, &prev, &prevlen, NULL,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		cmd_error("there is no previous version to roll back to");
+		goto out;
+	}
+	if (fileio_read(ctx->conf_path, CONFIG_MAX_SIZE, 0, &cur, &curlen,
+	    NULL, &cause) != 0) {
+		cmd_error("%s", cause);
+		goto out;
+	}
+	if (config_parse(prev, prevlen, bak, &old, &errs) != 0) {
+		for (i = 0; i < errs.n; i++)
+			cmd_error("%s", errs.v[i]);
+		cmd_error("the backup does not load; nothing was changed");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (curlen == prevlen && memcmp(cur, prev, curlen) == 0) {
+		fprintf(stderr, "certbind: the backup is the same as the "
+		    "current file; nothing to do\n");
+		rc = EXIT_OK;
+		goto out;
+	}
+	if ((n = diff_lines(cur, prev, &d)) < 0)
+		printf("(the files are too large to show their difference)\n");
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		if (d[i].op == ' ')
+			continue;
+		putchar(d[i].op);
+		cmd_puts_escaped(stdout, d[i].text);
+		putchar('\n');
+	}
+	if (fileio_write_atomic(ctx->conf_path, prev, prevlen, 0640, bak,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		cmd_error("nothing was changed");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	fprintf(stderr, "certbind: restored %s from %s (what it replaced "
+	    "is now in %s)\n", ctx->conf_path, bak, bak);
+	rc = EXIT_OK;
+out:
+	if (n > 0)
+		diff_free(d, (size_t)n);
+	free(cause);
+	errlist_clear(&errs);
+	config_free(old);
+	free(cur);
+	free(prev);
+	free(bak);
+	return rc;
+}

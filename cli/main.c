@@ -1,0 +1,131 @@
+/*
+ * certbind: the key manager. With no subcommand on a terminal it opens the
+ * terminal UI; otherwise it runs one subcommand from cmd_table. Global
+ * options come before the subcommand; --help and --force are taken out of
+ * the subcommand's arguments here, so every command honours them alike.
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <libconfig.h>
+
+#include "cli/cmd.h"
+#include "core/config.h"
+#include "tui/tui.h"
+
+static void
+usage(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f,
+	    "usage: certbind [-c FILE] [COMMAND [ARGS...]]\n"
+	    "       certbind --version | --help\n"
+	    "\n"
+	    "A key manager for TLS servers. Without a command, on a terminal,\n"
+	    "it opens the key manager; the commands do the same for scripts.\n"
+	    "\n"
+	    "  -c FILE   the config (else $CERTBIND_CONF, else %s)\n"
+	    "  --force   write a change even if it adds error findings\n"
+	    "\n"
+	    "commands:\n", CONFIG_DEFAULT_PATH);
+	for (i = 0; cmd_table[i] != NULL; i++)
+		fprintf(f, "  %-9s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->usage);
+	fprintf(f, "\n'certbind COMMAND --help' explains one command; "
+	    "man certbind has it all.\n"
+	    "Exit status: 0 ok, 1 errors found or change refused, 2 could "
+	    "not run,\n3 resolve found nothing.\n");
+}
+
+static void
+help(const struct cmd_entry *e)
+{
+	cmd_usage(stdout, e);
+	printf("\n%s\n", e->help);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL,	'c' },
+		{ "force",	no_argument,		NULL,	'F' },
+		{ "help",	no_argument,		NULL,	'h' },
+		{ "version",	no_argument,		NULL,	'V' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct cmd_ctx		 ctx;
+	const struct cmd_entry	*e;
+	int			 ch, i, n, want_help = 0, ended = 0;
+
+	setlocale(LC_ALL, "");
+	memset(&ctx, 0, sizeof ctx);
+	ctx.conf_path = getenv("CERTBIND_CONF");
+	if (ctx.conf_path == NULL || *ctx.conf_path == '\0')
+		ctx.conf_path = CONFIG_DEFAULT_PATH;
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			ctx.conf_path = optarg;
+			break;
+		case 'F':
+			ctx.force = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("certbind %s (GnuTLS %s, libconfig %d.%d)\n",
+			    CERTBIND_VERSION, gnutls_check_version(NULL),
+			    LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_CANNOT;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0) {
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return tui_main(ctx.conf_path);
+		usage(stderr);
+		fprintf(stderr, "\ncertbind: no command, and not on a terminal "
+		    "for the key manager.\n");
+		return EXIT_CANNOT;
+	}
+	if ((e = cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "certbind: unknown command '%s'; "
+		    "certbind --help lists them.\n", argv[0]);
+		return EXIT_CANNOT;
+	}
+
+	/* Take --help and --force out, up to a "--". */
+	for (i = n = 1; i < argc; i++) {
+		if (!ended && strcmp(argv[i], "--") == 0)
+			ended = 1;
+		if (!ended && (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0))
+			want_help = 1;
+		else if (!ended && strcmp(argv[i], "--force") == 0)
+			ctx.force = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	argc = n;
+	if (want_help) {
+		help(e);
+		return EXIT_OK;
+	}
+	optind = 0;	/* GNU getopt: start afresh for the subcommand */
+	return e->exec(&ctx, argc, argv);
+}
