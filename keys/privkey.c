@@ -1,0 +1,429 @@
+/*
+ * Private keys, and the TLS credentials certbindd serves them with. Key
+ * material lives only in GnuTLS structures and in buffers that are wiped
+ * before they are freed; the only way out as text is privkey_save(), into
+ * a new file whose mode is set with fchmod.
+ *
+ * The key ID (SHA-256 of the public key info) is computed once at load so
+ * that matching a key against certificates and requests is a compare.
+ */
+#include <sys/stat.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+#include "keys/cert.h"
+#include "keys/privkey.h"
+
+struct privkey {
+	gnutls_x509_privkey_t	 x509;
+	char			*type;
+	unsigned		 bits;
+	unsigned char		 id[32];
+	size_t			 idlen;
+};
+
+struct tlscred {
+	gnutls_pcert_st		*pcerts;
+	unsigned		 n;
+	gnutls_privkey_t	 key;
+};
+
+static const struct {
+	const char	*name;
+	enum key_type	 type;
+} key_types[] = {
+	{ "ecdsa-p256", KEY_ECDSA_P256 },
+	{ "ecdsa-p384", KEY_ECDSA_P384 },
+	{ "ed25519", KEY_ED25519 },
+	{ "rsa-2048", KEY_RSA_2048 },
+	{ "rsa-3072", KEY_RSA_3072 },
+	{ "rsa-4096", KEY_RSA_4096 },
+	/* Short names people type. */
+	{ "ecdsa", KEY_ECDSA_P256 },
+	{ "rsa", KEY_RSA_2048 },
+};
+
+int
+key_type_parse(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < sizeof key_types / sizeof key_types[0]; i++) {
+		if (strcasecmp(s, key_types[i].name) == 0)
+			return (int)key_types[i].type;
+	}
+	return -1;
+}
+
+const char *
+key_type_name(enum key_type t)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof key_types / sizeof key_types[0]; i++) {
+		if (key_types[i].type == t)
+			return key_types[i].name;
+	}
+	return "unknown";
+}
+
+/* The same names as cert_key_type(), so a key and its certificate agree. */
+static char *
+pk_name(int pk, unsigned bits)
+{
+	switch (pk) {
+	case GNUTLS_PK_RSA:
+		return xstrdup("RSA");
+	case GNUTLS_PK_RSA_PSS:
+		return xstrdup("RSA-PSS");
+	case GNUTLS_PK_DSA:
+		return xstrdup("DSA");
+	case GNUTLS_PK_ECDSA:
+		return xasprintf("ECDSA P-%u", bits);
+	case GNUTLS_PK_EDDSA_ED25519:
+		return xstrdup("Ed25519");
+	case GNUTLS_PK_EDDSA_ED448:
+		return xstrdup("Ed448");
+	default:
+		if (pk > 0 && gnutls_pk_get_name(pk) != NULL)
+			return xstrdup(gnutls_pk_get_name(pk));
+		return xstrdup("unknown");
+	}
+}
+
+/* Takes ownership of x509. Returns NULL if its public key cannot be read. */
+static struct privkey *
+privkey_wrap(gnutls_x509_privkey_t x509)
+{
+	struct privkey	*k;
+	unsigned	 bits = 0;
+	int		 pk;
+
+	k = xcalloc(1, sizeof *k);
+	k->x509 = x509;
+	k->idlen = sizeof k->id;
+	if (gnutls_x509_privkey_get_key_id(x509, GNUTLS_KEYID_USE_SHA256,
+	    k->id, &k->idlen) < 0) {
+		gnutls_x509_privkey_deinit(x509);
+		free(k);
+		return NULL;
+	}
+	pk = gnutls_x509_privkey_get_pk_algorithm2(x509, &bits);
+	k->type = pk_name(pk, bits);
+	k->bits = bits;
+	return k;
+}
+
+void
+privkey_free(struct privkey *k)
+{
+	if (k == NULL)
+		return;
+	/* GnuTLS clears the key parameters as it releases them. */
+	gnutls_x509_privkey_deinit(k->x509);
+	free(k->type);
+	free(k);
+}
+
+static int
+looks_like_pem(const void *data, size_t len)
+{
+	return memmem(data, len, "-----BEGIN ", 11) != NULL;
+}
+
+int
+privkey_load_mem(const void *data, size_t len, const char *name,
+    struct privkey **out, char **cause)
+{
+	gnutls_x509_privkey_t	 x509;
+	gnutls_datum_t		 d;
+	int			 r, pem;
+
+	*out = NULL;
+	if (len > UINT32_MAX) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: too large for a key", name);
+		return -1;
+	}
+	pem = looks_like_pem(data, len);
+	if (pem && (memmem(data, len, "ENCRYPTED", 9) != NULL ||
+	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL)) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: the private key is encrypted "
+			    "with a password; certbindd needs it unencrypted "
+			    "(certtool -k --infile FILE --outfile NEW, or "
+			    "openssl pkey -in FILE -out NEW), kept with mode "
+			    "0600", name);
+		return -1;
+	}
+	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
+		goto fail;
+	d.data = (unsigned char *)data;
+	d.size = len;
+	/* import2 tries PKCS#8, PKCS#1 and SEC1 in the given format. */
+	r = gnutls_x509_privkey_import2(x509, &d,
+	    pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
+	    GNUTLS_PKCS_PLAIN);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(x509);
+		goto fail;
+	}
+	if ((*out = privkey_wrap(x509)) == NULL) {
+		r = GNUTLS_E_INVALID_REQUEST;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	if (cause != NULL)
+		*cause = xasprintf("%s: not a private key (PKCS#8, PKCS#1 or "
+		    "SEC1, PEM or DER): %s", name, gnutls_strerror(r));
+	return -1;
+}
+
+int
+privkey_load(const char *path, struct privkey **out, struct stat *st,
+    char **cause)
+{
+	char	*data;
+	size_t	 len;
+	int	 r;
+
+	*out = NULL;
+	if (fileio_read(path, FILEIO_MAX_CERT, FILEIO_NOFOLLOW, &data, &len,
+	    st, cause) == -1)
+		return -1;
+	r = privkey_load_mem(data, len, path, out, cause);
+	freezero(data, len + 1);
+	return r;
+}
+
+int
+privkey_generate(enum key_type type, struct privkey **out, char **cause)
+{
+	gnutls_x509_privkey_t	 x509;
+	gnutls_pk_algorithm_t	 pk;
+	unsigned		 bits;
+	int			 r;
+
+	*out = NULL;
+	switch (type) {
+	case KEY_ECDSA_P256:
+		pk = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
+		break;
+	case KEY_ECDSA_P384:
+		pk = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
+		break;
+	case KEY_ED25519:
+		pk = GNUTLS_PK_EDDSA_ED25519;
+		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
+		break;
+	case KEY_RSA_2048:
+		pk = GNUTLS_PK_RSA;
+		bits = 2048;
+		break;
+	case KEY_RSA_3072:
+		pk = GNUTLS_PK_RSA;
+		bits = 3072;
+		break;
+	case KEY_RSA_4096:
+		pk = GNUTLS_PK_RSA;
+		bits = 4096;
+		break;
+	default:
+		if (cause != NULL)
+			*cause = xasprintf("unknown key type %d", (int)type);
+		return -1;
+	}
+	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
+		goto fail;
+	if ((r = gnutls_x509_privkey_generate2(x509, pk, bits, 0, NULL,
+	    0)) < 0) {
+		gnutls_x509_privkey_deinit(x509);
+		goto fail;
+	}
+	if ((*out = privkey_wrap(x509)) == NULL) {
+		r = GNUTLS_E_INTERNAL_ERROR;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	if (cause != NULL)
+		*cause = xasprintf("generating a %s key failed: %s",
+		    key_type_name(type), gnutls_strerror(r));
+	return -1;
+}
+
+int
+privkey_matches_cert(const struct privkey *k, const struct cert *c)
+{
+	unsigned char	 id[64];
+	size_t		 idlen = sizeof id;
+	gnutls_x509_crt_t leaf;
+
+	if (k == NULL || c == NULL || (leaf = cert_crt(c, 0)) == NULL)
+		return 0;
+	if (gnutls_x509_crt_get_key_id(leaf, GNUTLS_KEYID_USE_SHA256, id,
+	    &idlen) < 0)
+		return 0;
+	return idlen == k->idlen && memcmp(id, k->id, idlen) == 0;
+}
+
+int
+privkey_matches_pubkey(const struct privkey *k, gnutls_pubkey_t pub)
+{
+	unsigned char	 id[64];
+	size_t		 idlen = sizeof id;
+
+	if (k == NULL || pub == NULL)
+		return 0;
+	if (gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, id,
+	    &idlen) < 0)
+		return 0;
+	return idlen == k->idlen && memcmp(id, k->id, idlen) == 0;
+}
+
+const char *
+privkey_type(const struct privkey *k)
+{
+	return k->type;
+}
+
+unsigned
+privkey_bits(const struct privkey *k)
+{
+	return k->bits;
+}
+
+gnutls_x509_privkey_t
+privkey_x509(const struct privkey *k)
+{
+	return k->x509;
+}
+
+int
+privkey_save(const struct privkey *k, const char *path, mode_t mode,
+    char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 r;
+
+	r = gnutls_x509_privkey_export2_pkcs8(k->x509, GNUTLS_X509_FMT_PEM,
+	    NULL, GNUTLS_PKCS_PLAIN, &d);
+	if (r < 0) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: cannot encode the key: %s",
+			    path, gnutls_strerror(r));
+		return -1;
+	}
+	r = fileio_write_new(path, d.data, d.size, mode, cause);
+	gnutls_memset(d.data, 0, d.size);
+	gnutls_free(d.data);
+	return r;
+}
+
+void
+tlscred_free(struct tlscred *tc)
+{
+	unsigned	 i;
+
+	if (tc == NULL)
+		return;
+	for (i = 0; i < tc->n; i++)
+		gnutls_pcert_deinit(&tc->pcerts[i]);
+	free(tc->pcerts);
+	/* Releases the x509 key it was imported from, wiping it. */
+	if (tc->key != NULL)
+		gnutls_privkey_deinit(tc->key);
+	free(tc);
+}
+
+int
+tlscred_load(const char *key_path, const char *cert_path,
+    struct tlscred **out, char **cause)
+{
+	struct tlscred	*tc;
+	struct privkey	*k = NULL;
+	struct cert	*c = NULL;
+	size_t		 i, n;
+	int		 r;
+
+	*out = NULL;
+	if (privkey_load(key_path, &k, NULL, cause) == -1)
+		return -1;
+	if (cert_load(cert_path, &c, cause) == -1) {
+		privkey_free(k);
+		return -1;
+	}
+	if (!privkey_matches_cert(k, c)) {
+		if (cause != NULL)
+			*cause = xasprintf("%s does not belong to %s: the "
+			    "certificate was issued for another key",
+			    key_path, cert_path);
+		privkey_free(k);
+		cert_free(c);
+		return -1;
+	}
+
+	tc = xcalloc(1, sizeof *tc);
+	n = cert_chain_len(c);
+	tc->pcerts = xcalloc(n, sizeof *tc->pcerts);
+	for (i = 0; i < n; i++) {
+		r = gnutls_pcert_import_x509(&tc->pcerts[i], cert_crt(c, i), 0);
+		if (r < 0)
+			goto fail;
+		tc->n++;
+	}
+	cert_free(c);
+	c = NULL;
+
+	if ((r = gnutls_privkey_init(&tc->key)) < 0)
+		goto fail;
+	r = gnutls_privkey_import_x509(tc->key, k->x509,
+	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
+	if (r < 0)
+		goto fail;
+	/* The abstract key owns the x509 key now. */
+	k->x509 = NULL;
+	free(k->type);
+	free(k);
+	*out = tc;
+	return 0;
+
+fail:
+	if (cause != NULL)
+		*cause = xasprintf("%s, %s: cannot make TLS credentials: %s",
+		    key_path, cert_path, gnutls_strerror(r));
+	cert_free(c);
+	privkey_free(k);
+	tlscred_free(tc);
+	return -1;
+}
+
+gnutls_pcert_st *
+tlscred_pcerts(const struct tlscred *tc, unsigned *n)
+{
+	if (n != NULL)
+		*n = tc->n;
+	return tc->pcerts;
+}
+
+gnutls_privkey_t
+tlscred_privkey(const struct tlscred *tc)
+{
+	return tc->key;
+}
