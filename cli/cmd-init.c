@@ -1,0 +1,146 @@
+/*
+ * certbind init [--store DIR]: makes the store (keys/ 0700, certs/,
+ * requests/) and a first config that names it. An existing config is
+ * never overwritten: the file is created with O_EXCL, so two inits racing
+ * cannot both succeed.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+#include "cli/cmd.h"
+#include "cli/lifecycle.h"
+
+static int	cmd_init_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_init_entry = {
+	"init",
+	"[--store DIR]",
+	"Creates the key store (DIR/keys mode 0700, DIR/certs, DIR/requests) "
+	"and a new config file at the -c path that uses it. The store "
+	"defaults to the config file's directory. An existing config is "
+	"never overwritten.",
+	cmd_init_exec
+};
+
+/* An absolute, '/'-joined version of path (which need not exist yet). */
+static char *
+absolute(const char *path)
+{
+	char	cwd[PATH_MAX];
+
+	if (*path == '/')
+		return (xstrdup(path));
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return (NULL);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (strcmp(path, ".") == 0 || *path == '\0')
+		return (xstrdup(cwd));
+	return (xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path));
+}
+
+static char *
+dir_of(const char *path)
+{
+	char	*d, *slash;
+
+	d = xstrdup(path);
+	slash = strrchr(d, '/');
+	if (slash == d)
+		d[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	return (d);
+}
+
+static int
+cmd_init_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "store",	required_argument,	NULL,	's' },
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct config	*cfg = NULL;
+	struct stat	 st;
+	const char	*store_arg = NULL;
+	char		*conf = NULL, *store = NULL, *confdir = NULL;
+	char		*text = NULL, *cause = NULL;
+	int		 ch, rc = EXIT_CANNOT;
+
+	while ((ch = cmd_getopt(ctx, &cmd_init_entry, argc, argv, "",
+	    longopts)) != -1) {
+		switch (ch) {
+		case 's':
+			store_arg = optarg;
+			break;
+		default:
+			return (EXIT_CANNOT);
+		}
+	}
+	if (optind != argc) {
+		cmd_usage(stderr, &cmd_init_entry);
+		return (EXIT_CANNOT);
+	}
+
+	if ((conf = absolute(ctx->conf_path)) == NULL) {
+		cmd_error("cannot find the current directory: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (lstat(conf, &st) == 0 || errno != ENOENT) {
+		cmd_error("%s already exists: init never overwrites a config "
+		    "(use -c to create another one)", conf);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	confdir = dir_of(conf);
+	if (store_arg != NULL)
+		store = absolute(store_arg);
+	else
+		store = xstrdup(confdir);
+	if (store == NULL) {
+		cmd_error("cannot find the current directory: %s",
+		    strerror(errno));
+		goto out;
+	}
+
+	if (lifecycle_store_make(store, &cause) == -1 ||
+	    lifecycle_mkdirs(confdir, &cause) == -1) {
+		cmd_error("%s", cause);
+		goto out;
+	}
+
+	cfg = config_new();
+	config_set_store(cfg, store);
+	text = config_serialize(cfg);
+	if (fileio_write_new(conf, text, strlen(text), 0640, &cause) == -1) {
+		cmd_error("%s", cause);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	lifecycle_info("created the store %s (keys/ mode 0700, certs/, "
+	    "requests/) and the config %s", store, conf);
+	lifecycle_info("next: certbind -c %s request NAME --cn HOST.EXAMPLE",
+	    conf);
+	rc = EXIT_OK;
+out:
+	free(cause);
+	free(text);
+	if (cfg != NULL)
+		config_free(cfg);
+	free(store);
+	free(confdir);
+	free(conf);
+	return (rc);
+}

@@ -1,0 +1,971 @@
+/*
+ * Helpers shared by the key lifecycle commands (see lifecycle.h). The one
+ * idea: files are created with O_EXCL and remembered, so that a command
+ * that fails half way removes exactly what it made and nothing else.
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/escape.h"
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+#include "keys/cert.h"
+#include "keys/privkey.h"
+#include "keys/request.h"
+#include "cli/lifecycle.h"
+
+#define PASSWORD_MAX	1024
+
+int
+lifecycle_name_valid(const char *name, char **cause)
+{
+	size_t		 i, len = strlen(name);
+	char		*e;
+
+	if (len == 0) {
+		*cause = xstrdup("a key name cannot be empty");
+		return (-1);
+	}
+	if (len > LIFECYCLE_NAME_MAX) {
+		e = escape_str(name, 0);
+		*cause = xasprintf("key name '%s' is too long (at most %d "
+		    "characters)", e, LIFECYCLE_NAME_MAX);
+		free(e);
+		return (-1);
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = name[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		if (i > 0 && (c == '.' || c == '_' || c == '-'))
+			continue;
+		e = escape_str(name, 0);
+		*cause = xasprintf("key name '%s' is not allowed: use letters, "
+		    "digits, '.', '_' and '-', starting with a letter or a "
+		    "digit (it becomes a file name)", e);
+		free(e);
+		return (-1);
+	}
+	return (0);
+}
+
+char *
+lifecycle_name_from(const char *text)
+{
+	char	*s;
+	size_t	 i, j = 0, len = strlen(text);
+
+	s = xmalloc(LIFECYCLE_NAME_MAX + 1);
+	for (i = 0; i < len && j < LIFECYCLE_NAME_MAX; i++) {
+		unsigned char c = text[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			s[j++] = c;
+		else if (j > 0 && (c == '.' || c == '_' || c == '-'))
+			s[j++] = c;
+		else if (j > 0 && s[j - 1] != '-')
+			s[j++] = '-';
+	}
+	while (j > 0 && (s[j - 1] == '-' || s[j - 1] == '.'))
+		j--;
+	s[j] = '\0';
+	if (j == 0) {
+		free(s);
+		return (xstrdup("imported"));
+	}
+	return (s);
+}
+
+char *
+lifecycle_store_dir(const struct config *cfg)
+{
+	char	*dir;
+	size_t	 len;
+
+	/* "." resolves against the store, or the config's directory. */
+	dir = config_resolve_path(cfg, ".");
+	len = strlen(dir);
+	if (len >= 2 && strcmp(dir + len - 2, "/.") == 0)
+		dir[len - 2] = '\0';
+	if (*dir == '\0') {
+		free(dir);
+		dir = xstrdup("/");
+	}
+	return (dir);
+}
+
+static int
+make_dir(const char *path, mode_t mode, char **cause)
+{
+	struct stat	 st;
+	char		*e;
+
+	if (mkdir(path, mode) == 0) {
+		/* mkdir's mode goes through the umask; set it exactly. */
+		if (chmod(path, mode) == -1)
+			goto fail;
+		return (0);
+	}
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return (0);
+fail:
+	e = escape_str(path, 0);
+	*cause = xasprintf("%s: cannot create the directory: %s", e,
+	    errno == EEXIST ? "a file of that name exists" : strerror(errno));
+	free(e);
+	return (-1);
+}
+
+int
+lifecycle_mkdirs(const char *path, char **cause)
+{
+	char	*p, *s;
+
+	/* Like mkdir -p: the directory and its missing parents, 0755. */
+	s = xstrdup(path);
+	for (p = s + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (make_dir(s, 0755, cause) == -1) {
+			free(s);
+			return (-1);
+		}
+		*p = '/';
+	}
+	if (make_dir(s, 0755, cause) == -1) {
+		free(s);
+		return (-1);
+	}
+	free(s);
+	return (0);
+}
+
+int
+lifecycle_store_make(const char *store, char **cause)
+{
+	char	*p;
+	int	 rc = -1;
+
+	if (lifecycle_mkdirs(store, cause) == -1)
+		return (-1);
+	p = xasprintf("%s/keys", store);
+	if (make_dir(p, 0700, cause) == -1)
+		goto out;
+	free(p);
+	p = xasprintf("%s/certs", store);
+	if (make_dir(p, 0755, cause) == -1)
+		goto out;
+	free(p);
+	p = xasprintf("%s/requests", store);
+	if (make_dir(p, 0755, cause) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(p);
+	return (rc);
+}
+
+static int
+file_exists(const char *path)
+{
+	struct stat	st;
+
+	return (lstat(path, &st) == 0 || errno != ENOENT);
+}
+
+static void
+file_set(const struct config *cfg, struct lifecycle_file *f, const char *dir,
+    const char *base, const char *ext)
+{
+	free(f->rel);
+	free(f->abs);
+	f->rel = xasprintf("%s/%s%s", dir, base, ext);
+	f->abs = config_resolve_path(cfg, f->rel);
+	f->created = 0;
+}
+
+int
+lifecycle_file_pick(const struct config *cfg, const char *dir,
+    const char *base, const char *ext, struct lifecycle_file *f,
+    char **cause)
+{
+	char	*b, *e;
+	int	 i;
+
+	memset(f, 0, sizeof *f);
+	for (i = 1; i < 100; i++) {
+		if (i == 1)
+			b = xstrdup(base);
+		else
+			b = xasprintf("%s-%d", base, i);
+		file_set(cfg, f, dir, b, ext);
+		free(b);
+		if (!file_exists(f->abs))
+			return (0);
+	}
+	e = escape_str(f->abs, 0);
+	*cause = xasprintf("%s: no free file name (%s/%s%s to this one are "
+	    "taken): remove old files", e, dir, base, ext);
+	free(e);
+	free(f->rel);
+	free(f->abs);
+	memset(f, 0, sizeof *f);
+	return (-1);
+}
+
+int
+lifecycle_files_pick(const struct config *cfg, const char *name,
+    struct lifecycle_files *lf, char **cause)
+{
+	char	*store, *base;
+	int	 i;
+
+	memset(lf, 0, sizeof *lf);
+	store = lifecycle_store_dir(cfg);
+	if (lifecycle_store_make(store, cause) == -1) {
+		free(store);
+		return (-1);
+	}
+	for (i = 1; i < 100; i++) {
+		if (i == 1)
+			base = xstrdup(name);
+		else
+			base = xasprintf("%s-%d", name, i);
+		file_set(cfg, &lf->key, "keys", base, ".key");
+		file_set(cfg, &lf->req, "requests", base, ".csr");
+		file_set(cfg, &lf->cert, "certs", base, ".pem");
+		free(base);
+		if (!file_exists(lf->key.abs) && !file_exists(lf->req.abs) &&
+		    !file_exists(lf->cert.abs)) {
+			free(store);
+			return (0);
+		}
+	}
+	base = escape_str(store, 0);
+	*cause = xasprintf("%s: no free file name for key '%s' (keys/%s.key "
+	    "to keys/%s-99.key are taken): remove old files or choose "
+	    "another name", base, name, name, name);
+	free(base);
+	free(store);
+	lifecycle_files_free(lf);
+	return (-1);
+}
+
+static void
+file_undo(struct lifecycle_file *f)
+{
+	if (f->created && f->abs != NULL)
+		unlink(f->abs);
+	f->created = 0;
+}
+
+void
+lifecycle_files_undo(struct lifecycle_files *lf)
+{
+	file_undo(&lf->key);
+	file_undo(&lf->req);
+	file_undo(&lf->cert);
+}
+
+void
+lifecycle_files_free(struct lifecycle_files *lf)
+{
+	free(lf->key.rel);
+	free(lf->key.abs);
+	free(lf->req.rel);
+	free(lf->req.abs);
+	free(lf->cert.rel);
+	free(lf->cert.abs);
+	memset(lf, 0, sizeof *lf);
+}
+
+int
+lifecycle_key_save(const struct config *cfg, const struct privkey *key,
+    struct lifecycle_file *f, char **cause)
+{
+	const struct config_server	*srv = config_server(cfg);
+	struct group			*gr = NULL;
+	mode_t				 mode = 0600;
+
+	/*
+	 * certbindd may run as its own user in a group that reads the keys;
+	 * the file is created 0600 and only opened to the group once it is
+	 * known to belong to that group.
+	 */
+	if (srv != NULL && srv->group != NULL)
+		gr = getgrnam(srv->group);
+	if (privkey_save(key, f->abs, 0600, cause) == -1)
+		return (-1);
+	f->created = 1;
+	if (gr != NULL && chown(f->abs, (uid_t)-1, gr->gr_gid) == 0) {
+		mode = 0640;
+		if (chmod(f->abs, mode) == -1)
+			mode = 0600;
+	}
+	if (srv != NULL && srv->group != NULL && mode != 0640)
+		lifecycle_info("%s: left mode 0600: could not give it to "
+		    "group %s", f->rel, srv->group);
+	return (0);
+}
+
+int
+lifecycle_write_public(struct lifecycle_file *f, const void *data,
+    size_t len, char **cause)
+{
+	if (fileio_write_new(f->abs, data, len, 0644, cause) == -1)
+		return (-1);
+	f->created = 1;
+	return (0);
+}
+
+void
+lifecycle_subject_san(struct lifecycle_subject *s, const char *san)
+{
+	s->sans = xreallocarray(s->sans, s->nsans + 1, sizeof *s->sans);
+	s->sans[s->nsans++] = san;
+}
+
+void
+lifecycle_subject_free(struct lifecycle_subject *s)
+{
+	free(s->sans);
+	memset(s, 0, sizeof *s);
+}
+
+static int
+password_tty(const char *prompt, char *buf, size_t size)
+{
+	struct termios	 old, noecho;
+	size_t		 len;
+	int		 ok;
+
+	if (tcgetattr(STDIN_FILENO, &old) == -1)
+		return (-1);
+	noecho = old;
+	noecho.c_lflag &= ~(ECHO | ECHONL);
+	noecho.c_lflag |= ICANON;
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) == -1)
+		return (-1);
+	ok = (fgets(buf, size, stdin) != NULL);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	if (!ok)
+		return (-1);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	return (0);
+}
+
+int
+lifecycle_password(const char *file, const char *prompt, int confirm,
+    char **pw, char **cause)
+{
+	char	*data, *again, *e;
+	size_t	 len;
+
+	*pw = NULL;
+	if (file != NULL) {
+		if (fileio_read(file, PASSWORD_MAX, 0, &data, &len, NULL,
+		    cause) == -1)
+			return (-1);
+		/* The first line is the password; a final newline is not. */
+		len = strcspn(data, "\r\n");
+		*pw = xstrndup(data, len);
+		freezero(data, strlen(data) + 1);
+		if (**pw == '\0') {
+			e = escape_str(file, 0);
+			*cause = xasprintf("%s: the password file is empty", e);
+			free(e);
+			lifecycle_password_free(*pw);
+			*pw = NULL;
+			return (-1);
+		}
+		return (0);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		*cause = xstrdup("a password is needed: give --password-file "
+		    "FILE, or run certbind on a terminal to be asked");
+		return (-1);
+	}
+	*pw = xcalloc(1, PASSWORD_MAX);
+	if (password_tty(prompt, *pw, PASSWORD_MAX) == -1) {
+		*cause = xstrdup("could not read the password from the "
+		    "terminal");
+		goto fail;
+	}
+	if (confirm) {
+		again = xcalloc(1, PASSWORD_MAX);
+		if (password_tty("Again: ", again, PASSWORD_MAX) == -1 ||
+		    strcmp(again, *pw) != 0) {
+			freezero(again, PASSWORD_MAX);
+			*cause = xstrdup("the two passwords differ");
+			goto fail;
+		}
+		freezero(again, PASSWORD_MAX);
+	}
+	return (0);
+fail:
+	freezero(*pw, PASSWORD_MAX);
+	*pw = NULL;
+	return (-1);
+}
+
+void
+lifecycle_password_free(char *pw)
+{
+	if (pw != NULL)
+		freezero(pw, strlen(pw) + 1);
+}
+
+/* Offers every certificate file in the store's certs/ as intermediates. */
+static void
+chain_add_store(const struct config *cfg, struct trust *trust)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*store, *dir, *path, *cause;
+	size_t		 len;
+
+	store = lifecycle_store_dir(cfg);
+	dir = xasprintf("%s/certs", store);
+	free(store);
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 5 ||
+		    (strcmp(de->d_name + len - 4, ".pem") != 0 &&
+		    strcmp(de->d_name + len - 4, ".crt") != 0))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		cause = NULL;
+		/* A file that does not parse is not an intermediate. */
+		if (trust_add_intermediates(trust, path, &cause) == -1)
+			free(cause);
+		free(path);
+	}
+	closedir(d);
+	free(dir);
+}
+
+char *
+lifecycle_chain(const struct config *cfg, struct cert *c, int *complete)
+{
+	const struct config_server	*srv = config_server(cfg);
+	struct trust			*trust = NULL;
+	char				*cause = NULL, *missing = NULL;
+	char				*msg, *tf = NULL;
+	size_t				 n;
+
+	*complete = 0;
+	if (srv != NULL && srv->trust != NULL)
+		tf = config_resolve_path(cfg, srv->trust);
+	if (trust_load(tf, &trust, &cause) == -1) {
+		msg = xasprintf("chain not checked: %s", cause);
+		free(cause);
+		free(tf);
+		return (msg);
+	}
+	free(tf);
+	chain_add_store(cfg, trust);
+	cert_chain_fill(c, trust);
+	n = cert_chain_len(c);
+	if (cert_chain_complete(c, trust, &missing) == 1) {
+		*complete = 1;
+		msg = xasprintf("chain complete: %zu certificate%s up to a "
+		    "trusted root", n, n == 1 ? "" : "s");
+	} else {
+		msg = xasprintf("chain incomplete (%zu certificate%s): the "
+		    "issuer '%s' was not found; put it in the store's certs/ "
+		    "or the trust bundle and install again", n,
+		    n == 1 ? "" : "s", missing != NULL ? missing : "?");
+	}
+	free(missing);
+	trust_free(trust);
+	return (msg);
+}
+
+int
+lifecycle_read(const char *path, char **data, size_t *len, char **cause)
+{
+	return (fileio_read(path, FILEIO_MAX_CERT, 0, data, len, NULL, cause));
+}
+
+void
+lifecycle_info(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s, *e;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	/* Names and paths in messages may come from files or the user. */
+	e = escape_str(s, 0);
+	fprintf(stderr, "certbind: %s\n", e);
+	free(e);
+	free(s);
+}
+
+void
+lifecycle_files_keep(struct lifecycle_files *lf)
+{
+	lf->key.created = lf->req.created = lf->cert.created = 0;
+}
+
+/* Frees *after and removes the files made so far: nothing half done. */
+static int
+op_fail(struct config **after, struct lifecycle_files *lf)
+{
+	if (*after != NULL)
+		config_free(*after);
+	*after = NULL;
+	lifecycle_files_undo(lf);
+	return (-1);
+}
+
+static int
+op_new_name(const struct config *before, const char *name,
+    const struct subject *subj, char **cause)
+{
+	char	*e;
+
+	if (lifecycle_name_valid(name, cause) == -1)
+		return (-1);
+	if (config_key_find(before, name) != NULL) {
+		e = escape_str(name, 0);
+		*cause = xasprintf("a key named '%s' exists already: choose "
+		    "another name (or renew it: certbind renew %s)", e, e);
+		free(e);
+		return (-1);
+	}
+	if (subj != NULL && subject_check(subj, cause) == -1)
+		return (-1);
+	return (0);
+}
+
+int
+lifecycle_request(const struct config *before, const char *name,
+    const struct subject *subj, int type, struct config **after,
+    struct lifecycle_files *lf, char **pem, size_t *pemlen, char **cause)
+{
+	struct privkey	*key = NULL;
+
+	*after = NULL;
+	*pem = NULL;
+	memset(lf, 0, sizeof *lf);
+	if (op_new_name(before, name, subj, cause) == -1)
+		return (-1);
+	if (lifecycle_files_pick(before, name, lf, cause) == -1)
+		return (-1);
+	if (privkey_generate(type, &key, cause) == -1)
+		return (op_fail(after, lf));
+	if (request_create(key, subj, pem, pemlen, cause) == -1 ||
+	    lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	    lifecycle_write_public(&lf->req, *pem, *pemlen, cause) == -1) {
+		privkey_free(key);
+		free(*pem);
+		*pem = NULL;
+		return (op_fail(after, lf));
+	}
+	privkey_free(key);
+
+	*after = config_dup(before);
+	if (config_key_add(*after, name, lf->key.rel, NULL, lf->req.rel,
+	    cause) == -1) {
+		free(*pem);
+		*pem = NULL;
+		return (op_fail(after, lf));
+	}
+	return (0);
+}
+
+int
+lifecycle_selfsign(const struct config *before, const char *name,
+    const struct subject *subj, int type, unsigned days,
+    struct config **after, struct lifecycle_files *lf, struct cert **crt,
+    char **cause)
+{
+	struct privkey	*key = NULL;
+	char		*pem = NULL;
+	size_t		 len = 0;
+
+	*after = NULL;
+	*crt = NULL;
+	memset(lf, 0, sizeof *lf);
+	if (op_new_name(before, name, subj, cause) == -1)
+		return (-1);
+	if (lifecycle_files_pick(before, name, lf, cause) == -1)
+		return (-1);
+	if (privkey_generate(type, &key, cause) == -1)
+		return (op_fail(after, lf));
+	if (cert_selfsign(key, subj, days, crt, cause) == -1)
+		goto fail;
+	pem = cert_export_pem(*crt, &len);
+	if (lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	    lifecycle_write_public(&lf->cert, pem, len, cause) == -1)
+		goto fail;
+	free(pem);
+	privkey_free(key);
+
+	*after = config_dup(before);
+	if (config_key_add(*after, name, lf->key.rel, lf->cert.rel, NULL,
+	    cause) == -1) {
+		cert_free(*crt);
+		*crt = NULL;
+		return (op_fail(after, lf));
+	}
+	return (0);
+fail:
+	free(pem);
+	privkey_free(key);
+	if (*crt != NULL)
+		cert_free(*crt);
+	*crt = NULL;
+	return (op_fail(after, lf));
+}
+
+void
+lifecycle_installed_free(struct lifecycle_installed *li)
+{
+	size_t	i;
+
+	free(li->name);
+	free(li->renews);
+	free(li->chain);
+	for (i = 0; i < li->nmoved; i++)
+		free(li->moved[i]);
+	free(li->moved);
+	memset(li, 0, sizeof *li);
+}
+
+/* 1 if k's private key belongs to crt, 0 if not, -1 if it cannot be read. */
+static int
+key_matches(const struct config *cfg, const struct config_key *k,
+    const struct cert *crt, char **cause)
+{
+	struct privkey	*pk;
+	char		*path;
+	int		 m;
+
+	path = config_resolve_path(cfg, k->key);
+	if (privkey_load(path, &pk, NULL, cause) == -1) {
+		free(path);
+		return (-1);
+	}
+	free(path);
+	m = privkey_matches_cert(pk, crt);
+	privkey_free(pk);
+	return (m == 1);
+}
+
+/* The key file's name without directory and ".key": the base for certs/. */
+static char *
+key_base(const char *keypath, const char *name)
+{
+	const char	*b;
+	char		*s, *cause = NULL;
+	size_t		 len;
+
+	b = strrchr(keypath, '/');
+	b = (b == NULL) ? keypath : b + 1;
+	s = xstrdup(b);
+	len = strlen(s);
+	if (len > 4 && strcmp(s + len - 4, ".key") == 0)
+		s[len - 4] = '\0';
+	if (lifecycle_name_valid(s, &cause) == -1) {
+		free(cause);
+		free(s);
+		s = xstrdup(name);
+	}
+	return (s);
+}
+
+static const struct config_key *
+install_find(const struct config *before, const struct cert *crt,
+    const char *name, char **cause)
+{
+	const struct config_key	*k;
+	struct errlist		 pending = ERRLIST_INIT;
+	char			*e, *e2, *kcause = NULL, *list;
+	size_t			 i, j, len;
+	int			 m;
+
+	if (name != NULL) {
+		e = escape_str(name, 0);
+		if ((k = config_key_find(before, name)) == NULL) {
+			*cause = xasprintf("there is no key named '%s'", e);
+			free(e);
+			return (NULL);
+		}
+		if ((m = key_matches(before, k, crt, &kcause)) != 1) {
+			if (m == -1) {
+				*cause = xasprintf("key '%s': %s", e, kcause);
+				free(kcause);
+			} else
+				*cause = xasprintf("the certificate does not "
+				    "belong to key '%s': its public key is "
+				    "another; nothing was written", e);
+			free(e);
+			return (NULL);
+		}
+		free(e);
+		return (k);
+	}
+
+	for (i = 0; i < config_nkeys(before); i++) {
+		k = config_key(before, i);
+		if (k->cert != NULL)
+			continue;
+		errlist_add(&pending, "%s", k->name);
+		kcause = NULL;
+		/* A pending key that cannot be read cannot be the one. */
+		if (key_matches(before, k, crt, &kcause) == 1) {
+			errlist_clear(&pending);
+			return (k);
+		}
+		free(kcause);
+	}
+	/* Not pending: perhaps a new certificate for an installed key. */
+	for (i = 0; i < config_nkeys(before); i++) {
+		k = config_key(before, i);
+		if (k->cert == NULL)
+			continue;
+		kcause = NULL;
+		if (key_matches(before, k, crt, &kcause) == 1) {
+			e = escape_str(k->name, 0);
+			*cause = xasprintf("the certificate belongs to key "
+			    "'%s', which has a certificate already; to "
+			    "replace it, run install again with --name %s; "
+			    "nothing was written", e, e);
+			free(e);
+			errlist_clear(&pending);
+			return (NULL);
+		}
+		free(kcause);
+	}
+
+	e = escape_str(cert_cn(crt), 0);
+	if (pending.n == 0)
+		list = xstrdup("there is no pending key (make one with "
+		    "certbind request)");
+	else {
+		len = 1;
+		for (j = 0; j < pending.n; j++)
+			len += strlen(pending.v[j]) + 2;
+		list = xcalloc(1, len + 32);
+		strcpy(list, "pending keys: ");
+		for (j = 0; j < pending.n; j++) {
+			if (j > 0)
+				strcat(list, ", ");
+			strcat(list, pending.v[j]);
+		}
+	}
+	e2 = escape_str(list, 0);
+	*cause = xasprintf("the certificate (CN '%s', SHA-256 %s) matches no "
+	    "pending key: its public key belongs to none of them (%s); "
+	    "nothing was written", e, cert_fingerprint(crt), e2);
+	free(e2);
+	free(list);
+	free(e);
+	errlist_clear(&pending);
+	return (NULL);
+}
+
+static void
+installed_moved(struct lifecycle_installed *li, const char *fmt, ...)
+{
+	va_list	ap;
+
+	li->moved = xreallocarray(li->moved, li->nmoved + 1,
+	    sizeof *li->moved);
+	va_start(ap, fmt);
+	li->moved[li->nmoved++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A renewal: oldname takes the renewed key's files, and the pending record
+ * goes away. Bindings name keys, so those on oldname now serve the new
+ * certificate; any made on the pending record move to oldname.
+ */
+static int
+install_renewal(struct config *after, const char *oldname,
+    const struct config_key *renew, const char *certrel,
+    struct lifecycle_installed *li, char **cause)
+{
+	const struct config_binding	*b;
+	struct endpoint			 ep;
+	char				 buf[ENDPOINT_STRLEN];
+	char				*rname, *sni;
+	size_t				 i;
+
+	rname = xstrdup(renew->name);
+	for (i = 0; i < config_nbindings(after); i++) {
+		b = config_binding(after, i);
+		if (strcmp(b->key, oldname) == 0)
+			installed_moved(li, "%s %s%s%s: now served with the "
+			    "new key and certificate", oldname,
+			    endpoint_format(&b->ep, buf),
+			    b->sni != NULL ? " sni=" : "",
+			    b->sni != NULL ? b->sni : "");
+	}
+	for (i = 0; i < config_nbindings(after); i++) {
+		b = config_binding(after, i);
+		if (strcmp(b->key, rname) != 0)
+			continue;
+		ep = b->ep;
+		sni = b->sni != NULL ? xstrdup(b->sni) : NULL;
+		if (config_unbind(after, rname, &ep, sni, cause) == -1 ||
+		    config_bind(after, oldname, &ep, sni, cause) == -1) {
+			free(sni);
+			free(rname);
+			return (-1);
+		}
+		installed_moved(li, "%s %s%s%s: moved to %s", rname,
+		    endpoint_format(&ep, buf), sni != NULL ? " sni=" : "",
+		    sni != NULL ? sni : "", oldname);
+		free(sni);
+		i = (size_t)-1;	/* the array changed: look again */
+	}
+	if (config_key_set(after, oldname, renew->key, certrel,
+	    renew->request, cause) == -1 ||
+	    config_key_remove(after, rname, cause) == -1) {
+		free(rname);
+		return (-1);
+	}
+	free(rname);
+	return (0);
+}
+
+int
+lifecycle_install(const struct config *before, struct cert *crt,
+    const char *name, struct config **after, struct lifecycle_files *lf,
+    struct lifecycle_installed *li, char **cause)
+{
+	const struct config_key	*k, *old = NULL;
+	char			*base, *pem, *store, *oldname = NULL;
+	size_t			 len, slen = strlen(LIFECYCLE_RENEW_SUFFIX);
+
+	*after = NULL;
+	memset(lf, 0, sizeof *lf);
+	memset(li, 0, sizeof *li);
+	if ((k = install_find(before, crt, name, cause)) == NULL)
+		return (-1);
+
+	/* NAME-renew of an installed NAME: see install_renewal(). */
+	len = strlen(k->name);
+	if (len > slen &&
+	    strcmp(k->name + len - slen, LIFECYCLE_RENEW_SUFFIX) == 0) {
+		oldname = xstrndup(k->name, len - slen);
+		old = config_key_find(before, oldname);
+		if (old == NULL || old->cert == NULL) {
+			free(oldname);
+			oldname = NULL;
+		}
+	}
+
+	li->chain = lifecycle_chain(before, crt, &li->chain_complete);
+	store = lifecycle_store_dir(before);
+	if (lifecycle_store_make(store, cause) == -1) {
+		free(store);
+		goto fail;
+	}
+	free(store);
+	base = key_base(k->key, k->name);
+	if (lifecycle_file_pick(before, "certs", base, ".pem", &lf->cert,
+	    cause) == -1) {
+		free(base);
+		goto fail;
+	}
+	free(base);
+	pem = cert_export_pem(crt, &len);
+	if (lifecycle_write_public(&lf->cert, pem, len, cause) == -1) {
+		free(pem);
+		goto fail;
+	}
+	free(pem);
+
+	*after = config_dup(before);
+	if (oldname != NULL) {
+		/* k points into before, which no mutator here touches. */
+		if (install_renewal(*after, oldname, k, lf->cert.rel, li,
+		    cause) == -1)
+			goto fail;
+		li->name = oldname;
+		li->renews = xstrdup(k->name);
+		oldname = NULL;
+	} else {
+		if (config_key_set(*after, k->name, k->key, lf->cert.rel,
+		    k->request, cause) == -1)
+			goto fail;
+		li->name = xstrdup(k->name);
+	}
+	return (0);
+fail:
+	free(oldname);
+	lifecycle_installed_free(li);
+	return (op_fail(after, lf));
+}
+
+
+int
+lifecycle_import(const struct config *before, const char *name,
+    const struct privkey *key, struct cert *crt, struct config **after,
+    struct lifecycle_files *lf, char **chain, int *complete, char **cause)
+{
+	char	*pem, *e;
+	size_t	 len;
+
+	*after = NULL;
+	*chain = NULL;
+	memset(lf, 0, sizeof *lf);
+	if (op_new_name(before, name, NULL, cause) == -1)
+		return (-1);
+	if (privkey_matches_cert(key, crt) != 1) {
+		e = escape_str(cert_cn(crt), 0);
+		*cause = xasprintf("the private key does not belong to the "
+		    "certificate (CN '%s'); nothing was written", e);
+		free(e);
+		return (-1);
+	}
+	if (lifecycle_files_pick(before, name, lf, cause) == -1)
+		return (-1);
+	*chain = lifecycle_chain(before, crt, complete);
+	pem = cert_export_pem(crt, &len);
+	if (lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	    lifecycle_write_public(&lf->cert, pem, len, cause) == -1) {
+		free(pem);
+		goto fail;
+	}
+	free(pem);
+	*after = config_dup(before);
+	if (config_key_add(*after, name, lf->key.rel, lf->cert.rel, NULL,
+	    cause) == -1)
+		goto fail;
+	return (0);
+fail:
+	free(*chain);
+	*chain = NULL;
+	return (op_fail(after, lf));
+}

@@ -1,0 +1,193 @@
+/*
+ * What the key lifecycle commands (init, request, install, import, export,
+ * selfsign, renew) share: key names, picking file names in the store that
+ * nothing uses yet, saving key files with the right mode, subjects from
+ * the command line, passwords, and the chain status of a certificate.
+ *
+ * The rule every command here follows: a file is created with O_EXCL and
+ * remembered, and if anything fails before the config is committed, every
+ * file created is removed again, so a failed command leaves the store as
+ * it found it.
+ */
+#ifndef CERTBIND_LIFECYCLE_H
+#define CERTBIND_LIFECYCLE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+struct config;
+struct cert;
+struct privkey;
+
+/* Longest key name: it becomes part of file names. */
+#define LIFECYCLE_NAME_MAX	64
+
+/* The suffix of the pending key that renew makes beside NAME. */
+#define LIFECYCLE_RENEW_SUFFIX	"-renew"
+
+/*
+ * Key names become file names: letters, digits, '.', '_' and '-',
+ * starting with a letter or a digit, at most LIFECYCLE_NAME_MAX.
+ */
+int	 lifecycle_name_valid(const char *name, char **cause);
+/* A valid name made from arbitrary text (a file name); allocated. */
+char	*lifecycle_name_from(const char *text);
+
+/*
+ * The files of one key. rel is the path as written in the config
+ * ("keys/www.key"), abs the path resolved against the store. A created
+ * flag is set by whoever creates the file, so lifecycle_files_undo()
+ * removes exactly those.
+ */
+struct lifecycle_file {
+	char	*rel;
+	char	*abs;
+	int	 created;
+};
+
+struct lifecycle_files {
+	struct lifecycle_file	 key;
+	struct lifecycle_file	 req;
+	struct lifecycle_file	 cert;
+};
+
+/*
+ * Picks a base file name for key name: NAME, else NAME-2, NAME-3 ... such
+ * that none of keys/BASE.key, requests/BASE.csr and certs/BASE.pem exists.
+ * An old file in the store is never overwritten. Makes the store's
+ * directories if they are missing (keys/ 0700).
+ */
+int	 lifecycle_files_pick(const struct config *, const char *name,
+	    struct lifecycle_files *, char **cause);
+/* The same for one file: DIR/BASE.EXT, else DIR/BASE-2.EXT ... */
+int	 lifecycle_file_pick(const struct config *, const char *dir,
+	    const char *base, const char *ext, struct lifecycle_file *,
+	    char **cause);
+/* Removes the files marked created. */
+void	 lifecycle_files_undo(struct lifecycle_files *);
+void	 lifecycle_files_free(struct lifecycle_files *);
+
+/* The store's directory, absolute; allocated. */
+char	*lifecycle_store_dir(const struct config *);
+/* Makes a directory and its missing parents, 0755 (mkdir -p). */
+int	 lifecycle_mkdirs(const char *path, char **cause);
+/* Makes STORE/keys (0700), STORE/certs and STORE/requests if missing. */
+int	 lifecycle_store_make(const char *store, char **cause);
+
+/*
+ * Saves a private key to a new file: mode 0600, or 0640 and the group
+ * when the config names a group for certbindd. Marks f created.
+ */
+int	 lifecycle_key_save(const struct config *, const struct privkey *,
+	    struct lifecycle_file *f, char **cause);
+/* Writes a new public file (certificate, request) mode 0644, O_EXCL. */
+int	 lifecycle_write_public(struct lifecycle_file *f, const void *data,
+	    size_t len, char **cause);
+
+/* A subject built from --cn, --org and --san options. */
+struct lifecycle_subject {
+	const char	*cn;
+	const char	*org;
+	const char	**sans;
+	size_t		 nsans;
+};
+void	 lifecycle_subject_san(struct lifecycle_subject *, const char *);
+void	 lifecycle_subject_free(struct lifecycle_subject *);
+
+/*
+ * A password: the first line of file, or asked on the terminal with echo
+ * off when file is NULL and standard input is a terminal (twice when
+ * confirm). Without either, -1 with a cause saying how to give one.
+ * Free it with lifecycle_password_free(), which wipes it.
+ */
+int	 lifecycle_password(const char *file, const char *prompt, int confirm,
+	    char **pw, char **cause);
+void	 lifecycle_password_free(char *);
+
+/*
+ * Completes the chain of c from the certificates in the store's certs/
+ * and the trust store, then says whether it reaches a root. Returns an
+ * allocated sentence that quotes certificate text: print it escaped
+ * (lifecycle_info does). Sets *complete.
+ */
+char	*lifecycle_chain(const struct config *, struct cert *c,
+	    int *complete);
+
+/* Reads a whole file given on the command line (size-capped). */
+int	 lifecycle_read(const char *path, char **data, size_t *len,
+	    char **cause);
+
+/*
+ * Prints "certbind: MESSAGE" on stderr (never stdout: request's stdout is
+ * for the PEM). The whole message is escaped: pass raw names and paths.
+ */
+void	 lifecycle_info(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * The operations, shared by the commands and the terminal UI's
+ * walkthrough. Each makes its files (marked created in lf), and returns in
+ * *after a copy of before with the change made; nothing is committed. The
+ * caller commits *after and then calls lifecycle_files_keep(), or calls
+ * lifecycle_files_undo() so that nothing is left behind.
+ */
+struct subject;
+
+/* Forgets which files were created: they belong to the config now. */
+void	 lifecycle_files_keep(struct lifecycle_files *);
+
+/*
+ * A new key of type (enum key_type) and a request for it, for a new
+ * pending key name. *pem is the request, allocated.
+ */
+int	 lifecycle_request(const struct config *before, const char *name,
+	    const struct subject *, int type, struct config **after,
+	    struct lifecycle_files *lf, char **pem, size_t *pemlen,
+	    char **cause);
+
+/* A new key and a certificate signed by itself, installed as name. */
+int	 lifecycle_selfsign(const struct config *before, const char *name,
+	    const struct subject *, int type, unsigned days,
+	    struct config **after, struct lifecycle_files *lf,
+	    struct cert **crt, char **cause);
+
+/*
+ * What install did: the key that took the certificate, the file written,
+ * the chain status, and for a renewal the key it replaced and the
+ * bindings that now serve the new certificate (one sentence each).
+ */
+struct lifecycle_installed {
+	char		*name;
+	char		*renews;	/* NULL: not a renewal */
+	char		*chain;		/* quotes certificate text: escape */
+	int		 chain_complete;
+	char		**moved;
+	size_t		 nmoved;
+};
+void	 lifecycle_installed_free(struct lifecycle_installed *);
+
+/*
+ * Puts crt (the CA's answer, chain completed here) on the pending key
+ * whose private key matches it, or on the key name (verified). The
+ * certificate is written to certs/ (lf->cert). When the key is a pending
+ * renewal NAME-renew of an installed key NAME, NAME takes the new key and
+ * certificate, NAME-renew goes away, and NAME's bindings serve the new
+ * certificate: one step.
+ */
+int	 lifecycle_install(const struct config *before, struct cert *crt,
+	    const char *name, struct config **after,
+	    struct lifecycle_files *lf, struct lifecycle_installed *,
+	    char **cause);
+
+/*
+ * An existing key and its certificate (from a PEM, DER or PKCS#12 file)
+ * added as a new installed key name: the key is written anew to keys/
+ * (mode as lifecycle_key_save), the chain completed and written to
+ * certs/. *chain is the chain status (quotes certificate text: escape).
+ */
+int	 lifecycle_import(const struct config *before, const char *name,
+	    const struct privkey *, struct cert *, struct config **after,
+	    struct lifecycle_files *lf, char **chain, int *complete,
+	    char **cause);
+
+#endif
