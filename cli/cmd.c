@@ -47,6 +47,13 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_move_entry,
 	&cmd_rollback_entry,
 	/* CMD_TABLE_LIFECYCLE */
+	&cmd_init_entry,
+	&cmd_request_entry,
+	&cmd_install_entry,
+	&cmd_import_entry,
+	&cmd_export_entry,
+	&cmd_selfsign_entry,
+	&cmd_renew_entry,
 	/* CMD_TABLE_PROBE */
 	NULL
 };
