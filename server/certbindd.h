@@ -1,0 +1,144 @@
+/*
+ * certbindd's internal interfaces, shared by the files in server/.
+ *
+ * The one idea: everything a connection needs from the config (the
+ * resolver, the credentials, the backends, the timeouts) lives in a
+ * "generation" built at load time and reference counted. A connection
+ * takes a reference when it is accepted and keeps it to the end, so a
+ * reload swaps the current generation without touching connections in
+ * flight; the old one is freed when its last connection closes.
+ */
+#ifndef CERTBINDD_H
+#define CERTBINDD_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include <gnutls/gnutls.h>
+
+#include "core/endpoint.h"
+
+struct config;
+struct errlist;
+struct gen;
+
+/* log.c: stderr with a timestamp, or syslog. Thread-safe. */
+void		 log_init(int use_syslog);
+void		 log_info(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_warn(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+/* Logs an untrusted string (a config error, a file name) escaped. */
+void		 log_warn_escaped(const char *prefix, const char *untrusted);
+
+/* notify.c: the systemd notification protocol, without libsystemd. */
+void		 notify_send(const char *state);
+
+/*
+ * What a handshake needs to choose a certificate: set as the session's
+ * pointer (gnutls_session_set_ptr) by the worker that accepted the
+ * connection, read by the certificate-retrieve callback in gen.c.
+ */
+struct hsinfo {
+	struct gen	*gen;
+	struct endpoint	 local;		/* from getsockname() */
+	struct endpoint	 peer;
+};
+
+/* The server user and group, for the key permission check and the drop. */
+struct srvid {
+	int		 set;		/* server.user was given */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*user;
+};
+
+/* gen.c */
+int		 gen_global_init(char **cause);
+void		 gen_global_free(void);
+/*
+ * Loads the config at path and everything it names into a new generation
+ * with one reference. Every problem is appended to errs; NULL if any.
+ */
+struct gen	*gen_load(const char *path, struct errlist *errs);
+void		 gen_ref(struct gen *);
+void		 gen_unref(struct gen *);
+unsigned long	 gen_id(const struct gen *);
+/* Borrowed, valid as long as the caller holds a reference. */
+const struct config *gen_config(const struct gen *);
+const struct srvid *gen_srvid(const struct gen *);
+/* The backend of the listener on ep; -1 if this generation has none. */
+int		 gen_backend(const struct gen *, const struct endpoint *ep,
+		     struct endpoint *backend);
+/*
+ * A new server session for a connection on fd, using this generation's
+ * priorities, credentials and tickets. hs must outlive the session.
+ */
+int		 gen_session_new(struct gen *, int fd, struct hsinfo *hs,
+		     gnutls_session_t *out);
+int64_t		 gen_handshake_timeout(const struct gen *);	/* ms */
+int64_t		 gen_idle_timeout(const struct gen *);		/* ms */
+int64_t		 gen_shutdown_timeout(const struct gen *);	/* ms */
+int64_t		 gen_max_connections(const struct gen *);
+int64_t		 gen_workers(const struct gen *);
+
+/* The current generation, shared by every worker. */
+struct gen	*gen_current(void);		/* adds a reference */
+void		 gen_install(struct gen *);	/* takes the caller's ref */
+
+/* privsep.c */
+/* Whether a key file's mode and owner are safe for the server to use. */
+int		 privsep_key_ok(const char *path, const struct srvid *,
+		     char **cause);
+int		 privsep_lookup(const char *user, const char *group,
+		     struct srvid *, char **cause);
+int		 privsep_drop(const struct srvid *, char **cause);
+
+/*
+ * listener.c: the listening sockets. A reload is two steps so that new
+ * sockets are bound before anything else changes: prepare opens the
+ * sockets the new config adds (or returns -1 with errs, having closed
+ * them again, leaving everything as it was), commit hands them to the
+ * workers and closes the sockets the config no longer has. A socket whose
+ * endpoint is unchanged is kept, with its queue of pending connections.
+ */
+struct listener;
+int		 listeners_prepare(const struct config *, struct errlist *errs);
+void		 listeners_abort(void);
+void		 listeners_commit(void);
+void		 listeners_close_all(void);
+size_t		 listeners_count(void);
+
+/* worker.c */
+int		 workers_start(unsigned n, char **cause);
+/* Adds a listening socket to every worker's event set. */
+void		 workers_add_listener(int fd, void *ptr);
+/*
+ * Removes a listening socket from every worker and returns once no
+ * worker can still be using it, so the caller may close it.
+ */
+void		 workers_remove_listener(int fd);
+/* Stops accepting; the workers exit once their connections end or at
+ * the deadline (ms from now). Returns when all have exited. */
+void		 workers_stop(int64_t deadline_ms);
+/* Connections open now, over every worker. */
+long		 workers_connections(void);
+
+/* The listener record handed to workers as epoll data. */
+#define EV_LISTENER	1
+#define EV_CLIENT	2
+#define EV_BACKEND	3
+#define EV_WAKE		4
+
+struct listener {
+	int		 ev;		/* EV_LISTENER: first, see worker.c */
+	int		 fd;
+	struct endpoint	 ep;
+	int		 mark;
+	struct listener	*next;
+};
+
+/* Monotonic milliseconds. */
+int64_t		 now_ms(void);
+
+#endif

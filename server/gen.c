@@ -1,0 +1,367 @@
+/*
+ * Generations: everything certbindd serves from one load of the config.
+ *
+ * A generation is built whole at load time (parse, resolver index, every
+ * key and certificate read into memory, priorities checked) and never
+ * changed afterwards, so worker threads read it without locks. The
+ * certificate-retrieve callback asks the shared resolver which binding
+ * serves the connection and indexes a table from binding to credentials:
+ * no file I/O and no scan of the bindings during a handshake.
+ *
+ * Reference counts: the current pointer holds one reference, and every
+ * connection one more for its lifetime. A reload installs a new
+ * generation; the old one goes away with its last connection, which is
+ * how connections in flight keep the credentials they started with.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+
+#include "core/config.h"
+#include "core/errlist.h"
+#include "core/escape.h"
+#include "core/resolve.h"
+#include "core/xmalloc.h"
+#include "keys/privkey.h"
+#include "server/certbindd.h"
+
+struct gen {
+	atomic_long			 refs;
+	unsigned long			 id;
+	struct config			*cfg;
+	struct resolver			*res;
+	gnutls_certificate_credentials_t creds;
+	gnutls_priority_t		 prio;
+	struct tlscred			**keycred;	/* by key index */
+	size_t				 nkeys;
+	struct tlscred			**bindcred;	/* by binding, borrowed */
+	size_t				 nbindings;
+	struct srvid			 id_user;
+	int64_t				 hs_timeout;
+	int64_t				 idle_timeout;
+	int64_t				 shutdown_timeout;
+	int64_t				 max_conns;
+	int64_t				 workers;
+	int				 tickets;
+};
+
+static pthread_mutex_t	 gen_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gen	*gen_cur;
+static unsigned long	 gen_next_id = 1;
+
+/*
+ * One ticket key for the life of the process: a ticket issued before a
+ * reload stays usable after it. GnuTLS derives rotating TLS 1.3 ticket
+ * keys from it.
+ */
+static gnutls_datum_t	 ticket_key;
+
+int
+gen_global_init(char **cause)
+{
+	int	ret;
+
+	if ((ret = gnutls_global_init()) < 0) {
+		*cause = xasprintf("gnutls_global_init: %s",
+		    gnutls_strerror(ret));
+		return -1;
+	}
+	if ((ret = gnutls_session_ticket_key_generate(&ticket_key)) < 0) {
+		*cause = xasprintf("generating the session ticket key: %s",
+		    gnutls_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+void
+gen_global_free(void)
+{
+	pthread_mutex_lock(&gen_lock);
+	if (gen_cur != NULL)
+		gen_unref(gen_cur);
+	gen_cur = NULL;
+	pthread_mutex_unlock(&gen_lock);
+	if (ticket_key.data != NULL) {
+		gnutls_memset(ticket_key.data, 0, ticket_key.size);
+		gnutls_free(ticket_key.data);
+		ticket_key.data = NULL;
+	}
+	gnutls_global_deinit();
+}
+
+static void
+gen_free(struct gen *g)
+{
+	size_t	i;
+
+	if (g->creds != NULL)
+		gnutls_certificate_free_credentials(g->creds);
+	if (g->prio != NULL)
+		gnutls_priority_deinit(g->prio);
+	for (i = 0; i < g->nkeys; i++) {
+		if (g->keycred[i] != NULL)
+			tlscred_free(g->keycred[i]);
+	}
+	free(g->keycred);
+	free(g->bindcred);
+	if (g->res != NULL)
+		resolver_free(g->res);
+	if (g->cfg != NULL)
+		config_free(g->cfg);
+	free(g->id_user.user);
+	free(g);
+}
+
+void
+gen_ref(struct gen *g)
+{
+	atomic_fetch_add(&g->refs, 1);
+}
+
+void
+gen_unref(struct gen *g)
+{
+	if (g != NULL && atomic_fetch_sub(&g->refs, 1) == 1)
+		gen_free(g);
+}
+
+unsigned long
+gen_id(const struct gen *g)
+{
+	return g->id;
+}
+
+const struct config *
+gen_config(const struct gen *g)
+{
+	return g->cfg;
+}
+
+const struct srvid *
+gen_srvid(const struct gen *g)
+{
+	return &g->id_user;
+}
+
+int64_t gen_handshake_timeout(const struct gen *g) { return g->hs_timeout; }
+int64_t gen_idle_timeout(const struct gen *g) { return g->idle_timeout; }
+int64_t gen_shutdown_timeout(const struct gen *g) { return g->shutdown_timeout; }
+int64_t gen_max_connections(const struct gen *g) { return g->max_conns; }
+int64_t gen_workers(const struct gen *g) { return g->workers; }
+
+struct gen *
+gen_current(void)
+{
+	struct gen	*g;
+
+	pthread_mutex_lock(&gen_lock);
+	if ((g = gen_cur) != NULL)
+		gen_ref(g);
+	pthread_mutex_unlock(&gen_lock);
+	return g;
+}
+
+void
+gen_install(struct gen *g)
+{
+	struct gen	*old;
+
+	pthread_mutex_lock(&gen_lock);
+	old = gen_cur;
+	gen_cur = g;
+	pthread_mutex_unlock(&gen_lock);
+	gen_unref(old);
+}
+
+int
+gen_backend(const struct gen *g, const struct endpoint *ep,
+    struct endpoint *backend)
+{
+	ssize_t	i;
+
+	if ((i = config_listener_find(g->cfg, ep)) < 0)
+		return -1;
+	*backend = config_listener(g->cfg, i)->backend;
+	return 0;
+}
+
+/*
+ * The certificate-retrieve callback: runs in the worker thread during the
+ * handshake, once the ClientHello (and its SNI) has been read.
+ */
+static int
+gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
+    const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
+    unsigned int *npcert, gnutls_privkey_t *key)
+{
+	struct hsinfo			*hs = gnutls_session_get_ptr(s);
+	struct gen			*g = hs->gen;
+	const struct config_binding	*b;
+	char				 name[256], lbuf[ENDPOINT_STRLEN];
+	char				 pbuf[ENDPOINT_STRLEN], *e;
+	const char			*sni = NULL;
+	size_t				 len = sizeof name;
+	unsigned int			 type;
+	ssize_t				 i;
+
+	if (gnutls_server_name_get(s, name, &len, &type, 0) == 0 &&
+	    type == GNUTLS_NAME_DNS && len > 0)
+		sni = name;
+	i = resolver_lookup(g->res, &hs->local, sni, NULL);
+	if (i >= 0 && (size_t)i < g->nbindings && g->bindcred[i] != NULL) {
+		*pcert = tlscred_pcerts(g->bindcred[i], npcert);
+		*key = tlscred_privkey(g->bindcred[i]);
+		return 0;
+	}
+
+	endpoint_format(&hs->local, lbuf);
+	endpoint_format(&hs->peer, pbuf);
+	e = escape_str(sni, 0);
+	if (i < 0) {
+		log_warn("no binding serves %s%s%s%s (client %s): handshake "
+		    "refused", lbuf, sni != NULL ? " sni \"" : " without sni",
+		    e, sni != NULL ? "\"" : "", pbuf);
+	} else {
+		b = config_binding(g->cfg, i);
+		free(e);
+		e = escape_str(b->key, 0);
+		log_warn("%s (client %s) is bound to key \"%s\", which has no "
+		    "certificate: handshake refused", lbuf, pbuf, e);
+	}
+	free(e);
+	return -1;
+}
+
+static int64_t
+seconds(int64_t v, int64_t dflt)
+{
+	return (v > 0 ? v : dflt) * 1000;
+}
+
+struct gen *
+gen_load(const char *path, struct errlist *errs)
+{
+	struct gen			*g;
+	struct config			*cfg;
+	const struct config_server	*srv;
+	const struct config_key		*k;
+	const struct config_binding	*b;
+	const char			*prio, *errpos = NULL;
+	char				*kp, *cp, *cause = NULL, *e;
+	size_t				 before = errs->n, i;
+	ssize_t				 ki;
+	int				 ret;
+
+	if (config_load(path, &cfg, errs) != 0)
+		return NULL;
+
+	g = xcalloc(1, sizeof *g);
+	atomic_init(&g->refs, 1);
+	g->cfg = cfg;
+	srv = config_server(cfg);
+	g->hs_timeout = seconds(srv ? srv->handshake_timeout : 0, 10);
+	g->idle_timeout = seconds(srv ? srv->idle_timeout : 0, 300);
+	g->shutdown_timeout = seconds(srv ? srv->shutdown_timeout : 0, 30);
+	g->max_conns = srv && srv->max_connections > 0 ?
+	    srv->max_connections : 10000;
+	g->workers = srv ? srv->workers : 0;
+	g->tickets = srv ? srv->tickets : 1;
+
+	if (privsep_lookup(srv ? srv->user : NULL, srv ? srv->group : NULL,
+	    &g->id_user, &cause) != 0)
+		errlist_add_owned(errs, cause);
+
+	prio = srv ? srv->priority : NULL;
+	if ((ret = gnutls_priority_init(&g->prio, prio, &errpos)) < 0) {
+		g->prio = NULL;
+		e = escape_str(errpos != NULL ? errpos : prio, 0);
+		errlist_add(errs, "%s: server.priority: %s at \"%s\"", path,
+		    gnutls_strerror(ret), e);
+		free(e);
+	}
+
+	if ((ret = gnutls_certificate_allocate_credentials(&g->creds)) < 0) {
+		g->creds = NULL;
+		errlist_add(errs, "allocating credentials: %s",
+		    gnutls_strerror(ret));
+	} else
+		gnutls_certificate_set_retrieve_function2(g->creds,
+		    gen_retrieve);
+
+	g->nkeys = config_nkeys(cfg);
+	g->keycred = xcalloc(g->nkeys ? g->nkeys : 1, sizeof *g->keycred);
+	for (i = 0; i < g->nkeys; i++) {
+		k = config_key(cfg, i);
+		if (k->cert == NULL)
+			continue;	/* pending: nothing to serve yet */
+		kp = config_resolve_path(cfg, k->key);
+		cp = config_resolve_path(cfg, k->cert);
+		if (privsep_key_ok(kp, &g->id_user, &cause) != 0 ||
+		    tlscred_load(kp, cp, &g->keycred[i], &cause) != 0) {
+			e = escape_str(k->name, 0);
+			errlist_add(errs, "%s:%d: key \"%s\": %s", path,
+			    k->line, e, cause);
+			free(e);
+			free(cause);
+			cause = NULL;
+			g->keycred[i] = NULL;
+		}
+		free(kp);
+		free(cp);
+	}
+
+	g->nbindings = config_nbindings(cfg);
+	g->bindcred = xcalloc(g->nbindings ? g->nbindings : 1,
+	    sizeof *g->bindcred);
+	for (i = 0; i < g->nbindings; i++) {
+		b = config_binding(cfg, i);
+		if ((ki = config_key_index(cfg, b->key)) < 0) {
+			e = escape_str(b->key, 0);
+			errlist_add(errs, "%s:%d: a binding names key \"%s\", "
+			    "which does not exist", path, b->line, e);
+			free(e);
+			continue;
+		}
+		g->bindcred[i] = g->keycred[ki];
+	}
+
+	if (errs->n != before) {
+		gen_free(g);
+		return NULL;
+	}
+	g->res = resolver_new(cfg);
+	pthread_mutex_lock(&gen_lock);
+	g->id = gen_next_id++;
+	pthread_mutex_unlock(&gen_lock);
+	return g;
+}
+
+int
+gen_session_new(struct gen *g, int fd, struct hsinfo *hs,
+    gnutls_session_t *out)
+{
+	gnutls_session_t	s;
+	unsigned int		flags = GNUTLS_SERVER | GNUTLS_NONBLOCK;
+
+	if (!g->tickets)
+		flags |= GNUTLS_NO_TICKETS;
+	if (gnutls_init(&s, flags) < 0)
+		return -1;
+	if (gnutls_priority_set(s, g->prio) < 0 ||
+	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, g->creds) < 0 ||
+	    (g->tickets &&
+	    gnutls_session_ticket_enable_server(s, &ticket_key) < 0)) {
+		gnutls_deinit(s);
+		return -1;
+	}
+	hs->gen = g;
+	gnutls_session_set_ptr(s, hs);
+	gnutls_transport_set_int(s, fd);
+	*out = s;
+	return 0;
+}

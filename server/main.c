@@ -1,0 +1,281 @@
+/*
+ * certbindd: the TLS-terminating proxy that serves what certbind's
+ * bindings say. This file is the main thread: options, start-up, and the
+ * signal loop. Signals are blocked in every thread and read from a
+ * signalfd here, so a handler never runs and reload and shutdown are
+ * ordinary code.
+ *
+ * Start-up order matters: load everything and bind every listener while
+ * still privileged, drop privileges, detach, and only then start the
+ * worker threads (fork keeps just the calling thread).
+ */
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/check.h"
+#include "core/config.h"
+#include "core/errlist.h"
+#include "core/escape.h"
+#include "core/xmalloc.h"
+#include "server/certbindd.h"
+
+static const char	*conf_path;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: certbindd [-fst] [-c file]\n");
+	exit(2);
+}
+
+static void
+print_errs(FILE *f, struct errlist *errs)
+{
+	char	*e;
+	size_t	 i;
+
+	for (i = 0; i < errs->n; i++) {
+		e = escape_str(errs->v[i], 0);
+		fprintf(f, "certbindd: %s\n", e);
+		free(e);
+	}
+}
+
+static void
+log_errs(const char *prefix, struct errlist *errs)
+{
+	size_t	i;
+
+	for (i = 0; i < errs->n; i++)
+		log_warn_escaped(prefix, errs->v[i]);
+}
+
+/*
+ * -t: the errors certbind check would report, in its format, and then
+ * whatever else would stop the server from loading the file (a priority
+ * string GnuTLS refuses, a key others can read). Listeners are not bound.
+ */
+static int
+check_only(void)
+{
+	struct config		*cfg;
+	struct errlist		 errs = ERRLIST_INIT;
+	struct findings		 f = FINDINGS_INIT;
+	struct check_opts	 opts;
+	struct finding		*fi;
+	struct gen		*g;
+	char			*obj, *msg, *cause = NULL;
+	size_t			 i, nerr = 0;
+
+	if (config_load(conf_path, &cfg, &errs) != 0) {
+		print_errs(stderr, &errs);
+		errlist_clear(&errs);
+		return 2;
+	}
+	check_opts_default(&opts);
+	opts.files = 1;
+	check_config(cfg, &opts, &f);
+	for (i = 0; i < f.n; i++) {
+		fi = &f.v[i];
+		if (fi->severity != SEV_ERROR)
+			continue;
+		obj = escape_str(fi->object, 0);
+		msg = escape_str(fi->message, 0);
+		printf("%s %s %s: %s\n", severity_name(fi->severity), fi->code,
+		    obj, msg);
+		free(obj);
+		free(msg);
+		nerr++;
+	}
+	findings_clear(&f);
+	config_free(cfg);
+	if (nerr != 0)
+		return 1;
+
+	if (gen_global_init(&cause) != 0) {
+		fprintf(stderr, "certbindd: %s\n", cause);
+		free(cause);
+		return 2;
+	}
+	if ((g = gen_load(conf_path, &errs)) == NULL) {
+		print_errs(stdout, &errs);
+		errlist_clear(&errs);
+		return 1;
+	}
+	gen_unref(g);
+	gen_global_free();
+	return 0;
+}
+
+static unsigned
+worker_count(const struct gen *g)
+{
+	long	n = gen_workers(g);
+
+	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		n = 1;
+	if (n > 256)
+		n = 256;
+	return (unsigned)n;
+}
+
+static void
+reload(struct gen **running)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct gen	*ng;
+	const struct srvid *a, *b;
+
+	notify_send("RELOADING=1");
+	log_info("SIGHUP: reloading the config");
+	if ((ng = gen_load(conf_path, &errs)) == NULL) {
+		log_errs("reload: ", &errs);
+		log_warn("reload failed: still serving generation %lu",
+		    gen_id(*running));
+		goto out;
+	}
+	if (listeners_prepare(gen_config(ng), &errs) != 0) {
+		log_errs("reload: ", &errs);
+		log_warn("reload failed: still serving generation %lu",
+		    gen_id(*running));
+		gen_unref(ng);
+		goto out;
+	}
+	a = gen_srvid(*running);
+	b = gen_srvid(ng);
+	if (a->set != b->set || a->uid != b->uid || a->gid != b->gid)
+		log_warn("server.user and server.group take effect at restart");
+	if (gen_workers(ng) != gen_workers(*running))
+		log_warn("server.workers takes effect at restart");
+
+	/* Install before the new listeners take connections. */
+	gen_ref(ng);
+	gen_install(ng);
+	listeners_commit();
+	gen_unref(*running);
+	*running = ng;
+	log_info("reloaded: serving generation %lu on %zu listeners",
+	    gen_id(ng), listeners_count());
+out:
+	errlist_clear(&errs);
+	notify_send("READY=1");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct errlist		 errs = ERRLIST_INIT;
+	struct signalfd_siginfo	 si;
+	struct gen		*g;
+	sigset_t		 set;
+	char			*cause = NULL;
+	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd;
+	unsigned		 n;
+	ssize_t			 r;
+
+	conf_path = getenv("CERTBIND_CONF");
+	if (conf_path == NULL || *conf_path == '\0')
+		conf_path = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt(argc, argv, "c:fst")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'f':
+			fflag = 1;
+			break;
+		case 's':
+			sflag = 1;
+			break;
+		case 't':
+			tflag = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (tflag)
+		return check_only();
+
+	/* Key files and the sockets we create are ours alone. */
+	umask(077);
+	log_init(sflag);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
+		log_warn("signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	if (gen_global_init(&cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
+	}
+	if ((g = gen_load(conf_path, &errs)) == NULL ||
+	    listeners_prepare(gen_config(g), &errs) != 0) {
+		log_errs("", &errs);
+		log_warn("not started: the config could not be loaded");
+		return 1;
+	}
+	if (privsep_drop(gen_srvid(g), &cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
+	}
+	if (!fflag) {
+		/* Detached, stderr goes nowhere: log to syslog instead. */
+		if (daemon(0, 0) == -1) {
+			log_warn("daemon: %s", strerror(errno));
+			return 1;
+		}
+		log_init(1);
+	}
+
+	n = worker_count(g);
+	if (workers_start(n, &cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
+	}
+	gen_ref(g);
+	gen_install(g);
+	listeners_commit();
+	log_info("ready: generation %lu, %zu listeners, %u workers",
+	    gen_id(g), listeners_count(), n);
+	notify_send("READY=1");
+
+	for (;;) {
+		r = read(sfd, &si, sizeof si);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r != sizeof si) {
+			log_warn("signalfd: %s", strerror(errno));
+			break;
+		}
+		if (si.ssi_signo == SIGHUP)
+			reload(&g);
+		else
+			break;
+	}
+
+	notify_send("STOPPING=1");
+	log_info("stopping: %ld connections open, waiting up to %lld s",
+	    workers_connections(), (long long)gen_shutdown_timeout(g) / 1000);
+	listeners_close_all();
+	workers_stop(gen_shutdown_timeout(g));
+	gen_unref(g);
+	gen_global_free();
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,840 @@
+/*
+ * Worker threads: each runs its own epoll loop over the shared listening
+ * sockets and the connections it accepted. A connection belongs to the
+ * worker that accepted it for its whole life, so nothing in struct conn
+ * is shared between threads and none of it is locked.
+ *
+ * A connection is driven by conn_run(), which makes every step it can
+ * (handshake, read, write, half-close) until none makes progress, and
+ * then asks epoll for exactly the readiness the blocked steps wait for.
+ * GnuTLS sessions are non-blocking: after GNUTLS_E_AGAIN,
+ * gnutls_record_get_direction() says whether the session waits to read or
+ * to write, and a send that returned GNUTLS_E_AGAIN is retried with the
+ * same buffer and length, as GnuTLS requires.
+ *
+ * Backpressure: a side is read only while the buffer toward its peer has
+ * room, so a slow reader slows the writer down instead of growing memory.
+ * Half-close: the client's close_notify (or EOF) becomes shutdown(SHUT_WR)
+ * on the backend once everything before it is delivered, and the
+ * backend's EOF becomes close_notify (gnutls_bye GNUTLS_SHUT_WR) toward
+ * the client; the connection ends when both directions have.
+ *
+ * Timers: two lists per worker, one for handshakes (and backend connects)
+ * ordered by accept time, one for established connections ordered by last
+ * activity (a connection moves to the tail when bytes move). Each list is
+ * in deadline order as long as its timeout does not change, so expiry
+ * looks only at the heads; after a reload that shortens a timeout, a
+ * connection may outlive the new deadline until those ahead of it expire.
+ */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "core/xmalloc.h"
+#include "server/certbindd.h"
+
+#define BUF_SIZE	(32 * 1024)
+#define MAX_EVENTS	64
+#define ACCEPT_BATCH	32
+#define LOG_EVERY_MS	10000
+
+enum cstate {
+	CS_HANDSHAKE,
+	CS_CONNECTING,
+	CS_PROXY,
+	CS_DEAD
+};
+
+struct buf {
+	char	*b;
+	size_t	 start;
+	size_t	 end;
+};
+
+struct conn;
+
+/* What epoll hands back for a connection's socket. ev comes first. */
+struct evh {
+	int		 ev;
+	struct conn	*c;
+};
+
+struct clist {
+	struct conn	*head;
+	struct conn	*tail;
+};
+
+struct worker;
+
+struct conn {
+	struct evh	 ch;		/* client socket */
+	struct evh	 bh;		/* backend socket */
+	struct worker	*w;
+	struct hsinfo	 hs;		/* holds the generation reference */
+	gnutls_session_t s;
+	int		 cfd;
+	int		 bfd;
+	uint32_t	 cev;		/* events registered for cfd */
+	uint32_t	 bev;
+	int		 c_reg;		/* cfd is in the epoll set */
+	int		 b_reg;
+	enum cstate	 st;
+	struct endpoint	 backend;
+
+	struct buf	 up;		/* client to backend */
+	struct buf	 down;		/* backend to client */
+	int		 hs_dir;	/* handshake waits: 0 read, 1 write */
+	int		 rd_dir;	/* TLS recv waits */
+	size_t		 send_len;	/* TLS send to retry, 0 if none */
+	int		 wr_dir;
+	int		 c_eof;		/* client closed its side */
+	int		 b_shut;	/* backend write side shut */
+	int		 b_eof;		/* backend closed its side */
+	int		 bye;		/* 0 not sent, 1 in progress, 2 done */
+	int		 bye_dir;
+
+	struct clist	*list;
+	int64_t		 deadline;
+	struct conn	*prev;
+	struct conn	*next;
+};
+
+struct worker {
+	pthread_t	 th;
+	unsigned	 idx;
+	int		 epfd;
+	int		 wakefd;
+	int		 sparefd;	/* given up to accept under EMFILE */
+	struct evh	 wake_h;
+	atomic_ulong	 seq_req;
+	atomic_ulong	 seq_seen;
+	struct clist	 hs_list;
+	struct clist	 idle_list;
+	struct conn	*zombies;
+	long		 nconns;
+	int64_t		 last_full_log;
+	int64_t		 last_err_log;
+};
+
+static struct worker	*workers;
+static unsigned		 nworkers;
+static atomic_long	 total_conns;
+static atomic_int	 stopping;
+static atomic_llong	 stop_deadline;
+
+static void	conn_run(struct conn *);
+static void	conn_close(struct conn *);
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long
+workers_connections(void)
+{
+	return atomic_load(&total_conns);
+}
+
+static size_t
+buf_len(const struct buf *b)
+{
+	return b->end - b->start;
+}
+
+static void
+clist_remove(struct conn *c)
+{
+	struct clist	*l = c->list;
+
+	if (l == NULL)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	c->prev = c->next = NULL;
+	c->list = NULL;
+}
+
+static void
+clist_append(struct clist *l, struct conn *c, int64_t deadline)
+{
+	clist_remove(c);
+	c->deadline = deadline;
+	c->list = l;
+	c->prev = l->tail;
+	c->next = NULL;
+	if (l->tail != NULL)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+static void
+conn_epoll(struct conn *c, int which, uint32_t want)
+{
+	struct epoll_event	 ev;
+	struct evh		*h = which == EV_CLIENT ? &c->ch : &c->bh;
+	int			 fd = which == EV_CLIENT ? c->cfd : c->bfd;
+	int			*reg = which == EV_CLIENT ? &c->c_reg : &c->b_reg;
+	uint32_t		*cur = which == EV_CLIENT ? &c->cev : &c->bev;
+
+	if (fd == -1 || *reg == -1)	/* -1: hung up, out of the set */
+		return;
+	if (*reg && *cur == want)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = want;
+	ev.data.ptr = h;
+	if (epoll_ctl(c->w->epfd, *reg ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd,
+	    &ev) == -1) {
+		conn_close(c);
+		return;
+	}
+	*reg = 1;
+	*cur = want;
+}
+
+/*
+ * After a hang-up a socket never blocks again (reads return data, EOF or
+ * an error) and epoll would report it on every wait, so it leaves the
+ * set and is driven by the other side's events.
+ */
+static void
+conn_unregister(struct conn *c, int which)
+{
+	int	 fd = which == EV_CLIENT ? c->cfd : c->bfd;
+	int	*reg = which == EV_CLIENT ? &c->c_reg : &c->b_reg;
+
+	if (*reg == 1)
+		epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, fd, NULL);
+	*reg = -1;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	struct worker	*w = c->w;
+
+	if (c->st == CS_DEAD)
+		return;
+	c->st = CS_DEAD;
+	clist_remove(c);
+	gnutls_deinit(c->s);
+	close(c->cfd);
+	if (c->bfd != -1)
+		close(c->bfd);
+	free(c->up.b);
+	free(c->down.b);
+	c->up.b = c->down.b = NULL;
+	gen_unref(c->hs.gen);
+	c->hs.gen = NULL;
+	atomic_fetch_sub(&total_conns, 1);
+	w->nconns--;
+	/* Freed after the current batch: other events may point at it. */
+	c->next = w->zombies;
+	w->zombies = c;
+}
+
+static void
+conn_backend_log(struct conn *c, const char *what, int err)
+{
+	char	bbuf[ENDPOINT_STRLEN], lbuf[ENDPOINT_STRLEN];
+	int64_t	now = now_ms();
+
+	if (now - c->w->last_err_log < 1000)
+		return;
+	c->w->last_err_log = now;
+	log_warn("backend %s for %s: %s: %s", endpoint_format(&c->backend,
+	    bbuf), endpoint_format(&c->hs.local, lbuf), what, strerror(err));
+}
+
+/* Starts the backend connection once the handshake is done. */
+static int
+conn_connect(struct conn *c)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	int			on = 1;
+
+	len = endpoint_to_sockaddr(&c->backend, &ss);
+	c->bfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (c->bfd == -1) {
+		conn_backend_log(c, "socket", errno);
+		return -1;
+	}
+	setsockopt(c->bfd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	c->up.b = xmalloc(BUF_SIZE);
+	c->down.b = xmalloc(BUF_SIZE);
+	if (connect(c->bfd, (struct sockaddr *)&ss, len) == 0) {
+		c->st = CS_PROXY;
+		clist_append(&c->w->idle_list, c,
+		    now_ms() + gen_idle_timeout(c->hs.gen));
+		return 0;
+	}
+	if (errno != EINPROGRESS) {
+		conn_backend_log(c, "connect", errno);
+		return -1;
+	}
+	c->st = CS_CONNECTING;
+	return 0;
+}
+
+static void
+conn_connected(struct conn *c)
+{
+	socklen_t	len = sizeof(int);
+	int		err = 0;
+
+	if (getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		conn_backend_log(c, "connect", err);
+		conn_close(c);
+		return;
+	}
+	c->st = CS_PROXY;
+	clist_append(&c->w->idle_list, c,
+	    now_ms() + gen_idle_timeout(c->hs.gen));
+}
+
+static int
+tls_again(int r)
+{
+	return r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED;
+}
+
+/*
+ * One round of every proxying step that can run. Returns 1 if anything
+ * moved, 0 if every step is blocked, -1 when the connection is over
+ * (both directions closed, or an error).
+ */
+static int
+conn_proxy_step(struct conn *c)
+{
+	struct buf	*up = &c->up, *down = &c->down;
+	ssize_t		 n;
+	size_t		 len;
+	int		 moved = 0, r;
+
+	/* Client to the up buffer. */
+	if (!c->c_eof) {
+		if (up->start == up->end)
+			up->start = up->end = 0;
+		else if (up->end == BUF_SIZE && up->start > 0) {
+			memmove(up->b, up->b + up->start, buf_len(up));
+			up->end -= up->start;
+			up->start = 0;
+		}
+	}
+	if (!c->c_eof && up->end < BUF_SIZE) {
+		n = gnutls_record_recv(c->s, up->b + up->end,
+		    BUF_SIZE - up->end);
+		if (n > 0) {
+			up->end += n;
+			moved = 1;
+		} else if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION) {
+			c->c_eof = 1;
+			moved = 1;
+		} else if (tls_again(n))
+			c->rd_dir = gnutls_record_get_direction(c->s);
+		else if (n == GNUTLS_E_REHANDSHAKE ||
+		    !gnutls_error_is_fatal(n))
+			moved = 1;	/* renegotiation is not offered */
+		else
+			return -1;
+	}
+
+	/* The up buffer to the backend. */
+	if (buf_len(up) > 0) {
+		n = send(c->bfd, up->b + up->start, buf_len(up),
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			up->start += n;
+			moved = 1;
+		} else if (n == -1 && errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+	if (c->c_eof && buf_len(up) == 0 && !c->b_shut) {
+		shutdown(c->bfd, SHUT_WR);
+		c->b_shut = 1;
+		moved = 1;
+	}
+
+	/*
+	 * Backend to the down buffer. The data of a pending TLS send must
+	 * stay where it is, so the buffer is only reset once empty.
+	 */
+	if (down->start == down->end && c->send_len == 0)
+		down->start = down->end = 0;
+	if (!c->b_eof && down->end < BUF_SIZE) {
+		n = recv(c->bfd, down->b + down->end, BUF_SIZE - down->end, 0);
+		if (n > 0) {
+			down->end += n;
+			moved = 1;
+		} else if (n == 0) {
+			c->b_eof = 1;
+			moved = 1;
+		} else if (errno != EAGAIN && errno != EINTR)
+			return -1;
+	}
+
+	/* The down buffer to the client. */
+	if (buf_len(down) > 0) {
+		len = c->send_len != 0 ? c->send_len : buf_len(down);
+		n = gnutls_record_send(c->s, down->b + down->start, len);
+		if (n > 0) {
+			down->start += n;
+			c->send_len = 0;
+			moved = 1;
+		} else if (tls_again(n)) {
+			c->send_len = len;
+			c->wr_dir = gnutls_record_get_direction(c->s);
+		} else
+			return -1;
+	}
+	if (c->b_eof && buf_len(down) == 0 && c->bye != 2) {
+		r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
+		if (r == 0) {
+			c->bye = 2;
+			moved = 1;
+		} else if (tls_again(r)) {
+			c->bye = 1;
+			c->bye_dir = gnutls_record_get_direction(c->s);
+		} else
+			return -1;
+	}
+	if (c->b_shut && c->bye == 2)
+		return -1;
+	return moved;
+}
+
+static uint32_t
+dir_event(int dir)
+{
+	return dir ? EPOLLOUT : EPOLLIN;
+}
+
+static void
+conn_run(struct conn *c)
+{
+	uint32_t	cwant = 0, bwant = 0;
+	int		r, moved, activity = 0;
+
+	for (;;) {
+		if (c->st == CS_HANDSHAKE) {
+			r = gnutls_handshake(c->s);
+			if (r == 0) {
+				if (conn_connect(c) != 0) {
+					conn_close(c);
+					return;
+				}
+				continue;
+			}
+			if (tls_again(r)) {
+				c->hs_dir = gnutls_record_get_direction(c->s);
+				break;
+			}
+			if (gnutls_error_is_fatal(r)) {
+				conn_close(c);
+				return;
+			}
+			continue;	/* a warning alert: go on */
+		}
+		if (c->st != CS_PROXY)
+			break;
+		if ((moved = conn_proxy_step(c)) == -1) {
+			conn_close(c);
+			return;
+		}
+		if (!moved)
+			break;
+		activity = 1;
+	}
+
+	switch (c->st) {
+	case CS_HANDSHAKE:
+		cwant = dir_event(c->hs_dir);
+		break;
+	case CS_CONNECTING:
+		bwant = EPOLLOUT;
+		break;
+	case CS_PROXY:
+		if (!c->c_eof && c->up.end < BUF_SIZE)
+			cwant |= dir_event(c->rd_dir);
+		if (c->send_len != 0)
+			cwant |= dir_event(c->wr_dir);
+		if (c->bye == 1)
+			cwant |= dir_event(c->bye_dir);
+		if (!c->b_eof && c->down.end < BUF_SIZE)
+			bwant |= EPOLLIN;
+		if (buf_len(&c->up) > 0)
+			bwant |= EPOLLOUT;
+		if (activity)
+			clist_append(&c->w->idle_list, c,
+			    now_ms() + gen_idle_timeout(c->hs.gen));
+		break;
+	case CS_DEAD:
+		return;
+	}
+	conn_epoll(c, EV_CLIENT, cwant);
+	if (c->st != CS_DEAD && c->bfd != -1)
+		conn_epoll(c, EV_BACKEND, bwant);
+}
+
+static void
+conn_event(struct conn *c, int which, uint32_t events)
+{
+	if (c->st == CS_DEAD)
+		return;
+	if (events & EPOLLERR) {
+		if (which == EV_BACKEND && c->st == CS_CONNECTING)
+			conn_connected(c);	/* logs the error */
+		conn_close(c);
+		return;
+	}
+	if (events & EPOLLHUP) {
+		if (c->st != CS_PROXY) {
+			conn_close(c);
+			return;
+		}
+		conn_unregister(c, which);
+	}
+	if (which == EV_BACKEND && c->st == CS_CONNECTING) {
+		conn_connected(c);
+		if (c->st == CS_DEAD)
+			return;
+	}
+	conn_run(c);
+}
+
+static void
+conn_new(struct worker *w, struct listener *l, int fd,
+    const struct sockaddr_storage *peer, socklen_t plen)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+	struct conn		*c;
+	struct gen		*g;
+	int64_t			 now;
+	int			 on = 1;
+
+	if ((g = gen_current()) == NULL) {
+		close(fd);
+		return;
+	}
+	if (atomic_fetch_add(&total_conns, 1) >= gen_max_connections(g)) {
+		/* Refused here; the connections already open are untouched. */
+		atomic_fetch_sub(&total_conns, 1);
+		close(fd);
+		now = now_ms();
+		if (now - w->last_full_log >= LOG_EVERY_MS) {
+			w->last_full_log = now;
+			log_warn("max_connections (%lld) reached: refusing new "
+			    "connections", (long long)gen_max_connections(g));
+		}
+		gen_unref(g);
+		return;
+	}
+	w->nconns++;
+
+	c = xcalloc(1, sizeof *c);
+	c->ch.ev = EV_CLIENT;
+	c->ch.c = c;
+	c->bh.ev = EV_BACKEND;
+	c->bh.c = c;
+	c->w = w;
+	c->cfd = fd;
+	c->bfd = -1;
+	c->st = CS_HANDSHAKE;
+	c->hs.gen = g;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    endpoint_from_sockaddr((struct sockaddr *)&ss, len,
+	    &c->hs.local) != 0 ||
+	    endpoint_from_sockaddr((const struct sockaddr *)peer, plen,
+	    &c->hs.peer) != 0 ||
+	    gen_backend(g, &l->ep, &c->backend) != 0 ||
+	    gen_session_new(g, fd, &c->hs, &c->s) != 0) {
+		/* A listener the current config no longer has, or no memory. */
+		close(fd);
+		gen_unref(g);
+		atomic_fetch_sub(&total_conns, 1);
+		w->nconns--;
+		free(c);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	clist_append(&w->hs_list, c, now_ms() + gen_handshake_timeout(g));
+	/* The ClientHello is often there already: try at once. */
+	conn_run(c);
+}
+
+static void
+worker_accept(struct worker *w, struct listener *l)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+	int			fd, i;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		len = sizeof ss;
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			conn_new(w, l, fd, &ss, len);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if ((errno == EMFILE || errno == ENFILE) && w->sparefd != -1) {
+			/*
+			 * Out of descriptors: the pending connection would
+			 * wake us forever. Give up the spare descriptor to
+			 * take it and close it, then take the spare back.
+			 */
+			if (now_ms() - w->last_err_log >= 1000) {
+				w->last_err_log = now_ms();
+				log_warn("accept: %s", strerror(errno));
+			}
+			close(w->sparefd);
+			if ((fd = accept(l->fd, NULL, NULL)) != -1)
+				close(fd);
+			w->sparefd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		}
+		break;
+	}
+}
+
+static void
+worker_expire(struct clist *l, int64_t now)
+{
+	while (l->head != NULL && l->head->deadline <= now)
+		conn_close(l->head);
+}
+
+static int
+worker_timeout(struct worker *w, int64_t now)
+{
+	int64_t	t = 1000, d;
+
+	if (w->hs_list.head != NULL && (d = w->hs_list.head->deadline - now) < t)
+		t = d;
+	if (w->idle_list.head != NULL &&
+	    (d = w->idle_list.head->deadline - now) < t)
+		t = d;
+	if (atomic_load(&stopping) &&
+	    (d = atomic_load(&stop_deadline) - now) < t)
+		t = d;
+	return t < 0 ? 0 : (int)t;
+}
+
+static void
+worker_close_all(struct worker *w)
+{
+	while (w->hs_list.head != NULL)
+		conn_close(w->hs_list.head);
+	while (w->idle_list.head != NULL)
+		conn_close(w->idle_list.head);
+}
+
+static void
+worker_reap(struct worker *w)
+{
+	struct conn	*c;
+
+	while ((c = w->zombies) != NULL) {
+		w->zombies = c->next;
+		free(c);
+	}
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker		*w = arg;
+	struct epoll_event	 evs[MAX_EVENTS];
+	struct evh		*h;
+	uint64_t		 v;
+	int64_t			 now;
+	int			 n, i;
+
+	for (;;) {
+		/*
+		 * Everything from earlier waits is done with: a listener
+		 * removed before seq_req was raised can be closed now.
+		 */
+		atomic_store(&w->seq_seen, atomic_load(&w->seq_req));
+		if (atomic_load(&stopping) && w->nconns == 0)
+			break;
+		n = epoll_wait(w->epfd, evs, MAX_EVENTS,
+		    worker_timeout(w, now_ms()));
+		if (n == -1 && errno != EINTR) {
+			log_warn("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			h = evs[i].data.ptr;
+			switch (h->ev) {
+			case EV_LISTENER:
+				if (!atomic_load(&stopping))
+					worker_accept(w,
+					    (struct listener *)evs[i].data.ptr);
+				break;
+			case EV_WAKE:
+				if (read(w->wakefd, &v, sizeof v) == -1)
+					break;
+				break;
+			case EV_CLIENT:
+			case EV_BACKEND:
+				conn_event(h->c, h->ev, evs[i].events);
+				break;
+			}
+		}
+		now = now_ms();
+		worker_expire(&w->hs_list, now);
+		worker_expire(&w->idle_list, now);
+		if (atomic_load(&stopping) &&
+		    now >= atomic_load(&stop_deadline))
+			worker_close_all(w);
+		worker_reap(w);
+	}
+	worker_close_all(w);
+	worker_reap(w);
+	atomic_store(&w->seq_seen, ~0UL);
+	return NULL;
+}
+
+int
+workers_start(unsigned n, char **cause)
+{
+	struct epoll_event	 ev;
+	struct worker		*w;
+	unsigned		 i;
+	int			 err;
+
+	workers = xcalloc(n, sizeof *workers);
+	for (i = 0; i < n; i++) {
+		w = &workers[i];
+		w->idx = i;
+		w->wake_h.ev = EV_WAKE;
+		w->epfd = epoll_create1(EPOLL_CLOEXEC);
+		w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		w->sparefd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (w->epfd == -1 || w->wakefd == -1) {
+			*cause = xasprintf("worker %u: %s", i, strerror(errno));
+			return -1;
+		}
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.ptr = &w->wake_h;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) == -1) {
+			*cause = xasprintf("worker %u: %s", i, strerror(errno));
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if ((err = pthread_create(&workers[i].th, NULL, worker_main,
+		    &workers[i])) != 0) {
+			*cause = xasprintf("starting worker %u: %s", i,
+			    strerror(err));
+			/* The ones started run until workers_stop(). */
+			nworkers = i;
+			return -1;
+		}
+	}
+	nworkers = n;
+	return 0;
+}
+
+void
+workers_add_listener(int fd, void *ptr)
+{
+	struct epoll_event	ev;
+	unsigned		i;
+
+	for (i = 0; i < nworkers; i++) {
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.ptr = ptr;
+		if (epoll_ctl(workers[i].epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+			log_warn("worker %u: adding a listener: %s", i,
+			    strerror(errno));
+	}
+}
+
+static void
+worker_wake(struct worker *w)
+{
+	uint64_t	one = 1;
+
+	if (write(w->wakefd, &one, sizeof one) == -1 && errno != EAGAIN)
+		log_warn("waking worker %u: %s", w->idx, strerror(errno));
+}
+
+void
+workers_remove_listener(int fd)
+{
+	struct timespec	 ts = { 0, 1000000 };
+	unsigned long	 want;
+	unsigned	 i;
+
+	for (i = 0; i < nworkers; i++)
+		epoll_ctl(workers[i].epfd, EPOLL_CTL_DEL, fd, NULL);
+	/*
+	 * A worker may hold an event for fd from a wait that began before
+	 * the removal. Once it starts a new wait it cannot, so wait for each
+	 * to go round its loop. Workers never block except in epoll_wait,
+	 * which the wake-up ends.
+	 */
+	for (i = 0; i < nworkers; i++) {
+		want = atomic_fetch_add(&workers[i].seq_req, 1) + 1;
+		worker_wake(&workers[i]);
+		while (atomic_load(&workers[i].seq_seen) < want)
+			nanosleep(&ts, NULL);
+	}
+}
+
+void
+workers_stop(int64_t deadline_ms)
+{
+	unsigned	i;
+
+	atomic_store(&stop_deadline, now_ms() + deadline_ms);
+	atomic_store(&stopping, 1);
+	for (i = 0; i < nworkers; i++)
+		worker_wake(&workers[i]);
+	for (i = 0; i < nworkers; i++) {
+		pthread_join(workers[i].th, NULL);
+		close(workers[i].epfd);
+		close(workers[i].wakefd);
+		if (workers[i].sparefd != -1)
+			close(workers[i].sparefd);
+	}
+	free(workers);
+	workers = NULL;
+	nworkers = 0;
+}
