@@ -102,6 +102,13 @@ void		 config_set_store(struct config *, const char *);
  */
 char		*config_resolve_path(const struct config *, const char *);
 
+/*
+ * Whether name can name a key: 1 to 64 letters, digits, '.', '_' or '-',
+ * starting with a letter or digit (names appear on command lines and in
+ * file names). config_key_add and the loader refuse other names.
+ */
+int		 config_key_name_valid(const char *name);
+
 /* NULL when the file has no server section. */
 const struct config_server *config_server(const struct config *);
 struct config_server *config_server_edit(struct config *);	/* creates */
