@@ -67,7 +67,7 @@ cmd_move_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < changes.n; i++) {
-		fputs(dry ? "would move " : "move ", stdout);
+		fputs(dry ? "would move: " : "moved: ", stdout);
 		cmd_puts_escaped(stdout, changes.v[i]);
 		fputc('\n', stdout);
 	}

@@ -78,15 +78,16 @@ diff_lines(const char *as, const char *bs, struct diff_line **out)
 			d[n].op = ' ';
 			d[n++].text = xstrndup(a.p[i], a.len[i]);
 			i++, j++;
-		} else if (j < b.n && (i == a.n ||
-		    t[i * w + j + 1] >= t[(i + 1) * w + j])) {
-			d[n].op = '+';
-			d[n++].text = xstrndup(b.p[j], b.len[j]);
-			j++;
-		} else {
+		} else if (i < a.n && (j == b.n ||
+		    t[(i + 1) * w + j] >= t[i * w + j + 1])) {
+			/* Deletions first, as diff -u shows them. */
 			d[n].op = '-';
 			d[n++].text = xstrndup(a.p[i], a.len[i]);
 			i++;
+		} else {
+			d[n].op = '+';
+			d[n++].text = xstrndup(b.p[j], b.len[j]);
+			j++;
 		}
 	}
 	free(t);
