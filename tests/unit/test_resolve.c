@@ -302,12 +302,15 @@ test_sni_valid(void **state)
  * small enough that queries often hit bindings at every level and under
  * every SNI rule, large enough for thousands of distinct bindings.
  */
-#define NADDR	24
-#define NPORT	8
 #define NDOM	12
 #define NHOST	10
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+/* The size of the universe of addresses and ports of one cross-check. */
+static unsigned NADDR = 24, NPORT = 8;
+/* How often, in percent, a binding's address or port is "*". */
+static unsigned PANY = 25;
 
 static uint32_t
 rng(void)
@@ -328,9 +331,9 @@ struct ref_binding {
 static void
 random_addr(char *buf, size_t len, int any_ok)
 {
-	unsigned	n = rng() % (NADDR + (any_ok ? NADDR / 2 : 0) + 4);
+	unsigned	n = rng() % (NADDR + 4);
 
-	if (n >= NADDR + 4)
+	if (any_ok && rng() % 100 < PANY)
 		snprintf(buf, len, "*");
 	else if (n >= NADDR)
 		/* Outside the bindings' addresses. */
@@ -338,23 +341,25 @@ random_addr(char *buf, size_t len, int any_ok)
 	else if (n % 4 == 3)
 		snprintf(buf, len, "[2001:db8::%x]", n);
 	else
-		snprintf(buf, len, "10.0.0.%u", n + 1);
+		snprintf(buf, len, "10.0.%u.%u", n / 250, n % 250 + 1);
 }
 
 static void
 random_port(char *buf, size_t len, int any_ok)
 {
-	static const unsigned ports[NPORT] = {
+	static const unsigned ports[8] = {
 		443, 8443, 80, 1, 65535, 4433, 9443, 10443
 	};
-	unsigned	n = rng() % (NPORT + (any_ok ? NPORT / 2 : 0) + 1);
+	unsigned	n = rng() % (NPORT + 1);
 
-	if (n > NPORT)
+	if (any_ok && rng() % 100 < PANY)
 		snprintf(buf, len, "*");
 	else if (n == NPORT)
 		snprintf(buf, len, "7");
-	else
+	else if (n < 8)
 		snprintf(buf, len, "%u", ports[n]);
+	else
+		snprintf(buf, len, "%u", 20000 + n);
 }
 
 /* A binding's sni: none, a host, or a wildcard over a domain. */
@@ -628,6 +633,9 @@ test_random_small(void **state)
 
 	/* Small configs: sparse levels, many refusals. */
 	memset(&st, 0, sizeof st);
+	NADDR = 24;
+	NPORT = 8;
+	PANY = 25;
 	for (round = 0; round < 50; round++)
 		cross_check(30, 2000, &st);
 	coverage(&st);
@@ -639,8 +647,12 @@ test_random_large(void **state)
 {
 	struct stats	st;
 
+	/* Sparse: a fifth of the A:P pairs have a binding. */
 	memset(&st, 0, sizeof st);
-	cross_check(4000, 20000, &st);
+	NADDR = 200;
+	NPORT = 40;
+	PANY = 3;
+	cross_check(5000, 20000, &st);
 	coverage(&st);
 }
 
