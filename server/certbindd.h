@@ -43,6 +43,7 @@ struct hsinfo {
 	struct gen	*gen;
 	struct endpoint	 local;		/* from getsockname() */
 	struct endpoint	 peer;
+	int		 refused;	/* logged once per handshake */
 };
 
 /* The server user and group, for the key permission check and the drop. */

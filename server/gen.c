@@ -219,6 +219,9 @@ gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
 		return 0;
 	}
 
+	/* GnuTLS may ask again for another algorithm: log one refusal. */
+	if (hs->refused++)
+		return -1;
 	endpoint_format(&hs->local, lbuf);
 	endpoint_format(&hs->peer, pbuf);
 	e = escape_str(sni, 0);

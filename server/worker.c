@@ -460,6 +460,12 @@ conn_run(struct conn *c)
 				break;
 			}
 			if (gnutls_error_is_fatal(r)) {
+				/*
+				 * Tell the client why (handshake_failure when
+				 * nothing is bound) rather than just closing.
+				 * Non-blocking: a full socket loses the alert.
+				 */
+				gnutls_alert_send_appropriate(c->s, r);
 				conn_close(c);
 				return;
 			}
