@@ -418,8 +418,7 @@ check_bindings(struct check *c)
 		k = config_key_index(cf, b->key);
 		c->bkey[i] = k;
 		if (k >= 0) {
-			if (c->keys != NULL)
-				c->keys[k].nbindings++;
+			c->keys[k].nbindings++;
 			continue;
 		}
 		obj = binding_object(b);
@@ -690,23 +689,9 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 
 	if (key->request != NULL) {
 		path = config_resolve_path(cf, key->request);
-		if (file_present(c, k, "request", path) == 0 &&
-		    key->cert == NULL) {
-			days = 0;
-			if (stat(path, &st) == 0 && c->now > st.st_mtime)
-				days = (long)((c->now - st.st_mtime) /
-				    SECONDS_PER_DAY);
-			findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY,
-			    (ssize_t)k, key->name, "waiting for its "
-			    "certificate: the request %s was made %ld day%s "
-			    "ago; install the CA's answer with certbind "
-			    "install FILE.", path, days, days == 1 ? "" : "s");
-		}
+		(void)file_present(c, k, "request", path);
 		free(path);
-	} else if (key->cert == NULL)
-		findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY, (ssize_t)k,
-		    key->name, "has no certificate and no request; install "
-		    "one (certbind install FILE --name %s).", key->name);
+	}
 
 	if (key->cert == NULL) {
 		privkey_free(pk);
@@ -867,14 +852,60 @@ check_files(struct check *c)
 		}
 		free(probe);
 	}
-	for (k = 0; (size_t)k < nk; k++)
-		if (c->keys[k].usable && c->keys[k].nbindings == 0)
-			findings_add(c->out, SEV_INFO, F_UNBOUND_KEY, FK_KEY,
-			    k, config_key(cf, (size_t)k)->name, "a usable key "
-			    "that nothing serves; bind it (certbind bind %s "
-			    "ENDPOINT) or leave it for later.",
-			    config_key(cf, (size_t)k)->name);
 	check_orphans(c);
+}
+
+/*
+ * Keys as the file describes them: pending ones, and usable ones that
+ * nothing serves. Without opts->files a key with a certificate counts as
+ * usable; with it, only one whose certificate loaded and is valid.
+ */
+static void
+check_keys(struct check *c)
+{
+	const struct config	*cf = c->cf;
+	const struct config_key	*key;
+	struct stat		 st;
+	char			*path;
+	size_t			 k;
+	long			 days;
+	int			 usable;
+
+	for (k = 0; k < config_nkeys(cf); k++) {
+		key = config_key(cf, k);
+		if (key->cert == NULL && key->request == NULL)
+			findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY,
+			    (ssize_t)k, key->name, "has no certificate and no "
+			    "request; install one (certbind install FILE "
+			    "--name %s).", key->name);
+		else if (key->cert == NULL) {
+			path = config_resolve_path(cf, key->request);
+			days = -1;
+			if (c->opts->files && stat(path, &st) == 0)
+				days = c->now > st.st_mtime ? (long)((c->now -
+				    st.st_mtime) / SECONDS_PER_DAY) : 0;
+			if (days >= 0)
+				findings_add(c->out, SEV_INFO, F_PENDING,
+				    FK_KEY, (ssize_t)k, key->name, "waiting "
+				    "for its certificate: the request %s was "
+				    "made %ld day%s ago; install the CA's "
+				    "answer with certbind install FILE.",
+				    key->request, days, days == 1 ? "" : "s");
+			else
+				findings_add(c->out, SEV_INFO, F_PENDING,
+				    FK_KEY, (ssize_t)k, key->name, "waiting "
+				    "for its certificate (request %s); install "
+				    "the CA's answer with certbind install "
+				    "FILE.", key->request);
+			free(path);
+		}
+		usable = c->opts->files ? c->keys[k].usable : key->cert != NULL;
+		if (usable && c->keys[k].nbindings == 0)
+			findings_add(c->out, SEV_INFO, F_UNBOUND_KEY, FK_KEY,
+			    (ssize_t)k, key->name, "a usable key that nothing "
+			    "serves; bind it (certbind bind %s ENDPOINT) or "
+			    "leave it for later.", key->name);
+	}
 }
 
 void
@@ -889,8 +920,7 @@ check_config(const struct config *cf, const struct check_opts *opts,
 	c.opts = opts;
 	c.out = out;
 	c.now = opts->now != 0 ? opts->now : time(NULL);
-	if (opts->files)
-		c.keys = xcalloc(nk, sizeof *c.keys);
+	c.keys = xcalloc(nk, sizeof *c.keys);
 	build_sets(&c);
 	check_bindings(&c);
 	check_listeners(&c);
@@ -898,11 +928,11 @@ check_config(const struct config *cf, const struct check_opts *opts,
 		check_addresses(&c);
 	if (opts->files)
 		check_files(&c);
+	check_keys(&c);
 	findings_sort(out);
 
-	if (c.keys != NULL)
-		for (i = 0; i < nk; i++)
-			cert_free(c.keys[i].cert);
+	for (i = 0; i < nk; i++)
+		cert_free(c.keys[i].cert);
 	free(c.keys);
 	free(c.bkey);
 	free(c.lsorted);
