@@ -496,9 +496,11 @@ lifecycle_chain(const struct config *cfg, struct cert *c, int *complete)
 		    "trusted root", n, n == 1 ? "" : "s");
 	} else {
 		msg = xasprintf("chain incomplete (%zu certificate%s): the "
-		    "issuer '%s' was not found; put it in the store's certs/ "
-		    "or the trust bundle and install again", n,
-		    n == 1 ? "" : "s", missing != NULL ? missing : "?");
+		    "issuer '%s' is in neither the file, the store's certs/ "
+		    "nor the trust store, so clients may not trust it; put "
+		    "the intermediate in certs/ (or the CA in the trust "
+		    "bundle) and install again", n, n == 1 ? "" : "s",
+		    missing != NULL ? missing : "?");
 	}
 	free(missing);
 	trust_free(trust);
@@ -792,6 +794,35 @@ install_find(const struct config *before, const struct cert *crt,
 	return (NULL);
 }
 
+/* Whether crt is the certificate k has already (install twice). */
+static int
+install_same(const struct config *cfg, const struct config_key *k,
+    const struct cert *crt, char **cause)
+{
+	struct cert	*cur;
+	char		*path, *c = NULL, *e;
+	int		 same;
+
+	if (k->cert == NULL)
+		return (0);
+	path = config_resolve_path(cfg, k->cert);
+	if (cert_load(path, &cur, &c) == -1) {
+		free(c);
+		free(path);
+		return (0);
+	}
+	free(path);
+	same = strcmp(cert_fingerprint(cur), cert_fingerprint(crt)) == 0;
+	cert_free(cur);
+	if (same) {
+		e = escape_str(k->name, 0);
+		*cause = xasprintf("this certificate is installed on key '%s' "
+		    "already; nothing was written", e);
+		free(e);
+	}
+	return (same);
+}
+
 static void
 installed_moved(struct lifecycle_installed *li, const char *fmt, ...)
 {
@@ -871,6 +902,8 @@ lifecycle_install(const struct config *before, struct cert *crt,
 	memset(lf, 0, sizeof *lf);
 	memset(li, 0, sizeof *li);
 	if ((k = install_find(before, crt, name, cause)) == NULL)
+		return (-1);
+	if (install_same(before, k, crt, cause))
 		return (-1);
 
 	/* NAME-renew of an installed NAME: see install_renewal(). */
