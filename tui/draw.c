@@ -1,0 +1,348 @@
+/*
+ * Drawing helpers shared by every window: colours that degrade to
+ * attributes on a monochrome terminal or under NO_COLOR, line drawing that
+ * falls back to ASCII when the locale is not UTF-8, and text output that
+ * counts columns, not bytes.
+ *
+ * Everything is drawn on stdscr; curses compares it with what the terminal
+ * shows and sends only the difference, so windows redraw fully on each
+ * keystroke without clearing the screen.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "core/escape.h"
+#include "core/xmalloc.h"
+#include "tui/tui-int.h"
+
+static const struct {
+	unsigned	 flag;
+	const char	*word;
+	enum tui_color	 color;
+} markers[] = {
+	{ MK_CONFLICT,	"[CONFLICT]",	TC_ERROR },
+	{ MK_UNSERVED,	"[UNSERVED]",	TC_ERROR },
+	{ MK_EXPIRED,	"[EXPIRED]",	TC_ERROR },
+	{ MK_ERROR,	"[ERROR]",	TC_ERROR },
+	{ MK_STALE,	"[STALE]",	TC_WARNING },
+	{ MK_MOVE,	"[MOVE?]",	TC_WARNING },
+	{ MK_EXPIRING,	"[EXPIRING]",	TC_WARNING },
+	{ MK_NOTLOCAL,	"[NOT-LOCAL]",	TC_WARNING },
+	{ MK_WARNING,	"[WARNING]",	TC_WARNING },
+	{ MK_DEFAULT,	"[DEFAULT]",	TC_DEFAULT },
+};
+
+void
+draw_init_colors(struct tui *t)
+{
+	const char	*nc = getenv("NO_COLOR");
+
+	/* no-color.org: present and not empty means no colour. */
+	t->color = (nc == NULL || *nc == '\0') && has_colors();
+	if (!t->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(TC_ERROR, COLOR_RED, -1);
+	init_pair(TC_WARNING, COLOR_YELLOW, -1);
+	init_pair(TC_DEFAULT, COLOR_CYAN, -1);
+	init_pair(TC_OK, COLOR_GREEN, -1);
+	init_pair(TC_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(TC_SELECTED, COLOR_BLACK, COLOR_CYAN);
+	init_pair(TC_DIM, COLOR_BLUE, -1);
+	init_pair(TC_ADDED, COLOR_GREEN, -1);
+	init_pair(TC_REMOVED, COLOR_RED, -1);
+}
+
+attr_t
+draw_attr(struct tui *t, enum tui_color c)
+{
+	if (c == TC_NORMAL)
+		return A_NORMAL;
+	if (t->color) {
+		switch (c) {
+		case TC_ERROR:
+		case TC_WARNING:
+			return COLOR_PAIR(c) | A_BOLD;
+		case TC_SELECTED:
+			return COLOR_PAIR(c);
+		default:
+			return COLOR_PAIR(c);
+		}
+	}
+	/* Without colour the words carry the meaning; attributes help. */
+	switch (c) {
+	case TC_ERROR:
+	case TC_WARNING:
+	case TC_TITLE:
+		return A_BOLD;
+	case TC_SELECTED:
+		return A_REVERSE;
+	case TC_DIM:
+		return A_DIM;
+	default:
+		return A_NORMAL;
+	}
+}
+
+/*
+ * Columns taken by the first bytes of s, stopping before max columns.
+ * *bytes receives how many bytes fit.
+ */
+static int
+measure(struct tui *t, const char *s, int max, size_t *bytes)
+{
+	mbstate_t	 st;
+	size_t		 len = strlen(s), off = 0, r;
+	wchar_t		 wc;
+	int		 cols = 0, cw;
+
+	if (!t->utf8) {
+		if ((size_t)max < len)
+			len = max < 0 ? 0 : (size_t)max;
+		*bytes = len;
+		return (int)len;
+	}
+	memset(&st, 0, sizeof st);
+	while (off < len) {
+		r = mbrtowc(&wc, s + off, len - off, &st);
+		if (r == (size_t)-1 || r == (size_t)-2) {
+			/* Escaped text never gets here; be safe anyway. */
+			break;
+		}
+		if (r == 0)
+			break;
+		cw = wcwidth(wc);
+		if (cw < 0)
+			cw = 1;
+		if (cols + cw > max)
+			break;
+		cols += cw;
+		off += r;
+	}
+	*bytes = off;
+	return cols;
+}
+
+int
+draw_width(struct tui *t, const char *s)
+{
+	size_t	bytes;
+
+	return measure(t, s, 1 << 30, &bytes);
+}
+
+int
+draw_text(struct tui *t, int y, int x, int w, const char *s, attr_t attr)
+{
+	size_t	bytes;
+	int	cols;
+
+	if (w <= 0 || s == NULL)
+		return 0;
+	cols = measure(t, s, w, &bytes);
+	attrset(attr);
+	mvaddnstr(y, x, s, (int)bytes);
+	attrset(A_NORMAL);
+	return cols;
+}
+
+int
+draw_untrusted(struct tui *t, int y, int x, int w, const char *s,
+    attr_t attr)
+{
+	char	*e;
+	int	 n;
+
+	e = escape_str(s, t->escflags);
+	n = draw_text(t, y, x, w, e, attr);
+	free(e);
+	return n;
+}
+
+void
+draw_blank(int y, int x, int w, attr_t attr)
+{
+	if (w <= 0)
+		return;
+	attrset(attr);
+	mvhline(y, x, ' ', w);
+	attrset(A_NORMAL);
+}
+
+void
+draw_hline(struct tui *t, int y, int x, int w)
+{
+	if (w <= 0)
+		return;
+	mvhline(y, x, t->utf8 ? ACS_HLINE : '-', w);
+}
+
+void
+draw_vline(struct tui *t, int y, int x, int h)
+{
+	if (h <= 0)
+		return;
+	mvvline(y, x, t->utf8 ? ACS_VLINE : '|', h);
+}
+
+void
+draw_frame(struct tui *t, const struct tui_rect *r, const char *title,
+    int focused)
+{
+	chtype	ul, ur, ll, lr;
+	attr_t	a = focused ? A_BOLD : A_NORMAL;
+
+	if (r->h < 2 || r->w < 2)
+		return;
+	if (t->utf8) {
+		ul = ACS_ULCORNER; ur = ACS_URCORNER;
+		ll = ACS_LLCORNER; lr = ACS_LRCORNER;
+	} else
+		ul = ur = ll = lr = '+';
+	attrset(a);
+	draw_hline(t, r->y, r->x + 1, r->w - 2);
+	draw_hline(t, r->y + r->h - 1, r->x + 1, r->w - 2);
+	draw_vline(t, r->y + 1, r->x, r->h - 2);
+	draw_vline(t, r->y + 1, r->x + r->w - 1, r->h - 2);
+	mvaddch(r->y, r->x, ul);
+	mvaddch(r->y, r->x + r->w - 1, ur);
+	mvaddch(r->y + r->h - 1, r->x, ll);
+	mvaddch(r->y + r->h - 1, r->x + r->w - 1, lr);
+	attrset(A_NORMAL);
+	if (title != NULL && r->w > 6) {
+		mvaddch(r->y, r->x + 1, ' ');
+		draw_text(t, r->y, r->x + 2, r->w - 5, title,
+		    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
+		addch(' ');
+	}
+}
+
+void
+draw_box_clear(struct tui *t, const struct tui_rect *r)
+{
+	int	i;
+
+	for (i = 0; i < r->h; i++)
+		draw_blank(r->y + i, r->x, r->w, A_NORMAL);
+}
+
+const char *
+draw_marker_word(unsigned flag)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+		if (markers[i].flag == flag)
+			return markers[i].word;
+	}
+	return "";
+}
+
+enum tui_color
+draw_marker_color(unsigned flag)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+		if (markers[i].flag == flag)
+			return markers[i].color;
+	}
+	return TC_NORMAL;
+}
+
+int
+draw_markers(struct tui *t, int y, int x, int w, unsigned flags)
+{
+	size_t	i;
+	int	used = 0, n;
+
+	for (i = 0; i < sizeof markers / sizeof markers[0]; i++) {
+		if ((flags & markers[i].flag) == 0)
+			continue;
+		if (used != 0) {
+			if (used + 1 > w)
+				break;
+			mvaddch(y, x + used, ' ');
+			used++;
+		}
+		n = draw_text(t, y, x + used, w - used, markers[i].word,
+		    draw_attr(t, markers[i].color));
+		used += n;
+		if (used >= w)
+			break;
+	}
+	return used;
+}
+
+struct tui_rect
+draw_centre(int h, int w)
+{
+	struct tui_rect	r;
+
+	if (h > LINES - 2)
+		h = LINES - 2;
+	if (w > COLS - 2)
+		w = COLS - 2;
+	r.h = h;
+	r.w = w;
+	r.y = (LINES - h) / 2;
+	r.x = (COLS - w) / 2;
+	return r;
+}
+
+char **
+draw_wrap(struct tui *t, const char *s, int w, size_t *n)
+{
+	char	**v = NULL;
+	size_t	  nv = 0, bytes, len;
+	const char *p = s, *nl;
+	char	 *line;
+
+	if (w < 1)
+		w = 1;
+	while (*p != '\0' || nv == 0) {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		line = xstrndup(p, len);
+		if (len == 0)
+			bytes = 0;
+		else {
+			measure(t, line, w, &bytes);
+			if (bytes == 0)
+				bytes = 1;
+		}
+		/* Prefer to break after a space or comma when there is one. */
+		if (bytes < len) {
+			size_t	b = bytes;
+
+			while (b > bytes / 2 && line[b - 1] != ' ' &&
+			    line[b - 1] != ',')
+				b--;
+			if (b > bytes / 2)
+				bytes = b;
+		}
+		line[bytes] = '\0';
+		v = xreallocarray(v, nv + 1, sizeof *v);
+		v[nv++] = line;
+		p += bytes;
+		if (bytes == len && nl != NULL)
+			p++;
+		else if (bytes == len)
+			break;
+	}
+	*n = nv;
+	return v;
+}
+
+void
+draw_wrap_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

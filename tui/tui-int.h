@@ -1,0 +1,254 @@
+/*
+ * What the files of tui/ share, and nothing outside tui/ may include.
+ *
+ * The screen is a set of windows, each driven by a mode: a small table of
+ * functions { name, init, free, key, draw } in the spirit of tmux's
+ * struct window_mode. Three windows are the panes (keys, details,
+ * endpoints) and are always drawn; the others are overlays (help, review,
+ * dialogs, prompts) pushed on a stack and drawn on top. A mode never holds
+ * a pointer into the config across a model change: its rows keep names or
+ * indexes and look the record up again when they are drawn.
+ *
+ * To add a mode (the walkthrough, for one): write tui/window-NAME.c
+ * defining a const struct tui_mode, and open it with tui_push(). The
+ * walkthrough in particular is opened by the "w" key through
+ * tui_mode_walkthrough, which tui.c defines as a weak stub: a strong
+ * definition in tui/window-walkthrough.c replaces it at link time, with no
+ * other file to change.
+ */
+#ifndef CERTBIND_TUI_INT_H
+#define CERTBIND_TUI_INT_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "core/check.h"
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/errlist.h"
+#include "core/resolve.h"
+
+struct tui;
+struct tui_win;
+struct cert;
+
+struct tui_rect {
+	int	y, x, h, w;
+};
+
+/* Keys that are not keys: a bracketed paste, delivered as one event. */
+#define TUI_KEY_PASTE_START	(KEY_MAX + 1)
+#define TUI_KEY_PASTE_END	(KEY_MAX + 2)
+#define TUI_KEY_PASTE		(KEY_MAX + 3)	/* text in tui->paste */
+#define TUI_KEY_BTAB		KEY_BTAB
+#define TUI_CTRL(c)		((c) & 0x1f)
+#define TUI_ESC			27
+
+struct tui_mode {
+	const char	*name;
+	/* arg is what tui_push() was given; may be NULL. */
+	void		(*init)(struct tui_win *, void *arg);
+	void		(*free)(struct tui_win *);
+	/* Returns 1 when the key was used, 0 to let the screen try it. */
+	int		(*key)(struct tui_win *, int key);
+	void		(*draw)(struct tui_win *, const struct tui_rect *);
+	/* The model changed: rebuild the rows. May be NULL. */
+	void		(*changed)(struct tui_win *);
+	/* The hint line while this window has the focus. */
+	const char	*hints;
+};
+
+struct tui_win {
+	const struct tui_mode	*mode;
+	struct tui		*tui;
+	void			*data;
+};
+
+/* Text markers; each also has a colour. */
+#define MK_CONFLICT	0x001
+#define MK_UNSERVED	0x002
+#define MK_STALE	0x004
+#define MK_MOVE		0x008
+#define MK_DEFAULT	0x010
+#define MK_EXPIRED	0x020
+#define MK_EXPIRING	0x040
+#define MK_ERROR	0x080	/* another error finding */
+#define MK_WARNING	0x100	/* another warning finding */
+#define MK_NOTLOCAL	0x200
+
+enum tui_color {
+	TC_NORMAL,
+	TC_ERROR,
+	TC_WARNING,
+	TC_DEFAULT,
+	TC_OK,
+	TC_TITLE,
+	TC_SELECTED,
+	TC_DIM,
+	TC_ADDED,
+	TC_REMOVED
+};
+
+#define TUI_PANE_KEYS		0
+#define TUI_PANE_DETAILS	1
+#define TUI_PANE_ENDPOINTS	2
+#define TUI_NPANES		3
+#define TUI_MAXOVERLAY		8
+
+#define TUI_MIN_COLS		80
+#define TUI_MIN_LINES		24
+
+struct tui_certcache {
+	int		 loaded;
+	struct cert	*cert;		/* NULL: pending or unreadable */
+	char		*error;
+};
+
+struct tui {
+	char		*path;
+	char		*lock_path;
+	char		*recover_path;
+
+	struct config	*orig;		/* as loaded or last committed */
+	char		*disk;		/* the file's bytes at that time */
+	size_t		 disklen;
+	struct config	*edit;		/* what the user is changing */
+	struct findings	 found;		/* the edited config's */
+	struct findings	 orig_found;	/* the file's, for the review */
+	struct resolver	*res;		/* over edit */
+	struct check_opts copts;
+	unsigned	*key_marks;	/* per key index, from found */
+	unsigned	*binding_marks;
+	unsigned	*listener_marks;
+	struct tui_certcache *certs;	/* per key index, loaded on demand */
+	size_t		 ncerts;
+	unsigned	 gen;		/* bumped by every model change */
+
+	int		 modified;
+	int		 readonly;
+	int		 locked;	/* we created the lock file */
+	char		*holder;	/* who holds the lock, when read-only */
+
+	int		 utf8;
+	int		 color;
+	int		 escflags;
+
+	struct tui_win	 panes[TUI_NPANES];
+	int		 focus;
+	struct tui_win	*overlay[TUI_MAXOVERLAY];
+	int		 noverlay;
+
+	char		*msg;		/* one line under the panes */
+	int		 msg_error;
+
+	char		 paste[4096];
+	size_t		 pastelen;
+	int		 pasting;
+
+	int		 quit;
+	int		 status;
+	time_t		 now;
+};
+
+/* tui.c */
+extern const struct tui_mode tui_mode_walkthrough;
+void	 tui_changed(struct tui *);
+void	 tui_replace_edit(struct tui *, struct config *);
+struct tui_win *tui_push(struct tui *, const struct tui_mode *, void *);
+void	 tui_pop(struct tui *);
+void	 tui_message(struct tui *, int error, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 tui_commit(struct tui *);
+void	 tui_quit(struct tui *);
+const char *tui_selected_key(struct tui *);	/* borrowed from edit */
+/* Findings in b and not in a, compared by code and object. Allocated
+ * array of pointers into b. */
+const struct finding **tui_findings_added(const struct findings *a,
+	    const struct findings *b, size_t *n);
+struct cert *tui_cert(struct tui *, size_t key, const char **error);
+
+/* draw.c */
+void	 draw_init_colors(struct tui *);
+attr_t	 draw_attr(struct tui *, enum tui_color);
+/* Draws at most w columns of s (already safe text); returns columns. */
+int	 draw_text(struct tui *, int y, int x, int w, const char *s, attr_t);
+/* The same for untrusted text: escaped first. */
+int	 draw_untrusted(struct tui *, int y, int x, int w, const char *s,
+	    attr_t);
+int	 draw_width(struct tui *, const char *s);
+void	 draw_blank(int y, int x, int w, attr_t);
+void	 draw_hline(struct tui *, int y, int x, int w);
+void	 draw_vline(struct tui *, int y, int x, int h);
+void	 draw_frame(struct tui *, const struct tui_rect *, const char *title,
+	    int focused);
+void	 draw_box_clear(struct tui *, const struct tui_rect *);
+/* Writes the markers in flags as words; returns columns used. */
+int	 draw_markers(struct tui *, int y, int x, int w, unsigned flags);
+const char *draw_marker_word(unsigned flag);
+enum tui_color draw_marker_color(unsigned flag);
+/* A centred rectangle of h x w inside the screen, clipped. */
+struct tui_rect draw_centre(int h, int w);
+/* Text split in lines of at most w columns; count in *n. */
+char	**draw_wrap(struct tui *, const char *s, int w, size_t *n);
+void	 draw_wrap_free(char **, size_t);
+
+/* session.c */
+int	 session_lock(struct tui *);
+void	 session_unlock(struct tui *);
+int	 session_save_recovery(struct tui *, char **cause);
+int	 session_has_recovery(struct tui *);
+int	 session_load_recovery(struct tui *, char **cause);
+void	 session_discard_recovery(struct tui *);
+/* 1 when the file on disk differs from what was loaded, -1 unreadable. */
+int	 session_disk_changed(struct tui *, char **cause);
+
+/* window-*.c */
+extern const struct tui_mode tui_mode_keys;
+extern const struct tui_mode tui_mode_details;
+extern const struct tui_mode tui_mode_endpoints;
+extern const struct tui_mode tui_mode_help;
+extern const struct tui_mode tui_mode_review;
+
+/* window-prompt.c: a yes/no question, or a line of text. */
+typedef void (*tui_answer_cb)(struct tui *, void *arg, int yes);
+typedef void (*tui_text_cb)(struct tui *, void *arg, const char *text);
+void	 tui_confirm(struct tui *, const char *question, tui_answer_cb,
+	    void *arg);
+void	 tui_ask_text(struct tui *, const char *label, const char *initial,
+	    tui_text_cb, void *arg);
+void	 tui_show_text(struct tui *, const char *title, const char *text);
+
+/* window-endpoints.c: the selected row, for the actions. */
+enum ep_row_type {
+	EPR_HEADING,
+	EPR_LISTENER,
+	EPR_LISTENER_SNI,
+	EPR_BINDING
+};
+int	 endpoints_selected(struct tui *, enum ep_row_type *, size_t *index);
+void	 endpoints_set_filter(struct tui *, const char *);
+void	 keys_set_filter(struct tui *, const char *);
+/* window-keys.c: the selected key's name, borrowed from the edited config
+ * until the next model change; NULL when there is none. */
+const char *keys_selected(struct tui *);
+void	 keys_select(struct tui *, const char *name);
+
+/* window-dialog.c: bind, edit, move and listener dialogs. */
+void	 dialog_bind(struct tui *);
+void	 dialog_edit(struct tui *);
+void	 dialog_unbind(struct tui *);
+void	 dialog_move(struct tui *);
+void	 dialog_listen(struct tui *);
+void	 dialog_unlisten(struct tui *);
+/*
+ * Lines saying how a change moves service: for each listener (and each
+ * SNI name bound on it) whose serving key differs between before and
+ * after, "127.0.0.3:8443: www -> api (rule)". Appended to out; returns
+ * the number of changed lines.
+ */
+size_t	 tui_effect(struct tui *, const struct config *before,
+	    const struct config *after, struct errlist *out);
+
+#endif

@@ -1,0 +1,814 @@
+/*
+ * The key manager's screen and main loop: the terminal is set up here, the
+ * model (the file as loaded, the edited copy, its findings and resolver)
+ * lives here, and keys are handed to the window that has the focus.
+ *
+ * Nothing is written to the config before the user commits. Signals only
+ * set a flag; the loop wakes at least four times a second (getch timeout)
+ * and does the work: SIGHUP and SIGTERM save unsaved edits to CONF.recover
+ * and leave.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "core/escape.h"
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+#include "keys/cert.h"
+#include "tui/tui-int.h"
+#include "tui/tui.h"
+
+static volatile sig_atomic_t tui_signal;
+
+static void
+on_signal(int sig)
+{
+	tui_signal = sig;
+}
+
+/*
+ * The walkthrough belongs to another change (issue 5). Until it lands,
+ * "w" opens this placeholder; tui/window-walkthrough.c replaces it by
+ * defining tui_mode_walkthrough without the weak attribute.
+ */
+static void
+walkstub_init(struct tui_win *w, void *arg)
+{
+}
+
+static void
+walkstub_free(struct tui_win *w)
+{
+}
+
+static int
+walkstub_key(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+static void
+walkstub_draw(struct tui_win *w, const struct tui_rect *screen)
+{
+	struct tui_rect	r = draw_centre(5, 44);
+
+	draw_box_clear(w->tui, &r);
+	draw_frame(w->tui, &r, "Walkthrough", 1);
+	draw_text(w->tui, r.y + 2, r.x + 2, r.w - 4,
+	    "walkthrough: see issue 5", A_BOLD);
+}
+
+__attribute__((weak)) const struct tui_mode tui_mode_walkthrough = {
+	"walkthrough", walkstub_init, walkstub_free, walkstub_key,
+	walkstub_draw, NULL, "any key: close"
+};
+
+void
+tui_message(struct tui *t, int error, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(t->msg);
+	va_start(ap, fmt);
+	t->msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	t->msg_error = error;
+}
+
+static unsigned
+finding_mark(const struct finding *f)
+{
+	static const struct {
+		const char	*code;
+		unsigned	 mark;
+	} map[] = {
+		{ F_CONFLICT, MK_CONFLICT },
+		{ F_UNSERVED_LISTENER, MK_UNSERVED },
+		{ F_STALE_BINDING, MK_STALE },
+		{ F_PROBABLE_MOVE, MK_MOVE },
+		{ F_DEFAULT_SERVED, MK_DEFAULT },
+		{ F_EXPIRED, MK_EXPIRED },
+		{ F_EXPIRING, MK_EXPIRING },
+		{ F_ADDRESS_NOT_LOCAL, MK_NOTLOCAL },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (strcmp(f->code, map[i].code) == 0)
+			return map[i].mark;
+	}
+	switch (f->severity) {
+	case SEV_ERROR:
+		return MK_ERROR;
+	case SEV_WARNING:
+		return MK_WARNING;
+	default:
+		return 0;
+	}
+}
+
+static void
+certs_free(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->ncerts; i++) {
+		if (t->certs[i].cert != NULL)
+			cert_free(t->certs[i].cert);
+		free(t->certs[i].error);
+	}
+	free(t->certs);
+	t->certs = NULL;
+	t->ncerts = 0;
+}
+
+static void
+certs_reset(struct tui *t)
+{
+	certs_free(t);
+	t->ncerts = config_nkeys(t->edit);
+	t->certs = xcalloc(t->ncerts + 1, sizeof *t->certs);
+}
+
+struct cert *
+tui_cert(struct tui *t, size_t i, const char **error)
+{
+	const struct config_key	*k;
+	struct tui_certcache	*cc;
+	char			*path, *cause = NULL;
+
+	*error = NULL;
+	if (i >= t->ncerts || (k = config_key(t->edit, i)) == NULL)
+		return NULL;
+	cc = &t->certs[i];
+	if (!cc->loaded) {
+		cc->loaded = 1;
+		if (k->cert != NULL) {
+			path = config_resolve_path(t->edit, k->cert);
+			if (cert_load(path, &cc->cert, &cause) != 0) {
+				cc->cert = NULL;
+				cc->error = cause != NULL ? cause :
+				    xstrdup("cannot read the certificate");
+			}
+			free(path);
+		}
+	}
+	*error = cc->error;
+	return cc->cert;
+}
+
+/*
+ * The model changed (or was just loaded): findings, resolver, row marks,
+ * and every window's rows are rebuilt here, once, not per keystroke.
+ */
+void
+tui_changed(struct tui *t)
+{
+	const struct finding	*f;
+	char			*a, *b;
+	size_t			 i, nk, nb, nl;
+	unsigned		 m;
+	int			 o;
+
+	findings_clear(&t->found);
+	check_config(t->edit, &t->copts, &t->found);
+	resolver_free(t->res);
+	t->res = resolver_new(t->edit);
+
+	nk = config_nkeys(t->edit);
+	nb = config_nbindings(t->edit);
+	nl = config_nlisteners(t->edit);
+	free(t->key_marks);
+	free(t->binding_marks);
+	free(t->listener_marks);
+	t->key_marks = xcalloc(nk + 1, sizeof *t->key_marks);
+	t->binding_marks = xcalloc(nb + 1, sizeof *t->binding_marks);
+	t->listener_marks = xcalloc(nl + 1, sizeof *t->listener_marks);
+	for (i = 0; i < t->found.n; i++) {
+		f = &t->found.v[i];
+		if ((m = finding_mark(f)) == 0 || f->index < 0)
+			continue;
+		if (f->kind == FK_KEY && (size_t)f->index < nk)
+			t->key_marks[f->index] |= m;
+		else if (f->kind == FK_BINDING && (size_t)f->index < nb)
+			t->binding_marks[f->index] |= m;
+		else if (f->kind == FK_LISTENER && (size_t)f->index < nl)
+			t->listener_marks[f->index] |= m;
+	}
+	certs_reset(t);
+
+	a = config_serialize(t->orig);
+	b = config_serialize(t->edit);
+	t->modified = strcmp(a, b) != 0;
+	free(a);
+	free(b);
+
+	t->gen++;
+	for (i = 0; i < TUI_NPANES; i++) {
+		if (t->panes[i].mode != NULL && t->panes[i].mode->changed)
+			t->panes[i].mode->changed(&t->panes[i]);
+	}
+	for (o = 0; o < t->noverlay; o++) {
+		if (t->overlay[o]->mode->changed != NULL)
+			t->overlay[o]->mode->changed(t->overlay[o]);
+	}
+}
+
+void
+tui_replace_edit(struct tui *t, struct config *c)
+{
+	config_free(t->edit);
+	t->edit = c;
+	tui_changed(t);
+}
+
+struct tui_win *
+tui_push(struct tui *t, const struct tui_mode *mode, void *arg)
+{
+	struct tui_win	*w;
+
+	if (t->noverlay == TUI_MAXOVERLAY)
+		return NULL;
+	w = xcalloc(1, sizeof *w);
+	w->mode = mode;
+	w->tui = t;
+	t->overlay[t->noverlay++] = w;
+	mode->init(w, arg);
+	return w;
+}
+
+void
+tui_pop(struct tui *t)
+{
+	struct tui_win	*w;
+
+	if (t->noverlay == 0)
+		return;
+	w = t->overlay[--t->noverlay];
+	w->mode->free(w);
+	free(w);
+}
+
+const char *
+tui_selected_key(struct tui *t)
+{
+	return keys_selected(t);
+}
+
+/* Commit, once the user has said yes. */
+static void
+commit_now(struct tui *t, void *arg, int yes)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*c = NULL;
+	char		*cause = NULL, *data = NULL;
+	size_t		 len;
+
+	if (!yes) {
+		tui_message(t, 0, "Not committed.");
+		return;
+	}
+	if (config_save(t->edit, t->path, &cause) != 0) {
+		tui_message(t, 1, "Not written: %s", cause);
+		free(cause);
+		return;
+	}
+	free(t->disk);
+	t->disk = NULL;
+	t->disklen = 0;
+	if (fileio_read(t->path, CONFIG_MAX_SIZE, 0, &data, &len, NULL,
+	    &cause) == 0) {
+		t->disk = data;
+		t->disklen = len;
+	} else
+		free(cause);
+	if (t->disk != NULL && config_parse(t->disk, t->disklen, t->path,
+	    &c, &errs) == 0)
+		config_set_path(c, t->path);
+	else
+		c = config_dup(t->edit);
+	errlist_clear(&errs);
+	config_free(t->orig);
+	t->orig = c;
+	findings_clear(&t->orig_found);
+	check_config(t->orig, &t->copts, &t->orig_found);
+	session_discard_recovery(t);
+	tui_changed(t);
+	tui_message(t, 0, "Written (previous version kept as .bak). Reload "
+	    "certbindd: systemctl reload certbindd, or send it SIGHUP.");
+}
+
+static int
+finding_cmp(const void *a, const void *b)
+{
+	const struct finding *fa = *(const struct finding *const *)a;
+	const struct finding *fb = *(const struct finding *const *)b;
+	int	r;
+
+	if ((r = strcmp(fa->code, fb->code)) != 0)
+		return r;
+	return strcmp(fa->object != NULL ? fa->object : "",
+	    fb->object != NULL ? fb->object : "");
+}
+
+/*
+ * The findings in b that are not in a (compared by code and object), as
+ * an allocated array of borrowed pointers.
+ */
+const struct finding **
+tui_findings_added(const struct findings *a, const struct findings *b,
+    size_t *n)
+{
+	const struct finding	**va, **vb, **out;
+	size_t			  i = 0, j = 0, no = 0;
+	int			  r;
+
+	va = xcalloc(a->n + 1, sizeof *va);
+	vb = xcalloc(b->n + 1, sizeof *vb);
+	out = xcalloc(b->n + 1, sizeof *out);
+	for (i = 0; i < a->n; i++)
+		va[i] = &a->v[i];
+	for (j = 0; j < b->n; j++)
+		vb[j] = &b->v[j];
+	qsort(va, a->n, sizeof *va, finding_cmp);
+	qsort(vb, b->n, sizeof *vb, finding_cmp);
+	i = j = 0;
+	while (j < b->n) {
+		r = i < a->n ? finding_cmp(&va[i], &vb[j]) : 1;
+		if (r == 0) {
+			i++;
+			j++;
+		} else if (r < 0)
+			i++;
+		else
+			out[no++] = vb[j++];
+	}
+	free(va);
+	free(vb);
+	*n = no;
+	return out;
+}
+
+void
+tui_commit(struct tui *t)
+{
+	const struct finding	**added;
+	char			 *cause = NULL, *q;
+	size_t			  nadded, i, nerr = 0;
+	int			  changed;
+
+	if (t->readonly) {
+		tui_message(t, 1, "Read-only session: %s", t->holder != NULL ?
+		    t->holder : "the config is locked");
+		return;
+	}
+	if (!t->modified) {
+		tui_message(t, 0, "Nothing to commit: no changes.");
+		return;
+	}
+	if (t->disk != NULL || access(t->path, F_OK) == 0) {
+		changed = t->disk == NULL ? 1 : session_disk_changed(t, &cause);
+		if (changed != 0) {
+			if (session_save_recovery(t, NULL) == 0) {
+				tui_message(t, 1, "%s changed on disk since it "
+				    "was loaded: not overwritten. Your edits "
+				    "are in %s; restart certbind to see the "
+				    "new file.", t->path, t->recover_path);
+			} else {
+				tui_message(t, 1, "%s changed on disk since it "
+				    "was loaded: not overwritten.", t->path);
+			}
+			free(cause);
+			return;
+		}
+	}
+	added = tui_findings_added(&t->orig_found, &t->found, &nadded);
+	for (i = 0; i < nadded; i++) {
+		if (added[i]->severity == SEV_ERROR)
+			nerr++;
+	}
+	free(added);
+	q = xasprintf("Write %s?%s%s (y/n)", t->path,
+	    nerr != 0 ? " The change adds errors (r shows them)." : "",
+	    config_had_comments(t->orig) ?
+	    " Its comments will not be kept." : "");
+	tui_confirm(t, q, commit_now, NULL);
+	free(q);
+}
+
+static void
+quit_answer(struct tui *t, void *arg, int yes)
+{
+	if (yes)
+		t->quit = 1;
+}
+
+void
+tui_quit(struct tui *t)
+{
+	if (t->modified && !t->readonly)
+		tui_confirm(t, "There are unsaved changes. Quit without "
+		    "committing them? (y/n)", quit_answer, NULL);
+	else
+		t->quit = 1;
+}
+
+static void
+recover_answer(struct tui *t, void *arg, int yes)
+{
+	char	*cause = NULL;
+
+	if (!yes) {
+		session_discard_recovery(t);
+		tui_message(t, 0, "Recovered edits discarded.");
+		return;
+	}
+	if (session_load_recovery(t, &cause) != 0) {
+		tui_message(t, 1, "Cannot restore: %s", cause);
+		free(cause);
+		return;
+	}
+	session_discard_recovery(t);
+	tui_message(t, 0, "Edits restored: review (r) and commit (c) them.");
+}
+
+static void
+draw_status(struct tui *t)
+{
+	char	*s, *p;
+	size_t	 ne, nw;
+	int	 x;
+	attr_t	 a = draw_attr(t, TC_TITLE) | A_BOLD;
+
+	ne = findings_count(&t->found, SEV_ERROR);
+	nw = findings_count(&t->found, SEV_WARNING);
+	draw_blank(0, 0, COLS, a);
+	p = escape_str(t->path, t->escflags);
+	x = draw_text(t, 0, 0, COLS, " certbind ", a);
+	x += draw_text(t, 0, x, COLS - x - 40, p, a);
+	free(p);
+	s = xasprintf("  %zu error%s, %zu warning%s%s%s", ne,
+	    ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s",
+	    t->modified ? "  [modified]" : "",
+	    t->readonly ? "  [read-only]" : "");
+	draw_text(t, 0, x, COLS - x, s, a);
+	free(s);
+}
+
+static void
+draw_bottom(struct tui *t)
+{
+	const struct tui_mode	*m;
+	char			*e;
+
+	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
+	if (t->msg != NULL) {
+		e = escape_str(t->msg, t->escflags);
+		draw_text(t, LINES - 2, 1, COLS - 2, e,
+		    t->msg_error ? draw_attr(t, TC_ERROR) : A_BOLD);
+		free(e);
+	}
+	m = t->noverlay > 0 ? t->overlay[t->noverlay - 1]->mode :
+	    t->panes[t->focus].mode;
+	draw_blank(LINES - 1, 0, COLS, A_REVERSE);
+	draw_text(t, LINES - 1, 1, COLS - 2, m->hints, A_REVERSE);
+}
+
+static void
+draw_screen(struct tui *t)
+{
+	struct tui_rect	 r, full;
+	int		 ph, top, kw, i;
+	char		 buf[128];
+
+	erase();
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+		snprintf(buf, sizeof buf, "terminal too small: %dx%d, "
+		    "certbind needs %dx%d", COLS, LINES, TUI_MIN_COLS,
+		    TUI_MIN_LINES);
+		draw_text(t, LINES / 2, 0, COLS, buf, A_BOLD);
+		if (LINES / 2 + 1 < LINES)
+			draw_text(t, LINES / 2 + 1, 0, COLS,
+			    "enlarge it, or press q to quit", A_NORMAL);
+		refresh();
+		return;
+	}
+	draw_status(t);
+	ph = LINES - 3;
+	top = ph * 2 / 5;
+	if (top < 8)
+		top = 8;
+	kw = COLS * 9 / 20;
+
+	r.y = 1; r.x = 0; r.h = top; r.w = kw;
+	t->panes[TUI_PANE_KEYS].mode->draw(&t->panes[TUI_PANE_KEYS], &r);
+	r.x = kw; r.w = COLS - kw;
+	t->panes[TUI_PANE_DETAILS].mode->draw(&t->panes[TUI_PANE_DETAILS],
+	    &r);
+	r.y = 1 + top; r.x = 0; r.h = ph - top; r.w = COLS;
+	t->panes[TUI_PANE_ENDPOINTS].mode->draw(
+	    &t->panes[TUI_PANE_ENDPOINTS], &r);
+	draw_bottom(t);
+
+	full.y = 0; full.x = 0; full.h = LINES; full.w = COLS;
+	for (i = 0; i < t->noverlay; i++)
+		t->overlay[i]->mode->draw(t->overlay[i], &full);
+	refresh();
+}
+
+static void
+handle_key(struct tui *t, int ch)
+{
+	struct tui_win	*w;
+
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+		if (ch == 'q' && !t->modified)
+			t->quit = 1;
+		return;
+	}
+	free(t->msg);
+	t->msg = NULL;
+	if (t->noverlay > 0) {
+		w = t->overlay[t->noverlay - 1];
+		w->mode->key(w, ch);
+		return;
+	}
+	w = &t->panes[t->focus];
+	if (w->mode->key(w, ch))
+		return;
+	switch (ch) {
+	case '\t':
+		t->focus = (t->focus + 1) % TUI_NPANES;
+		break;
+	case KEY_BTAB:
+		t->focus = (t->focus + TUI_NPANES - 1) % TUI_NPANES;
+		break;
+	case '?':
+	case KEY_F(1):
+		tui_push(t, &tui_mode_help, NULL);
+		break;
+	case 'q':
+		tui_quit(t);
+		break;
+	case 'b':
+		dialog_bind(t);
+		break;
+	case 'e':
+		dialog_edit(t);
+		break;
+	case 'd':
+		dialog_unbind(t);
+		break;
+	case 'm':
+		dialog_move(t);
+		break;
+	case 'l':
+		dialog_listen(t);
+		break;
+	case 'L':
+		dialog_unlisten(t);
+		break;
+	case 'r':
+		tui_push(t, &tui_mode_review, NULL);
+		break;
+	case 'c':
+		tui_commit(t);
+		break;
+	case 'w':
+		tui_push(t, &tui_mode_walkthrough, NULL);
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		t->focus = TUI_PANE_DETAILS;
+		break;
+	case TUI_CTRL('l'):
+		clearok(curscr, TRUE);
+		break;
+	case TUI_KEY_PASTE:
+	case KEY_RESIZE:
+		break;
+	default:
+		tui_message(t, 0, "That key does nothing here: ? lists "
+		    "every key.");
+		break;
+	}
+}
+
+/* SIGHUP or SIGTERM: keep unsaved edits, then leave. */
+static void
+handle_signal(struct tui *t)
+{
+	if (t->modified && !t->readonly)
+		session_save_recovery(t, NULL);
+	t->quit = 1;
+	t->status = 1;
+}
+
+static int
+load(struct tui *t)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	char		*cause = NULL, *e;
+	size_t		 i;
+
+	if (access(t->path, F_OK) != 0 && errno == ENOENT) {
+		/* A first start: an empty config, the walkthrough fills it. */
+		t->orig = config_new();
+		config_set_path(t->orig, t->path);
+		return 0;
+	}
+	if (fileio_read(t->path, CONFIG_MAX_SIZE, 0, &t->disk, &t->disklen,
+	    NULL, &cause) != 0) {
+		e = escape_str(cause, 0);
+		fprintf(stderr, "certbind: %s\n", e);
+		free(e);
+		free(cause);
+		return -1;
+	}
+	if (config_parse(t->disk, t->disklen, t->path, &t->orig,
+	    &errs) != 0) {
+		for (i = 0; i < errs.n; i++) {
+			e = escape_str(errs.v[i], 0);
+			fprintf(stderr, "certbind: %s\n", e);
+			free(e);
+		}
+		fprintf(stderr, "certbind: fix the file (certbind check "
+		    "lists every problem) and start again\n");
+		errlist_clear(&errs);
+		return -1;
+	}
+	errlist_clear(&errs);
+	config_set_path(t->orig, t->path);
+	return 0;
+}
+
+static void
+tui_free(struct tui *t)
+{
+	int	i;
+
+	while (t->noverlay > 0)
+		tui_pop(t);
+	for (i = 0; i < TUI_NPANES; i++) {
+		if (t->panes[i].mode != NULL)
+			t->panes[i].mode->free(&t->panes[i]);
+	}
+	findings_clear(&t->found);
+	findings_clear(&t->orig_found);
+	resolver_free(t->res);
+	certs_free(t);
+	config_free(t->edit);
+	config_free(t->orig);
+	free(t->key_marks);
+	free(t->binding_marks);
+	free(t->listener_marks);
+	free(t->disk);
+	free(t->msg);
+	free(t->holder);
+	free(t->path);
+	free(t->lock_path);
+	free(t->recover_path);
+	free(t);
+}
+
+int
+tui_main(const char *conf_path)
+{
+	struct sigaction sa;
+	struct tui	*t;
+	SCREEN		*scr;
+	const char	*cup, *cs;
+	int		 ch, status;
+
+	setlocale(LC_ALL, "");
+	t = xcalloc(1, sizeof *t);
+	cs = nl_langinfo(CODESET);
+	t->utf8 = cs != NULL && strcmp(cs, "UTF-8") == 0;
+	t->escflags = t->utf8 ? 0 : ESCAPE_ASCII;
+	t->path = xstrdup(conf_path);
+	t->lock_path = xasprintf("%s.lock", conf_path);
+	t->recover_path = xasprintf("%s.recover", conf_path);
+	check_opts_default(&t->copts);
+	t->copts.files = 1;
+
+	if (load(t) != 0) {
+		tui_free(t);
+		return 2;
+	}
+
+	/* Handlers before newterm, so curses leaves them to us. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
+		fprintf(stderr, "certbind: this terminal (TERM=%s) cannot be "
+		    "driven; use the subcommands instead: certbind list, "
+		    "certbind check, certbind bind ... (certbind --help)\n",
+		    getenv("TERM") != NULL ? getenv("TERM") : "unset");
+		tui_free(t);
+		return 2;
+	}
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		endwin();
+		delscreen(scr);
+		fprintf(stderr, "certbind: this terminal (TERM=%s) has no "
+		    "cursor addressing; use the subcommands instead: "
+		    "certbind list, certbind check, certbind bind ... "
+		    "(certbind --help)\n",
+		    getenv("TERM") != NULL ? getenv("TERM") : "unset");
+		tui_free(t);
+		return 2;
+	}
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	timeout(250);
+	define_key("\033[200~", TUI_KEY_PASTE_START);
+	define_key("\033[201~", TUI_KEY_PASTE_END);
+	draw_init_colors(t);
+	/* Bracketed paste: the terminal marks pasted text. */
+	putp("\033[?2004h");
+	fflush(stdout);
+
+	session_lock(t);
+	t->edit = config_dup(t->orig);
+	check_config(t->orig, &t->copts, &t->orig_found);
+	t->panes[TUI_PANE_KEYS].mode = &tui_mode_keys;
+	t->panes[TUI_PANE_DETAILS].mode = &tui_mode_details;
+	t->panes[TUI_PANE_ENDPOINTS].mode = &tui_mode_endpoints;
+	for (ch = 0; ch < TUI_NPANES; ch++) {
+		t->panes[ch].tui = t;
+		t->panes[ch].mode->init(&t->panes[ch], NULL);
+	}
+	tui_changed(t);
+	if (t->readonly)
+		tui_message(t, 1, "Read-only: %s.", t->holder);
+	else if (t->disk == NULL)
+		tui_message(t, 0, "%s does not exist yet: w starts the "
+		    "walkthrough.", t->path);
+	if (!t->readonly && session_has_recovery(t))
+		tui_confirm(t, "Unsaved edits from an interrupted session "
+		    "were kept. Restore them? (y restores, n discards them)",
+		    recover_answer, NULL);
+
+	while (!t->quit) {
+		if (tui_signal != 0) {
+			handle_signal(t);
+			break;
+		}
+		draw_screen(t);
+		ch = getch();
+		if (tui_signal != 0)
+			continue;
+		if (ch == ERR)
+			continue;
+		if (ch == TUI_KEY_PASTE_START) {
+			t->pasting = 1;
+			t->pastelen = 0;
+			continue;
+		}
+		if (t->pasting) {
+			if (ch == TUI_KEY_PASTE_END) {
+				t->pasting = 0;
+				t->paste[t->pastelen] = '\0';
+				handle_key(t, TUI_KEY_PASTE);
+			} else if (ch >= 0 && ch < 256 &&
+			    t->pastelen + 1 < sizeof t->paste)
+				t->paste[t->pastelen++] = (char)ch;
+			continue;
+		}
+		handle_key(t, ch);
+	}
+
+	putp("\033[?2004l");
+	fflush(stdout);
+	endwin();
+	delscreen(scr);
+	session_unlock(t);
+	status = t->status;
+	tui_free(t);
+	return status;
+}

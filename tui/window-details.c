@@ -1,0 +1,254 @@
+/*
+ * The details pane: everything about the key selected in the keys pane:
+ * its files, the certificate's subject, names, issuer, validity, key type
+ * and fingerprint, where it is bound, and its findings. All of it comes
+ * from files and certificates, so every value is escaped before it is
+ * drawn. With the focus, j/k scroll it.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/escape.h"
+#include "core/xmalloc.h"
+#include "keys/cert.h"
+#include "tui/tui-int.h"
+
+#define LABELW	10
+
+struct details_line {
+	const char	*label;
+	char		*value;		/* escaped */
+	enum tui_color	 color;
+};
+
+struct details_data {
+	size_t		 scroll;
+	char		*shown;		/* the key the scroll belongs to */
+	int		 height;
+};
+
+static void
+details_init(struct tui_win *w, void *arg)
+{
+	w->data = xcalloc(1, sizeof(struct details_data));
+}
+
+static void
+details_free(struct tui_win *w)
+{
+	struct details_data	*d = w->data;
+
+	free(d->shown);
+	free(d);
+}
+
+static void
+add(struct details_line **v, size_t *n, const char *label, char *value,
+    enum tui_color color)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[*n].label = label;
+	(*v)[*n].value = value;
+	(*v)[*n].color = color;
+	(*n)++;
+}
+
+static void
+add_untrusted(struct tui *t, struct details_line **v, size_t *n,
+    const char *label, const char *value)
+{
+	add(v, n, label, escape_str(value, t->escflags), TC_NORMAL);
+}
+
+static char *
+fmt_time(time_t when)
+{
+	struct tm	tm;
+	char		buf[64];
+
+	if (gmtime_r(&when, &tm) == NULL)
+		return xstrdup("?");
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+	return xstrdup(buf);
+}
+
+static struct details_line *
+details_lines(struct tui *t, const char *name, size_t *n)
+{
+	struct details_line	*v = NULL;
+	const struct config_key	*k;
+	const struct config_binding *b;
+	const struct finding	*f;
+	struct cert		*c;
+	const char		*err, *san;
+	char			*s, *p, *a, *bb, ep[ENDPOINT_STRLEN];
+	size_t			 i, nb, shown;
+	ssize_t			 ki;
+	int			 is_ip;
+	long			 days;
+
+	*n = 0;
+	if (name == NULL || (ki = config_key_index(t->edit, name)) < 0)
+		return NULL;
+	k = config_key(t->edit, (size_t)ki);
+	add_untrusted(t, &v, n, "Name", k->name);
+	add_untrusted(t, &v, n, "Key file", k->key);
+	add_untrusted(t, &v, n, "Cert file", k->cert != NULL ? k->cert :
+	    "(none: pending)");
+	if (k->request != NULL)
+		add_untrusted(t, &v, n, "Request", k->request);
+	c = tui_cert(t, (size_t)ki, &err);
+	if (c != NULL) {
+		add_untrusted(t, &v, n, "Subject", cert_subject(c));
+		s = xstrdup("");
+		for (i = 0; i < cert_nsans(c); i++) {
+			san = cert_san(c, i, &is_ip);
+			p = xasprintf("%s%s%s%s", s, i ? ", " : "",
+			    is_ip ? "IP:" : "", san);
+			free(s);
+			s = p;
+		}
+		add_untrusted(t, &v, n, "Names", *s != '\0' ? s : "(none)");
+		free(s);
+		add_untrusted(t, &v, n, "Issuer", cert_issuer(c));
+		a = fmt_time(cert_not_before(c));
+		bb = fmt_time(cert_not_after(c));
+		days = cert_days_left(c, t->now != 0 ? t->now : time(NULL));
+		s = xasprintf("%s to %s (%ld day%s %s)", a, bb,
+		    days < 0 ? -days : days, days == 1 || days == -1 ? "" : "s",
+		    days < 0 ? "ago" : "left");
+		add(&v, n, "Valid", s, days < 0 ? TC_ERROR :
+		    (t->key_marks[ki] & MK_EXPIRING) ? TC_WARNING : TC_NORMAL);
+		free(a);
+		free(bb);
+		s = xasprintf("%s, %u bits, signed %s", cert_key_type(c),
+		    cert_key_bits(c), cert_sig_algo(c));
+		add_untrusted(t, &v, n, "Key type", s);
+		free(s);
+		add_untrusted(t, &v, n, "SHA-256", cert_fingerprint(c));
+	} else if (err != NULL)
+		add(&v, n, "Cert", escape_str(err, t->escflags), TC_ERROR);
+
+	/* Where it is bound; with 100,000 bindings, say how many. */
+	s = xstrdup("");
+	nb = config_nbindings(t->edit);
+	shown = 0;
+	for (i = 0; i < nb; i++) {
+		b = config_binding(t->edit, i);
+		if (strcmp(b->key, k->name) != 0)
+			continue;
+		if (++shown > 20)
+			continue;
+		endpoint_format(&b->ep, ep);
+		p = xasprintf("%s%s%s%s%s", s, *s ? ", " : "", ep,
+		    b->sni != NULL ? " sni=" : "", b->sni != NULL ? b->sni : "");
+		free(s);
+		s = p;
+	}
+	if (shown > 20) {
+		p = xasprintf("%s and %zu more", s, shown - 20);
+		free(s);
+		s = p;
+	}
+	add_untrusted(t, &v, n, "Bound to", shown ? s : "(not bound)");
+	free(s);
+
+	for (i = 0; i < t->found.n; i++) {
+		f = &t->found.v[i];
+		if (f->kind != FK_KEY || f->index != ki)
+			continue;
+		s = xasprintf("%s %s: %s", severity_name(f->severity), f->code,
+		    f->message);
+		add(&v, n, "Finding", escape_str(s, t->escflags),
+		    f->severity == SEV_ERROR ? TC_ERROR :
+		    f->severity == SEV_WARNING ? TC_WARNING : TC_NORMAL);
+		free(s);
+	}
+	return v;
+}
+
+static int
+details_key(struct tui_win *w, int key)
+{
+	struct details_data	*d = w->data;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		d->scroll++;
+		return 1;
+	case 'k':
+	case KEY_UP:
+		if (d->scroll > 0)
+			d->scroll--;
+		return 1;
+	case KEY_NPAGE:
+	case ' ':
+		d->scroll += d->height > 1 ? (size_t)d->height - 1 : 1;
+		return 1;
+	case KEY_PPAGE:
+		d->scroll = d->scroll > (size_t)d->height ?
+		    d->scroll - (size_t)d->height : 0;
+		return 1;
+	case TUI_ESC:
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		w->tui->focus = TUI_PANE_KEYS;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+details_draw(struct tui_win *w, const struct tui_rect *r)
+{
+	struct details_data	*d = w->data;
+	struct tui		*t = w->tui;
+	struct details_line	*v;
+	const char		*name = tui_selected_key(t);
+	char			**wr;
+	size_t			 n, nw, i, j, line = 0;
+	int			 y = 0, inner = r->h - 2, vw = r->w - 3 - LABELW;
+
+	draw_frame(t, r, "Details", t->focus == TUI_PANE_DETAILS);
+	d->height = inner;
+	if (name == NULL || d->shown == NULL || strcmp(name, d->shown) != 0) {
+		d->scroll = 0;
+		free(d->shown);
+		d->shown = name != NULL ? xstrdup(name) : NULL;
+	}
+	v = details_lines(t, name, &n);
+	if (n == 0) {
+		draw_text(t, r->y + 1, r->x + 2, r->w - 3, "(no key selected)",
+		    A_DIM);
+		return;
+	}
+	for (i = 0; i < n && y < inner; i++) {
+		wr = draw_wrap(t, v[i].value, vw, &nw);
+		for (j = 0; j < nw && y < inner; j++, line++) {
+			if (line < d->scroll)
+				continue;
+			if (j == 0)
+				draw_text(t, r->y + 1 + y, r->x + 2, LABELW,
+				    v[i].label, A_BOLD);
+			draw_text(t, r->y + 1 + y, r->x + 2 + LABELW, vw,
+			    wr[j], draw_attr(t, v[i].color));
+			y++;
+		}
+		draw_wrap_free(wr, nw);
+	}
+	if (line <= d->scroll && d->scroll > 0)
+		d->scroll = line > 0 ? line - 1 : 0;
+	for (i = 0; i < n; i++)
+		free(v[i].value);
+	free(v);
+}
+
+const struct tui_mode tui_mode_details = {
+	"details", details_init, details_free, details_key, details_draw,
+	NULL,
+	"j/k:scroll Enter/Esc:back to keys Tab:pane ?:help q:quit"
+};

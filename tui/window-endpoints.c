@@ -1,0 +1,459 @@
+/*
+ * The endpoints pane: every listener with the key that serves it and the
+ * rule that chose it (asked of resolver_lookup, the function certbindd
+ * uses), one line more for each SNI name bound on it, then every binding.
+ * Where a wildcard binding does the serving, the row says "all
+ * unassigned" and carries [DEFAULT]; problems carry their marker words.
+ *
+ * Rows are built once per model or filter change and hold indexes only:
+ * the records are looked up again when drawn.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/xmalloc.h"
+#include "tui/tui-int.h"
+
+struct ep_row {
+	enum ep_row_type	 type;
+	size_t			 index;		/* listener or binding */
+	size_t			 sni_from;	/* LISTENER_SNI: a binding */
+	ssize_t			 serving;	/* listener rows */
+	struct resolve_rule	 rule;
+	unsigned		 marks;
+};
+
+struct ep_data {
+	struct ep_row	*rows;
+	size_t		 nrows;
+	size_t		 cap;
+	size_t		 sel;
+	size_t		 top;
+	char		*filter;
+	int		 height;
+	/* What was selected, to find it again after a rebuild. */
+	enum ep_row_type sel_type;
+	size_t		 sel_index;
+};
+
+static struct ep_data *
+ep_data(struct tui *t)
+{
+	return t->panes[TUI_PANE_ENDPOINTS].data;
+}
+
+static void
+ep_init(struct tui_win *w, void *arg)
+{
+	w->data = xcalloc(1, sizeof(struct ep_data));
+}
+
+static void
+ep_free(struct tui_win *w)
+{
+	struct ep_data	*d = w->data;
+
+	free(d->rows);
+	free(d->filter);
+	free(d);
+}
+
+static struct ep_row *
+ep_add(struct ep_data *d, enum ep_row_type type, size_t index)
+{
+	struct ep_row	*r;
+
+	if (d->nrows == d->cap) {
+		d->cap = d->cap == 0 ? 64 : d->cap * 2;
+		d->rows = xreallocarray(d->rows, d->cap, sizeof *d->rows);
+	}
+	r = &d->rows[d->nrows++];
+	memset(r, 0, sizeof *r);
+	r->type = type;
+	r->index = index;
+	r->serving = -1;
+	return r;
+}
+
+/* A listener on "*" is asked about as if on one address: adjust the rule. */
+static void
+fix_rule(const struct config_listener *l, struct resolve_rule *rule)
+{
+	if (!endpoint_any_addr(&l->ep))
+		return;
+	if (rule->level == RESOLVE_ADDR_PORT)
+		rule->level = RESOLVE_ANYADDR_PORT;
+	else if (rule->level == RESOLVE_ADDR_ANYPORT)
+		rule->level = RESOLVE_DEFAULT;
+}
+
+static int
+sni_cmp(const void *a, const void *b, void *arg)
+{
+	const struct config	*c = arg;
+	const struct config_binding *ba, *bb;
+
+	ba = config_binding(c, *(const size_t *)a);
+	bb = config_binding(c, *(const size_t *)b);
+	return strcasecmp(ba->sni, bb->sni);
+}
+
+static int
+ep_matches(struct tui *t, const struct endpoint *ep, const char *sni,
+    const char *key, const char *filter)
+{
+	char	buf[ENDPOINT_STRLEN];
+
+	if (filter == NULL || *filter == '\0')
+		return 1;
+	endpoint_format(ep, buf);
+	if (strcasestr(buf, filter) != NULL)
+		return 1;
+	if (sni != NULL && strcasestr(sni, filter) != NULL)
+		return 1;
+	if (key != NULL && strcasestr(key, filter) != NULL)
+		return 1;
+	return 0;
+}
+
+static void
+ep_rebuild(struct tui_win *w)
+{
+	struct ep_data		*d = w->data;
+	struct tui		*t = w->tui;
+	const struct config_listener *l;
+	const struct config_binding *b, *bs;
+	struct ep_row		*r;
+	const char		*skey;
+	size_t			 i, j, nl, nb, *snis, nsni, k;
+	int			 any;
+
+	d->nrows = 0;
+	nl = config_nlisteners(t->edit);
+	nb = config_nbindings(t->edit);
+	snis = xcalloc(nb + 1, sizeof *snis);
+
+	ep_add(d, EPR_HEADING, 0);
+	for (i = 0; i < nl; i++) {
+		l = config_listener(t->edit, i);
+		r = ep_add(d, EPR_LISTENER, i);
+		r->serving = resolver_lookup(t->res, &l->ep, NULL, &r->rule);
+		fix_rule(l, &r->rule);
+		r->marks = t->listener_marks[i];
+		if (r->serving < 0)
+			r->marks |= MK_UNSERVED;
+		else if (r->rule.level != RESOLVE_ADDR_PORT)
+			r->marks |= MK_DEFAULT;
+		skey = r->serving >= 0 ?
+		    config_binding(t->edit, (size_t)r->serving)->key : NULL;
+		if (!ep_matches(t, &l->ep, NULL, skey, d->filter))
+			d->nrows--;
+
+		/* One more row per SNI name bound where this listener is. */
+		nsni = 0;
+		for (j = 0; j < nb; j++) {
+			b = config_binding(t->edit, j);
+			if (b->sni != NULL && endpoint_overlaps(&b->ep, &l->ep))
+				snis[nsni++] = j;
+		}
+		qsort_r(snis, nsni, sizeof *snis, sni_cmp, t->edit);
+		for (k = 0; k < nsni; k++) {
+			bs = config_binding(t->edit, snis[k]);
+			if (k > 0 && strcasecmp(bs->sni, config_binding(t->edit,
+			    snis[k - 1])->sni) == 0)
+				continue;
+			r = ep_add(d, EPR_LISTENER_SNI, i);
+			r->sni_from = snis[k];
+			r->serving = resolver_lookup(t->res, &l->ep, bs->sni,
+			    &r->rule);
+			fix_rule(l, &r->rule);
+			if (r->serving < 0)
+				r->marks |= MK_UNSERVED;
+			else if (r->rule.level != RESOLVE_ADDR_PORT)
+				r->marks |= MK_DEFAULT;
+			skey = r->serving >= 0 ? config_binding(t->edit,
+			    (size_t)r->serving)->key : NULL;
+			if (!ep_matches(t, &l->ep, bs->sni, skey, d->filter))
+				d->nrows--;
+		}
+	}
+	free(snis);
+
+	ep_add(d, EPR_HEADING, 1);
+	for (j = 0; j < nb; j++) {
+		b = config_binding(t->edit, j);
+		if (!ep_matches(t, &b->ep, b->sni, b->key, d->filter))
+			continue;
+		r = ep_add(d, EPR_BINDING, j);
+		r->marks = t->binding_marks[j];
+		any = endpoint_any_addr(&b->ep) && endpoint_any_port(&b->ep);
+		if (any)
+			r->marks |= MK_DEFAULT;
+	}
+
+	/* Find the selection again, else stay near where it was. */
+	for (i = 0; i < d->nrows; i++) {
+		if (d->rows[i].type == d->sel_type &&
+		    d->rows[i].index == d->sel_index &&
+		    d->sel_type != EPR_HEADING)
+			break;
+	}
+	if (i < d->nrows)
+		d->sel = i;
+	else if (d->sel >= d->nrows)
+		d->sel = d->nrows > 0 ? d->nrows - 1 : 0;
+	if (d->nrows > 0 && d->rows[d->sel].type == EPR_HEADING &&
+	    d->sel + 1 < d->nrows)
+		d->sel++;
+}
+
+static void
+ep_remember(struct ep_data *d)
+{
+	if (d->sel < d->nrows) {
+		d->sel_type = d->rows[d->sel].type;
+		d->sel_index = d->rows[d->sel].index;
+	}
+}
+
+int
+endpoints_selected(struct tui *t, enum ep_row_type *type, size_t *index)
+{
+	struct ep_data	*d = ep_data(t);
+
+	if (d == NULL || d->sel >= d->nrows ||
+	    d->rows[d->sel].type == EPR_HEADING)
+		return -1;
+	*type = d->rows[d->sel].type;
+	*index = d->rows[d->sel].index;
+	return 0;
+}
+
+static void
+filter_done(struct tui *t, void *arg, const char *text)
+{
+	struct ep_data	*d = ep_data(t);
+
+	if (text == NULL)
+		return;
+	free(d->filter);
+	d->filter = *text != '\0' ? xstrdup(text) : NULL;
+	ep_rebuild(&t->panes[TUI_PANE_ENDPOINTS]);
+}
+
+void
+endpoints_set_filter(struct tui *t, const char *text)
+{
+	filter_done(t, NULL, text);
+}
+
+static void
+ep_move(struct ep_data *d, long delta)
+{
+	long	s = (long)d->sel, n = (long)d->nrows, step;
+
+	if (n == 0)
+		return;
+	step = delta < 0 ? -1 : 1;
+	s += delta;
+	if (s < 0)
+		s = 0;
+	if (s >= n)
+		s = n - 1;
+	/* Headings are not selectable: step over them. */
+	while (s >= 0 && s < n && d->rows[s].type == EPR_HEADING)
+		s += step;
+	if (s < 0 || s >= n) {
+		s = (long)d->sel;
+		if (d->rows[s].type == EPR_HEADING) {
+			while (s < n - 1 && d->rows[s].type == EPR_HEADING)
+				s++;
+		}
+	}
+	d->sel = (size_t)s;
+	ep_remember(d);
+}
+
+static int
+ep_key(struct tui_win *w, int key)
+{
+	struct ep_data	*d = w->data;
+	struct tui	*t = w->tui;
+	struct ep_row	*r;
+	long		 page = d->height > 1 ? d->height - 1 : 1;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		ep_move(d, 1);
+		return 1;
+	case 'k':
+	case KEY_UP:
+		ep_move(d, -1);
+		return 1;
+	case KEY_NPAGE:
+	case ' ':
+		ep_move(d, page);
+		return 1;
+	case KEY_PPAGE:
+		ep_move(d, -page);
+		return 1;
+	case 'g':
+	case KEY_HOME:
+		ep_move(d, -(long)d->nrows);
+		return 1;
+	case 'G':
+	case KEY_END:
+		ep_move(d, (long)d->nrows);
+		return 1;
+	case '/':
+		tui_ask_text(t, "Filter endpoints (address, port, sni or "
+		    "key):", d->filter != NULL ? d->filter : "", filter_done,
+		    NULL);
+		return 1;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (d->sel >= d->nrows)
+			return 1;
+		r = &d->rows[d->sel];
+		if (r->type == EPR_BINDING)
+			keys_select(t, config_binding(t->edit, r->index)->key);
+		else if (r->serving >= 0)
+			keys_select(t, config_binding(t->edit,
+			    (size_t)r->serving)->key);
+		t->focus = TUI_PANE_DETAILS;
+		return 1;
+	}
+	return 0;
+}
+
+static const char *
+wildcard_words(const struct endpoint *ep)
+{
+	int	aa = endpoint_any_addr(ep), ap = endpoint_any_port(ep);
+
+	if (aa && ap)
+		return "all unassigned (default)";
+	if (aa)
+		return "all unassigned addresses";
+	if (ap)
+		return "all unassigned ports";
+	return "";
+}
+
+static void
+ep_draw(struct tui_win *w, const struct tui_rect *rr)
+{
+	struct ep_data		*d = w->data;
+	struct tui		*t = w->tui;
+	const struct config_listener *l;
+	const struct config_binding *b;
+	struct ep_row		*r;
+	char			 ep[ENDPOINT_STRLEN], title[160];
+	const char		*sni, *key, *how;
+	size_t			 row;
+	int			 focused = t->focus == TUI_PANE_ENDPOINTS;
+	int			 inner, y, x, epw, sniw, keyw, howw, cx, n, wide;
+	attr_t			 sel, a;
+
+	wide = rr->w >= 110;
+	epw = wide ? 26 : 21;
+	sniw = wide ? 24 : 15;
+	keyw = wide ? 16 : 11;
+	howw = rr->w - 3 - epw - sniw - keyw - 3;
+	if (d->filter != NULL)
+		snprintf(title, sizeof title, "Endpoints /%s", d->filter);
+	else
+		snprintf(title, sizeof title, "Endpoints: %zu listener%s, "
+		    "%zu binding%s", config_nlisteners(t->edit),
+		    config_nlisteners(t->edit) == 1 ? "" : "s",
+		    config_nbindings(t->edit),
+		    config_nbindings(t->edit) == 1 ? "" : "s");
+	draw_frame(t, rr, NULL, focused);
+	draw_untrusted(t, rr->y, rr->x + 2, rr->w - 4, title,
+	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
+	x = rr->x + 2;
+	draw_text(t, rr->y + 1, x, epw, "ENDPOINT", A_BOLD);
+	draw_text(t, rr->y + 1, x + epw + 1, sniw, "SNI", A_BOLD);
+	draw_text(t, rr->y + 1, x + epw + 1 + sniw + 1, keyw, "KEY", A_BOLD);
+	draw_text(t, rr->y + 1, x + epw + sniw + keyw + 3, howw,
+	    "SERVED BY / NOTES", A_BOLD);
+	inner = rr->h - 3;
+	d->height = inner;
+	if (d->sel < d->top)
+		d->top = d->sel;
+	if (inner > 0 && d->sel >= d->top + (size_t)inner)
+		d->top = d->sel - (size_t)inner + 1;
+	for (y = 0; y < inner; y++) {
+		row = d->top + (size_t)y;
+		if (row >= d->nrows)
+			break;
+		r = &d->rows[row];
+		sel = row == d->sel ? (focused ? draw_attr(t, TC_SELECTED) :
+		    A_BOLD) : A_NORMAL;
+		if (row == d->sel)
+			draw_blank(rr->y + 2 + y, rr->x + 1, rr->w - 2, sel);
+		if (r->type == EPR_HEADING) {
+			if (r->index == 0)
+				snprintf(title, sizeof title, "Listeners "
+				    "(who serves a connection without SNI, "
+				    "then per SNI name)");
+			else
+				snprintf(title, sizeof title, "Bindings");
+			draw_text(t, rr->y + 2 + y, rr->x + 1, rr->w - 2,
+			    title, draw_attr(t, TC_DIM) | A_BOLD);
+			continue;
+		}
+		if (row == d->sel)
+			draw_text(t, rr->y + 2 + y, rr->x + 1, 1, ">", sel);
+		how = "";
+		if (r->type == EPR_BINDING) {
+			b = config_binding(t->edit, r->index);
+			endpoint_format(&b->ep, ep);
+			sni = b->sni != NULL ? b->sni : "-";
+			key = b->key;
+			how = wildcard_words(&b->ep);
+			if ((r->marks & MK_STALE) && *how == '\0')
+				how = "no listener";
+		} else {
+			l = config_listener(t->edit, r->index);
+			endpoint_format(&l->ep, ep);
+			if (r->type == EPR_LISTENER_SNI) {
+				sni = config_binding(t->edit,
+				    r->sni_from)->sni;
+			} else
+				sni = "-";
+			key = r->serving >= 0 ? config_binding(t->edit,
+			    (size_t)r->serving)->key : "(none)";
+			how = r->serving >= 0 ? resolve_rule_describe(&r->rule) :
+			    "nothing serves it";
+		}
+		if (r->type == EPR_LISTENER_SNI) {
+			draw_text(t, rr->y + 2 + y, x, epw, "  \"", sel);
+		} else
+			draw_untrusted(t, rr->y + 2 + y, x, epw, ep, sel);
+		draw_untrusted(t, rr->y + 2 + y, x + epw + 1, sniw, sni, sel);
+		a = r->serving < 0 && r->type != EPR_BINDING ?
+		    draw_attr(t, TC_ERROR) : A_NORMAL;
+		draw_untrusted(t, rr->y + 2 + y, x + epw + 1 + sniw + 1, keyw,
+		    key, row == d->sel ? sel : a);
+		cx = x + epw + sniw + keyw + 3;
+		n = draw_markers(t, rr->y + 2 + y, cx, howw, r->marks);
+		if (n > 0 && n < howw) {
+			n++;
+		}
+		a = (r->marks & MK_DEFAULT) ? draw_attr(t, TC_DEFAULT) :
+		    A_NORMAL;
+		draw_text(t, rr->y + 2 + y, cx + n, howw - n, how,
+		    row == d->sel ? sel : a);
+	}
+}
+
+const struct tui_mode tui_mode_endpoints = {
+	"endpoints", ep_init, ep_free, ep_key, ep_draw, ep_rebuild,
+	"?:help b:bind e:edit d:unbind m:move l/L:add/del listener "
+	"/:filter r:review c:commit q:quit"
+};

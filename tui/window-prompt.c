@@ -1,0 +1,234 @@
+/*
+ * Small overlays: a yes/no question, a line of text (the filters), and a
+ * page of text to read. The answer is handed to a callback after the
+ * overlay is gone, so the callback may open another one.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/escape.h"
+#include "core/xmalloc.h"
+#include "tui/tui-int.h"
+
+enum prompt_kind {
+	PROMPT_CONFIRM,
+	PROMPT_TEXT,
+	PROMPT_SHOW
+};
+
+struct prompt {
+	enum prompt_kind kind;
+	char		*title;
+	char		*text;		/* SHOW: the page */
+	char		 buf[256];	/* TEXT: the line being typed */
+	size_t		 len;
+	tui_answer_cb	 answer;
+	tui_text_cb	 done;
+	void		*arg;
+	size_t		 scroll;
+	int		 height;
+};
+
+static void
+prompt_init(struct tui_win *w, void *arg)
+{
+	w->data = arg;
+}
+
+static void
+prompt_free(struct tui_win *w)
+{
+	struct prompt	*p = w->data;
+
+	free(p->title);
+	free(p->text);
+	free(p);
+}
+
+static void
+text_insert(struct prompt *p, const char *s)
+{
+	for (; *s != '\0' && *s != '\n' && *s != '\r'; s++) {
+		/* Printable ASCII only: these are addresses, names, filters. */
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			continue;
+		if (p->len + 1 < sizeof p->buf)
+			p->buf[p->len++] = *s;
+	}
+	p->buf[p->len] = '\0';
+}
+
+static int
+prompt_key(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
+	tui_answer_cb	 answer = p->answer;
+	tui_text_cb	 done = p->done;
+	void		*arg = p->arg;
+	char		*text;
+	char		 c[2];
+
+	switch (p->kind) {
+	case PROMPT_CONFIRM:
+		if (key == 'y' || key == 'Y') {
+			tui_pop(t);
+			answer(t, arg, 1);
+		} else if (key == 'n' || key == 'N' || key == TUI_ESC ||
+		    key == 'q') {
+			tui_pop(t);
+			answer(t, arg, 0);
+		}
+		return 1;
+	case PROMPT_TEXT:
+		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+			text = xstrdup(p->buf);
+			tui_pop(t);
+			done(t, arg, text);
+			free(text);
+		} else if (key == TUI_ESC) {
+			tui_pop(t);
+			done(t, arg, NULL);
+		} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+			if (p->len > 0)
+				p->buf[--p->len] = '\0';
+		} else if (key == TUI_CTRL('u')) {
+			p->len = 0;
+			p->buf[0] = '\0';
+		} else if (key == TUI_KEY_PASTE) {
+			text_insert(p, t->paste);
+		} else if (key >= 0x20 && key < 0x7f) {
+			c[0] = (char)key;
+			c[1] = '\0';
+			text_insert(p, c);
+		}
+		return 1;
+	case PROMPT_SHOW:
+		if (key == 'j' || key == KEY_DOWN)
+			p->scroll++;
+		else if ((key == 'k' || key == KEY_UP) && p->scroll > 0)
+			p->scroll--;
+		else if (key == ' ' || key == KEY_NPAGE)
+			p->scroll += (size_t)(p->height > 1 ? p->height - 1 : 1);
+		else if (key == KEY_PPAGE)
+			p->scroll = p->scroll > (size_t)p->height ?
+			    p->scroll - (size_t)p->height : 0;
+		else if (key == 'q' || key == TUI_ESC || key == '\n' ||
+		    key == '\r' || key == KEY_ENTER)
+			tui_pop(t);
+		return 1;
+	}
+	return 1;
+}
+
+static void
+prompt_draw(struct tui_win *w, const struct tui_rect *screen)
+{
+	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
+	struct tui_rect	 r;
+	char		**lines;
+	size_t		 n, i;
+	int		 y;
+
+	switch (p->kind) {
+	case PROMPT_CONFIRM:
+		lines = draw_wrap(t, p->title, 60, &n);
+		r = draw_centre((int)n + 4, 66);
+		draw_box_clear(t, &r);
+		draw_frame(t, &r, "Confirm", 1);
+		for (i = 0; i < n && (int)i < r.h - 2; i++)
+			draw_text(t, r.y + 2 + (int)i, r.x + 3, r.w - 6,
+			    lines[i], A_BOLD);
+		draw_wrap_free(lines, n);
+		break;
+	case PROMPT_TEXT:
+		r = draw_centre(6, 66);
+		draw_box_clear(t, &r);
+		draw_frame(t, &r, NULL, 1);
+		draw_text(t, r.y + 1, r.x + 2, r.w - 4, p->title, A_BOLD);
+		draw_blank(r.y + 3, r.x + 2, r.w - 4, A_UNDERLINE);
+		/* Typed text is the user's, still escaped before drawing. */
+		y = draw_untrusted(t, r.y + 3, r.x + 2, r.w - 5, p->buf,
+		    A_UNDERLINE);
+		draw_text(t, r.y + 3, r.x + 2 + y, 1, "_", A_BOLD);
+		draw_text(t, r.y + 4, r.x + 2, r.w - 4,
+		    "Enter: accept  Esc: cancel  Ctrl-U: clear", A_DIM);
+		break;
+	case PROMPT_SHOW:
+		r = draw_centre(LINES - 4, COLS - 6);
+		draw_box_clear(t, &r);
+		draw_frame(t, &r, p->title, 1);
+		lines = draw_wrap(t, p->text, r.w - 4, &n);
+		p->height = r.h - 2;
+		if (p->scroll + 1 > n)
+			p->scroll = n > 0 ? n - 1 : 0;
+		for (y = 0; y < r.h - 2 && p->scroll + (size_t)y < n; y++)
+			draw_text(t, r.y + 1 + y, r.x + 2, r.w - 4,
+			    lines[p->scroll + (size_t)y], A_NORMAL);
+		draw_wrap_free(lines, n);
+		break;
+	}
+}
+
+static const struct tui_mode tui_mode_confirm = {
+	"confirm", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
+	"y: yes  n or Esc: no"
+};
+
+static const struct tui_mode tui_mode_text = {
+	"text", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
+	"Enter: accept  Esc: cancel  Backspace: delete  Ctrl-U: clear"
+};
+
+static const struct tui_mode tui_mode_show = {
+	"show", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
+	"j/k, PgUp/PgDn: scroll  q, Esc or Enter: close"
+};
+
+void
+tui_confirm(struct tui *t, const char *question, tui_answer_cb cb,
+    void *arg)
+{
+	struct prompt	*p = xcalloc(1, sizeof *p);
+
+	p->kind = PROMPT_CONFIRM;
+	p->title = xstrdup(question);
+	p->answer = cb;
+	p->arg = arg;
+	if (tui_push(t, &tui_mode_confirm, p) == NULL) {
+		prompt_free(&(struct tui_win){ NULL, t, p });
+		cb(t, arg, 0);
+	}
+}
+
+void
+tui_ask_text(struct tui *t, const char *label, const char *initial,
+    tui_text_cb cb, void *arg)
+{
+	struct prompt	*p = xcalloc(1, sizeof *p);
+
+	p->kind = PROMPT_TEXT;
+	p->title = xstrdup(label);
+	p->done = cb;
+	p->arg = arg;
+	text_insert(p, initial != NULL ? initial : "");
+	if (tui_push(t, &tui_mode_text, p) == NULL) {
+		prompt_free(&(struct tui_win){ NULL, t, p });
+		cb(t, arg, NULL);
+	}
+}
+
+/* text must be safe to draw already (escaped by the caller). */
+void
+tui_show_text(struct tui *t, const char *title, const char *text)
+{
+	struct prompt	*p = xcalloc(1, sizeof *p);
+
+	p->kind = PROMPT_SHOW;
+	p->title = xstrdup(title);
+	p->text = xstrdup(text);
+	if (tui_push(t, &tui_mode_show, p) == NULL)
+		prompt_free(&(struct tui_win){ NULL, t, p });
+}

@@ -1,0 +1,258 @@
+/*
+ * The review (r): what a commit would change. The file as loaded and the
+ * edited config are both serialized by the core and compared line by
+ * line, so formatting never shows as a change; then which listeners
+ * change hands, and the findings the change adds and removes (compared by
+ * code and object). The file on disk is read again to say if someone else
+ * changed it meanwhile.
+ */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/diff.h"
+#include "core/escape.h"
+#include "core/xmalloc.h"
+#include "tui/tui-int.h"
+
+#define CONTEXT	2
+
+struct review_line {
+	char		*text;		/* escaped */
+	enum tui_color	 color;
+	attr_t		 attr;
+};
+
+struct review_data {
+	struct review_line *v;
+	size_t		 n;
+	size_t		 scroll;
+	int		 height;
+};
+
+static void
+line_add(struct tui *t, struct review_data *d, enum tui_color color,
+    attr_t attr, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+line_add(struct tui *t, struct review_data *d, enum tui_color color,
+    attr_t attr, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
+	d->v[d->n].text = escape_str(s, t->escflags);
+	d->v[d->n].color = color;
+	d->v[d->n].attr = attr;
+	d->n++;
+	free(s);
+}
+
+static void
+add_findings(struct tui *t, struct review_data *d, const char *title,
+    const struct findings *a, const struct findings *b, int removed)
+{
+	const struct finding	**v;
+	size_t			  n, i;
+
+	v = tui_findings_added(a, b, &n);
+	line_add(t, d, TC_NORMAL, A_BOLD, "%s: %zu", title, n);
+	for (i = 0; i < n; i++) {
+		line_add(t, d, removed ? TC_ADDED : (v[i]->severity ==
+		    SEV_ERROR ? TC_ERROR : v[i]->severity == SEV_WARNING ?
+		    TC_WARNING : TC_NORMAL), 0, "  %s %s %s: %s",
+		    severity_name(v[i]->severity), v[i]->code,
+		    v[i]->object != NULL ? v[i]->object : "-", v[i]->message);
+	}
+	free(v);
+}
+
+static void
+review_build(struct tui_win *w)
+{
+	struct review_data	*d = w->data;
+	struct tui		*t = w->tui;
+	struct errlist		 eff = ERRLIST_INIT;
+	struct diff_line	*dl = NULL;
+	char			*a, *b, *cause = NULL;
+	size_t			 n, i, j, last = 0, changes = 0;
+	ssize_t			 nd;
+	int			 changed, *keep;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+
+	line_add(t, d, TC_NORMAL, A_BOLD, "Changes to %s (file as loaded "
+	    "-> edited):", t->path);
+	if (t->disk != NULL) {
+		changed = session_disk_changed(t, &cause);
+		if (changed == 1)
+			line_add(t, d, TC_ERROR, 0, "The file changed on disk "
+			    "since it was loaded: commit will refuse to "
+			    "overwrite it.");
+		else if (changed < 0) {
+			line_add(t, d, TC_ERROR, 0, "The file cannot be read "
+			    "again: %s", cause);
+			free(cause);
+		}
+	}
+	if (config_had_comments(t->orig))
+		line_add(t, d, TC_WARNING, 0, "The file has comments; the "
+		    "written file will not keep them.");
+	if (t->readonly)
+		line_add(t, d, TC_WARNING, 0, "Read-only session: %s",
+		    t->holder != NULL ? t->holder : "locked");
+
+	a = config_serialize(t->orig);
+	b = config_serialize(t->edit);
+	if ((nd = diff_lines(a, b, &dl)) < 0) {
+		line_add(t, d, TC_WARNING, 0, "  The files are too large to "
+		    "compare line by line; the findings below still apply.");
+		nd = 0;
+	}
+	n = (size_t)nd;
+	/* Show changed lines with CONTEXT lines around them. */
+	keep = xcalloc(n + 1, sizeof *keep);
+	for (i = 0; i < n; i++) {
+		if (dl[i].op == ' ')
+			continue;
+		changes++;
+		for (j = i > CONTEXT ? i - CONTEXT : 0;
+		    j <= i + CONTEXT && j < n; j++)
+			keep[j] = 1;
+	}
+	if (changes == 0)
+		line_add(t, d, TC_NORMAL, 0, "  No changes.");
+	for (i = 0; i < n; i++) {
+		if (!keep[i])
+			continue;
+		if (last != 0 && i > last + 1)
+			line_add(t, d, TC_DIM, 0, "  ...");
+		last = i;
+		line_add(t, d, dl[i].op == '+' ? TC_ADDED : dl[i].op == '-' ?
+		    TC_REMOVED : TC_NORMAL, dl[i].op != ' ' ? A_BOLD : 0,
+		    "%c %s", dl[i].op, dl[i].text);
+	}
+	free(keep);
+	diff_free(dl, n);
+	free(a);
+	free(b);
+
+	line_add(t, d, TC_NORMAL, 0, "%s", "");
+	tui_effect(t, t->orig, t->edit, &eff);
+	line_add(t, d, TC_NORMAL, A_BOLD, "Who serves what, after the change: "
+	    "%zu change%s", eff.n, eff.n == 1 ? "" : "s");
+	for (i = 0; i < eff.n; i++)
+		line_add(t, d, TC_NORMAL, 0, "  %s", eff.v[i]);
+	errlist_clear(&eff);
+	line_add(t, d, TC_NORMAL, 0, "%s", "");
+	add_findings(t, d, "Findings the change adds", &t->orig_found,
+	    &t->found, 0);
+	add_findings(t, d, "Findings the change removes", &t->found,
+	    &t->orig_found, 1);
+}
+
+static void
+review_init(struct tui_win *w, void *arg)
+{
+	w->data = xcalloc(1, sizeof(struct review_data));
+	review_build(w);
+}
+
+static void
+review_free(struct tui_win *w)
+{
+	struct review_data	*d = w->data;
+	size_t			 i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+	free(d);
+}
+
+static int
+review_key(struct tui_win *w, int key)
+{
+	struct review_data	*d = w->data;
+	struct tui		*t = w->tui;
+	size_t			 page = d->height > 1 ? (size_t)d->height - 1 : 1;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		d->scroll++;
+		break;
+	case 'k':
+	case KEY_UP:
+		if (d->scroll > 0)
+			d->scroll--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+		d->scroll += page;
+		break;
+	case KEY_PPAGE:
+		d->scroll = d->scroll > page ? d->scroll - page : 0;
+		break;
+	case 'g':
+	case KEY_HOME:
+		d->scroll = 0;
+		break;
+	case 'c':
+		tui_pop(t);
+		tui_commit(t);
+		return 1;
+	case 'q':
+	case 'r':
+	case TUI_ESC:
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		tui_pop(t);
+		return 1;
+	}
+	if (d->scroll + (size_t)d->height > d->n)
+		d->scroll = d->n > (size_t)d->height ? d->n - (size_t)d->height :
+		    0;
+	return 1;
+}
+
+static void
+review_draw(struct tui_win *w, const struct tui_rect *screen)
+{
+	struct review_data	*d = w->data;
+	struct tui		*t = w->tui;
+	struct tui_rect		 r;
+	size_t			 i;
+	int			 y;
+
+	r.y = 1;
+	r.x = 0;
+	r.h = LINES - 3;
+	r.w = COLS;
+	draw_box_clear(t, &r);
+	draw_frame(t, &r, "Review", 1);
+	d->height = r.h - 2;
+	for (y = 0; y < r.h - 2; y++) {
+		i = d->scroll + (size_t)y;
+		if (i >= d->n)
+			break;
+		draw_text(t, r.y + 1 + y, r.x + 2, r.w - 4, d->v[i].text,
+		    draw_attr(t, d->v[i].color) | d->v[i].attr);
+	}
+}
+
+const struct tui_mode tui_mode_review = {
+	"review", review_init, review_free, review_key, review_draw,
+	review_build,
+	"j/k, PgUp/PgDn: scroll  c: commit  q, Esc or r: back"
+};
