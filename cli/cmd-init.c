@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/fileio.h"
+#include "core/store.h"
 #include "core/xmalloc.h"
 #include "cli/cmd.h"
 #include "cli/lifecycle.h"
@@ -115,7 +116,7 @@ cmd_init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
-	if (lifecycle_store_make(store, &cause) == -1 ||
+	if (store_init(store, &cause) == -1 ||
 	    lifecycle_mkdirs(confdir, &cause) == -1) {
 		cmd_error("%s", cause);
 		goto out;

@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/escape.h"
 #include "core/fileio.h"
+#include "core/store.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
@@ -91,24 +92,6 @@ lifecycle_name_from(const char *text)
 	return (s);
 }
 
-char *
-lifecycle_store_dir(const struct config *cfg)
-{
-	char	*dir;
-	size_t	 len;
-
-	/* "." resolves against the store, or the config's directory. */
-	dir = config_resolve_path(cfg, ".");
-	len = strlen(dir);
-	if (len >= 2 && strcmp(dir + len - 2, "/.") == 0)
-		dir[len - 2] = '\0';
-	if (*dir == '\0') {
-		free(dir);
-		dir = xstrdup("/");
-	}
-	return (dir);
-}
-
 static int
 make_dir(const char *path, mode_t mode, char **cause)
 {
@@ -154,31 +137,6 @@ lifecycle_mkdirs(const char *path, char **cause)
 	}
 	free(s);
 	return (0);
-}
-
-int
-lifecycle_store_make(const char *store, char **cause)
-{
-	char	*p;
-	int	 rc = -1;
-
-	if (lifecycle_mkdirs(store, cause) == -1)
-		return (-1);
-	p = xasprintf("%s/keys", store);
-	if (make_dir(p, 0700, cause) == -1)
-		goto out;
-	free(p);
-	p = xasprintf("%s/certs", store);
-	if (make_dir(p, 0755, cause) == -1)
-		goto out;
-	free(p);
-	p = xasprintf("%s/requests", store);
-	if (make_dir(p, 0755, cause) == -1)
-		goto out;
-	rc = 0;
-out:
-	free(p);
-	return (rc);
 }
 
 static int
@@ -237,8 +195,8 @@ lifecycle_files_pick(const struct config *cfg, const char *name,
 	int	 i;
 
 	memset(lf, 0, sizeof *lf);
-	store = lifecycle_store_dir(cfg);
-	if (lifecycle_store_make(store, cause) == -1) {
+	store = store_dir(cfg);
+	if (store_init(store, cause) == -1) {
 		free(store);
 		return (-1);
 	}
@@ -444,7 +402,7 @@ chain_add_store(const struct config *cfg, struct trust *trust)
 	char		*store, *dir, *path, *cause;
 	size_t		 len;
 
-	store = lifecycle_store_dir(cfg);
+	store = store_dir(cfg);
 	dir = xasprintf("%s/certs", store);
 	free(store);
 	if ((d = opendir(dir)) == NULL) {
@@ -919,8 +877,8 @@ lifecycle_install(const struct config *before, struct cert *crt,
 	}
 
 	li->chain = lifecycle_chain(before, crt, &li->chain_complete);
-	store = lifecycle_store_dir(before);
-	if (lifecycle_store_make(store, cause) == -1) {
+	store = store_dir(before);
+	if (store_init(store, cause) == -1) {
 		free(store);
 		goto fail;
 	}

@@ -67,12 +67,8 @@ int	 lifecycle_file_pick(const struct config *, const char *dir,
 void	 lifecycle_files_undo(struct lifecycle_files *);
 void	 lifecycle_files_free(struct lifecycle_files *);
 
-/* The store's directory, absolute; allocated. */
-char	*lifecycle_store_dir(const struct config *);
 /* Makes a directory and its missing parents, 0755 (mkdir -p). */
 int	 lifecycle_mkdirs(const char *path, char **cause);
-/* Makes STORE/keys (0700), STORE/certs and STORE/requests if missing. */
-int	 lifecycle_store_make(const char *store, char **cause);
 
 /*
  * Saves a private key to a new file: mode 0600, or 0640 and the group

@@ -181,6 +181,18 @@ fi
 rm -rf "$C.bak"
 [ -f "$C.bak.keep" ] && mv "$C.bak.keep" "$C.bak"
 
+cb -c "$C" install --name www "$T/www.pem"
+t_is "the same certificate twice on its key is refused" "$rc" 1
+t_is "config and store unchanged" "$(state)" "$s0"
+
+# The CA may answer in DER.
+mkcert_sign_csr "$S/$(conf_key db request)" "$CA/root" "$T/db.pem" || exit 1
+mkcert_der "$T/db.pem" "$T/db.der" || exit 1
+cb -c "$C" install "$T/db.der"
+t_is "a DER answer installs" "$rc" 0
+t_is "on the key it belongs to" "$(mkcert_fpr "$S/$(conf_key db cert)")" \
+    "$(mkcert_fpr "$T/db.pem")"
+
 cb -c "$C" request bad --cn www.example.com --key-type dsa-512
 t_is "an unknown key type is refused" "$rc" 2
 t_ok "and makes no key file" test ! -e "$S/keys/bad.key"
