@@ -1103,6 +1103,31 @@ scan_free(struct scan *sc)
 }
 
 /*
+ * The header comment config_serialize() writes. A file certbind wrote has
+ * no comment worth a warning: the header is written again on every save.
+ */
+#define HEADER_LINE1 "# Written by certbind "
+#define HEADER_LINE1_END \
+    ". Edit with certbind; comments are not kept."
+#define HEADER_LINE2 "# The settings are described in certbind.conf(5)."
+
+static int
+is_header(const char *t, size_t len, size_t i)
+{
+	size_t	 end, n1 = strlen(HEADER_LINE1), ne = strlen(HEADER_LINE1_END);
+	size_t	 n2 = strlen(HEADER_LINE2);
+
+	if (i > 0 && t[i - 1] != '\n')
+		return 0;
+	for (end = i; end < len && t[end] != '\n'; end++)
+		;
+	if (end - i == n2 && strncmp(t + i, HEADER_LINE2, n2) == 0)
+		return 1;
+	return end - i > n1 + ne && strncmp(t + i, HEADER_LINE1, n1) == 0 &&
+	    strncmp(t + end - ne, HEADER_LINE1_END, ne) == 0;
+}
+
+/*
  * Walks the text the way libconfig's scanner would, outside strings and
  * comments. An @include is reported and blanked out (with spaces, so every
  * line keeps its number) so that libconfig can still report everything
@@ -1124,7 +1149,8 @@ scan_text(struct ctx *ctx, char *t, size_t len)
 			continue;
 		}
 		if (c == '#' || (c == '/' && i + 1 < len && t[i + 1] == '/')) {
-			sc->had_comments = 1;
+			if (!is_header(t, len, i))
+				sc->had_comments = 1;
 			while (i < len && t[i] != '\n')
 				i++;
 			continue;
@@ -1879,9 +1905,8 @@ config_serialize(const struct config *cf)
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		abort();	/* only fails for want of memory */
 
-	fprintf(f, "# Written by certbind %s. Edit with certbind; comments "
-	    "are not kept.\n", CERTBIND_VERSION);
-	fprintf(f, "# The settings are described in certbind.conf(5).\n\n");
+	fprintf(f, "%s%s%s\n%s\n\n", HEADER_LINE1, CERTBIND_VERSION,
+	    HEADER_LINE1_END, HEADER_LINE2);
 	fprintf(f, "version = %d;\n", CONFIG_VERSION);
 	if (cf->store != NULL) {
 		fprintf(f, "store = ");

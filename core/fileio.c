@@ -314,6 +314,12 @@ done:
 		free(tmp);
 		return -1;
 	}
+	/*
+	 * When backup already was a link to the same file (a save that
+	 * failed after this point), rename() succeeds without doing
+	 * anything and the temporary name is still there.
+	 */
+	(void)unlink(tmp);
 	free(tmp);
 	return 0;
 }
