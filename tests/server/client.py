@@ -12,6 +12,8 @@
 #                                   "SHA256-OF-RECEIVED EXPECTED-SHA256 LEN"
 #   client.py silent HOST PORT MAX  connect, say nothing; prints the seconds
 #                                   until the server closed, or "open"
+#   client.py idle HOST PORT MAX    TLS handshake, then say nothing; prints
+#                                   the seconds until the server closed
 #   client.py hold HOST PORT N SECS open N TLS connections and keep them;
 #                                   prints one line per connection, "ok" or
 #                                   "refused", then "echo ok"/"echo failed"
@@ -107,6 +109,19 @@ def silent(host, port, limit):
         print("%.1f" % (time.monotonic() - t0))
 
 
+def idle(host, port, limit):
+    s = tls(host, port)
+    t0 = time.monotonic()
+    s.settimeout(limit)
+    try:
+        b = s.recv(1)
+        print("%.1f" % (time.monotonic() - t0) if not b else "data")
+    except socket.timeout:
+        print("open")
+    except (OSError, ssl.SSLError):
+        print("%.1f" % (time.monotonic() - t0))
+
+
 def hold(host, port, n, secs):
     conns = []
     for _ in range(n):
@@ -136,6 +151,8 @@ def main():
         source(host, port, int(sys.argv[4]))
     elif op == "silent":
         silent(host, port, float(sys.argv[4]))
+    elif op == "idle":
+        idle(host, port, float(sys.argv[4]))
     elif op == "hold":
         hold(host, port, int(sys.argv[4]), float(sys.argv[5]))
     else:
