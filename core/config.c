@@ -1139,7 +1139,7 @@ scan_text(struct ctx *ctx, char *t, size_t len)
 	struct scan	*sc = &ctx->scan;
 	const char	*ident = NULL, *pending = NULL;
 	size_t		 identlen = 0, pendinglen = 0, i = 0, j;
-	int		 line = 1, c;
+	int		 line = 1, c, identline = 0, pendingline = 0;
 
 	while (i < len) {
 		c = (unsigned char)t[i];
@@ -1228,8 +1228,12 @@ scan_text(struct ctx *ctx, char *t, size_t len)
 				}
 				break;
 			}
-			scan_literal(sc, line, pending, pendinglen, t + i,
-			    j - i);
+			/*
+			 * libconfig gives a setting the line of its name,
+			 * which is not the literal's in "name =\n 5;".
+			 */
+			scan_literal(sc, pendingline, pending, pendinglen,
+			    t + i, j - i);
 			pending = NULL;
 			i = j;
 			continue;
@@ -1240,12 +1244,14 @@ scan_text(struct ctx *ctx, char *t, size_t len)
 				j++;
 			ident = t + i;
 			identlen = j - i;
+			identline = line;
 			i = j;
 			continue;
 		}
 		if (c == '=' || c == ':') {
 			pending = ident;
 			pendinglen = identlen;
+			pendingline = identline;
 		} else if (c != ' ' && c != '\t' && c != '\r')
 			pending = NULL;
 		i++;
@@ -1339,13 +1345,16 @@ get_number(struct ctx *ctx, const config_setting_t *s, const char *what,
 	}
 	v = config_setting_get_int64(s);
 	lit = scan_find(&ctx->scan, config_setting_name(s), line);
-	if (lit != NULL && (lit->overflow || lit->value != v)) {
+	if (lit != NULL && lit->overflow) {
 		e = esc(lit->text);
-		ctx_err(ctx, lit->line, "%s = %s is out of range: use a whole "
+		ctx_err(ctx, line, "%s = %s is out of range: use a whole "
 		    "number from %lld to %lld", what, e, min, max);
 		free(e);
 		return -1;
 	}
+	/* The digits as written: libconfig may have wrapped them. */
+	if (lit != NULL)
+		v = lit->value;
 	if (v < min || v > max) {
 		ctx_err(ctx, line, "%s = %lld is out of range: use a whole "
 		    "number from %lld to %lld", what, v, min, max);
@@ -1835,151 +1844,187 @@ config_load(const char *path, struct config **out, struct errlist *errs)
 /* Writing. */
 
 /*
+ * The text is built in a growing buffer rather than through stdio: the
+ * library never touches FILE streams for output, and running out of
+ * memory is xmalloc's one failure.
+ */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void
+sbuf_addn(struct sbuf *b, const char *s, size_t n)
+{
+	while (b->len + n + 1 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sbuf_add(struct sbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sbuf_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_addn(b, s, strlen(s));
+	free(s);
+}
+
+/*
  * A string as libconfig 1.5 reads it back: backslash, double quote and the
  * control characters are escaped; other bytes, UTF-8 included, go as they
  * are.
  */
 static void
-put_string(FILE *f, const char *s)
+put_string(struct sbuf *b, const char *s)
 {
 	const unsigned char	*p;
+	char			 hex[8];
 
-	fputc('"', f);
+	sbuf_addn(b, "\"", 1);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		switch (*p) {
 		case '\\':
-			fputs("\\\\", f);
+			sbuf_addn(b, "\\\\", 2);
 			break;
 		case '"':
-			fputs("\\\"", f);
+			sbuf_addn(b, "\\\"", 2);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			sbuf_addn(b, "\\n", 2);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			sbuf_addn(b, "\\t", 2);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			sbuf_addn(b, "\\r", 2);
 			break;
 		case '\f':
-			fputs("\\f", f);
+			sbuf_addn(b, "\\f", 2);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\x%02x", *p);
-			else
-				fputc(*p, f);
+			if (*p < 0x20 || *p == 0x7f) {
+				snprintf(hex, sizeof hex, "\\x%02x", *p);
+				sbuf_addn(b, hex, 4);
+			} else
+				sbuf_addn(b, (const char *)p, 1);
 			break;
 		}
 	}
-	fputc('"', f);
+	sbuf_addn(b, "\"", 1);
 }
 
 static void
-put_setting(FILE *f, const char *name, const char *value)
+put_setting(struct sbuf *b, const char *name, const char *value)
 {
 	if (value == NULL)
 		return;
-	fprintf(f, " %s = ", name);
-	put_string(f, value);
-	fputc(';', f);
+	sbuf_add(b, " %s = ", name);
+	put_string(b, value);
+	sbuf_addn(b, ";", 1);
+}
+
+/* A server setting on a line of its own. */
+static void
+put_line(struct sbuf *b, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	sbuf_addn(b, " ", 1);
+	put_setting(b, name, value);
+	sbuf_addn(b, "\n", 1);
 }
 
 static void
-put_endpoint(FILE *f, const char *name, const struct endpoint *ep)
+put_endpoint(struct sbuf *b, const char *name, const struct endpoint *ep)
 {
 	char	 buf[ENDPOINT_STRLEN];
 
-	put_setting(f, name, endpoint_format(ep, buf));
+	put_setting(b, name, endpoint_format(ep, buf));
+}
+
+/*
+ * An integer that reads back as the same value: past 32 bits libconfig
+ * 1.5 wraps a literal unless it carries the L suffix.
+ */
+static void
+put_number(struct sbuf *b, const char *name, int64_t v)
+{
+	sbuf_add(b, "  %s = %lld%s;\n", name, (long long)v,
+	    v < INT32_MIN || v > INT32_MAX ? "L" : "");
 }
 
 char *
 config_serialize(const struct config *cf)
 {
 	const struct config_server	*sv = &cf->server;
-	FILE				*f;
-	char				*buf = NULL;
-	size_t				 len = 0, i;
+	struct sbuf			 b = { NULL, 0, 0 };
+	size_t				 i;
 
-	if ((f = open_memstream(&buf, &len)) == NULL)
-		abort();	/* only fails for want of memory */
-
-	fprintf(f, "%s%s%s\n%s\n\n", HEADER_LINE1, CERTBIND_VERSION,
+	sbuf_add(&b, "%s%s%s\n%s\n\n", HEADER_LINE1, CERTBIND_VERSION,
 	    HEADER_LINE1_END, HEADER_LINE2);
-	fprintf(f, "version = %d;\n", CONFIG_VERSION);
+	sbuf_add(&b, "version = %d;\n", CONFIG_VERSION);
 	if (cf->store != NULL) {
-		fprintf(f, "store = ");
-		put_string(f, cf->store);
-		fprintf(f, ";\n");
+		sbuf_add(&b, "store = ");
+		put_string(&b, cf->store);
+		sbuf_add(&b, ";\n");
 	}
 
 	if (cf->has_server) {
-		fprintf(f, "\nserver = {\n  listen = (");
+		sbuf_add(&b, "\nserver = {\n  listen = (");
 		for (i = 0; i < cf->nlisteners; i++) {
-			fprintf(f, "%s\n    {", i ? "," : "");
-			put_endpoint(f, "endpoint", &cf->listeners[i].ep);
-			put_endpoint(f, "backend", &cf->listeners[i].backend);
-			fprintf(f, " }");
+			sbuf_add(&b, "%s\n    {", i ? "," : "");
+			put_endpoint(&b, "endpoint", &cf->listeners[i].ep);
+			put_endpoint(&b, "backend", &cf->listeners[i].backend);
+			sbuf_add(&b, " }");
 		}
-		fprintf(f, "%s);\n", cf->nlisteners ? "\n  " : " ");
-		if (sv->user != NULL) {
-			fprintf(f, " ");
-			put_setting(f, "user", sv->user);
-			fputc('\n', f);
-		}
-		if (sv->group != NULL) {
-			fprintf(f, " ");
-			put_setting(f, "group", sv->group);
-			fputc('\n', f);
-		}
-		fprintf(f, "  handshake_timeout = %lld;\n",
-		    (long long)sv->handshake_timeout);
-		fprintf(f, "  idle_timeout = %lld;\n",
-		    (long long)sv->idle_timeout);
-		fprintf(f, "  shutdown_timeout = %lld;\n",
-		    (long long)sv->shutdown_timeout);
-		fprintf(f, "  max_connections = %lld;\n",
-		    (long long)sv->max_connections);
-		fprintf(f, "  workers = %lld;\n", (long long)sv->workers);
-		if (sv->priority != NULL) {
-			fprintf(f, " ");
-			put_setting(f, "priority", sv->priority);
-			fputc('\n', f);
-		}
-		fprintf(f, "  tickets = %s;\n", sv->tickets ? "true" : "false");
-		if (sv->trust != NULL) {
-			fprintf(f, " ");
-			put_setting(f, "trust", sv->trust);
-			fputc('\n', f);
-		}
-		fprintf(f, "};\n");
+		sbuf_add(&b, "%s);\n", cf->nlisteners ? "\n  " : " ");
+		put_line(&b, "user", sv->user);
+		put_line(&b, "group", sv->group);
+		put_number(&b, "handshake_timeout", sv->handshake_timeout);
+		put_number(&b, "idle_timeout", sv->idle_timeout);
+		put_number(&b, "shutdown_timeout", sv->shutdown_timeout);
+		put_number(&b, "max_connections", sv->max_connections);
+		put_number(&b, "workers", sv->workers);
+		put_line(&b, "priority", sv->priority);
+		sbuf_add(&b, "  tickets = %s;\n", sv->tickets ? "true" : "false");
+		put_line(&b, "trust", sv->trust);
+		sbuf_add(&b, "};\n");
 	}
 
-	fprintf(f, "\nkeys = (");
+	sbuf_add(&b, "\nkeys = (");
 	for (i = 0; i < cf->nkeys; i++) {
-		fprintf(f, "%s\n  {", i ? "," : "");
-		put_setting(f, "name", cf->keys[i].name);
-		put_setting(f, "key", cf->keys[i].key);
-		put_setting(f, "cert", cf->keys[i].cert);
-		put_setting(f, "request", cf->keys[i].request);
-		fprintf(f, " }");
+		sbuf_add(&b, "%s\n  {", i ? "," : "");
+		put_setting(&b, "name", cf->keys[i].name);
+		put_setting(&b, "key", cf->keys[i].key);
+		put_setting(&b, "cert", cf->keys[i].cert);
+		put_setting(&b, "request", cf->keys[i].request);
+		sbuf_add(&b, " }");
 	}
-	fprintf(f, "%s);\n", cf->nkeys ? "\n" : " ");
+	sbuf_add(&b, "%s);\n", cf->nkeys ? "\n" : " ");
 
-	fprintf(f, "\nbindings = (");
+	sbuf_add(&b, "\nbindings = (");
 	for (i = 0; i < cf->nbindings; i++) {
-		fprintf(f, "%s\n  {", i ? "," : "");
-		put_setting(f, "key", cf->bindings[i].key);
-		put_endpoint(f, "endpoint", &cf->bindings[i].ep);
-		put_setting(f, "sni", cf->bindings[i].sni);
-		fprintf(f, " }");
+		sbuf_add(&b, "%s\n  {", i ? "," : "");
+		put_setting(&b, "key", cf->bindings[i].key);
+		put_endpoint(&b, "endpoint", &cf->bindings[i].ep);
+		put_setting(&b, "sni", cf->bindings[i].sni);
+		sbuf_add(&b, " }");
 	}
-	fprintf(f, "%s);\n", cf->nbindings ? "\n" : " ");
-
-	if (fclose(f) != 0)
-		abort();
-	return buf;
+	sbuf_add(&b, "%s);\n", cf->nbindings ? "\n" : " ");
+	return b.p;
 }
 
 int
