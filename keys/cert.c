@@ -283,8 +283,15 @@ is_self_signed(gnutls_x509_crt_t crt)
 	return same && signed_by(crt, crt);
 }
 
-struct cert *
-cert_from_crts(gnutls_x509_crt_t *crts, size_t n)
+static gnutls_x509_crt_t crt_dup(gnutls_x509_crt_t);
+
+/*
+ * crts must have been parsed (imported): GnuTLS reads names such as the
+ * alternative names once, at import, so a certificate built in memory
+ * shows none until it is exported and imported again.
+ */
+static struct cert *
+cert_from_parsed(gnutls_x509_crt_t *crts, size_t n)
 {
 	struct cert		*c;
 	gnutls_x509_crt_t	 leaf;
@@ -317,6 +324,29 @@ cert_from_crts(gnutls_x509_crt_t *crts, size_t n)
 	get_sig(c, leaf);
 	get_fingerprint(c, leaf);
 	c->self_signed = is_self_signed(leaf);
+	return c;
+}
+
+struct cert *
+cert_from_crts(gnutls_x509_crt_t *crts, size_t n)
+{
+	gnutls_x509_crt_t	*copy;
+	struct cert		*c;
+	size_t			 i;
+
+	/*
+	 * The caller's certificates may have been built in memory: they are
+	 * put through DER once so that every field reads back.
+	 */
+	copy = xreallocarray(NULL, n, sizeof *copy);
+	for (i = 0; i < n; i++) {
+		if ((copy[i] = crt_dup(crts[i])) == NULL)
+			copy[i] = crts[i];
+		else
+			gnutls_x509_crt_deinit(crts[i]);
+	}
+	c = cert_from_parsed(copy, n);
+	free(copy);
 	return c;
 }
 
@@ -388,7 +418,7 @@ cert_load_mem(const void *data, size_t len, const char *name,
 		}
 		return -1;
 	}
-	*out = cert_from_crts(crts, n);
+	*out = cert_from_parsed(crts, n);
 	gnutls_free(crts);
 	return 0;
 }
