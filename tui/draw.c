@@ -172,45 +172,77 @@ draw_blank(int y, int x, int w, attr_t attr)
 	attrset(A_NORMAL);
 }
 
+/*
+ * Lines are drawn as Unicode box characters in a UTF-8 locale, not with
+ * the terminal's alternate character set: what a pasted screenshot or a
+ * multiplexer shows is then the same as what the user saw. Elsewhere,
+ * plain ASCII.
+ */
+static void
+box_char(wchar_t wc, cchar_t *cc)
+{
+	wchar_t	s[2] = { wc, L'\0' };
+
+	setcchar(cc, s, A_NORMAL, 0, NULL);
+}
+
 void
 draw_hline(struct tui *t, int y, int x, int w)
 {
+	cchar_t	cc;
+
 	if (w <= 0)
 		return;
-	mvhline(y, x, t->utf8 ? ACS_HLINE : '-', w);
+	if (t->utf8) {
+		box_char(L'\x2500', &cc);
+		mvhline_set(y, x, &cc, w);
+	} else
+		mvhline(y, x, '-', w);
 }
 
 void
 draw_vline(struct tui *t, int y, int x, int h)
 {
+	cchar_t	cc;
+
 	if (h <= 0)
 		return;
-	mvvline(y, x, t->utf8 ? ACS_VLINE : '|', h);
+	if (t->utf8) {
+		box_char(L'\x2502', &cc);
+		mvvline_set(y, x, &cc, h);
+	} else
+		mvvline(y, x, '|', h);
+}
+
+static void
+corner(struct tui *t, int y, int x, wchar_t wc)
+{
+	cchar_t	cc;
+
+	if (t->utf8) {
+		box_char(wc, &cc);
+		mvadd_wch(y, x, &cc);
+	} else
+		mvaddch(y, x, '+');
 }
 
 void
 draw_frame(struct tui *t, const struct tui_rect *r, const char *title,
     int focused)
 {
-	chtype	ul, ur, ll, lr;
 	attr_t	a = focused ? A_BOLD : A_NORMAL;
 
 	if (r->h < 2 || r->w < 2)
 		return;
-	if (t->utf8) {
-		ul = ACS_ULCORNER; ur = ACS_URCORNER;
-		ll = ACS_LLCORNER; lr = ACS_LRCORNER;
-	} else
-		ul = ur = ll = lr = '+';
 	attrset(a);
 	draw_hline(t, r->y, r->x + 1, r->w - 2);
 	draw_hline(t, r->y + r->h - 1, r->x + 1, r->w - 2);
 	draw_vline(t, r->y + 1, r->x, r->h - 2);
 	draw_vline(t, r->y + 1, r->x + r->w - 1, r->h - 2);
-	mvaddch(r->y, r->x, ul);
-	mvaddch(r->y, r->x + r->w - 1, ur);
-	mvaddch(r->y + r->h - 1, r->x, ll);
-	mvaddch(r->y + r->h - 1, r->x + r->w - 1, lr);
+	corner(t, r->y, r->x, L'\x250c');
+	corner(t, r->y, r->x + r->w - 1, L'\x2510');
+	corner(t, r->y + r->h - 1, r->x, L'\x2514');
+	corner(t, r->y + r->h - 1, r->x + r->w - 1, L'\x2518');
 	attrset(A_NORMAL);
 	if (title != NULL && r->w > 6) {
 		mvaddch(r->y, r->x + 1, ' ');

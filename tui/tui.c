@@ -306,8 +306,8 @@ commit_now(struct tui *t, void *arg, int yes)
 	check_config(t->orig, &t->copts, &t->orig_found);
 	session_discard_recovery(t);
 	tui_changed(t);
-	tui_message(t, 0, "Written (previous version kept as .bak). Reload "
-	    "certbindd: systemctl reload certbindd, or send it SIGHUP.");
+	tui_message(t, 0, "Written, old file in .bak. Now reload certbindd "
+	    "(systemctl reload).");
 }
 
 static int
@@ -365,9 +365,9 @@ void
 tui_commit(struct tui *t)
 {
 	const struct finding	**added;
-	char			 *cause = NULL, *q;
+	char			 *cause = NULL, *q, *p, *e;
 	size_t			  nadded, i, nerr = 0;
-	int			  changed;
+	int			  changed, saved;
 
 	if (t->readonly) {
 		tui_message(t, 1, "Read-only session: %s", t->holder != NULL ?
@@ -381,15 +381,20 @@ tui_commit(struct tui *t)
 	if (t->disk != NULL || access(t->path, F_OK) == 0) {
 		changed = t->disk == NULL ? 1 : session_disk_changed(t, &cause);
 		if (changed != 0) {
-			if (session_save_recovery(t, NULL) == 0) {
-				tui_message(t, 1, "%s changed on disk since it "
-				    "was loaded: not overwritten. Your edits "
-				    "are in %s; restart certbind to see the "
-				    "new file.", t->path, t->recover_path);
-			} else {
-				tui_message(t, 1, "%s changed on disk since it "
-				    "was loaded: not overwritten.", t->path);
-			}
+			saved = session_save_recovery(t, NULL) == 0;
+			p = xasprintf("%s changed on disk since certbind loaded "
+			    "it (another session, an editor, or a certbind "
+			    "subcommand). It was not overwritten.\n\n%s%s%s",
+			    t->path, saved ? "Your edits are kept in " : "",
+			    saved ? t->recover_path : "", saved ? ": quit and "
+			    "start certbind again to see the new file and be "
+			    "offered your edits." : "");
+			e = escape_str(p, t->escflags);
+			tui_show_text(t, "Not committed", e);
+			free(e);
+			free(p);
+			tui_message(t, 1, "Not committed: the file changed on "
+			    "disk.");
 			free(cause);
 			return;
 		}
@@ -444,27 +449,42 @@ recover_answer(struct tui *t, void *arg, int yes)
 	tui_message(t, 0, "Edits restored: review (r) and commit (c) them.");
 }
 
+/*
+ * The status line: counts first, so they never scroll off; the path last,
+ * cut from the left when it is long, since its end names the file.
+ */
 static void
 draw_status(struct tui *t)
 {
 	char	*s, *p;
-	size_t	 ne, nw;
-	int	 x;
+	size_t	 ne, nw, skip;
+	int	 x, room, pw;
 	attr_t	 a = draw_attr(t, TC_TITLE) | A_BOLD;
 
 	ne = findings_count(&t->found, SEV_ERROR);
 	nw = findings_count(&t->found, SEV_WARNING);
 	draw_blank(0, 0, COLS, a);
-	p = escape_str(t->path, t->escflags);
-	x = draw_text(t, 0, 0, COLS, " certbind ", a);
-	x += draw_text(t, 0, x, COLS - x - 40, p, a);
-	free(p);
-	s = xasprintf("  %zu error%s, %zu warning%s%s%s", ne,
+	s = xasprintf(" certbind  %zu error%s, %zu warning%s%s%s  ", ne,
 	    ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s",
 	    t->modified ? "  [modified]" : "",
 	    t->readonly ? "  [read-only]" : "");
-	draw_text(t, 0, x, COLS - x, s, a);
+	x = draw_text(t, 0, 0, COLS, s, a);
 	free(s);
+	room = COLS - x - 1;
+	p = escape_str(t->path, t->escflags);
+	pw = draw_width(t, p);
+	if (pw > room && room > 3) {
+		/* Escaped text is ASCII or whole UTF-8 characters. */
+		skip = strlen(p);
+		while (skip > 0 && draw_width(t, p + skip) < room - 3)
+			skip--;
+		while (skip < strlen(p) && draw_width(t, p + skip) > room - 3)
+			skip++;
+		x += draw_text(t, 0, x, 3, "...", a);
+		draw_text(t, 0, x, room - 3, p + skip, a);
+	} else
+		draw_text(t, 0, x, room, p, a);
+	free(p);
 }
 
 static void

@@ -83,7 +83,7 @@ details_lines(struct tui *t, const char *name, size_t *n)
 	const struct finding	*f;
 	struct cert		*c;
 	const char		*err, *san;
-	char			*s, *p, *a, *bb, ep[ENDPOINT_STRLEN];
+	char			*s, *p, *a, *bb, *valid, ep[ENDPOINT_STRLEN];
 	size_t			 i, nb, shown;
 	ssize_t			 ki;
 	int			 is_ip;
@@ -94,14 +94,27 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		return NULL;
 	k = config_key(t->edit, (size_t)ki);
 	add_untrusted(t, &v, n, "Name", k->name);
-	add_untrusted(t, &v, n, "Key file", k->key);
-	add_untrusted(t, &v, n, "Cert file", k->cert != NULL ? k->cert :
-	    "(none: pending)");
-	if (k->request != NULL)
-		add_untrusted(t, &v, n, "Request", k->request);
+	/* The certificate first: at 80x24 the pane shows six lines. */
 	c = tui_cert(t, (size_t)ki, &err);
 	if (c != NULL) {
-		add_untrusted(t, &v, n, "Subject", cert_subject(c));
+		a = fmt_time(cert_not_before(c));
+		bb = fmt_time(cert_not_after(c));
+		days = cert_days_left(c, t->now != 0 ? t->now : time(NULL));
+		bb[10] = '\0';	/* the date: the time is on the Valid line */
+		s = xasprintf("%s, %s %ld day%s%s", bb, days < 0 ? "" : "in",
+		    days < 0 ? -days : days, days == 1 || days == -1 ? "" : "s",
+		    days < 0 ? " ago" : "");
+		add(&v, n, "Expires", escape_str(s, t->escflags), days < 0 ?
+		    TC_ERROR : (t->key_marks[ki] & MK_EXPIRING) ? TC_WARNING :
+		    TC_NORMAL);
+		free(s);
+		free(bb);
+		bb = fmt_time(cert_not_after(c));
+		s = xasprintf("%s to %s", a, bb);
+		valid = escape_str(s, t->escflags);
+		free(s);
+		free(a);
+		free(bb);
 		s = xstrdup("");
 		for (i = 0; i < cert_nsans(c); i++) {
 			san = cert_san(c, i, &is_ip);
@@ -112,24 +125,24 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		}
 		add_untrusted(t, &v, n, "Names", *s != '\0' ? s : "(none)");
 		free(s);
+		add_untrusted(t, &v, n, "Subject", cert_subject(c));
 		add_untrusted(t, &v, n, "Issuer", cert_issuer(c));
-		a = fmt_time(cert_not_before(c));
-		bb = fmt_time(cert_not_after(c));
-		days = cert_days_left(c, t->now != 0 ? t->now : time(NULL));
-		s = xasprintf("%s to %s (%ld day%s %s)", a, bb,
-		    days < 0 ? -days : days, days == 1 || days == -1 ? "" : "s",
-		    days < 0 ? "ago" : "left");
-		add(&v, n, "Valid", s, days < 0 ? TC_ERROR :
-		    (t->key_marks[ki] & MK_EXPIRING) ? TC_WARNING : TC_NORMAL);
-		free(a);
-		free(bb);
 		s = xasprintf("%s, %u bits, signed %s", cert_key_type(c),
 		    cert_key_bits(c), cert_sig_algo(c));
 		add_untrusted(t, &v, n, "Key type", s);
 		free(s);
 		add_untrusted(t, &v, n, "SHA-256", cert_fingerprint(c));
+		add(&v, n, "Valid", valid, TC_NORMAL);
 	} else if (err != NULL)
 		add(&v, n, "Cert", escape_str(err, t->escflags), TC_ERROR);
+	else if (k->cert == NULL)
+		add_untrusted(t, &v, n, "State", "pending: waiting for the "
+		    "CA's answer to its request");
+	add_untrusted(t, &v, n, "Key file", k->key);
+	add_untrusted(t, &v, n, "Cert file", k->cert != NULL ? k->cert :
+	    "(none)");
+	if (k->request != NULL)
+		add_untrusted(t, &v, n, "Request", k->request);
 
 	/* Where it is bound; with 100,000 bindings, say how many. */
 	s = xstrdup("");

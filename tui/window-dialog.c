@@ -486,7 +486,9 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	r = draw_centre(LINES - 4, 78);
 	draw_box_clear(t, &r);
 	draw_frame(t, &r, NULL, 1);
-	draw_untrusted(t, r.y, r.x + 2, r.w - 4, d->title, A_BOLD);
+	esc = xasprintf(" %s ", d->title);
+	draw_untrusted(t, r.y, r.x + 1, r.w - 3, esc, A_BOLD);
+	free(esc);
 	y = r.y + 1;
 	if (d->note != NULL) {
 		draw_untrusted(t, y++, r.x + 2, r.w - 4, d->note,
@@ -873,9 +875,12 @@ effect_one(struct errlist *out, const char *what, const struct config *a,
 		return;
 	if (out->n >= MAXEFFECT)
 		return;
-	errlist_add(out, "%s%s%s: %s -> %s%s%s%s", what,
+	errlist_add(out, "%s%s%s: %s%s%s%s -> %s%s%s%s", what,
 	    sni != NULL ? " sni=" : "", sni != NULL ? sni : "",
-	    ka != NULL ? ka : "nothing", kb != NULL ? kb : "nothing",
+	    ka != NULL ? ka : "nothing",
+	    ka != NULL ? " (" : "", ka != NULL ? resolve_rule_describe(&rla) :
+	    "", ka != NULL ? ")" : "",
+	    kb != NULL ? kb : "nothing",
 	    kb != NULL ? " (" : " [UNSERVED]",
 	    kb != NULL ? resolve_rule_describe(&rlb) : "",
 	    kb != NULL ? ")" : "");

@@ -336,12 +336,32 @@ wildcard_words(const struct endpoint *ep)
 	int	aa = endpoint_any_addr(ep), ap = endpoint_any_port(ep);
 
 	if (aa && ap)
-		return "all unassigned (default)";
+		return "all unassigned";
 	if (aa)
 		return "all unassigned addresses";
 	if (ap)
 		return "all unassigned ports";
 	return "";
+}
+
+/*
+ * The rule in few words, for 80 columns; wider screens get the resolver's
+ * own sentence.
+ */
+static const char *
+rule_words(const struct resolve_rule *rule, int wide)
+{
+	/* The SNI column already names the server name that matched. */
+	static const char *const text[4] = {
+		"address:port", "all unassigned port", "all unassigned addr",
+		"all unassigned"
+	};
+
+	if (wide || rule->level < RESOLVE_ADDR_PORT ||
+	    rule->level > RESOLVE_DEFAULT || rule->sni < RESOLVE_SNI_EXACT ||
+	    rule->sni > RESOLVE_SNI_NONE)
+		return resolve_rule_describe(rule);
+	return text[rule->level - 1];
 }
 
 static void
@@ -360,20 +380,20 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 	attr_t			 sel, a;
 
 	wide = rr->w >= 110;
-	epw = wide ? 26 : 21;
-	sniw = wide ? 24 : 15;
-	keyw = wide ? 16 : 11;
+	epw = wide ? 26 : 19;
+	sniw = wide ? 24 : 16;
+	keyw = wide ? 16 : 10;
 	howw = rr->w - 3 - epw - sniw - keyw - 3;
 	if (d->filter != NULL)
-		snprintf(title, sizeof title, "Endpoints /%s", d->filter);
+		snprintf(title, sizeof title, " Endpoints /%s ", d->filter);
 	else
-		snprintf(title, sizeof title, "Endpoints: %zu listener%s, "
-		    "%zu binding%s", config_nlisteners(t->edit),
+		snprintf(title, sizeof title, " Endpoints: %zu listener%s, "
+		    "%zu binding%s ", config_nlisteners(t->edit),
 		    config_nlisteners(t->edit) == 1 ? "" : "s",
 		    config_nbindings(t->edit),
 		    config_nbindings(t->edit) == 1 ? "" : "s");
 	draw_frame(t, rr, NULL, focused);
-	draw_untrusted(t, rr->y, rr->x + 2, rr->w - 4, title,
+	draw_untrusted(t, rr->y, rr->x + 1, rr->w - 3, title,
 	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	x = rr->x + 2;
 	draw_text(t, rr->y + 1, x, epw, "ENDPOINT", A_BOLD);
@@ -428,7 +448,7 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 				sni = "-";
 			key = r->serving >= 0 ? config_binding(t->edit,
 			    (size_t)r->serving)->key : "(none)";
-			how = r->serving >= 0 ? resolve_rule_describe(&r->rule) :
+			how = r->serving >= 0 ? rule_words(&r->rule, wide) :
 			    "nothing serves it";
 		}
 		if (r->type == EPR_LISTENER_SNI) {

@@ -233,12 +233,12 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 	long			 days;
 
 	if (d->filter != NULL)
-		snprintf(title, sizeof title, "Keys %zu/%zu /%s", d->nrows,
+		snprintf(title, sizeof title, " Keys %zu/%zu /%s ", d->nrows,
 		    config_nkeys(t->edit), d->filter);
 	else
-		snprintf(title, sizeof title, "Keys (%zu)", d->nrows);
+		snprintf(title, sizeof title, " Keys (%zu) ", d->nrows);
 	draw_frame(t, r, NULL, focused);
-	draw_untrusted(t, r->y, r->x + 2, r->w - 4, title,
+	draw_untrusted(t, r->y, r->x + 1, r->w - 3, title,
 	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	inner = r->h - 3;
 	d->height = inner;

@@ -27,6 +27,9 @@ struct review_line {
 struct review_data {
 	struct review_line *v;
 	size_t		 n;
+	struct review_line *wv;		/* v wrapped to the width */
+	size_t		 wn;
+	int		 width;
 	size_t		 scroll;
 	int		 height;
 };
@@ -73,6 +76,41 @@ add_findings(struct tui *t, struct review_data *d, const char *title,
 }
 
 static void
+wrapped_free(struct review_data *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->wn; i++)
+		free(d->wv[i].text);
+	free(d->wv);
+	d->wv = NULL;
+	d->wn = 0;
+	d->width = 0;
+}
+
+/* Long lines continue on the next ones, indented, rather than cut. */
+static void
+wrap(struct tui *t, struct review_data *d, int width)
+{
+	char	**parts;
+	size_t	  np, i, j;
+
+	wrapped_free(d);
+	d->width = width;
+	for (i = 0; i < d->n; i++) {
+		parts = draw_wrap(t, d->v[i].text, width - 4, &np);
+		for (j = 0; j < np; j++) {
+			d->wv = xreallocarray(d->wv, d->wn + 1, sizeof *d->wv);
+			d->wv[d->wn] = d->v[i];
+			d->wv[d->wn].text = j == 0 ? xstrdup(parts[j]) :
+			    xasprintf("    %s", parts[j]);
+			d->wn++;
+		}
+		draw_wrap_free(parts, np);
+	}
+}
+
+static void
 review_build(struct tui_win *w)
 {
 	struct review_data	*d = w->data;
@@ -89,6 +127,7 @@ review_build(struct tui_win *w)
 	free(d->v);
 	d->v = NULL;
 	d->n = 0;
+	wrapped_free(d);
 
 	line_add(t, d, TC_NORMAL, A_BOLD, "Changes to %s (file as loaded "
 	    "-> edited):", t->path);
@@ -176,6 +215,7 @@ review_free(struct tui_win *w)
 	for (i = 0; i < d->n; i++)
 		free(d->v[i].text);
 	free(d->v);
+	wrapped_free(d);
 	free(d);
 }
 
@@ -220,9 +260,9 @@ review_key(struct tui_win *w, int key)
 		tui_pop(t);
 		return 1;
 	}
-	if (d->scroll + (size_t)d->height > d->n)
-		d->scroll = d->n > (size_t)d->height ? d->n - (size_t)d->height :
-		    0;
+	if (d->scroll + (size_t)d->height > d->wn)
+		d->scroll = d->wn > (size_t)d->height ?
+		    d->wn - (size_t)d->height : 0;
 	return 1;
 }
 
@@ -242,12 +282,14 @@ review_draw(struct tui_win *w, const struct tui_rect *screen)
 	draw_box_clear(t, &r);
 	draw_frame(t, &r, "Review", 1);
 	d->height = r.h - 2;
+	if (d->width != r.w)
+		wrap(t, d, r.w);
 	for (y = 0; y < r.h - 2; y++) {
 		i = d->scroll + (size_t)y;
-		if (i >= d->n)
+		if (i >= d->wn)
 			break;
-		draw_text(t, r.y + 1 + y, r.x + 2, r.w - 4, d->v[i].text,
-		    draw_attr(t, d->v[i].color) | d->v[i].attr);
+		draw_text(t, r.y + 1 + y, r.x + 2, r.w - 4, d->wv[i].text,
+		    draw_attr(t, d->wv[i].color) | d->wv[i].attr);
 	}
 }
 
