@@ -1,0 +1,102 @@
+#!/bin/sh
+# The core benchmark: `certbind check --offline` on a store of 5,000 keys
+# and 50,000 bindings, then 10,000 keys and 100,000 bindings (every key
+# with its certificate, opened, parsed, matched and chain-checked). Reports
+# the wall time (best of RUNS) and the peak RSS, and compares them with the
+# targets of issue 2: under 2 s and 300 MB at 100k, and
+# time(100k) <= 2.3 x time(50k) (no worse than n log n).
+#
+#   sh bench/core/run.sh [--regen]       (from the top of the tree)
+#
+# The stores are generated once by bench/core/gen.c under
+# $B/bench/core/stores and reused; --regen makes them again. Exits 1 when a
+# target is missed, so bench/run.sh can say so.
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+B=${B:-build}
+RUNS=${RUNS:-3}
+CERTBIND=$top/$B/certbind
+out=$top/$B/bench/core
+stores=$out/stores
+regen=0
+[ "${1:-}" = "--regen" ] && regen=1
+
+# calc EXPR: floating point arithmetic and comparisons (1 or 0), by awk.
+calc() { awk "BEGIN { x = $1; if (x == int(x)) print x; else printf \"%.2f\\n\", x }"; }
+
+if [ ! -x "$CERTBIND" ]; then
+	echo "bench/core: $CERTBIND is not built: run make first" >&2
+	exit 2
+fi
+mkdir -p "$out"
+if [ ! -x "$out/gen" ] || [ bench/core/gen.c -nt "$out/gen" ]; then
+	${CC:-cc} -O2 -Wall -Wextra -D_GNU_SOURCE -o "$out/gen" \
+	    bench/core/gen.c $(pkg-config --cflags --libs gnutls) || exit 2
+fi
+if [ "$regen" -eq 1 ] || [ ! -f "$stores/100k/certbind.conf" ] ||
+    [ ! -f "$stores/50k/certbind.conf" ]; then
+	rm -rf "$stores"
+	echo "bench/core: generating 10,000 keys and certificates..."
+	t0=$(date +%s.%N)
+	"$out/gen" "$stores" 5000:50000 10000:100000 || exit 2
+	t1=$(date +%s.%N)
+	echo "bench/core: generated in $(calc "$t1 - $t0") s"
+fi
+
+# measure NAME: sets secs (best of RUNS) and kb (largest peak RSS).
+measure() {
+	secs="" kb=0
+	conf=$stores/$1/certbind.conf
+	# The first run warms the page cache and checks the store is clean.
+	"$CERTBIND" -c "$conf" check --offline >"$out/$1.findings" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "bench/core: check on $1 exited $rc:" >&2
+		head -n 5 "$out/$1.findings" >&2
+		exit 2
+	fi
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f '%e %M' -o "$out/time" \
+			    "$CERTBIND" -c "$conf" check --offline \
+			    >/dev/null 2>&1
+			read -r s k <"$out/time"
+		else
+			t0=$(date +%s.%N)
+			"$CERTBIND" -c "$conf" check --offline >/dev/null 2>&1
+			t1=$(date +%s.%N)
+			s=$(calc "$t1 - $t0") k=0
+		fi
+		if [ -z "$secs" ] || [ "$(calc "$s < $secs")" -eq 1 ]; then
+			secs=$s
+		fi
+		[ "$k" -gt "$kb" ] && kb=$k
+		i=$((i + 1))
+	done
+}
+
+measure 50k
+s50=$secs kb50=$kb
+measure 100k
+s100=$secs kb100=$kb
+ratio=$(calc "$s100 / $s50")
+mb50=$((kb50 / 1024)) mb100=$((kb100 / 1024))
+
+fail=0
+verdict() {
+	if [ "$(calc "$1")" -eq 1 ]; then echo "ok"
+	else echo "MISSED"; fail=1; fi
+}
+v_time=$(verdict "$s100 < 2")
+v_mem=$(verdict "$mb100 < 300")
+v_ratio=$(verdict "$ratio <= 2.3")
+
+echo "certbind check --offline (best of $RUNS; peak RSS from /usr/bin/time)"
+printf '  %-28s %8s %10s\n' "store" "time" "peak RSS"
+printf '  %-28s %7ss %7s MB\n' "5,000 keys, 50,000 bindings" "$s50" "$mb50"
+printf '  %-28s %7ss %7s MB\n' "10,000 keys, 100,000 bindings" "$s100" "$mb100"
+echo "  time(100k) / time(50k) = $ratio"
+echo "targets: 100k under 2 s: $v_time; under 300 MB: $v_mem; ratio <= 2.3: $v_ratio"
+exit "$fail"
