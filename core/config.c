@@ -54,6 +54,11 @@ struct config {
 	struct config_key	*keys;
 	size_t			 nkeys;
 	size_t			 keyscap;
+	/*
+	 * Indexes into keys sorted by name, so that a lookup by name (once
+	 * per binding in check and in certbindd's table) is a binary search.
+	 */
+	size_t			*byname;
 
 	struct config_binding	*bindings;
 	size_t			 nbindings;
@@ -222,7 +227,80 @@ key_append(struct config *cf)
 		    sizeof *cf->keys);
 	}
 	memset(&cf->keys[cf->nkeys], 0, sizeof *cf->keys);
+	cf->byname = xreallocarray(cf->byname, cf->keyscap,
+	    sizeof *cf->byname);
 	return &cf->keys[cf->nkeys++];
+}
+
+/* The position in byname where name is, or would be inserted. */
+static size_t
+byname_pos(const struct config *cf, const char *name, size_t n, int *found)
+{
+	size_t	 lo = 0, hi = n, mid;
+	int	 c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(cf->keys[cf->byname[mid]].name, name);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Puts key i, whose name is set, in its sorted place among the first n. */
+static void
+byname_insert(struct config *cf, size_t i, size_t n)
+{
+	size_t	 pos;
+	int	 found;
+
+	pos = byname_pos(cf, cf->keys[i].name, n, &found);
+	memmove(&cf->byname[pos + 1], &cf->byname[pos],
+	    (n - pos) * sizeof *cf->byname);
+	cf->byname[pos] = i;
+}
+
+static void
+byname_remove(struct config *cf, const char *name)
+{
+	size_t	 pos;
+	int	 found;
+
+	pos = byname_pos(cf, name, cf->nkeys, &found);
+	if (!found)
+		return;
+	memmove(&cf->byname[pos], &cf->byname[pos + 1],
+	    (cf->nkeys - pos - 1) * sizeof *cf->byname);
+}
+
+static int
+byname_cmp(const void *a, const void *b, void *arg)
+{
+	const struct config	*cf = arg;
+
+	return strcmp(cf->keys[*(const size_t *)a].name,
+	    cf->keys[*(const size_t *)b].name);
+}
+
+/* Builds the whole index at once, after a load. */
+static void
+byname_sort(struct config *cf)
+{
+	size_t	 i;
+
+	for (i = 0; i < cf->nkeys; i++)
+		cf->byname[i] = i;
+	if (cf->nkeys > 1)
+		qsort_r(cf->byname, cf->nkeys, sizeof *cf->byname,
+		    byname_cmp, cf);
 }
 
 static struct config_binding *
@@ -267,6 +345,7 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->nbindings; i++)
 		binding_clear(&cf->bindings[i]);
 	free(cf->keys);
+	free(cf->byname);
 	free(cf->bindings);
 	free(cf->listeners);
 	server_clear(&cf->server);
@@ -303,6 +382,8 @@ config_dup(const struct config *cf)
 		k->request = dupnull(cf->keys[i].request);
 		k->line = cf->keys[i].line;
 	}
+	if (cf->nkeys > 0)
+		memcpy(n->byname, cf->byname, cf->nkeys * sizeof *n->byname);
 	for (i = 0; i < cf->nbindings; i++) {
 		b = binding_append(n);
 		b->key = xstrdup(cf->bindings[i].key);
@@ -446,15 +527,13 @@ config_key(const struct config *cf, size_t i)
 ssize_t
 config_key_index(const struct config *cf, const char *name)
 {
-	size_t	 i;
+	size_t	 pos;
+	int	 found;
 
 	if (name == NULL)
 		return -1;
-	for (i = 0; i < cf->nkeys; i++) {
-		if (strcmp(cf->keys[i].name, name) == 0)
-			return (ssize_t)i;
-	}
-	return -1;
+	pos = byname_pos(cf, name, cf->nkeys, &found);
+	return found ? (ssize_t)cf->byname[pos] : -1;
 }
 
 const struct config_key *
@@ -556,6 +635,7 @@ config_key_add(struct config *cf, const char *name, const char *key,
 	k->key = xstrdup(key);
 	k->cert = dupnull(cert);
 	k->request = dupnull(request);
+	byname_insert(cf, cf->nkeys - 1, cf->nkeys - 1);
 	return 0;
 }
 
@@ -604,13 +684,20 @@ int
 config_key_remove(struct config *cf, const char *name, char **cause)
 {
 	ssize_t	 i;
+	size_t	 j;
 
 	if ((i = config_key_index(cf, name)) == -1)
 		return no_key(name, cause);
+	byname_remove(cf, name);
 	key_clear(&cf->keys[i]);
 	memmove(&cf->keys[i], &cf->keys[i + 1],
 	    (cf->nkeys - (size_t)i - 1) * sizeof *cf->keys);
 	cf->nkeys--;
+	/* The records after it moved down by one. */
+	for (j = 0; j < cf->nkeys; j++) {
+		if (cf->byname[j] > (size_t)i)
+			cf->byname[j]--;
+	}
 	return 0;
 }
 
@@ -639,7 +726,9 @@ config_key_rename(struct config *cf, const char *from, const char *to,
 		if (strcmp(cf->bindings[j].key, from) == 0)
 			setstr(&cf->bindings[j].key, to);
 	}
+	byname_remove(cf, from);
 	setstr(&cf->keys[i].name, to);
+	byname_insert(cf, (size_t)i, cf->nkeys - 1);
 	return 0;
 }
 
@@ -931,13 +1020,37 @@ seen_add(struct seen **v, size_t *n, const char *name,
 {
 	struct seen	*s;
 
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	/* Grows in powers of two: n is never 0 to 1 to 2 ... reallocs. */
+	if ((*n & (*n - 1)) == 0)
+		*v = xreallocarray(*v, *n ? *n * 2 : 1, sizeof **v);
 	s = &(*v)[(*n)++];
 	memset(s, 0, sizeof *s);
 	s->name = dupnull(name);
 	if (ep != NULL)
 		s->ep = *ep;
 	s->line = line;
+}
+
+static int
+seen_cmp_name(const void *a, const void *b)
+{
+	const struct seen	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+seen_cmp_ep(const void *a, const void *b)
+{
+	const struct seen	*x = a, *y = b;
+	int			 c;
+
+	if ((c = endpoint_cmp(&x->ep, &y->ep)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 static void
@@ -1424,7 +1537,6 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	const char		*request = NULL, *n;
 	struct config_key	*k;
 	int			 i, ok = 1, line = sline(g);
-	size_t			 j = 0;
 	char			*e;
 
 	for (i = 0; i < config_setting_length(g); i++) {
@@ -1467,17 +1579,8 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 		    "key = \"keys/NAME.key\";");
 		ok = 0;
 	}
-	for (j = 0; name != NULL && j < ctx->nkeys; j++) {
-		if (strcmp(ctx->keys[j].name, name) != 0)
-			continue;
-		e = esc(name);
-		ctx_err(ctx, line, "key '%s' is already defined on line %d",
-		    e, ctx->keys[j].line);
-		free(e);
-		ok = 0;
-		break;
-	}
-	if (name != NULL && j == ctx->nkeys)
+	/* Duplicates are found once all names are known (dup_keys). */
+	if (name != NULL)
 		seen_add(&ctx->keys, &ctx->nkeys, name, NULL, line);
 	if (!ok)
 		return;
@@ -1557,7 +1660,6 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 	char			 buf[ENDPOINT_STRLEN];
 	int			 i, ok = 1, have_ep = 0, have_be = 0;
 	int			 line = sline(g);
-	size_t			 j = 0;
 
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, i);
@@ -1598,16 +1700,7 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 		    "backend = \"ADDRESS:PORT\";");
 		ok = 0;
 	}
-	for (j = 0; have_ep && j < ctx->nlisteners; j++) {
-		if (endpoint_cmp(&ctx->listeners[j].ep, &ep) != 0)
-			continue;
-		ctx_err(ctx, line, "there is already a listener on %s, "
-		    "on line %d", endpoint_format(&ep, buf),
-		    ctx->listeners[j].line);
-		ok = 0;
-		break;
-	}
-	if (have_ep && j == ctx->nlisteners)
+	if (have_ep)
 		seen_add(&ctx->listeners, &ctx->nlisteners, NULL, &ep, line);
 	if (!ok || !have_ep || !have_be)
 		return;
@@ -1691,6 +1784,46 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 			    "handshake_timeout, idle_timeout, "
 			    "shutdown_timeout, max_connections, workers, "
 			    "priority, tickets, trust)");
+	}
+}
+
+/*
+ * Duplicate key names and listener endpoints, found by sorting what was
+ * seen rather than by comparing every pair: a file may have thousands.
+ * The first one stays; every later one is reported against its line.
+ */
+static void
+find_duplicates(struct ctx *ctx)
+{
+	struct seen	*v;
+	size_t		 i, first;
+	char		 buf[ENDPOINT_STRLEN], *e;
+
+	v = ctx->keys;
+	if (ctx->nkeys > 1)
+		qsort(v, ctx->nkeys, sizeof *v, seen_cmp_name);
+	for (i = 1, first = 0; i < ctx->nkeys; i++) {
+		if (strcmp(v[i].name, v[first].name) != 0) {
+			first = i;
+			continue;
+		}
+		e = esc(v[i].name);
+		ctx_err(ctx, v[i].line, "key '%s' is already defined on "
+		    "line %d", e, v[first].line);
+		free(e);
+	}
+
+	v = ctx->listeners;
+	if (ctx->nlisteners > 1)
+		qsort(v, ctx->nlisteners, sizeof *v, seen_cmp_ep);
+	for (i = 1, first = 0; i < ctx->nlisteners; i++) {
+		if (endpoint_cmp(&v[i].ep, &v[first].ep) != 0) {
+			first = i;
+			continue;
+		}
+		ctx_err(ctx, v[i].line, "there is already a listener on %s, "
+		    "on line %d", endpoint_format(&v[i].ep, buf),
+		    v[first].line);
 	}
 }
 
@@ -1799,6 +1932,8 @@ config_parse(const char *text, size_t len, const char *name,
 	ctx.cf = config_new();
 	ctx.cf->had_comments = ctx.scan.had_comments;
 	walk_root(&ctx, config_root_setting(&lc));
+	find_duplicates(&ctx);
+	byname_sort(ctx.cf);
 
 out:
 	config_destroy(&lc);
