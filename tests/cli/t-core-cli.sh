@@ -1,0 +1,142 @@
+#!/bin/sh
+# The command line's contract beyond the moved-site scenario: --help for
+# every core command, --version, usage errors (exit 2), the saved file's
+# mode whatever the umask, the warning before a file with comments is
+# rewritten, a minimal file (only keys and bindings), @include refused,
+# unknown settings and every problem of a file reported with its line.
+# No certificate is needed: the bindings' keys are pending (a request
+# path), so nothing here depends on files but the config.
+
+. "$(dirname "$0")/../lib.sh"
+
+C=$T/certbind.conf
+
+for c in list check resolve bind unbind listen unlisten move rollback; do
+	cb "$c" --help
+	t_is "$c --help exits 0" "$rc" 0
+	t_match "$c --help shows its usage" "$out" "^usage: .*certbind.* $c"
+done
+cb --version
+t_is "--version exits 0" "$rc" 0
+t_match "--version names the version" "$out" '^certbind [0-9]+\.[0-9]+'
+cb --help
+t_is "--help exits 0" "$rc" 0
+cb no-such-command
+t_is "an unknown command: exit 2" "$rc" 2
+t_match "an unknown command is named" "$err" 'no-such-command'
+cb -c "$C" check --no-such-option
+t_is "an unknown option: exit 2" "$rc" 2
+cb -c "$C" resolve
+t_is "resolve without an endpoint: exit 2" "$rc" 2
+cb -c "$C" bind onlykey
+t_is "bind without an endpoint: exit 2" "$rc" 2
+cb -c "$C" move 127.0.0.2:8443
+t_is "move without NEW: exit 2" "$rc" 2
+
+# A minimal file: keys and bindings only, no store, no server.
+cat >"$C" <<'EOF'
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; }
+);
+bindings = ( );
+EOF
+cb -c "$C" list
+t_is "a file with only keys and bindings loads" "$rc" 0
+t_match "and lists its key" "$out" '(^|[^a-z])a([^a-z]|$)'
+cb -c "$C" check --offline
+t_match "its pending key is reported" "$out" '^info pending a: '
+t_nomatch "a minimal file has no load error (DESIGN: only keys and bindings is valid)" \
+    "$err" 'certbind\.conf:[0-9]'
+
+# The saved file is 0640 whatever the umask, and the old one is kept.
+cat >"$C" <<'EOF'
+version = 1;
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; }
+);
+bindings = ( );
+EOF
+cp "$C" "$T/orig.conf"
+(umask 077 && $CERTBIND -c "$C" bind a 127.0.0.2:8443 --force) \
+    >/dev/null 2>&1
+t_is "saved under umask 077: 0640" "$(stat -c %a "$C")" 640
+t_ok "the previous file is the backup" cmp -s "$C.bak" "$T/orig.conf"
+(umask 000 && $CERTBIND -c "$C" bind a 127.0.0.2:9443 --force) \
+    >/dev/null 2>&1
+t_is "saved under umask 000: 0640" "$(stat -c %a "$C")" 640
+cb -c "$C" resolve 127.0.0.2:9443
+t_is "the saved change is there" "$(printf '%s\n' "$out" |
+    awk 'NR == 1 { print $1 }')" a
+t_match "certbind says it wrote the file" "$(head -n 3 "$C")" '^#.*certbind'
+
+# A file with comments: certbind warns before it rewrites it.
+cat >"$C" <<'EOF'
+# Our production bindings: ask Alice before changing.
+version = 1;
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; }  // pending
+);
+bindings = ( );
+EOF
+cb -c "$C" bind a 127.0.0.2:8443 --force
+t_is "a file with comments is still saved" "$rc" 0
+t_match "with a warning about the comments" "$out$err" '[Cc]omment'
+
+# @include is refused, with its line.
+echo 'x = 1;' >"$T/inc.conf"
+cat >"$C" <<EOF
+version = 1;
+@include "$T/inc.conf"
+keys = ( );
+bindings = ( );
+EOF
+cb -c "$C" check --offline
+t_is "@include: exit 2" "$rc" 2
+t_match "@include: refused with file and line" "$err" \
+    'certbind\.conf:2.*include|include.*certbind\.conf:2'
+
+# Unknown settings, and every problem in one run, each with its line.
+cat >"$C" <<'EOF'
+version = 1;
+colour = "blue";
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; shape = 3; }
+);
+bindings = (
+  { key = "a"; endpoint = "1.2.3.4:0"; },
+  { key = "a"; endpoint = "[::1]:443"; sni = "bad name"; }
+);
+EOF
+cb -c "$C" check --offline
+t_is "problems: exit 2" "$rc" 2
+t_match "unknown top-level setting, line 2" "$err" 'certbind\.conf:2:.*colour'
+t_match "unknown key setting, line 4" "$err" 'certbind\.conf:4:.*shape'
+t_match "bad endpoint, line 7, quoted" "$err" 'certbind\.conf:7:.*1\.2\.3\.4:0'
+t_match "bad sni, line 8" "$err" 'certbind\.conf:8:.*bad name'
+t_is "nothing on stdout" "$out" ""
+
+cat >"$C" <<'EOF'
+version = 2;
+keys = ( );
+bindings = ( );
+EOF
+cb -c "$C" check --offline
+t_is "an unknown version: exit 2" "$rc" 2
+t_match "an unknown version is named with its line" "$err" \
+    'certbind\.conf:1'
+
+# Duplicate key names are a load error, not two keys.
+cat >"$C" <<'EOF'
+version = 1;
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; },
+  { name = "a"; key = "keys/b.key"; request = "requests/b.csr"; }
+);
+bindings = ( );
+EOF
+cb -c "$C" check --offline
+t_is "a duplicate key name: exit 2" "$rc" 2
+t_match "a duplicate key name is shown with its line" "$err" \
+    'certbind\.conf:4'
+
+t_done
