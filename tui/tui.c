@@ -405,12 +405,14 @@ tui_commit(struct tui *t)
 			nerr++;
 	}
 	free(added);
-	q = xasprintf("Write %s?%s%s (y/n)", t->path,
+	p = escape_str(t->path, t->escflags);
+	q = xasprintf("Write %s?%s%s (y/n)", p,
 	    nerr != 0 ? " The change adds errors (r shows them)." : "",
 	    config_had_comments(t->orig) ?
 	    " Its comments will not be kept." : "");
 	tui_confirm(t, q, commit_now, NULL);
 	free(q);
+	free(p);
 }
 
 static void

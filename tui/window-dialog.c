@@ -528,9 +528,19 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 		draw_text(t, y++, r.x + 2, r.w - 4, d->effect.n == 0 ?
 		    "Effect: no listener changes hands." :
 		    "Effect (who will serve what):", A_BOLD);
-		for (i = 0; i < d->effect.n && y < r.y + r.h - 3; i++)
-			draw_untrusted(t, y++, r.x + 4, r.w - 6, d->effect.v[i],
-			    A_NORMAL);
+		for (i = 0; i < d->effect.n && y < r.y + r.h - 3; i++) {
+			char	**wl, *e = escape_str(d->effect.v[i],
+			    t->escflags);
+			size_t	  nwl, k;
+
+			/* Long lines wrap: the end says who serves. */
+			wl = draw_wrap(t, e, r.w - 8, &nwl);
+			for (k = 0; k < nwl && y < r.y + r.h - 3; k++)
+				draw_text(t, y++, r.x + (k == 0 ? 4 : 6),
+				    r.w - 8, wl[k], A_NORMAL);
+			draw_wrap_free(wl, nwl);
+			free(e);
+		}
 		if (d->added.n > 0 && y < r.y + r.h - 3)
 			draw_text(t, y++, r.x + 2, r.w - 4,
 			    "New findings:", A_BOLD);
@@ -681,7 +691,7 @@ dialog_unbind(struct tui *t)
 	struct errlist	 eff = ERRLIST_INIT;
 	enum ep_row_type type;
 	size_t		 idx, i;
-	char		 ep[ENDPOINT_STRLEN], *q, *p, *cause = NULL;
+	char		 ep[ENDPOINT_STRLEN], *q, *p, *e, *cause = NULL;
 
 	if (refuse_readonly(t))
 		return;
@@ -692,13 +702,18 @@ dialog_unbind(struct tui *t)
 	}
 	b = config_binding(t->edit, idx);
 	endpoint_format(&b->ep, ep);
-	q = xasprintf("Unbind %s from %s%s%s?", b->key, ep,
+	/* Escaped piece by piece: the newlines between them are ours. */
+	p = xasprintf("Unbind %s from %s%s%s?", b->key, ep,
 	    b->sni != NULL ? " sni=" : "", b->sni != NULL ? b->sni : "");
+	q = escape_str(p, t->escflags);
+	free(p);
 	c = config_dup(t->edit);
 	if (config_unbind(c, b->key, &b->ep, b->sni, &cause) == 0) {
 		tui_effect(t, t->edit, c, &eff);
 		for (i = 0; i < eff.n && i < 4; i++) {
-			p = xasprintf("%s\n  %s", q, eff.v[i]);
+			e = escape_str(eff.v[i], t->escflags);
+			p = xasprintf("%s\n  %s", q, e);
+			free(e);
 			free(q);
 			q = p;
 		}
@@ -706,10 +721,9 @@ dialog_unbind(struct tui *t)
 	free(cause);
 	config_free(c);
 	errlist_clear(&eff);
-	p = escape_str(q, t->escflags);
+	p = xasprintf("%s\n(y/n)", q);
 	free(q);
-	q = xasprintf("%s\n(y/n)", p);
-	free(p);
+	q = p;
 	tui_confirm(t, q, unbind_answer, (void *)(uintptr_t)idx);
 	free(q);
 }

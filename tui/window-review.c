@@ -247,6 +247,10 @@ review_key(struct tui_win *w, int key)
 	case KEY_HOME:
 		d->scroll = 0;
 		break;
+	case 'G':
+	case KEY_END:
+		d->scroll = d->wn;
+		break;
 	case 'c':
 		tui_pop(t);
 		tui_commit(t);
