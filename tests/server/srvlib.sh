@@ -97,18 +97,17 @@ srv_start() {
 srv_hup() { kill -HUP "$srv_pid"; }
 srv_term() { kill -TERM "$srv_pid"; }
 
-# srv_exit_status SECS: waits for certbindd to exit; prints its status.
+# srv_exit_status SECS: waits for certbindd to exit and leaves its status
+# in $srv_rc (137 when it had to be killed at the deadline). Not in a
+# $(...) subshell: only this shell can wait for its child. A watchdog bounds the
+# wait: kill -0 cannot tell an exited but unreaped child from a live one.
 srv_exit_status() {
-	i=0
-	while kill -0 "$srv_pid" 2>/dev/null && [ $i -lt $(($1 * 10)) ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	if kill -0 "$srv_pid" 2>/dev/null; then
-		echo running
-	else
-		wait "$srv_pid"
-		echo $?
-	fi
+	(sleep "$1"; kill -9 "$srv_pid" 2>/dev/null) &
+	srv_w=$!
+	wait "$srv_pid"
+	srv_rc=$?
+	kill "$srv_w" 2>/dev/null
+	wait "$srv_w" 2>/dev/null
 }
 
 srv_fpr() {

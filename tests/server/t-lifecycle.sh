@@ -1,0 +1,115 @@
+#!/bin/sh
+# The service's life: READY=1, RELOADING=1 and STOPPING=1 sent to
+# $NOTIFY_SOCKET (path and abstract), SIGTERM that stops accepting but lets
+# an open connection finish, the shutdown_timeout that cuts one that does
+# not, and (as root) the privilege drop to server.user.
+. "$(dirname "$0")/../lib.sh"
+. "$top/tests/server/srvlib.sh"
+srv_need
+
+S=$T/store
+mkcert_leaf "$S" www www.example.com || { t_fail "fixtures"; exit 1; }
+P=$(srv_port) PB=$(srv_port)
+srv_backend "$PB" || { t_fail "backend starts"; exit 1; }
+C=$T/certbind.conf
+conf() {
+	cat >"$C" <<EOC
+version = 1;
+store = "$S";
+server = {
+  listen = ( { endpoint = "127.0.0.2:$P"; backend = "127.0.0.1:$PB"; } );
+  workers = 1;
+  ${1:-shutdown_timeout = 2;}
+};
+keys = ( { name = "www"; key = "www.key"; cert = "www.pem"; } );
+bindings = ( { key = "www"; endpoint = "*:*"; } );
+EOC
+}
+conf ""
+
+# notify_run ADDR: start certbindd with NOTIFY_SOCKET=ADDR, HUP, TERM.
+notify_run() {
+	rm -f "$T/n.ready" "$T/n.out"
+	$PY tests/server/notify.py "$1" "$T/n.ready" "$T/n.out" 30 &
+	npid=$!
+	srv_pids="$srv_pids $npid"
+	srv_wait_file "$T/n.ready" 10
+	NOTIFY_SOCKET=$1 srv_start "$C" || return 1
+	srv_hup
+	srv_wait_log 1 'reloaded:' 10
+	srv_term
+	srv_exit_status 10
+	i=0
+	while ! grep -q STOPPING "$T/n.out" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill "$npid" 2>/dev/null
+	tr '\n' ' ' <"$T/n.out"
+}
+got=$(notify_run "$T/notify.sock")
+t_match "notify (path): READY, RELOADING with MONOTONIC_USEC, READY, STOPPING" \
+    "$got" '^READY=1 RELOADING=1\|MONOTONIC_USEC=[0-9]+ READY=1 STOPPING=1 $'
+got=$(notify_run "@certbind-test-$$")
+t_match "notify (abstract socket): the same" \
+    "$got" '^READY=1 RELOADING=1\|MONOTONIC_USEC=[0-9]+ READY=1 STOPPING=1 $'
+
+# SIGTERM with a connection open: no new connections, the open one goes
+# on, and the server exits 0 once it closes (before shutdown_timeout).
+conf "shutdown_timeout = 20;"
+srv_start "$C" || { t_fail "certbindd starts" "$(cat "$srv_log")"; exit 1; }
+mkfifo "$T/hold.in"
+timeout 60 $PY tests/server/client.py hold 127.0.0.2 "$P" 1 60 \
+    <"$T/hold.in" >"$T/hold.out" 2>&1 &
+hpid=$!
+exec 7>"$T/hold.in"
+i=0
+while ! grep -q '^ok' "$T/hold.out" && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+srv_term
+srv_wait_log 1 'stopping: 1 connections open' 10
+t_is "after SIGTERM new connections are refused" \
+    "$(srv_fpr 127.0.0.2 "$P")" refused
+t_ok "after SIGTERM the server waits for the open connection" \
+    kill -0 "$srv_pid"
+exec 7>&-
+wait $hpid
+t_match "the open connection still proxies after SIGTERM" \
+    "$(cat "$T/hold.out")" '^echo ok$'
+srv_exit_status 10
+t_is "then the server exits 0" "$srv_rc" 0
+
+# A connection that never ends is cut at shutdown_timeout (2 s).
+conf ""
+srv_start "$C" || { t_fail "certbindd starts" "$(cat "$srv_log")"; exit 1; }
+rm -f "$T/hold.out"
+timeout 60 $PY tests/server/client.py idle 127.0.0.2 "$P" 30 \
+    >"$T/idle.out" 2>&1 &
+ipid=$!
+# The client prints nothing until the end; give its handshake a moment,
+# and check below that the server did count it open.
+sleep 1
+t0=$(date +%s)
+srv_term
+t_ok "SIGTERM with 1 connection open" \
+    srv_wait_log 1 'stopping: 1 connections open' 5
+srv_exit_status 15
+t1=$(date +%s)
+t_is "a lingering connection: exits 0 at shutdown_timeout" "$srv_rc" 0
+t_ok "within the deadline (took $((t1 - t0)) s)" [ $((t1 - t0)) -le 5 ]
+wait $ipid
+t_nomatch "the lingering connection was cut" "$(cat "$T/idle.out")" '^open$'
+
+# Privilege drop: only root can test it.
+if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
+	t_skip "privilege drop to server.user" "needs root and user nobody"
+else
+	conf 'shutdown_timeout = 2; user = "nobody";'
+	srv_start "$C" || { t_fail "certbindd starts as nobody" "$(cat "$srv_log")"; exit 1; }
+	uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$srv_pid/status")
+	n=$(id -u nobody)
+	t_is "after start every uid is nobody's" "$uids" "$n $n $n $n"
+	t_is "still serving after the drop" "$(srv_fpr 127.0.0.2 "$P")" \
+	    "$(mkcert_fpr "$S/www.pem")"
+fi
+t_done
