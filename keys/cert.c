@@ -58,6 +58,7 @@ struct cert {
 struct trust_entry {
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t	 subject;	/* DER of the subject DN */
+	gnutls_datum_t	 ski;		/* subject key ID, size 0 if none */
 	int		 root;
 	struct trust_entry *next;
 };
@@ -267,6 +268,41 @@ signed_by(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
 		return 0;
 	return (status & (GNUTLS_CERT_SIGNATURE_FAILURE |
 	    GNUTLS_CERT_SIGNER_NOT_FOUND)) == 0;
+}
+
+/*
+ * Whether issuer issued crt, once their names agree. When both carry key
+ * identifiers (every CA-issued certificate does), the child's authority
+ * key ID naming the issuer's subject key ID settles it, the way path
+ * builders match (RFC 4158): a finding about missing intermediates is not
+ * the client's trust decision, and verifying one ECDSA signature per
+ * certificate would cost "certbind check" seconds over ten thousand keys.
+ * Without identifiers the signature is verified.
+ */
+static int
+issued_by(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
+    const gnutls_datum_t *issuer_ski)
+{
+	unsigned char	 aki[64], ski[64];
+	size_t		 akilen = sizeof aki, skilen = sizeof ski;
+	unsigned	 critical;
+	gnutls_datum_t	 s;
+
+	if (gnutls_x509_crt_get_authority_key_id(crt, aki, &akilen,
+	    &critical) == 0 && akilen > 0) {
+		if (issuer_ski == NULL) {
+			if (gnutls_x509_crt_get_subject_key_id(issuer, ski,
+			    &skilen, &critical) == 0 && skilen > 0) {
+				s.data = ski;
+				s.size = skilen;
+				issuer_ski = &s;
+			}
+		}
+		if (issuer_ski != NULL && issuer_ski->size > 0)
+			return issuer_ski->size == akilen &&
+			    memcmp(issuer_ski->data, aki, akilen) == 0;
+	}
+	return signed_by(crt, issuer);
 }
 
 static int
@@ -720,6 +756,18 @@ trust_add(struct trust *t, gnutls_x509_crt_t crt, int root)
 	e->subject.size = d.size;
 	gnutls_free(d.data);
 	e->root = root;
+	{
+		unsigned char	 ski[64];
+		size_t		 skilen = sizeof ski;
+		unsigned	 critical;
+
+		if (gnutls_x509_crt_get_subject_key_id(crt, ski, &skilen,
+		    &critical) == 0 && skilen > 0) {
+			e->ski.data = xmalloc(skilen);
+			memcpy(e->ski.data, ski, skilen);
+			e->ski.size = skilen;
+		}
+	}
 	h = dn_hash(&e->subject) & (t->nbuckets - 1);
 	e->next = t->buckets[h];
 	t->buckets[h] = e;
@@ -792,6 +840,7 @@ trust_free(struct trust *t)
 			next = e->next;
 			gnutls_x509_crt_deinit(e->crt);
 			free(e->subject.data);
+			free(e->ski.data);
 			free(e);
 		}
 	}
@@ -823,7 +872,7 @@ trust_find_issuer(const struct trust *t, gnutls_x509_crt_t crt,
 			continue;
 		if (found != NULL && found->root && !e->root)
 			continue;
-		if (!signed_by(crt, e->crt))
+		if (!issued_by(crt, e->crt, &e->ski))
 			continue;
 		found = e;
 		if (found->root)
@@ -848,7 +897,7 @@ chain_find_issuer(const struct cert *c, gnutls_x509_crt_t crt,
 			continue;
 		same = same_datum(&s, idn);
 		gnutls_free(s.data);
-		if (same && signed_by(crt, c->crts[i]))
+		if (same && issued_by(crt, c->crts[i], NULL))
 			return c->crts[i];
 	}
 	return NULL;

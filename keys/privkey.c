@@ -157,8 +157,8 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 		return -1;
 	}
 	pem = looks_like_pem(data, len);
-	if (pem && (memmem(data, len, "ENCRYPTED", 9) != NULL ||
-	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL)) {
+	/* "BEGIN ENCRYPTED PRIVATE KEY", or OpenSSL's "Proc-Type: 4,ENCRYPTED". */
+	if (pem && memmem(data, len, "ENCRYPTED", 9) != NULL) {
 		if (cause != NULL)
 			*cause = xasprintf("%s: the private key is encrypted "
 			    "with a password; certbindd needs it unencrypted "

@@ -44,6 +44,8 @@ static char		 dir[64];
 static struct privkey	*root_key, *int_key, *leaf_key, *other_key;
 static gnutls_x509_crt_t root_crt, int_crt, leaf_crt;
 static unsigned		 serial_no = 1;
+/* Subject and authority key IDs, as every CA puts them; 0 for none. */
+static int		 with_key_ids = 1;
 
 static const char	*leaf_sans[] = {
 	"www.example.com", "*.example.org", "127.0.0.2", "2001:db8::5"
@@ -150,6 +152,21 @@ make_crt(struct privkey *key, const char *cn, int ca, gnutls_x509_crt_t issuer,
 			assert_int_equal(gnutls_x509_crt_set_subject_alt_name(
 			    crt, GNUTLS_SAN_DNSNAME, sans[i], strlen(sans[i]),
 			    GNUTLS_FSAN_APPEND), 0);
+	}
+	if (with_key_ids) {
+		unsigned char	 id[64];
+		size_t		 idlen = sizeof id;
+		unsigned	 critical;
+
+		assert_int_equal(gnutls_x509_crt_get_key_id(crt,
+		    GNUTLS_KEYID_USE_SHA1, id, &idlen), 0);
+		assert_int_equal(gnutls_x509_crt_set_subject_key_id(crt, id,
+		    idlen), 0);
+		idlen = sizeof id;
+		if (issuer != NULL && gnutls_x509_crt_get_subject_key_id(issuer,
+		    id, &idlen, &critical) == 0)
+			assert_int_equal(gnutls_x509_crt_set_authority_key_id(
+			    crt, id, idlen), 0);
 	}
 	assert_int_equal(gnutls_privkey_init(&pk), 0);
 	assert_int_equal(gnutls_privkey_import_x509(pk,
@@ -705,6 +722,40 @@ test_chain(void **state)
 	assert_string_equal(missing, "CN=Test Intermediate");
 	free(missing);
 	cert_free(forged);
+
+	/*
+	 * The same without key identifiers, where only the signature can
+	 * tell: a leaf and a pretend intermediate, then the real one.
+	 */
+	with_key_ids = 0;
+	{
+		struct privkey		*k2 = genkey(KEY_ECDSA_P256);
+		gnutls_x509_crt_t	 bare_int, bare_leaf, c3[2];
+
+		bare_int = make_crt(int_key, "Bare Intermediate", 1, root_crt,
+		    root_key, now - 86400, now + 86400, NULL, 0,
+		    GNUTLS_DIG_SHA256);
+		bare_leaf = make_crt(k2, "bare.example", 0, bare_int, int_key,
+		    now - 86400, now + 86400, NULL, 0, GNUTLS_DIG_SHA256);
+		fake_int = make_crt(fake_key, "Bare Intermediate", 1, root_crt,
+		    root_key, now - 86400, now + 86400, NULL, 0,
+		    GNUTLS_DIG_SHA256);
+		c3[0] = crt_copy(bare_leaf);
+		c3[1] = fake_int;
+		forged = cert_from_crts(c3, 2);
+		assert_int_equal(cert_chain_complete(forged, t, &missing), 0);
+		assert_string_equal(missing, "CN=Bare Intermediate");
+		free(missing);
+		cert_free(forged);
+		c3[0] = bare_leaf;
+		c3[1] = bare_int;
+		forged = cert_from_crts(c3, 2);
+		assert_int_equal(cert_chain_complete(forged, t, &missing), 1);
+		assert_null(missing);
+		cert_free(forged);
+		privkey_free(k2);
+	}
+	with_key_ids = 1;
 
 	/* With the intermediate in the store, the leaf alone completes. */
 	assert_int_equal(trust_add_intermediates(t, path("int.pem"), &cause),
