@@ -246,6 +246,23 @@ chmod 604 "$D/loose.key"
 cb -c "$C" check --offline
 t_match "readable by others only (0604): key-permissions" "$out" \
     '^error key-permissions [^ ]*loose'
+
+# 0640: fine for the server's own group, an error for any other group.
+chmod 640 "$D/loose.key"
+g=$(stat -c %G "$D/loose.key")
+sed -i "s/^server = {/server = {\n  group = \"$g\";/" "$C"
+cb -c "$C" check --offline
+t_nomatch "0640 in the server's group ($g): no key-permissions" "$out" \
+    'key-permissions'
+other=$(getent group nogroup >/dev/null && echo nogroup)
+if [ -n "$other" ] && [ "$other" != "$g" ]; then
+	sed -i "s/group = \"$g\"/group = \"$other\"/" "$C"
+	cb -c "$C" check --offline
+	t_match "0640 in another group than the server's ($other): error" \
+	    "$out" '^error key-permissions [^ ]*loose'
+else
+	t_skip "0640 in another group than the server's" "no nogroup group"
+fi
 chmod 600 "$D/loose.key"
 
 # --- a missing file, an unparsable one, an orphan one

@@ -275,8 +275,8 @@ test_ipv6(void **state)
 	    RESOLVE_SNI_NONE);
 	expect(cfg, r, "[2001:db8::1]:444", NULL, NULL, 0, 0);
 	expect(cfg, r, "[2001:db8::3]:443", NULL, NULL, 0, 0);
-	/* An IPv4-mapped address is not the IPv4 address's binding. */
-	expect(cfg, r, "[::ffff:10.0.0.2]:443", NULL, NULL, 0, 0);
+	/* An IPv4 connection never takes an IPv6 binding. */
+	expect(cfg, r, "10.0.0.1:9", NULL, NULL, 0, 0);
 	resolver_free(r);
 	config_free(cfg);
 }
