@@ -768,6 +768,8 @@ config_bind(struct config *cf, const char *key, const struct endpoint *ep,
     const char *sni, char **cause)
 {
 	struct config_binding	*b;
+	struct endpoint		 e;
+	char			*k, *n;
 
 	if (sni != NULL && *sni == '\0')
 		sni = NULL;
@@ -777,10 +779,14 @@ config_bind(struct config *cf, const char *key, const struct endpoint *ep,
 		return -1;
 	if (binding_find(cf, key, ep, sni) != -1)
 		return binding_exists(key, ep, sni, cause);
+	/* Copied before the array moves: ep may point into it. */
+	e = *ep;
+	k = xstrdup(key);
+	n = dupnull(sni);
 	b = binding_append(cf);
-	b->key = xstrdup(key);
-	b->ep = *ep;
-	b->sni = dupnull(sni);
+	b->key = k;
+	b->ep = e;
+	b->sni = n;
 	return 0;
 }
 
@@ -853,6 +859,7 @@ config_listen(struct config *cf, const struct endpoint *ep,
     const struct endpoint *backend, char **cause)
 {
 	struct config_listener	*l;
+	struct endpoint		 e, be;
 	char			 buf[ENDPOINT_STRLEN];
 
 	if (check_listener(ep, backend, cause) != 0)
@@ -860,10 +867,13 @@ config_listen(struct config *cf, const struct endpoint *ep,
 	if (config_listener_find(cf, ep) != -1)
 		return fail(cause, "there is already a listener on %s",
 		    endpoint_format(ep, buf));
+	/* Copied before the array moves: either may point into it. */
+	e = *ep;
+	be = *backend;
 	config_server_edit(cf);
 	l = listener_append(cf);
-	l->ep = *ep;
-	l->backend = *backend;
+	l->ep = e;
+	l->backend = be;
 	return 0;
 }
 
@@ -887,14 +897,20 @@ config_unlisten(struct config *cf, const struct endpoint *ep, char **cause)
  * the model as it was.
  */
 int
-config_move(struct config *cf, const struct endpoint *old,
-    const struct endpoint *new, struct errlist *changes, char **cause)
+config_move(struct config *cf, const struct endpoint *oldp,
+    const struct endpoint *newp, struct errlist *changes, char **cause)
 {
-	char	*so, *sn, *ek, *es;
-	ssize_t	 l, ln;
-	size_t	 i, j, nb = 0;
-	int	 moved = 0, rc = -1;
+	struct endpoint	 oldv = *oldp, newv = *newp;
+	const struct endpoint *old = &oldv, *new = &newv;
+	char		*so, *sn, *ek, *es;
+	ssize_t		 l, ln;
+	size_t		 i, j, nb = 0;
+	int		 moved = 0, rc = -1;
 
+	/*
+	 * The endpoints are copied first: a caller may pass a pointer into
+	 * the very listener or binding that is about to move.
+	 */
 	so = fmt_ep(old);
 	sn = fmt_ep(new);
 	if (endpoint_cmp(old, new) == 0) {

@@ -973,6 +973,135 @@ test_dup(void **state)
 	config_free(cf);
 }
 
+/* The index behind config_key_index, against a plain scan of the keys. */
+static void
+assert_index(const struct config *cf)
+{
+	size_t	 i;
+	char	 absent[32];
+
+	for (i = 0; i < config_nkeys(cf); i++) {
+		if (config_key_index(cf, config_key(cf, i)->name) !=
+		    (ssize_t)i)
+			fail_msg("key %zu '%s' is found at %zd", i,
+			    config_key(cf, i)->name,
+			    config_key_index(cf, config_key(cf, i)->name));
+		assert_ptr_equal(config_key_find(cf, config_key(cf, i)->name),
+		    config_key(cf, i));
+	}
+	for (i = 0; i < 20; i++) {
+		snprintf(absent, sizeof absent, "absent%zu", i);
+		assert_int_equal(config_key_index(cf, absent), -1);
+	}
+}
+
+static void
+test_key_index(void **state)
+{
+	struct config	*cf, *d;
+	char		 name[32], to[32];
+	size_t		 i, n;
+	unsigned int	 seed = 12345;
+
+	cf = config_new();
+	for (i = 0; i < 3000; i++) {
+		n = (size_t)rand_r(&seed) % 500;
+		snprintf(name, sizeof name, "k%zu", n);
+		switch (rand_r(&seed) % 4) {
+		case 0:
+		case 1:
+			/* Fails when it exists: the index must not change. */
+			(void)config_key_add(cf, name, "k.key", NULL, NULL,
+			    NULL);
+			break;
+		case 2:
+			(void)config_key_remove(cf, name, NULL);
+			break;
+		case 3:
+			snprintf(to, sizeof to, "r%u", rand_r(&seed) % 500);
+			(void)config_key_rename(cf, name, to, NULL);
+			break;
+		}
+		if (i % 100 == 0)
+			assert_index(cf);
+	}
+	assert_true(config_nkeys(cf) > 50);
+	assert_index(cf);
+	d = config_dup(cf);
+	assert_index(d);
+	config_free(d);
+	/* And after a load, from the text. */
+	d = roundtrip(cf);
+	assert_index(d);
+	config_free(d);
+	config_free(cf);
+}
+
+/* Mutators given pointers into the records they change. */
+static void
+test_aliasing(void **state)
+{
+	struct config	*cf;
+	struct endpoint	 be, to;
+	char		 name[16];
+	size_t		 i;
+
+	cf = parse_ok(good);
+	/* Binding again what binding 0 has, many times: the array moves. */
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "n%zu", i);
+		assert_int_equal(config_key_add(cf, name, "k", NULL, NULL,
+		    NULL), 0);
+		assert_int_equal(config_bind(cf, name, &config_binding(cf,
+		    0)->ep, config_binding(cf, 1)->sni, NULL), 0);
+	}
+	for (i = 3; i < config_nbindings(cf); i++) {
+		assert_ep(&config_binding(cf, i)->ep, "10.56.65.200:443");
+		assert_string_equal(config_binding(cf, i)->sni,
+		    "api.example.com");
+	}
+	/* Renaming a key by its own name string. */
+	assert_int_equal(config_key_rename(cf, config_key(cf, 0)->name,
+	    "site", NULL), 0);
+	assert_string_equal(config_binding(cf, 0)->key, "site");
+	assert_int_equal(config_key_set(cf, "site", config_key(cf, 0)->key,
+	    config_key(cf, 0)->cert, config_key(cf, 0)->request, NULL), 0);
+	assert_string_equal(config_key(cf, 0)->cert, "certs/www.pem");
+
+	/*
+	 * Moving the listener by a pointer to its own endpoint: the binding
+	 * on that endpoint must follow although the pointer now reads the
+	 * new endpoint.
+	 */
+	ep("10.56.65.202:443", &to);
+	assert_int_equal(config_bind(cf, "api", &config_listener(cf, 0)->ep,
+	    NULL, NULL), 0);
+	assert_int_equal(config_move(cf, &config_listener(cf, 0)->ep, &to,
+	    NULL, NULL), 2);
+	assert_ep(&config_listener(cf, 0)->ep, "10.56.65.202:443");
+	assert_ep(&config_binding(cf, config_nbindings(cf) - 1)->ep,
+	    "10.56.65.202:443");
+	/* The bindings on .200 were not on the listener's old endpoint. */
+	assert_ep(&config_binding(cf, 0)->ep, "10.56.65.200:443");
+	/* Moving the bindings by a pointer to the first of them. */
+	ep("10.56.65.203:443", &to);
+	assert_int_equal(config_move(cf, &config_binding(cf, 0)->ep, &to,
+	    NULL, NULL), 41);
+	assert_ep(&config_binding(cf, 0)->ep, "10.56.65.203:443");
+	assert_ep(&config_binding(cf, 3)->ep, "10.56.65.203:443");
+
+	/* A listener whose backend is another listener's. */
+	ep("127.0.0.5:1", &be);
+	for (i = 0; i < 20; i++) {
+		be.port = (uint16_t)(1000 + i);
+		assert_int_equal(config_listen(cf, &be,
+		    &config_listener(cf, 0)->backend, NULL), 0);
+	}
+	assert_ep(&config_listener(cf, 21)->backend, "127.0.0.1:8080");
+	config_free(roundtrip(cf));
+	config_free(cf);
+}
+
 /* Names of the entries of dir, other than . and .., sorted, joined. */
 static char *
 listing(const char *dir)
@@ -1111,6 +1240,8 @@ main(void)
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_move),
 		cmocka_unit_test(test_dup),
+		cmocka_unit_test(test_key_index),
+		cmocka_unit_test(test_aliasing),
 		cmocka_unit_test(test_save),
 	};
 
