@@ -587,6 +587,25 @@ test_wrapped_numbers(void **state)
 	assert_int_equal(config_server(cf)->handshake_timeout, 86400);
 	assert_int_equal(config_server(cf)->idle_timeout, 1);
 	config_free(cf);
+
+	/*
+	 * libconfig gives a setting the line of its name: a literal on the
+	 * next line must still be read as written, or 4294967296 wraps to a
+	 * valid 0 workers and 4294967297 to version 1.
+	 */
+	parse_bad("version = 1;\nserver = {\n  workers =\n"
+	    "    4294967296;\n};\n", &errs);
+	if (errs.n != 1 || !has_error(&errs, 3, "workers = 4294967296")) {
+		dump(&errs);
+		fail_msg("workers on the next line: not refused on line 3");
+	}
+	errlist_clear(&errs);
+	parse_bad("version\n  =\n 4294967297;\n", &errs);
+	if (errs.n != 1 || !has_error(&errs, 1, "4294967297")) {
+		dump(&errs);
+		fail_msg("version on a later line: not refused on line 1");
+	}
+	errlist_clear(&errs);
 }
 
 static void
