@@ -23,10 +23,20 @@ if [ ! -x "$top/$B/certbind" ]; then
 	exit 1
 fi
 
-tm_sock="certbind-test-$$"
+# One tmux server per tm_start (a server being killed may still hold its
+# socket when the next one starts); every one is stopped at exit.
+tm_n=0
+tm_sock="certbind-test-$$-0"
+tm_socks=""
 tm() { tmux -L "$tm_sock" -f /dev/null "$@"; }
 tm_stop() { tm kill-server >/dev/null 2>&1; true; }
-t_at_exit tm_stop
+tm_stop_all() {
+	for s in $tm_socks; do
+		tmux -L "$s" -f /dev/null kill-server >/dev/null 2>&1
+	done
+	true
+}
+t_at_exit tm_stop_all
 
 # tm_start W H [ENV=V...] -- ARGS: a new server (the old one is stopped,
 # and its certbind waited for, so that its lock file is gone).
@@ -40,6 +50,9 @@ tm_start() {
 	done
 	[ "${1:-}" = "--" ] && shift
 	tm_stop_wait
+	tm_n=$((tm_n + 1))
+	tm_sock="certbind-test-$$-$tm_n"
+	tm_socks="$tm_socks $tm_sock"
 	tm new-session -d -x "$tm_w" -y "$tm_h" \
 	    "env $tm_env $CERTBIND $*; echo certbind-exit=\$?; sleep 600"
 	tm set-option -g status off >/dev/null 2>&1
