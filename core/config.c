@@ -1028,6 +1028,8 @@ struct ctx {
 	size_t		 nlisteners;
 	struct scan	 scan;
 	struct config	*cf;
+	int		 nlines;	/* lines in the text */
+	int		 cursor;	/* the furthest line reached */
 };
 
 static void
@@ -1385,6 +1387,7 @@ scan_text(struct ctx *ctx, char *t, size_t len)
 			pending = NULL;
 		i++;
 	}
+	ctx->nlines = line;
 }
 
 /* The literal libconfig read for setting name on line. */
@@ -1407,10 +1410,28 @@ scan_find(const struct scan *sc, const char *name, int line)
 /* ------------------------------------------------------------------ */
 /* The walk over libconfig's tree. */
 
+/*
+ * The line of a setting. libconfig 1.5 keeps it in an unsigned short, so
+ * past line 65535 it wraps; the walk visits settings in the order of the
+ * file, so of the lines the number could stand for, the one nearest to
+ * where the walk has got to is the right one.
+ */
 static int
-sline(const config_setting_t *s)
+sline(struct ctx *ctx, const config_setting_t *s)
 {
-	return (int)config_setting_source_line(s);
+	int	 r, cand, best;
+
+	r = (int)config_setting_source_line(s);
+	if (ctx->nlines <= 0xffff)
+		return r;
+	best = r;
+	for (cand = r; cand <= ctx->nlines; cand += 0x10000) {
+		if (abs(cand - ctx->cursor) < abs(best - ctx->cursor))
+			best = cand;
+	}
+	if (best > ctx->cursor)
+		ctx->cursor = best;
+	return best;
 }
 
 static char *
@@ -1426,7 +1447,7 @@ unknown_setting(struct ctx *ctx, const config_setting_t *s, const char *where)
 	char		*e;
 
 	e = esc(name != NULL ? name : "(unnamed)");
-	ctx_err(ctx, sline(s), "unknown setting '%s' in %s", e, where);
+	ctx_err(ctx, sline(ctx, s), "unknown setting '%s' in %s", e, where);
 	free(e);
 }
 
@@ -1438,7 +1459,7 @@ get_string(struct ctx *ctx, const config_setting_t *s, const char *what,
 	const char	*v;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		ctx_err(ctx, sline(s), "%s must be a string in double quotes",
+		ctx_err(ctx, sline(ctx, s), "%s must be a string in double quotes",
 		    what);
 		return NULL;
 	}
@@ -1446,7 +1467,7 @@ get_string(struct ctx *ctx, const config_setting_t *s, const char *what,
 	if (v == NULL)
 		v = "";
 	if (!empty_ok && *v == '\0') {
-		ctx_err(ctx, sline(s), "%s must not be empty", what);
+		ctx_err(ctx, sline(ctx, s), "%s must not be empty", what);
 		return NULL;
 	}
 	return v;
@@ -1463,7 +1484,7 @@ get_number(struct ctx *ctx, const config_setting_t *s, const char *what,
 {
 	const struct literal	*lit;
 	long long		 v;
-	int			 line = sline(s);
+	int			 line = sline(ctx, s);
 	char			*e;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
@@ -1503,7 +1524,7 @@ is_list(struct ctx *ctx, const config_setting_t *s, const char *what,
 	if (config_setting_type(s) == CONFIG_TYPE_ARRAY &&
 	    config_setting_length(s) == 0)
 		return 1;
-	ctx_err(ctx, sline(s), "%s must be a list: %s = ( %s, ... );", what,
+	ctx_err(ctx, sline(ctx, s), "%s must be a list: %s = ( %s, ... );", what,
 	    what, example);
 	return 0;
 }
@@ -1514,7 +1535,7 @@ is_group_elem(struct ctx *ctx, const config_setting_t *s, const char *what,
 {
 	if (config_setting_type(s) == CONFIG_TYPE_GROUP)
 		return 1;
-	ctx_err(ctx, sline(s), "each entry of %s must be a group: %s", what,
+	ctx_err(ctx, sline(ctx, s), "each entry of %s must be a group: %s", what,
 	    example);
 	return 0;
 }
@@ -1529,8 +1550,7 @@ get_endpoint(struct ctx *ctx, const config_setting_t *s, const char *what,
 	if ((v = get_string(ctx, s, what, 1)) == NULL)
 		return -1;
 	if (endpoint_parse(v, ep, &cause) != 0) {
-		ctx_err(ctx, sline(s), "%s: %s (ADDRESS:PORT, where ADDRESS "
-		    "is IPv4, [IPv6] or *, PORT is 1-65535 or *)", what,
+		ctx_err(ctx, sline(ctx, s), "%s: %s", what,
 		    cause != NULL ? cause : "bad endpoint");
 		free(cause);
 		return -1;
@@ -1552,7 +1572,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	const char		*name = NULL, *key = NULL, *cert = NULL;
 	const char		*request = NULL, *n;
 	struct config_key	*k;
-	int			 i, ok = 1, line = sline(g);
+	int			 i, ok = 1, line = sline(ctx, g);
 	char			*e;
 
 	for (i = 0; i < config_setting_length(g); i++) {
@@ -1563,7 +1583,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 				ok = 0;
 			else if (!config_key_name_valid(name)) {
 				e = esc(name);
-				ctx_err(ctx, sline(s), "bad key name '%s': use "
+				ctx_err(ctx, sline(ctx, s), "bad key name '%s': use "
 				    "1 to %d letters, digits, '.', '_' or '-', "
 				    "starting with a letter or digit", e,
 				    KEY_NAME_MAX);
@@ -1615,7 +1635,7 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 	struct config_binding	*b;
 	struct endpoint		 ep;
 	const char		*key = NULL, *sni = NULL, *n;
-	int			 i, ok = 1, have_ep = 0, line = sline(g);
+	int			 i, ok = 1, have_ep = 0, line = sline(ctx, g);
 	char			*e;
 
 	for (i = 0; i < config_setting_length(g); i++) {
@@ -1635,7 +1655,7 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 				ok = 0;
 			else if (!resolve_sni_valid(sni, 1)) {
 				e = esc(sni);
-				ctx_err(ctx, sline(s), "bad sni '%s': a host "
+				ctx_err(ctx, sline(ctx, s), "bad sni '%s': a host "
 				    "name such as www.example.com or "
 				    "*.example.com", e);
 				free(e);
@@ -1675,7 +1695,7 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 	const char		*n;
 	char			 buf[ENDPOINT_STRLEN];
 	int			 i, ok = 1, have_ep = 0, have_be = 0;
-	int			 line = sline(g);
+	int			 line = sline(ctx, g);
 
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, i);
@@ -1684,7 +1704,7 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 			if (get_endpoint(ctx, s, "listener endpoint", &ep) != 0)
 				ok = 0;
 			else if (endpoint_any_port(&ep)) {
-				ctx_err(ctx, sline(s), "listener endpoint %s "
+				ctx_err(ctx, sline(ctx, s), "listener endpoint %s "
 				    "has port '*': a listener needs a port",
 				    endpoint_format(&ep, buf));
 				ok = 0;
@@ -1694,7 +1714,7 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 			if (get_endpoint(ctx, s, "backend", &backend) != 0)
 				ok = 0;
 			else if (!endpoint_is_concrete(&backend)) {
-				ctx_err(ctx, sline(s), "backend %s is not an "
+				ctx_err(ctx, sline(ctx, s), "backend %s is not an "
 				    "address and a port: '*' is not allowed "
 				    "there", endpoint_format(&backend, buf));
 				ok = 0;
@@ -1736,7 +1756,7 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 	int			 i, j;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		ctx_err(ctx, sline(g), "server must be a group: "
+		ctx_err(ctx, sline(ctx, g), "server must be a group: "
 		    "server = { listen = ( ... ); };");
 		return;
 	}
@@ -1793,7 +1813,7 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 				if (get_number(ctx, s, n, 0, 1, &num) == 0)
 					sv->tickets = (int)num;
 			} else
-				ctx_err(ctx, sline(s), "tickets must be true "
+				ctx_err(ctx, sline(ctx, s), "tickets must be true "
 				    "or false");
 		} else
 			unknown_setting(ctx, s, "server (listen, user, group, "
@@ -1858,7 +1878,7 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 			have_version = 1;
 			if (config_setting_type(s) != CONFIG_TYPE_INT &&
 			    config_setting_type(s) != CONFIG_TYPE_INT64) {
-				ctx_err(ctx, sline(s), "version must be the "
+				ctx_err(ctx, sline(ctx, s), "version must be the "
 				    "number %d", CONFIG_VERSION);
 				continue;
 			}
@@ -1866,7 +1886,7 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 			    &version) != 0)
 				continue;
 			if (version != CONFIG_VERSION)
-				ctx_err(ctx, sline(s), "version %lld is not "
+				ctx_err(ctx, sline(ctx, s), "version %lld is not "
 				    "supported: this certbind reads version "
 				    "%d", (long long)version, CONFIG_VERSION);
 		} else if (strcmp(n, "store") == 0) {

@@ -636,6 +636,60 @@ test_include(void **state)
 	    "store = \"@include\";\n"));
 }
 
+/*
+ * Line 1 version, 2 "keys = (", then key i on line i + 3; with broken,
+ * key 68000 has no key path and workers wraps past 32 bits.
+ */
+static char *
+long_text(size_t n, int broken)
+{
+	char	*text, *p;
+	size_t	 i;
+
+	text = p = xmalloc(128 + n * 48);
+	p += sprintf(p, "version = 1;\nkeys = (\n");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "  { name = \"k%zu\";%s },\n", i,
+		    broken && i == 68000 ? "" : " key = \"k.key\";");
+	p += sprintf(p, "  { name = \"last\"; key = \"k.key\"; }\n);\n"
+	    "server = {\n  workers = %s;\n};\n", broken ? "4294967297" : "4");
+	return text;
+}
+
+/* libconfig 1.5 keeps lines in 16 bits; the messages must not wrap. */
+static void
+test_long_file(void **state)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*cf = NULL;
+	char		*text;
+	size_t		 n = 70000;
+
+	text = long_text(n, 1);
+	parse_bad(text, &errs);
+	free(text);
+	/* The server settings follow the n + 1 keys and ");". */
+	if (errs.n != 2 || !has_error(&errs, 68003, "no private key") ||
+	    !has_error(&errs, (int)n + 6, "workers = 4294967297")) {
+		dump(&errs);
+		fail_msg("wrong errors for a %zu-line file", n + 7);
+	}
+	errlist_clear(&errs);
+
+	/* Without the errors, the lines of the records are right too. */
+	text = long_text(n, 0);
+	if (config_parse(text, strlen(text), "test.conf", &cf, &errs) != 0) {
+		dump(&errs);
+		fail_msg("the long file does not load");
+	}
+	free(text);
+	assert_int_equal(config_nkeys(cf), n + 1);
+	assert_int_equal(config_key(cf, 69999)->line, 70002);
+	assert_int_equal(config_key(cf, 1)->line, 4);
+	assert_int_equal(config_server(cf)->workers, 4);
+	config_free(cf);
+}
+
 static void
 test_nul_byte(void **state)
 {
@@ -1252,6 +1306,7 @@ main(void)
 		cmocka_unit_test(test_wrapped_numbers),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_long_file),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_resolve_path),
 		cmocka_unit_test(test_key_mutators),
