@@ -614,9 +614,8 @@ dns_matches(const char *pattern, const char *host)
 	rest = pattern + 2;
 	if (strchr(rest, '.') == NULL || strchr(rest, '*') != NULL)
 		return 0;
-	if ((dot = strchr(host, '.')) == NULL || dot == host)
-		return 0;
-	if (host[0] == '*')	/* a wildcard sni is not one label */
+	/* A wildcard sni ("*.example.org") is covered only by the same text. */
+	if ((dot = strchr(host, '.')) == NULL || dot == host || host[0] == '*')
 		return 0;
 	return name_eq(rest, strlen(rest), dot + 1, strlen(dot + 1));
 }

@@ -574,6 +574,7 @@ test_covers_name(void **state)
 	    now + 86400, san_only, 1, GNUTLS_DIG_SHA256);
 	both = cert_from_crts(&crt, 1);
 	assert_true(cert_covers_name(both, "san.example.net"));
+	assert_false(cert_covers_name(both, "*.example.net"));
 	assert_false(cert_covers_name(both, "cn.example.net"));
 	cert_free(both);
 }
