@@ -111,8 +111,8 @@ session_lock(struct tui *t)
 			unlink(t->lock_path);
 			continue;
 		}
-		t->holder = xasprintf("%s is being edited by %s on %s "
-		    "(pid %ld)", t->path, ouser, ohost, pid);
+		t->holder = xasprintf("the file is being edited by %s on "
+		    "%s (pid %ld)", ouser, ohost, pid);
 		t->readonly = 1;
 		return -1;
 	}
