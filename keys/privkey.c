@@ -167,6 +167,15 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 			    "0600", name);
 		return -1;
 	}
+	/* A certificate given for the key is the common mix-up: say so. */
+	if (pem && memmem(data, len, "PRIVATE KEY-----", 16) == NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: no private key in the file%s",
+			    name, memmem(data, len, "CERTIFICATE", 11) != NULL ?
+			    " (it holds a certificate or request; the key is "
+			    "the file that was made with it)" : "");
+		return -1;
+	}
 	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
 		goto fail;
 	d.data = (unsigned char *)data;

@@ -489,6 +489,12 @@ test_key_not_a_key(void **state)
 	assert_non_null(strstr(cause, path("nokey.pem")));
 	free(cause);
 
+	/* A certificate offered as the key is named as such. */
+	cause = NULL;
+	assert_int_equal(privkey_load(path("leaf.pem"), &k, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "no private key"));
+	free(cause);
+
 	/* An encrypted key is refused with a message that says so. */
 	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(
 	    privkey_x509(leaf_key), GNUTLS_X509_FMT_PEM, "pw",
