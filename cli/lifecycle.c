@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,25 +307,52 @@ lifecycle_subject_free(struct lifecycle_subject *s)
 	memset(s, 0, sizeof *s);
 }
 
+static struct termios	password_saved;
+
+/* Interrupted at the prompt: give the terminal its echo back, then die. */
+static void
+password_signal(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &password_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int
 password_tty(const char *prompt, char *buf, size_t size)
 {
 	struct termios	 old, noecho;
+	struct sigaction sa, oint, oterm, ohup;
 	size_t		 len;
 	int		 ok;
 
 	if (tcgetattr(STDIN_FILENO, &old) == -1)
 		return (-1);
+	password_saved = old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = password_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &oint);
+	sigaction(SIGTERM, &sa, &oterm);
+	sigaction(SIGHUP, &sa, &ohup);
 	noecho = old;
 	noecho.c_lflag &= ~(ECHO | ECHONL);
 	noecho.c_lflag |= ICANON;
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho) == -1)
-		return (-1);
-	ok = (fgets(buf, size, stdin) != NULL);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stderr);
+	/*
+	 * Echo goes off before the prompt shows, so nothing typed ahead of
+	 * it is echoed; and input is not flushed, so nothing typed is lost.
+	 */
+	ok = tcsetattr(STDIN_FILENO, TCSANOW, &noecho) == 0;
+	if (ok) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		ok = (fgets(buf, size, stdin) != NULL);
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		fputc('\n', stderr);
+	}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
+	sigaction(SIGHUP, &ohup, NULL);
 	if (!ok)
 		return (-1);
 	len = strcspn(buf, "\r\n");
