@@ -85,6 +85,9 @@ cmd_request_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    "ed25519, rsa-2048, rsa-3072 or rsa-4096", type_arg);
 		goto out;
 	}
+	/* Clients match names against the SANs only, never the CN. */
+	if (ls.nsans == 0)
+		lifecycle_subject_san(&ls, ls.cn);
 	subj.cn = ls.cn;
 	subj.org = ls.org;
 	subj.sans = ls.sans;

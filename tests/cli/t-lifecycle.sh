@@ -134,6 +134,9 @@ t_is "the second certificate is the intermediate" \
 # --- refusals: nothing written --------------------------------------------
 cb -c "$C" request db --cn db.example.com
 t_is "request db (stays pending) exits 0" "$rc" 0
+printf '%s\n' "$out" >"$T/db.csr"
+t_match "without --san the CN is the alternative name" \
+    "$(openssl req -in "$T/db.csr" -noout -text 2>&1)" 'DNS:db\.example\.com'
 MKCERT_CA=$CA/root mkcert_leaf "$T/other" stranger stranger.example.com ||
     exit 1
 s0=$(state)
