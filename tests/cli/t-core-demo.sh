@@ -57,6 +57,10 @@ t_nomatch "demo: no accidental findings" "$out" \
     'missing-file|unreadable|key-mismatch|key-permissions|orphan-file|unknown-key|unserved-listener|weak-key|not-yet-valid|sni-not-in-cert'
 t_nomatch "demo: the chains are complete (trust = ca/ca.pem, store-relative)" \
     "$out" 'chain-incomplete'
+t_ok "demo: findings sorted by severity, code, object" sh -c '
+    printf "%s\n" "$1" | awk "{ r = (\$1 == \"error\") ? 0 : (\$1 == \"warning\") ? 1 : 2;
+	o = \$3; sub(/:\$/, \"\", o); print r, \$2, o }" |
+    LC_ALL=C sort -c -k1,1n -k2,2 -k3,3' sh "$out"
 democheck "$D" ""
 t_nomatch "demo: the 127.0.0.x addresses are local" "$out" \
     'address-not-local'

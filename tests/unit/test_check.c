@@ -486,6 +486,14 @@ test_order(void **state)
 			fail_msg("finding %zu is more severe than %zu", i,
 			    i - 1);
 		}
+		/* check.h: by severity, then by code, then by object. */
+		if (i > 0 && a.v[i].severity == a.v[i - 1].severity &&
+		    (strcmp(a.v[i].code, a.v[i - 1].code) < 0 ||
+		    (strcmp(a.v[i].code, a.v[i - 1].code) == 0 &&
+		    strcmp(a.v[i].object, a.v[i - 1].object) < 0))) {
+			dump(&a);
+			fail_msg("finding %zu is out of order", i);
+		}
 		assert_string_equal(a.v[i].code, b.v[i].code);
 		assert_string_equal(a.v[i].object, b.v[i].object);
 		assert_string_equal(a.v[i].message, b.v[i].message);
