@@ -14,11 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/pkcs12.h>
-
 #include "core/config.h"
-#include "core/escape.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
@@ -38,23 +34,6 @@ const struct cmd_entry cmd_import_entry = {
 	"NAME defaults to the file's name without its extension.",
 	cmd_import_exec
 };
-
-/* Whether data parses as PKCS#12 (its structure only: no password). */
-static int
-is_pkcs12(const char *data, size_t len)
-{
-	gnutls_pkcs12_t	p12;
-	gnutls_datum_t	d;
-	int		ok;
-
-	if (gnutls_pkcs12_init(&p12) < 0)
-		return (0);
-	d.data = (unsigned char *)data;
-	d.size = len;
-	ok = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_DER, 0) >= 0;
-	gnutls_pkcs12_deinit(p12);
-	return (ok);
-}
 
 /* The default name: the file's name without directory and extension. */
 static char *
@@ -111,42 +90,6 @@ load_pkcs12(const char *path, const char *data, size_t len,
 }
 
 static int
-load_pem(const char *path, const char *data, size_t len,
-    struct privkey **key, struct cert **crt, char **cause)
-{
-	char	*e;
-
-	/* A PEM file may hold the key, the certificates, or both. */
-	if (cert_load_mem(data, len, path, crt, cause) == -1) {
-		if (privkey_load_mem(data, len, path, key, NULL) == 0) {
-			free(*cause);
-			e = escape_str(path, 0);
-			*cause = xasprintf("%s holds a private key but no "
-			    "certificate: import a file with both (cat "
-			    "KEY CERT > FILE), or for a CA's answer to a "
-			    "request use certbind install", e);
-			free(e);
-			privkey_free(*key);
-			*key = NULL;
-		}
-		return (-1);
-	}
-	if (privkey_load_mem(data, len, path, key, cause) == -1) {
-		free(*cause);
-		e = escape_str(path, 0);
-		*cause = xasprintf("%s holds no private key that certbind can "
-		    "read (an encrypted PEM key is not supported: decrypt it, "
-		    "or use PKCS#12); for a CA's answer to a request use "
-		    "certbind install", e);
-		free(e);
-		cert_free(*crt);
-		*crt = NULL;
-		return (-1);
-	}
-	return (0);
-}
-
-static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -195,17 +138,17 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (memmem(data, len, "-----BEGIN", 10) != NULL) {
-		if (load_pem(path, data, len, &key, &crt, &cause) == -1) {
+		if (lifecycle_load_pem(path, data, len, &key, &crt, &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
 		}
-	} else if (is_pkcs12(data, len)) {
+	} else if (lifecycle_is_pkcs12(data, len)) {
 		if (load_pkcs12(path, data, len, pwfile, &key, &crt,
 		    &cause) == -1) {
 			cmd_error("%s; nothing was written", cause);
 			goto out;
 		}
-	} else if (load_pem(path, data, len, &key, &crt, &cause) == -1) {
+	} else if (lifecycle_load_pem(path, data, len, &key, &crt, &cause) == -1) {
 		/* DER holds one object: a key alone or a certificate alone. */
 		cmd_error("%s", cause);
 		goto out;

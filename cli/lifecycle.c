@@ -18,6 +18,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs12.h>
+
 #include "core/config.h"
 #include "core/escape.h"
 #include "core/fileio.h"
@@ -987,4 +990,57 @@ fail:
 	free(*chain);
 	*chain = NULL;
 	return (op_fail(after, lf));
+}
+
+/* Whether data parses as PKCS#12 (its structure only: no password). */
+int
+lifecycle_is_pkcs12(const char *data, size_t len)
+{
+	gnutls_pkcs12_t	p12;
+	gnutls_datum_t	d;
+	int		ok;
+
+	if (gnutls_pkcs12_init(&p12) < 0)
+		return (0);
+	d.data = (unsigned char *)data;
+	d.size = len;
+	ok = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_DER, 0) >= 0;
+	gnutls_pkcs12_deinit(p12);
+	return (ok);
+}
+
+int
+lifecycle_load_pem(const char *path, const char *data, size_t len,
+    struct privkey **key, struct cert **crt, char **cause)
+{
+	char	*e;
+
+	/* A PEM file may hold the key, the certificates, or both. */
+	if (cert_load_mem(data, len, path, crt, cause) == -1) {
+		if (privkey_load_mem(data, len, path, key, NULL) == 0) {
+			free(*cause);
+			e = escape_str(path, 0);
+			*cause = xasprintf("%s holds a private key but no "
+			    "certificate: import a file with both (cat "
+			    "KEY CERT > FILE), or for a CA's answer to a "
+			    "request use certbind install", e);
+			free(e);
+			privkey_free(*key);
+			*key = NULL;
+		}
+		return (-1);
+	}
+	if (privkey_load_mem(data, len, path, key, cause) == -1) {
+		free(*cause);
+		e = escape_str(path, 0);
+		*cause = xasprintf("%s holds no private key that certbind can "
+		    "read (an encrypted PEM key is not supported: decrypt it, "
+		    "or use PKCS#12); for a CA's answer to a request use "
+		    "certbind install", e);
+		free(e);
+		cert_free(*crt);
+		*crt = NULL;
+		return (-1);
+	}
+	return (0);
 }

@@ -186,4 +186,14 @@ int	 lifecycle_import(const struct config *before, const char *name,
 	    struct lifecycle_files *lf, char **chain, int *complete,
 	    char **cause);
 
+/* Whether data is PKCS#12 (its structure only: no password needed). */
+int	 lifecycle_is_pkcs12(const char *data, size_t len);
+/*
+ * A private key and its certificates from one PEM file (or a DER file,
+ * which can hold only one of them: that is refused with a cause saying
+ * what is missing).
+ */
+int	 lifecycle_load_pem(const char *name, const char *data, size_t len,
+	    struct privkey **, struct cert **, char **cause);
+
 #endif
