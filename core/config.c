@@ -470,6 +470,43 @@ join(const char *dir, const char *p)
 }
 
 /*
+ * Removes "." segments and repeated slashes in place. Neither changes what
+ * a path names, and without them a config at ./certbind.conf gives
+ * "/dir/keys/a.key", not "/dir/./keys/a.key", so that paths from the config
+ * and from a listing of the store compare equal. ".." is kept: through a
+ * symbolic link it does not simply remove the segment before it.
+ */
+static void
+path_clean(char *p)
+{
+	char	*r = p, *w = p, *seg;
+	size_t	 len;
+	int	 abs = (*p == '/');
+
+	if (abs)
+		w++;
+	while (*r != '\0') {
+		while (*r == '/')
+			r++;
+		if (*r == '\0')
+			break;
+		seg = r;
+		while (*r != '\0' && *r != '/')
+			r++;
+		len = (size_t)(r - seg);
+		if (len == 1 && seg[0] == '.')
+			continue;
+		if (w > p && w[-1] != '/')
+			*w++ = '/';
+		memmove(w, seg, len);
+		w += len;
+	}
+	if (w == p)
+		*w++ = '.';
+	*w = '\0';
+}
+
+/*
  * The store directory itself resolves against the config file's directory
  * when it is relative; everything else resolves against the store.
  */
@@ -480,8 +517,11 @@ config_resolve_path(const struct config *cf, const char *p)
 
 	if (p == NULL)
 		return NULL;
-	if (p[0] == '/')
-		return xstrdup(p);
+	if (p[0] == '/') {
+		out = xstrdup(p);
+		path_clean(out);
+		return out;
+	}
 	base = config_dir(cf);
 	if (cf->store != NULL) {
 		if (cf->store[0] == '/')
@@ -493,6 +533,7 @@ config_resolve_path(const struct config *cf, const char *p)
 	}
 	out = join(base, p);
 	free(base);
+	path_clean(out);
 	return out;
 }
 
@@ -1869,13 +1910,12 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 	const config_setting_t	*s, *e;
 	const char		*n, *v;
 	int64_t			 version;
-	int			 i, j, have_version = 0;
+	int			 i, j;
 
 	for (i = 0; i < config_setting_length(root); i++) {
 		s = config_setting_get_elem(root, i);
 		n = config_setting_name(s);
 		if (strcmp(n, "version") == 0) {
-			have_version = 1;
 			if (config_setting_type(s) != CONFIG_TYPE_INT &&
 			    config_setting_type(s) != CONFIG_TYPE_INT64) {
 				ctx_err(ctx, sline(ctx, s), "version must be the "
@@ -1915,9 +1955,11 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 			unknown_setting(ctx, s, "the file (version, store, "
 			    "server, keys, bindings)");
 	}
-	if (!have_version)
-		ctx_err(ctx, 1, "version is missing: the file must say "
-		    "version = %d;", CONFIG_VERSION);
+	/*
+	 * No version means version 1: DESIGN.md makes a file with only keys
+	 * and bindings valid. The writer always puts the version in, so a
+	 * later format can tell the files apart.
+	 */
 }
 
 int

@@ -290,6 +290,18 @@ test_minimal(void **state)
 	config_free(back);
 	config_free(cf);
 
+	/* Without version: read as version 1 (DESIGN.md). */
+	cf = parse_ok("keys = ( { name = \"a\"; key = \"a.key\";"
+	    " request = \"a.csr\"; } );\nbindings = ( );\n");
+	assert_int_equal(config_nkeys(cf), 1);
+	text = config_serialize(cf);
+	assert_non_null(strstr(text, "\nversion = 1;\n"));
+	free(text);
+	config_free(cf);
+	cf = parse_ok("");
+	assert_int_equal(config_nkeys(cf), 0);
+	config_free(cf);
+
 	/* Empty lists, and no lists at all. */
 	cf = parse_ok("version = 1;\nkeys = ();\nbindings = [];\n");
 	assert_int_equal(config_nkeys(cf), 0);
@@ -389,7 +401,8 @@ test_error_lines(void **state)
 	} t[] = {
 		{ "version = 2;\n", 1, "version 2" },
 		{ "version = \"1\";\n", 1, "version" },
-		{ "store = \"/x\";\n", 1, "version is missing" },
+		{ "version = 1L;\nversion = 0;\n", 2, "duplicate" },
+		{ "version = 0x100000001;\n", 1, "version" },
 		{ "version = 1;\n\nstore = 5;\n", 3, "store" },
 		{ "version = 1;\nstore = \"\";\n", 2, "empty" },
 		{ "version = 1;\nkeys = (\n  { key = \"k\"; }\n);\n", 3,
@@ -781,6 +794,26 @@ test_resolve_path(void **state)
 	assert_string_equal(p, want);
 	free(p);
 	free(want);
+
+	/*
+	 * "." segments and doubled slashes are dropped, so that a config
+	 * named ./certbind.conf gives the same paths as a listing of the
+	 * store; ".." is kept.
+	 */
+	config_set_path(cf, "./certbind.conf");
+	want = xasprintf("%s/keys/a.key", strcmp(cwd, "/") == 0 ? "" : cwd);
+	p = config_resolve_path(cf, "keys//./a.key");
+	assert_string_equal(p, want);
+	free(p);
+	free(want);
+	p = config_resolve_path(cf, "/etc//certbind/./../x/");
+	assert_string_equal(p, "/etc/certbind/../x");
+	free(p);
+	config_set_path(cf, "/etc/certbind/certbind.conf");
+	config_set_store(cf, "./store/.");
+	p = config_resolve_path(cf, "./certs/a.pem");
+	assert_string_equal(p, "/etc/certbind/store/certs/a.pem");
+	free(p);
 	free(cwd);
 	config_free(cf);
 }
