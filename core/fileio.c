@@ -248,79 +248,80 @@ make_temp(const char *target, char **tmp)
 }
 
 /*
- * Keeps the current file as backup: a hard link to it under a temporary
- * name renamed over backup, so the backup is never half written either.
- * Where links are not possible the bytes are copied instead.
+ * Keeps the current file for the backup: a hard link to it under a
+ * temporary name beside backup (or, where links are not possible, a copy).
+ * It only becomes backup, by rename, once the new version is in place, so
+ * a save that fails leaves the old backup as it was. *tmp is NULL when
+ * there is no current file to keep.
  */
 static int
-make_backup(const char *path, const char *backup, char **cause)
+backup_prepare(const char *path, const char *backup, char **tmp,
+    char **cause)
 {
-	char		*tmp, *data;
+	char		*data;
 	size_t		 len;
 	struct stat	 st;
 	int		 fd;
 
+	*tmp = NULL;
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;	/* nothing to keep */
 		set_cause(cause, fail(path, "cannot stat", errno));
 		return -1;
 	}
-	if ((fd = make_temp(backup, &tmp)) == -1) {
+	if ((fd = make_temp(backup, tmp)) == -1) {
 		set_cause(cause, fail(backup, "cannot create a temporary "
 		    "file for the backup", errno));
 		return -1;
 	}
 	close(fd);
-	if (unlink(tmp) == 0 && link(path, tmp) == 0)
-		goto done;
+	if (unlink(*tmp) == 0 && link(path, *tmp) == 0)
+		return 0;
 
 	/* No hard links here (or not allowed): copy. */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	if ((fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
 		set_cause(cause, fail(backup, "cannot create", errno));
-		free(tmp);
-		return -1;
+		goto bad;
 	}
 	if (fileio_read(path, SIZE_MAX / 4, 0, &data, &len, &st,
 	    cause) == -1) {
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto bad;
 	}
 	if (fchmod(fd, st.st_mode & 07777) == -1 ||
 	    write_all(fd, data, len, 0) == -1 || fsync(fd) == -1) {
 		set_cause(cause, fail(backup, "cannot write", errno));
 		freezero(data, len);
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto bad;
 	}
 	freezero(data, len);
 	if (close(fd) == -1) {
 		set_cause(cause, fail(backup, "cannot write", errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto bad;
 	}
+	return 0;
 
-done:
-	if (rename(tmp, backup) == -1) {
-		set_cause(cause, fail(backup, "cannot rename the backup into "
-		    "place", errno));
-		unlink(tmp);
-		free(tmp);
+bad:
+	unlink(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+	return -1;
+}
+
+/*
+ * When backup already was a link to the same file, rename() succeeds
+ * without doing anything and the temporary name is still there: the
+ * unlink covers that case and is harmless otherwise.
+ */
+static int
+backup_commit(const char *tmp, const char *backup)
+{
+	if (rename(tmp, backup) == -1)
 		return -1;
-	}
-	/*
-	 * When backup already was a link to the same file (a save that
-	 * failed after this point), rename() succeeds without doing
-	 * anything and the temporary name is still there.
-	 */
 	(void)unlink(tmp);
-	free(tmp);
 	return 0;
 }
 
@@ -329,7 +330,7 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, const char *backup, char **cause)
 {
 	struct stat	 old;
-	char		*tmp = NULL, *dir = NULL, *e;
+	char		*tmp = NULL, *bak = NULL, *dir = NULL, *e;
 	int		 fd = -1, have_old, r = -1;
 
 	have_old = (stat(path, &old) == 0);
@@ -370,7 +371,7 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 		goto bad;
 	}
 	fd = -1;
-	if (backup != NULL && make_backup(path, backup, cause) == -1)
+	if (backup != NULL && backup_prepare(path, backup, &bak, cause) == -1)
 		goto bad;
 	if (fault("rename") || rename(tmp, path) == -1) {
 		set_cause(cause, fail(path, "cannot rename the new version "
@@ -379,6 +380,17 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 	}
 	free(tmp);
 	tmp = NULL;
+	if (bak != NULL && backup_commit(bak, backup) == -1) {
+		/* The new version is in place; only the backup is missing. */
+		e = escape_str(path, 0);
+		set_cause(cause, xasprintf("%s: written, but the previous "
+		    "version could not be kept as backup: %s", e,
+		    strerror(errno)));
+		free(e);
+		goto bad;
+	}
+	free(bak);
+	bak = NULL;
 
 	dir = dir_of(path);
 	if (sync_dir(dir, 1) == -1) {
@@ -399,10 +411,13 @@ bad:
 	fd = -1;
 	if (tmp != NULL)
 		unlink(tmp);
+	if (bak != NULL)
+		unlink(bak);
 out:
 	if (fd != -1)
 		close(fd);
 	free(tmp);
+	free(bak);
 	free(dir);
 	fault_step[0] = '\0';
 	return r;
