@@ -330,9 +330,17 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, const char *backup, char **cause)
 {
 	struct stat	 old;
-	char		*tmp = NULL, *bak = NULL, *dir = NULL, *e;
+	char		*tmp = NULL, *bak = NULL, *dir = NULL, *e, *real = NULL;
 	int		 fd = -1, have_old, r = -1;
 
+	/*
+	 * A config that is a symbolic link (into a directory kept by
+	 * configuration management, say) is replaced where it really is,
+	 * so that the link stays a link.
+	 */
+	if (lstat(path, &old) == 0 && S_ISLNK(old.st_mode) &&
+	    (real = realpath(path, NULL)) != NULL)
+		path = real;
 	have_old = (stat(path, &old) == 0);
 	if (have_old && !S_ISREG(old.st_mode)) {
 		e = escape_str(path, 0);
@@ -419,6 +427,7 @@ out:
 	free(tmp);
 	free(bak);
 	free(dir);
+	free(real);
 	fault_step[0] = '\0';
 	return r;
 }

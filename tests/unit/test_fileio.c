@@ -300,6 +300,26 @@ test_atomic_modes(void **state)
 	assert_string_equal(got, "m.conf m.conf.bak ");
 	free(got);
 
+	/* Through a symbolic link: the link stays, its target changes. */
+	free(p);
+	free(bak);
+	p = at("real.conf");
+	bak = at("link.conf.bak");
+	put(p, "old", 3);
+	text = at("link.conf");
+	assert_int_equal(symlink("real.conf", text), 0);
+	assert_int_equal(fileio_write_atomic(text, "new", 3, 0640, bak, NULL),
+	    0);
+	assert_int_equal(lstat(text, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	got = get(p, &len);
+	assert_string_equal(got, "new");
+	free(got);
+	got = get(bak, &len);
+	assert_string_equal(got, "old");
+	free(got);
+	free(text);
+
 	/* Something that is not a regular file is not replaced. */
 	free(p);
 	p = at("adir");
