@@ -43,6 +43,7 @@ struct hsinfo {
 	struct gen	*gen;
 	struct endpoint	 local;		/* from getsockname() */
 	struct endpoint	 peer;
+	ssize_t		 binding;	/* chosen after the ClientHello */
 	int		 refused;	/* logged once per handshake */
 };
 

@@ -4,8 +4,9 @@
  * A generation is built whole at load time (parse, resolver index, every
  * key and certificate read into memory, priorities checked) and never
  * changed afterwards, so worker threads read it without locks. The
- * certificate-retrieve callback asks the shared resolver which binding
- * serves the connection and indexes a table from binding to credentials:
+ * post-ClientHello hook asks the shared resolver which binding serves the
+ * connection, and the certificate-retrieve callback indexes a table from
+ * binding to credentials:
  * no file I/O and no scan of the bindings during a handshake.
  *
  * Reference counts: the current pointer holds one reference, and every
@@ -191,13 +192,13 @@ gen_backend(const struct gen *g, const struct endpoint *ep,
 }
 
 /*
- * The certificate-retrieve callback: runs in the worker thread during the
- * handshake, once the ClientHello (and its SNI) has been read.
+ * Runs in the worker thread once the ClientHello (and its SNI) has been
+ * read, before GnuTLS decides on resumption: the binding is chosen here,
+ * so a resumed session is refused like a full handshake when nothing
+ * serves the endpoint any more (after a reload, say).
  */
 static int
-gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
-    const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
-    unsigned int *npcert, gnutls_privkey_t *key)
+gen_post_hello(gnutls_session_t s)
 {
 	struct hsinfo			*hs = gnutls_session_get_ptr(s);
 	struct gen			*g = hs->gen;
@@ -214,14 +215,14 @@ gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
 		sni = name;
 	i = resolver_lookup(g->res, &hs->local, sni, NULL);
 	if (i >= 0 && (size_t)i < g->nbindings && g->bindcred[i] != NULL) {
-		*pcert = tlscred_pcerts(g->bindcred[i], npcert);
-		*key = tlscred_privkey(g->bindcred[i]);
+		hs->binding = i;
 		return 0;
 	}
+	hs->binding = -1;
 
-	/* GnuTLS may ask again for another algorithm: log one refusal. */
+	/* A HelloRetryRequest brings a second ClientHello: log one refusal. */
 	if (hs->refused++)
-		return -1;
+		return GNUTLS_E_INSUFFICIENT_CREDENTIALS;
 	endpoint_format(&hs->local, lbuf);
 	endpoint_format(&hs->peer, pbuf);
 	e = escape_str(sni, 0);
@@ -237,7 +238,27 @@ gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
 		    "certificate: handshake refused", lbuf, pbuf, e);
 	}
 	free(e);
-	return -1;
+	return GNUTLS_E_INSUFFICIENT_CREDENTIALS;
+}
+
+/*
+ * The certificate-retrieve callback: hands GnuTLS the credentials of the
+ * binding chosen after the ClientHello. No lookup, no file I/O.
+ */
+static int
+gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
+    const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
+    unsigned int *npcert, gnutls_privkey_t *key)
+{
+	struct hsinfo	*hs = gnutls_session_get_ptr(s);
+	struct gen	*g = hs->gen;
+
+	if (hs->binding < 0 || (size_t)hs->binding >= g->nbindings ||
+	    g->bindcred[hs->binding] == NULL)
+		return -1;
+	*pcert = tlscred_pcerts(g->bindcred[hs->binding], npcert);
+	*key = tlscred_privkey(g->bindcred[hs->binding]);
+	return 0;
 }
 
 static int64_t
@@ -363,7 +384,9 @@ gen_session_new(struct gen *g, int fd, struct hsinfo *hs,
 		return -1;
 	}
 	hs->gen = g;
+	hs->binding = -1;
 	gnutls_session_set_ptr(s, hs);
+	gnutls_handshake_set_post_client_hello_function(s, gen_post_hello);
 	gnutls_transport_set_int(s, fd);
 	*out = s;
 	return 0;
