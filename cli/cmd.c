@@ -55,6 +55,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_selfsign_entry,
 	&cmd_renew_entry,
 	/* CMD_TABLE_PROBE */
+	&cmd_probe_entry,
 	NULL
 };
 
