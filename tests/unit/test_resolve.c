@@ -223,6 +223,20 @@ test_sni_order(void **state)
 	expect(cfg, r, "10.0.0.2:443", "www.example.com", NULL, 0, 0);
 	resolver_free(r);
 	config_free(cfg);
+
+	/* The binding's own case does not matter either. */
+	cfg = load("version = 1;\n" KEYS "bindings = (\n"
+	    "  { key = \"wild\"; endpoint = \"*:443\"; sni = \"*.EXAMPLE.org\"; },\n"
+	    "  { key = \"sni\";  endpoint = \"*:443\"; sni = \"WWW.example.ORG\"; }\n"
+	    ");\n");
+	r = resolver_new(cfg);
+	expect(cfg, r, "10.0.0.9:443", "api.example.org", "wild",
+	    RESOLVE_ANYADDR_PORT, RESOLVE_SNI_WILDCARD);
+	expect(cfg, r, "10.0.0.9:443", "www.Example.org", "sni",
+	    RESOLVE_ANYADDR_PORT, RESOLVE_SNI_EXACT);
+	expect(cfg, r, "10.0.0.9:443", "example.org", NULL, 0, 0);
+	resolver_free(r);
+	config_free(cfg);
 }
 
 /* A level with only sni bindings that do not match yields nothing: the
@@ -362,6 +376,19 @@ random_port(char *buf, size_t len, int any_ok)
 		snprintf(buf, len, "%u", 20000 + n);
 }
 
+/* Flips the case of some letters: SNI is compared case-insensitively. */
+static char *
+mixed_case(char *s)
+{
+	char	*p;
+
+	if (rng() % 3 == 0)
+		for (p = s; *p != '\0'; p++)
+			if (isalpha((unsigned char)*p) && rng() % 2)
+				*p ^= 0x20;
+	return s;
+}
+
 /* A binding's sni: none, a host, or a wildcard over a domain. */
 static char *
 random_binding_sni(void)
@@ -373,12 +400,12 @@ random_binding_sni(void)
 	case 1:
 		return NULL;
 	case 2:
-		return xasprintf("*.d%u.test", d);
+		return mixed_case(xasprintf("*.d%u.test", d));
 	case 3:
 		/* Wildcards one level down, to catch "more than one label". */
-		return xasprintf("*.h%u.d%u.test", h, d);
+		return mixed_case(xasprintf("*.h%u.d%u.test", h, d));
 	default:
-		return xasprintf("h%u.d%u.test", h, d);
+		return mixed_case(xasprintf("h%u.d%u.test", h, d));
 	}
 }
 
@@ -389,7 +416,7 @@ random_query_sni(void)
 	unsigned	 d = rng() % NDOM, h = rng() % NHOST;
 	char		*s, *p;
 
-	switch (rng() % 8) {
+	switch (rng() % 9) {
 	case 0:
 		return NULL;
 	case 1:
@@ -406,6 +433,8 @@ random_query_sni(void)
 			if (isalpha((unsigned char)*p) && rng() % 2)
 				*p ^= 0x20;
 		return s;
+	case 6:
+		return mixed_case(xasprintf("x.h%u.d%u.test", h, d));
 	default:
 		return xasprintf("h%u.d%u.test", h, d);
 	}
