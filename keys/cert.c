@@ -794,6 +794,11 @@ trust_add_file(struct trust *t, const char *path, size_t max, int root,
 			free(c);
 		return -1;
 	}
+	/* An empty file is an empty store, on purpose. */
+	if (len == 0) {
+		free(data);
+		return 0;
+	}
 	r = import_crts(data, len, &crts, &n, &pem);
 	free(data);
 	if (r < 0) {
@@ -808,6 +813,11 @@ trust_add_file(struct trust *t, const char *path, size_t max, int root,
 	return 0;
 }
 
+/*
+ * Only the system's default bundle may be missing (a minimal container
+ * has none): a file the user named and that is not there is a mistake in
+ * the config, and an empty store would hide it behind a warning per key.
+ */
 int
 trust_load(const char *file, struct trust **out, char **cause)
 {
@@ -817,7 +827,7 @@ trust_load(const char *file, struct trust **out, char **cause)
 	t->nbuckets = 256;
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
 	if (trust_add_file(t, file != NULL ? file : TRUST_DEFAULT_FILE,
-	    TRUST_MAX_FILE, 1, 1, cause) == -1) {
+	    TRUST_MAX_FILE, 1, file == NULL, cause) == -1) {
 		trust_free(t);
 		*out = NULL;
 		return -1;

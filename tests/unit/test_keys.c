@@ -650,7 +650,8 @@ test_self_signed(void **state)
 	assert_string_equal(cert_fingerprint(c), want);
 
 	/* A self-signed certificate is its own complete chain. */
-	assert_int_equal(trust_load(path("no-such-bundle"), &t, &cause), 0);
+	write_file(path("empty-bundle"), "", 0);
+	assert_int_equal(trust_load(path("empty-bundle"), &t, &cause), 0);
 	assert_int_equal(cert_chain_complete(c, t, &missing), 1);
 	assert_null(missing);
 	trust_free(t);
@@ -708,8 +709,20 @@ test_chain(void **state)
 	assert_string_equal(missing, "CN=Test Intermediate");
 	free(missing);
 
-	/* Without the root, even the full file stops at the intermediate. */
+	/*
+	 * A bundle the caller named must exist; an empty one is an empty
+	 * store.
+	 */
+	cause = NULL;
 	assert_int_equal(trust_load(path("no-such-bundle"), &empty, &cause),
+	    -1);
+	assert_null(empty);
+	assert_non_null(strstr(cause, "no-such-bundle"));
+	free(cause);
+	cause = NULL;
+	write_file(path("empty-bundle"), "", 0);
+	/* Without the root, even the full file stops at the intermediate. */
+	assert_int_equal(trust_load(path("empty-bundle"), &empty, &cause),
 	    0);
 	assert_int_equal(cert_chain_complete(chain, empty, &missing), 0);
 	assert_string_equal(missing, "CN=Test Root CA");
