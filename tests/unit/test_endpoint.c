@@ -263,6 +263,11 @@ test_cmp(void **state)
 	parse_ok("200.0.0.1:443", &b);
 	assert_true(endpoint_cmp(&a, &b) < 0);
 
+	/* An IPv4-mapped address is read as the IPv4 address. */
+	parse_ok("[::ffff:127.0.0.1]:443", &a);
+	parse_ok("127.0.0.1:443", &b);
+	assert_int_equal(endpoint_cmp(&a, &b), 0);
+
 	/* "*" is not the unspecified address. */
 	parse_ok("*:443", &a);
 	parse_ok("0.0.0.0:443", &b);
@@ -532,6 +537,160 @@ test_sockaddr_bad(void **state)
 	    sizeof(struct sockaddr_in) - 1, &ep), -1);
 }
 
+/*
+ * A reference parser written from the grammar in endpoint.h, on the C
+ * library's inet_pton() for the addresses: "[" IPv6 "]" or IPv4 or "*",
+ * then ":", then 1-65535 in decimal or "*".
+ */
+static int
+ref_parse(const char *s, struct endpoint *ep)
+{
+	const char	*colon, *close, *port;
+	char		 addr[80];
+	size_t		 alen, i;
+	long		 v;
+
+	memset(ep, 0, sizeof *ep);
+	if (s[0] == '[') {
+		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
+			return -1;
+		alen = close - s - 1;
+		if (alen == 0 || alen >= sizeof addr)
+			return -1;
+		memcpy(addr, s + 1, alen);
+		addr[alen] = '\0';
+		if (inet_pton(AF_INET6, addr, ep->addr) != 1)
+			return -1;
+		ep->family = AF_INET6;
+		/*
+		 * certbind reads an IPv4-mapped address as the IPv4 address,
+		 * as endpoint_from_sockaddr() does: a dual-stack socket sees
+		 * IPv4 clients that way.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)ep->addr)) {
+			memmove(ep->addr, ep->addr + 12, 4);
+			memset(ep->addr + 4, 0, 12);
+			ep->family = AF_INET;
+		}
+		colon = close + 1;
+	} else if (s[0] == '*' && s[1] == ':') {
+		ep->family = AF_UNSPEC;
+		colon = s + 1;
+	} else {
+		if ((colon = strchr(s, ':')) == NULL)
+			return -1;
+		alen = colon - s;
+		if (alen == 0 || alen >= sizeof addr)
+			return -1;
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+		if (inet_pton(AF_INET, addr, ep->addr) != 1)
+			return -1;
+		ep->family = AF_INET;
+	}
+	port = colon + 1;
+	if (strcmp(port, "*") == 0)
+		return 0;
+	if (*port == '\0' || strlen(port) > 5)
+		return -1;
+	for (i = 0; port[i] != '\0'; i++)
+		if (port[i] < '0' || port[i] > '9')
+			return -1;
+	v = strtol(port, NULL, 10);
+	if (v < 1 || v > 65535)
+		return -1;
+	ep->port = v;
+	return 0;
+}
+
+/* Whether the grammar leaves the text's fate open: a port with leading
+ * zeros may be read as decimal or refused. */
+static int
+ambiguous(const char *s)
+{
+	const char	*p = strrchr(s, ':');
+
+	return p != NULL && p[1] == '0' && p[2] != '\0';
+}
+
+static void
+mutate(char *s, size_t size)
+{
+	static const char alphabet[] = "0123456789abcdefABCDEF:.[]*%+- x";
+	size_t	len = strlen(s), at;
+	int	n, k;
+
+	for (n = 1 + rng() % 3; n > 0; n--) {
+		len = strlen(s);
+		at = len ? rng() % (len + 1) : 0;
+		switch (rng() % 4) {
+		case 0:		/* delete */
+			if (at < len)
+				memmove(s + at, s + at + 1, len - at);
+			break;
+		case 1:		/* insert */
+			if (len + 2 < size) {
+				memmove(s + at + 1, s + at, len - at + 1);
+				s[at] = alphabet[rng() % (sizeof alphabet - 1)];
+			}
+			break;
+		case 2:		/* replace */
+			if (at < len)
+				s[at] = alphabet[rng() % (sizeof alphabet - 1)];
+			break;
+		default:	/* repeat a piece */
+			k = 1 + rng() % 4;
+			if (at + k <= len && len + k + 1 < size) {
+				memmove(s + at + k, s + at, len - at + 1);
+			}
+			break;
+		}
+	}
+}
+
+static void
+test_differential(void **state)
+{
+	struct endpoint	 a, b;
+	char		 text[160], *cause;
+	int		 i, ra, rb, accepted = 0, refused = 0;
+
+	for (i = 0; i < 200000; i++) {
+		random_endpoint(&a, text, 100);
+		if (rng() % 8 == 0) {
+			/* IPv6 with an embedded IPv4 address. */
+			snprintf(text, 100, "[%s:%u.%u.%u.%u]:%u",
+			    rng() % 2 ? "::ffff" : "64:ff9b:", rng() % 256,
+			    rng() % 256, rng() % 256, rng() % 256,
+			    1 + rng() % 65535);
+		}
+		mutate(text, sizeof text);
+		if (ambiguous(text))
+			continue;
+		cause = NULL;
+		ra = endpoint_parse(text, &a, &cause);
+		rb = ref_parse(text, &b);
+		if (ra != rb)
+			fail_msg("\"%s\": endpoint_parse says %d, the grammar "
+			    "%d (%s)", text, ra, rb, cause ? cause : "");
+		if (ra == 0) {
+			accepted++;
+			assert_int_equal(a.family, b.family);
+			assert_int_equal(a.port, b.port);
+			if (a.family == AF_INET)
+				assert_memory_equal(a.addr, b.addr, 4);
+			else if (a.family == AF_INET6)
+				assert_memory_equal(a.addr, b.addr, 16);
+		} else {
+			refused++;
+			assert_non_null(cause);
+		}
+		free(cause);
+	}
+	print_message("# %d accepted, %d refused\n", accepted, refused);
+	assert_true(accepted > 1000 && refused > 1000);
+}
+
 /* Whether this test process can bind the address itself. */
 static int
 can_bind(int family, const char *addr)
@@ -599,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_cmp_order),
 		cmocka_unit_test(test_overlaps),
+		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_sockaddr_v4),
 		cmocka_unit_test(test_sockaddr_v6),
 		cmocka_unit_test(test_sockaddr_v4mapped),
