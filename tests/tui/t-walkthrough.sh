@@ -172,4 +172,12 @@ t_is "the imported certificate" \
     "$(mkcert_fpr "$D/certs/other.pem")" "$(mkcert_fpr "$T/src/other.pem")"
 t_is "its key file is mode 600" "$(stat -c %a "$D/keys/other.key")" 600
 
+# Leave without committing the import: q asks, y leaves.
+tm_keys Escape
+tm_gone "Walkthrough:" >/dev/null
+tm_keys q
+t_ok "q asks about the uncommitted import" tm_wait "Quit without committing"
+tm_keys y
+t_ok "certbind exits 0" tm_wait "certbind-exit=0"
+
 t_done
