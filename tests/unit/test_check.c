@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -544,6 +545,311 @@ test_findings_api(void **state)
 	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
 }
 
+/*
+ * Randomized cross-checks of the binding-model findings against
+ * DESIGN.md's definitions written here as a reference: many small
+ * configs on a few addresses and ports, so that every case happens often.
+ */
+static uint64_t rng_state = 0x853c49e6748fea9bULL;
+
+static uint32_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+#define NA	4		/* 127.0.0.2 .. 127.0.0.5 */
+#define NP	3
+static const unsigned ports[NP] = { 443, 8443, 9443 };
+
+struct rb {
+	int	a, p;		/* -1: "*" */
+	char	sni[32];	/* "" for none */
+};
+
+static void
+rb_endpoint(const struct rb *b, char *buf, size_t len)
+{
+	char	addr[24], port[16];
+
+	if (b->a < 0)
+		snprintf(addr, sizeof addr, "*");
+	else
+		snprintf(addr, sizeof addr, "127.0.0.%d", 2 + b->a);
+	if (b->p < 0)
+		snprintf(port, sizeof port, "*");
+	else
+		snprintf(port, sizeof port, "%u", ports[b->p]);
+	snprintf(buf, len, "%s:%s", addr, port);
+}
+
+/* Writes a config; listeners are concrete (a, p) pairs. */
+static char *
+rb_config(const struct rb *l, size_t nl, const struct rb *b, size_t nb)
+{
+	size_t	 i, size = 1024 + (nl + nb) * 200;
+	char	*text = malloc(size), *p = text, ep[64];
+
+	assert_non_null(text);
+	p += sprintf(p, "version = 1;\nserver = { listen = (\n");
+	for (i = 0; i < nl; i++) {
+		rb_endpoint(&l[i], ep, sizeof ep);
+		p += sprintf(p, "  { endpoint = \"%s\"; backend = "
+		    "\"127.0.0.1:8080\"; }%s\n", ep, i + 1 < nl ? "," : "");
+	}
+	p += sprintf(p, "); };\nkeys = (\n");
+	for (i = 0; i < nb; i++)
+		p += sprintf(p, "  { name = \"k%zu\"; key = \"k%zu.key\"; "
+		    "cert = \"k%zu.pem\"; }%s\n", i, i, i, i + 1 < nb ? "," : "");
+	p += sprintf(p, ");\nbindings = (\n");
+	for (i = 0; i < nb; i++) {
+		rb_endpoint(&b[i], ep, sizeof ep);
+		p += sprintf(p, "  { key = \"k%zu\"; endpoint = \"%s\";", i, ep);
+		if (b[i].sni[0] != '\0')
+			p += sprintf(p, " sni = \"%s\";", b[i].sni);
+		p += sprintf(p, " }%s\n", i + 1 < nb ? "," : "");
+	}
+	p += sprintf(p, ");\n");
+	assert_true((size_t)(p - text) < size);
+	return text;
+}
+
+/* The level (1-4) at which a connection to listener l finds a binding
+ * without sni, or 0. */
+static int
+rb_level(const struct rb *l, const struct rb *b, size_t nb)
+{
+	int	level, best = 0;
+	size_t	i;
+
+	for (i = 0; i < nb; i++) {
+		if (b[i].sni[0] != '\0')
+			continue;
+		if (b[i].a >= 0 && b[i].a != l->a)
+			continue;
+		if (b[i].p >= 0 && b[i].p != l->p)
+			continue;
+		level = (b[i].a >= 0 ? 0 : 2) + (b[i].p >= 0 ? 1 : 2);
+		if (best == 0 || level < best)
+			best = level;
+	}
+	return best;
+}
+
+static int
+rb_overlaps(const struct rb *b, const struct rb *l)
+{
+	return (b->a < 0 || b->a == l->a) && (b->p < 0 || b->p == l->p);
+}
+
+static int
+has_index(const struct findings *f, const char *code, enum finding_kind kind,
+    size_t index)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].code, code) == 0 && f->v[i].kind == kind &&
+		    f->v[i].index == (ssize_t)index)
+			return 1;
+	return 0;
+}
+
+/* Bindings without sni, distinct endpoints: service, staleness, moves. */
+static void
+test_random_model(void **state)
+{
+	struct rb	 l[NA * NP], b[(NA + 1) * (NP + 1)];
+	size_t		 nl, nb, i, j, round, seen[8] = { 0 };
+	int		 taken[NA + 1][NP + 1], level, stale, unserved_port;
+	char		*text, ep[64];
+	struct findings	 f = FINDINGS_INIT;
+	const struct finding *x;
+
+	for (round = 0; round < 400; round++) {
+		memset(taken, 0, sizeof taken);
+		nl = 1 + rng() % 5;
+		for (i = 0; i < nl; i++) {
+			do {
+				l[i].a = rng() % NA;
+				l[i].p = rng() % NP;
+			} while (taken[l[i].a][l[i].p]);
+			taken[l[i].a][l[i].p] = 1;
+			l[i].sni[0] = '\0';
+		}
+		memset(taken, 0, sizeof taken);
+		nb = 1 + rng() % 8;
+		for (i = 0; i < nb; i++) {
+			do {
+				b[i].a = (int)(rng() % (NA + 1)) - 1;
+				b[i].p = (int)(rng() % (NP + 1)) - 1;
+				/* Wildcards less often than addresses. */
+				if (rng() % 3 && (b[i].a < 0 || b[i].p < 0))
+					continue;
+			} while (taken[b[i].a + 1][b[i].p + 1]);
+			taken[b[i].a + 1][b[i].p + 1] = 1;
+			b[i].sni[0] = '\0';
+		}
+		text = rb_config(l, nl, b, nb);
+		run(text, 1, &f);
+
+		none(&f, F_CONFLICT, NULL);
+		none(&f, F_UNKNOWN_KEY, NULL);
+		for (i = 0; i < nl; i++) {
+			level = rb_level(&l[i], b, nb);
+			seen[level]++;
+			if (has_index(&f, F_UNSERVED_LISTENER, FK_LISTENER, i) !=
+			    (level == 0)) {
+				dump(&f);
+				fail_msg("listener %zu: unserved-listener should "
+				    "be %s\n%s", i, level ? "absent" : "there",
+				    text);
+			}
+			/* *:P and *:* are wildcards, A:P is not. */
+			if ((level == 1 || level >= 3) &&
+			    has_index(&f, F_DEFAULT_SERVED, FK_LISTENER, i) !=
+			    (level >= 3)) {
+				dump(&f);
+				fail_msg("listener %zu: default-served should be "
+				    "%s\n%s", i, level >= 3 ? "there" : "absent",
+				    text);
+			}
+		}
+		for (i = 0; i < nb; i++) {
+			stale = 1;
+			for (j = 0; j < nl; j++)
+				if (rb_overlaps(&b[i], &l[j]))
+					stale = 0;
+			seen[5 + stale]++;
+			if (has_index(&f, F_STALE_BINDING, FK_BINDING, i) !=
+			    stale) {
+				dump(&f);
+				fail_msg("binding %zu: stale-binding should be "
+				    "%s\n%s", i, stale ? "there" : "absent", text);
+			}
+			/*
+			 * A stale specific binding with an unserved listener
+			 * on its port must be offered a move; a move is only
+			 * ever offered for a stale binding.
+			 */
+			unserved_port = 0;
+			for (j = 0; j < nl; j++)
+				if (b[i].p >= 0 && l[j].p == b[i].p &&
+				    rb_level(&l[j], b, nb) == 0)
+					unserved_port = 1;
+			rb_endpoint(&b[i], ep, sizeof ep);
+			if (stale && b[i].a >= 0 && b[i].p >= 0 && unserved_port) {
+				seen[7]++;
+				x = want(&f, F_PROBABLE_MOVE, SEV_WARNING, ep);
+				assert_non_null(x->move_from);
+				assert_string_equal(x->move_from, ep);
+			}
+			if (!stale)
+				none(&f, F_PROBABLE_MOVE, ep);
+		}
+		findings_clear(&f);
+		free(text);
+	}
+	print_message("# listeners by level: none %zu, A:P %zu, A:* %zu, "
+	    "*:P %zu, *:* %zu; bindings fresh %zu, stale %zu; moves %zu\n",
+	    seen[0], seen[1], seen[2], seen[3], seen[4], seen[5], seen[6],
+	    seen[7]);
+	for (i = 0; i < 8; i++)
+		assert_true(seen[i] > 0);
+}
+
+/* Bindings with sni in any case, duplicates on purpose: conflicts. */
+static void
+test_random_conflicts(void **state)
+{
+	static const char *names[] = {
+		"", "", "a.example.com", "A.Example.COM", "b.example.com",
+		"*.example.com", "*.EXAMPLE.com"
+	};
+	struct rb	 l[1], b[12];
+	size_t		 nb, i, j, k, round, groups = 0;
+	int		 dup, found;
+	char		*text, ep[64], want[96], *o;
+	struct findings	 f = FINDINGS_INIT;
+
+	l[0].a = 0;
+	l[0].p = 0;
+	l[0].sni[0] = '\0';
+	for (round = 0; round < 300; round++) {
+		nb = 2 + rng() % 10;
+		for (i = 0; i < nb; i++) {
+			b[i].a = rng() % 3 == 0 ? -1 : (int)(rng() % 2);
+			b[i].p = rng() % 4 == 0 ? -1 : 0;
+			snprintf(b[i].sni, sizeof b[i].sni, "%s",
+			    names[rng() % (sizeof names / sizeof names[0])]);
+		}
+		text = rb_config(l, 1, b, nb);
+		run(text, 1, &f);
+
+		/* Every group of two or more is reported... */
+		for (i = 0; i < nb; i++) {
+			dup = 0;
+			for (j = 0; j < nb; j++)
+				if (j != i && b[j].a == b[i].a &&
+				    b[j].p == b[i].p &&
+				    strcasecmp(b[j].sni, b[i].sni) == 0)
+					dup = 1;
+			if (!dup)
+				continue;
+			groups++;
+			rb_endpoint(&b[i], ep, sizeof ep);
+			if (b[i].sni[0] == '\0')
+				snprintf(want, sizeof want, "%s", ep);
+			else
+				snprintf(want, sizeof want, "%s,sni=%s", ep,
+				    b[i].sni);
+			found = 0;
+			for (k = 0; k < f.n; k++)
+				if (strcmp(f.v[k].code, F_CONFLICT) == 0 &&
+				    strcasecmp(f.v[k].object, want) == 0)
+					found = 1;
+			if (!found) {
+				dump(&f);
+				fail_msg("no conflict %s in\n%s", want, text);
+			}
+		}
+		/* ...and nothing else is. */
+		for (k = 0; k < f.n; k++) {
+			if (strcmp(f.v[k].code, F_CONFLICT) != 0)
+				continue;
+			assert_int_equal(f.v[k].severity, SEV_ERROR);
+			found = 0;
+			for (i = 0; i < nb && !found; i++) {
+				rb_endpoint(&b[i], ep, sizeof ep);
+				o = f.v[k].object;
+				if (strncmp(o, ep, strlen(ep)) != 0)
+					continue;
+				o += strlen(ep);
+				if (b[i].sni[0] == '\0' ? *o != '\0' :
+				    strncmp(o, ",sni=", 5) != 0 ||
+				    strcasecmp(o + 5, b[i].sni) != 0)
+					continue;
+				for (j = 0; j < nb; j++)
+					if (j != i && b[j].a == b[i].a &&
+					    b[j].p == b[i].p &&
+					    strcasecmp(b[j].sni, b[i].sni) == 0)
+						found = 1;
+			}
+			if (!found) {
+				dump(&f);
+				fail_msg("conflict %s is not one\n%s",
+				    f.v[k].object, text);
+			}
+		}
+		findings_clear(&f);
+		free(text);
+	}
+	assert_true(groups > 100);
+}
+
 int
 main(void)
 {
@@ -561,6 +867,8 @@ main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_pending_unbound),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_random_conflicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
