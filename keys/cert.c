@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,30 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
+
+/* "NAME: message", the name escaped: it came from a config or a user. */
+static char	*file_cause(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static char *
+file_cause(const char *name, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*e, *msg, *s;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	e = escape_str(name, 0);
+	s = xasprintf("%s: %s", e, msg);
+	free(e);
+	free(msg);
+	return s;
+}
 
 /* The system bundle is larger than any one certificate file. */
 #define TRUST_MAX_FILE		(16u * 1024 * 1024)
@@ -441,15 +463,14 @@ cert_load_mem(const void *data, size_t len, const char *name,
 	*out = NULL;
 	if (len > UINT32_MAX) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: too large for a certificate",
-			    name);
+			*cause = file_cause(name, "too large for a certificate");
 		return -1;
 	}
 	r = import_crts(data, len, &crts, &n, &pem);
 	if (r < 0 || n == 0) {
 		if (cause != NULL) {
-			*cause = xasprintf("%s: not a certificate (PEM or DER): "
-			    "%s", name, r < 0 ? gnutls_strerror(r) :
+			*cause = file_cause(name, "not a certificate (PEM or "
+			    "DER): %s", r < 0 ? gnutls_strerror(r) :
 			    "no certificate in the file");
 		}
 		return -1;
@@ -803,8 +824,8 @@ trust_add_file(struct trust *t, const char *path, size_t max, int root,
 	free(data);
 	if (r < 0) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: not a certificate bundle (PEM "
-			    "or DER): %s", path, gnutls_strerror(r));
+			*cause = file_cause(path, "not a certificate bundle (PEM "
+			    "or DER): %s", gnutls_strerror(r));
 		return -1;
 	}
 	for (i = 0; i < n; i++)

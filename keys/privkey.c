@@ -9,6 +9,7 @@
  */
 #include <sys/stat.h>
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,31 @@
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
+
+/* "NAME: message", the name escaped: it came from a config or a user. */
+static char	*file_cause(const char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static char *
+file_cause(const char *name, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*e, *msg, *s;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	e = escape_str(name, 0);
+	s = xasprintf("%s: %s", e, msg);
+	free(e);
+	free(msg);
+	return s;
+}
 
 struct privkey {
 	gnutls_x509_privkey_t	 x509;
@@ -153,25 +175,26 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 	*out = NULL;
 	if (len > UINT32_MAX) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: too large for a key", name);
+			*cause = file_cause(name, "too large for a key");
 		return -1;
 	}
 	pem = looks_like_pem(data, len);
 	/* "BEGIN ENCRYPTED PRIVATE KEY", or OpenSSL's "Proc-Type: 4,ENCRYPTED". */
 	if (pem && memmem(data, len, "ENCRYPTED", 9) != NULL) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: the private key is encrypted "
+			*cause = file_cause(name, "the private key is encrypted "
 			    "with a password; certbindd needs it unencrypted "
 			    "(certtool -k --infile FILE --outfile NEW, or "
 			    "openssl pkey -in FILE -out NEW), kept with mode "
-			    "0600", name);
+			    "0600");
 		return -1;
 	}
 	/* A certificate given for the key is the common mix-up: say so. */
 	if (pem && memmem(data, len, "PRIVATE KEY-----", 16) == NULL) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: no private key in the file%s",
-			    name, memmem(data, len, "CERTIFICATE", 11) != NULL ?
+			*cause = file_cause(name, "no private key in the "
+			    "file%s",
+			    memmem(data, len, "CERTIFICATE", 11) != NULL ?
 			    " (it holds a certificate or request; the key is "
 			    "the file that was made with it)" : "");
 		return -1;
@@ -196,8 +219,8 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 
 fail:
 	if (cause != NULL)
-		*cause = xasprintf("%s: not a private key (PKCS#8, PKCS#1 or "
-		    "SEC1, PEM or DER): %s", name, gnutls_strerror(r));
+		*cause = file_cause(name, "not a private key (PKCS#8, PKCS#1 or "
+		    "SEC1, PEM or DER): %s", gnutls_strerror(r));
 	return -1;
 }
 
@@ -335,8 +358,8 @@ privkey_save(const struct privkey *k, const char *path, mode_t mode,
 	    NULL, GNUTLS_PKCS_PLAIN, &d);
 	if (r < 0) {
 		if (cause != NULL)
-			*cause = xasprintf("%s: cannot encode the key: %s",
-			    path, gnutls_strerror(r));
+			*cause = file_cause(path, "cannot encode the key: %s",
+			    gnutls_strerror(r));
 		return -1;
 	}
 	r = fileio_write_new(path, d.data, d.size, mode, cause);
@@ -379,10 +402,13 @@ tlscred_load(const char *key_path, const char *cert_path,
 		return -1;
 	}
 	if (!privkey_matches_cert(k, c)) {
-		if (cause != NULL)
-			*cause = xasprintf("%s does not belong to %s: the "
-			    "certificate was issued for another key",
-			    key_path, cert_path);
+		if (cause != NULL) {
+			char *e = escape_str(cert_path, 0);
+
+			*cause = file_cause(key_path, "not the key of %s: the "
+			    "certificate was issued for another key", e);
+			free(e);
+		}
 		privkey_free(k);
 		cert_free(c);
 		return -1;
@@ -415,8 +441,8 @@ tlscred_load(const char *key_path, const char *cert_path,
 
 fail:
 	if (cause != NULL)
-		*cause = xasprintf("%s, %s: cannot make TLS credentials: %s",
-		    key_path, cert_path, gnutls_strerror(r));
+		*cause = file_cause(cert_path, "cannot make TLS credentials: "
+		    "%s", gnutls_strerror(r));
 	cert_free(c);
 	privkey_free(k);
 	tlscred_free(tc);

@@ -340,6 +340,7 @@ test_load_der(void **state)
 static void
 test_not_a_cert(void **state)
 {
+	struct privkey	*k = NULL;
 	struct cert	*c = (struct cert *)1;
 	char		*cause = NULL;
 
@@ -349,6 +350,20 @@ test_not_a_cert(void **state)
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, path("junk.pem")));
 	assert_non_null(strstr(cause, "not a certificate"));
+	free(cause);
+
+	/* A name with control characters comes back escaped. */
+	cause = NULL;
+	assert_int_equal(cert_load_mem("junk", 4, "evil\033]0;x\007.pem", &c,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "evil"));
+	assert_null(strchr(cause, '\033'));
+	assert_null(strchr(cause, '\007'));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(privkey_load_mem("junk", 4, "evil\033[2J.key", &k,
+	    &cause), -1);
+	assert_null(strchr(cause, '\033'));
 	free(cause);
 
 	cause = NULL;
