@@ -274,6 +274,48 @@ cb -c "$C" rollback
 t_is "rollback with no backup: exit 1 or 2" "$(
     [ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] && echo yes)" yes
 
+# --- More moves, and IPv6.
+# move takes the listener along when it is on OLD, and every binding on
+# OLD, with or without sni.
+conf "$L2" "$B2, { key = \"www\"; endpoint = \"127.0.0.2:8443\"; sni = \"www.example.com\"; }"
+cb -c "$C" move 127.0.0.2:8443 127.0.0.3:8443
+t_is "move of a listener with its bindings: exit 0" "$rc" 0
+t_is "move of a listener with its bindings: three records" \
+    "$(printf '%s\n' "$out" |
+    grep -c '127\.0\.0\.2:8443 *-> *127\.0\.0\.3:8443')" 3
+cb -c "$C" check --offline
+t_is "after moving everything: check exits 0" "$rc" 0
+t_nomatch "after moving everything: nothing on the old endpoint" "$out" \
+    '127\.0\.0\.2:8443'
+cb -c "$C" resolve 127.0.0.3:8443 --sni www.example.com
+t_is "the sni binding moved too" "$(printf '%s\n' "$out" |
+    awk 'NR == 1 { print $1 }')" www
+cb -c "$C" list
+t_nomatch "list: nothing left on 127.0.0.2:8443" "$out" '127\.0\.0\.2:8443'
+
+# Moving a listener onto one that exists is refused.
+conf "$L2, $L3" "$B2, { key = \"www\"; endpoint = \"127.0.0.3:8443\"; }"
+cp "$C" "$T/two.conf"
+cb -c "$C" move 127.0.0.2:8443 127.0.0.3:8443
+t_is "move onto a taken listener is refused" "$rc" 1
+t_ok "and changes nothing" cmp -s "$C" "$T/two.conf"
+
+# IPv6 endpoints, compared canonically.
+conf '{ endpoint = "[::1]:8443"; backend = "127.0.0.1:8080"; }' \
+    '{ key = "site"; endpoint = "[0:0:0:0:0:0:0:1]:8443"; }'
+cb -c "$C" check --offline
+t_is "IPv6: a listener served in another spelling: exit 0" "$rc" 0
+t_nomatch "IPv6: not stale, not unserved" "$out" \
+    'stale-binding|unserved-listener'
+cb -c "$C" resolve '[::0:1]:8443'
+t_is "IPv6: resolve in a third spelling finds site" \
+    "$(printf '%s\n' "$out" | awk 'NR == 1 { print $1 }')" site
+t_is "IPv6: the binding shown canonically" \
+    "$(printf '%s\n' "$out" | awk 'NR == 1 { print $2 }')" '[::1]:8443'
+cb -c "$C" move '[::1]:8443' '[2001:DB8::10]:8443' --dry-run
+t_match "IPv6: move --dry-run prints canonical endpoints" "$out" \
+    '\[::1\]:8443 *-> *\[2001:db8::10\]:8443'
+
 # --- check cannot run: exit 2, the file (and line) on stderr.
 cb -c "$T/nonexistent.conf" check
 t_is "missing config: exit 2" "$rc" 2
