@@ -484,6 +484,86 @@ test_store_list(void **state)
 	free(s);
 }
 
+/*
+ * Edges the other tests do not reach: the exact size limit, a control
+ * character in a file name (escaped in the message), a backup name that
+ * already links to the file (rename() between two links of one file does
+ * nothing, which must not leave a temporary name behind), and a dangling
+ * symbolic link where a new key should go.
+ */
+static void
+test_edges(void **state)
+{
+	char		*p, *bak, *odd, *target, *planted, *data, *cause = NULL;
+	char		*ls, *want, buf[1001];
+	size_t		 len;
+	struct stat	 st;
+
+	/* Exactly at the limit is read; one byte under is refused. */
+	memset(buf, 'x', sizeof buf);
+	p = at("big");
+	put(p, buf, sizeof buf);
+	assert_int_equal(fileio_read(p, sizeof buf, 0, &data, &len, NULL,
+	    NULL), 0);
+	assert_int_equal(len, sizeof buf);
+	assert_memory_equal(data, buf, sizeof buf);
+	free(data);
+	assert_int_equal(fileio_read(p, sizeof buf - 1, 0, &data, &len, NULL,
+	    &cause), -1);
+	want = xasprintf("%zu", sizeof buf);
+	assert_non_null(strstr(cause, want));
+	free(want);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(unlink(p), 0);
+	free(p);
+
+	/* A name with an escape sequence never reaches the message raw. */
+	odd = at("bad\033[2Jname");
+	assert_int_equal(fileio_read(odd, 100, 0, &data, &len, NULL,
+	    &cause), -1);
+	assert_null(strchr(cause, '\033'));
+	assert_non_null(strstr(cause, "[2Jname"));
+	free(cause);
+	cause = NULL;
+	free(odd);
+
+	/* A backup that is already another name of the file. */
+	p = at("c.conf");
+	bak = at("c.conf.bak");
+	put(p, "old\n", 4);
+	assert_int_equal(link(p, bak), 0);
+	assert_int_equal(fileio_write_atomic(p, "new\n", 4, 0640, bak,
+	    NULL), 0);
+	data = get(p, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "new\n", 4);
+	free(data);
+	data = get(bak, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "old\n", 4);
+	free(data);
+	ls = listing();
+	assert_string_equal(ls, "c.conf c.conf.bak ");
+	free(ls);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(unlink(bak), 0);
+	free(p);
+	free(bak);
+
+	/* A planted dangling link is not followed to create its target. */
+	target = at("elsewhere");
+	planted = at("planted.key");
+	assert_int_equal(symlink(target, planted), 0);
+	assert_int_equal(fileio_write_new(planted, "K", 1, 0600, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	assert_int_equal(lstat(target, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	free(planted);
+	free(target);
+}
+
 int
 main(void)
 {
@@ -499,6 +579,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_list, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
