@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -685,6 +686,73 @@ test_random_large(void **state)
 	coverage(&st);
 }
 
+/* CPU seconds spent in n lookups on a resolver over nb bindings. */
+static double
+lookup_cost(size_t nb, size_t n)
+{
+	struct config	*cfg;
+	struct resolver	*r;
+	struct endpoint	*q;
+	struct timespec	 t0, t1;
+	char		*text, *p, ep[64];
+	size_t		 i, k, hits = 0;
+	ssize_t		 got;
+
+	text = p = xmalloc(256 + nb * 80);
+	p += sprintf(p, "version = 1;\nkeys = ( { name = \"k\"; "
+	    "key = \"k.key\"; cert = \"k.pem\"; } );\nbindings = (\n");
+	for (i = 0; i < nb; i++)
+		p += sprintf(p, "  { key = \"k\"; endpoint = \"10.%zu.%zu.%zu:443\";"
+		    " sni = \"h%zu.example.com\"; }%s\n", (i >> 16) & 255,
+		    (i >> 8) & 255, i & 255, i % 7, i + 1 < nb ? "," : "");
+	p += sprintf(p, ");\n");
+	cfg = load(text);
+	free(text);
+	r = resolver_new(cfg);
+	assert_non_null(r);
+
+	/* Half of the queries hit a binding, half miss. */
+	q = xcalloc(n, sizeof *q);
+	for (i = 0; i < n; i++) {
+		k = rng() % (2 * nb);
+		snprintf(ep, sizeof ep, "10.%zu.%zu.%zu:443", (k >> 16) & 255,
+		    (k >> 8) & 255, k & 255);
+		ep_of(ep, &q[i]);
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	for (i = 0; i < n; i++) {
+		got = resolver_lookup(r, &q[i], "h3.example.com", NULL);
+		if (got >= 0)
+			hits++;
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	free(q);
+	assert_true(hits > 0);
+	resolver_free(r);
+	config_free(cfg);
+	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/*
+ * resolve.h promises a handful of binary searches per lookup, never a scan
+ * of the bindings: 16 times the bindings must not cost anywhere near 16
+ * times as much per lookup. CPU time, and a wide margin, so a busy machine
+ * does not make it fail; a linear scan would.
+ */
+static void
+test_scaling(void **state)
+{
+	double	small, large;
+
+	small = lookup_cost(2000, 200000);
+	large = lookup_cost(32000, 200000);
+	print_message("# 200000 lookups: %.3f s over 2000 bindings, %.3f s "
+	    "over 32000\n", small, large);
+	if (large > 5 * small + 0.05)
+		fail_msg("lookups over 32000 bindings cost %.1f times those "
+		    "over 2000", large / small);
+}
+
 int
 main(void)
 {
@@ -697,6 +765,7 @@ main(void)
 		cmocka_unit_test(test_sni_valid),
 		cmocka_unit_test(test_random_small),
 		cmocka_unit_test(test_random_large),
+		cmocka_unit_test(test_scaling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
