@@ -30,6 +30,15 @@ srv_cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	srv_pids=""
+	# Under make check-asan the sanitizers report into certbindd's log.
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$f"
+		then
+			t_fail "no sanitizer report in ${f##*/}" \
+			    "$(grep -A30 -E 'Sanitizer|runtime error:' "$f" | head -40)"
+		fi
+	done
 }
 t_at_exit srv_cleanup
 
