@@ -116,7 +116,9 @@ struct tui {
 	size_t		 disklen;
 	struct config	*edit;		/* what the user is changing */
 	struct findings	 found;		/* the edited config's */
-	struct findings	 orig_found;	/* the file's, for the review */
+	struct findings	 orig_found;	/* the file's: tui_orig_findings() */
+	int		 orig_checked;
+	int		 checking;	/* found is not computed yet */
 	struct resolver	*res;		/* over edit */
 	struct check_opts copts;
 	unsigned	*key_marks;	/* per key index, from found */
@@ -155,6 +157,7 @@ struct tui {
 /* tui.c */
 extern const struct tui_mode tui_mode_walkthrough;
 void	 tui_changed(struct tui *);
+const struct findings *tui_orig_findings(struct tui *);
 void	 tui_replace_edit(struct tui *, struct config *);
 struct tui_win *tui_push(struct tui *, const struct tui_mode *, void *);
 void	 tui_pop(struct tui *);
@@ -203,6 +206,13 @@ int	 session_load_recovery(struct tui *, char **cause);
 void	 session_discard_recovery(struct tui *);
 /* 1 when the file on disk differs from what was loaded, -1 unreadable. */
 int	 session_disk_changed(struct tui *, char **cause);
+
+/* sni-index.c: the bindings with an SNI name that can apply to a listener. */
+struct sni_index;
+struct sni_index *sni_index_new(const struct config *);
+void	 sni_index_free(struct sni_index *);
+void	 sni_index_find(const struct sni_index *, const struct endpoint *,
+	    size_t **out, size_t *n, size_t *cap);
 
 /* window-*.c */
 extern const struct tui_mode tui_mode_keys;

@@ -173,8 +173,8 @@ tui_cert(struct tui *t, size_t i, const char **error)
  * The model changed (or was just loaded): findings, resolver, row marks,
  * and every window's rows are rebuilt here, once, not per keystroke.
  */
-void
-tui_changed(struct tui *t)
+static void
+model_update(struct tui *t, int check)
 {
 	const struct finding	*f;
 	char			*a, *b;
@@ -183,7 +183,9 @@ tui_changed(struct tui *t)
 	int			 o;
 
 	findings_clear(&t->found);
-	check_config(t->edit, &t->copts, &t->found);
+	if (check)
+		check_config(t->edit, &t->copts, &t->found);
+	t->checking = !check;
 	resolver_free(t->res);
 	t->res = resolver_new(t->edit);
 
@@ -224,6 +226,28 @@ tui_changed(struct tui *t)
 		if (t->overlay[o]->mode->changed != NULL)
 			t->overlay[o]->mode->changed(t->overlay[o]);
 	}
+}
+
+void
+tui_changed(struct tui *t)
+{
+	model_update(t, 1);
+}
+
+/*
+ * The findings of the file as loaded, for the review and the commit.
+ * Computed when first asked: a large file takes the checks a while, and
+ * most sessions never need them.
+ */
+const struct findings *
+tui_orig_findings(struct tui *t)
+{
+	if (!t->orig_checked) {
+		findings_clear(&t->orig_found);
+		check_config(t->orig, &t->copts, &t->orig_found);
+		t->orig_checked = 1;
+	}
+	return &t->orig_found;
 }
 
 void
@@ -303,7 +327,7 @@ commit_now(struct tui *t, void *arg, int yes)
 	config_free(t->orig);
 	t->orig = c;
 	findings_clear(&t->orig_found);
-	check_config(t->orig, &t->copts, &t->orig_found);
+	t->orig_checked = 0;
 	session_discard_recovery(t);
 	tui_changed(t);
 	tui_message(t, 0, "Written, old file in .bak. Now reload certbindd "
@@ -399,7 +423,7 @@ tui_commit(struct tui *t)
 			return;
 		}
 	}
-	added = tui_findings_added(&t->orig_found, &t->found, &nadded);
+	added = tui_findings_added(tui_orig_findings(t), &t->found, &nadded);
 	for (i = 0; i < nadded; i++) {
 		if (added[i]->severity == SEV_ERROR)
 			nerr++;
@@ -466,7 +490,11 @@ draw_status(struct tui *t)
 	ne = findings_count(&t->found, SEV_ERROR);
 	nw = findings_count(&t->found, SEV_WARNING);
 	draw_blank(0, 0, COLS, a);
-	s = xasprintf(" certbind  %zu error%s, %zu warning%s%s%s  ", ne,
+	if (t->checking)
+		s = xasprintf(" certbind  checking...%s  ",
+		    t->readonly ? "  [read-only]" : "");
+	else
+		s = xasprintf(" certbind  %zu error%s, %zu warning%s%s%s  ", ne,
 	    ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s",
 	    t->modified ? "  [modified]" : "",
 	    t->readonly ? "  [read-only]" : "");
@@ -777,7 +805,6 @@ tui_main(const char *conf_path)
 
 	session_lock(t);
 	t->edit = config_dup(t->orig);
-	check_config(t->orig, &t->copts, &t->orig_found);
 	t->panes[TUI_PANE_KEYS].mode = &tui_mode_keys;
 	t->panes[TUI_PANE_DETAILS].mode = &tui_mode_details;
 	t->panes[TUI_PANE_ENDPOINTS].mode = &tui_mode_endpoints;
@@ -785,12 +812,18 @@ tui_main(const char *conf_path)
 		t->panes[ch].tui = t;
 		t->panes[ch].mode->init(&t->panes[ch], NULL);
 	}
-	tui_changed(t);
+	/*
+	 * The first screen comes before the checks, which take a while on a
+	 * large file; the markers appear as soon as they are done.
+	 */
 	if (t->readonly)
 		tui_message(t, 1, "Read-only: %s.", t->holder);
 	else if (t->disk == NULL)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
 		    "walkthrough.", t->path);
+	model_update(t, 0);
+	draw_screen(t);
+	tui_changed(t);
 	if (!t->readonly && session_has_recovery(t))
 		tui_confirm(t, "Unsaved edits from an interrupted session "
 		    "were kept. Restore them? (y restores, n discards them)",

@@ -30,6 +30,7 @@
 #define ALL_UNASSIGNED	"All unassigned"
 #define MAXFIELDS	6
 #define MAXEFFECT	200
+#define DIALOG_CHECK_MAX 5000	/* bindings */
 
 enum dialog_kind {
 	DLG_BIND,
@@ -333,6 +334,16 @@ dialog_update(struct tui *t, struct dialog *d)
 	}
 	d->valid = 1;
 	tui_effect(t, t->edit, c, &d->effect);
+	/*
+	 * The checks run on every keystroke here, so a large file skips them;
+	 * the review (r) still shows the findings before a commit.
+	 */
+	if (config_nbindings(c) > DIALOG_CHECK_MAX) {
+		errlist_add(&d->added, "info: findings are not previewed while "
+		    "typing in a file this large; r shows them");
+		config_free(c);
+		return;
+	}
 	/* Files do not change here; only the structural checks matter. */
 	o.files = 0;
 	check_config(c, &o, &after);
@@ -900,21 +911,29 @@ effect_one(struct errlist *out, const char *what, const struct config *a,
 	    kb != NULL ? ")" : "");
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 size_t
 tui_effect(struct tui *t, const struct config *before,
     const struct config *after, struct errlist *out)
 {
 	const struct config	*cs[2] = { before, after };
 	const struct config_listener *l;
-	const struct config_binding *bd;
+	struct sni_index	*sx[2];
 	struct resolver		*ra, *rb;
 	char			 ep[ENDPOINT_STRLEN], *what;
-	size_t			 start = out->n, i, j, c, k;
-	const char		**snis = NULL;
-	size_t			 nsni;
+	const char		**names = NULL;
+	size_t			 start = out->n, i, j, c, k, *idx = NULL;
+	size_t			 nidx, cap = 0, nnames;
 
 	ra = resolver_new(before);
 	rb = resolver_new(after);
+	sx[0] = sni_index_new(before);
+	sx[1] = sni_index_new(after);
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < config_nlisteners(cs[c]); i++) {
 			l = config_listener(cs[c], i);
@@ -930,33 +949,32 @@ tui_effect(struct tui *t, const struct config *before,
 				what = xstrdup(ep);
 			effect_one(out, what, before, ra, after, rb, &l->ep,
 			    NULL);
-			/* Every SNI name bound where the listener is. */
-			nsni = 0;
-			free(snis);
-			snis = xcalloc(config_nbindings(before) +
-			    config_nbindings(after) + 1, sizeof *snis);
+			/* Every SNI name bound where the listener is, once. */
+			nnames = 0;
 			for (k = 0; k < 2; k++) {
-				for (j = 0; j < config_nbindings(cs[k]); j++) {
-					bd = config_binding(cs[k], j);
-					if (bd->sni == NULL ||
-					    !endpoint_overlaps(&bd->ep, &l->ep))
-						continue;
-					snis[nsni++] = bd->sni;
-				}
+				nidx = 0;
+				sni_index_find(sx[k], &l->ep, &idx, &nidx, &cap);
+				names = xreallocarray(names, nnames + nidx + 1,
+				    sizeof *names);
+				for (j = 0; j < nidx; j++)
+					names[nnames++] =
+					    config_binding(cs[k], idx[j])->sni;
 			}
-			for (j = 0; j < nsni; j++) {
-				for (k = 0; k < j; k++) {
-					if (strcasecmp(snis[k], snis[j]) == 0)
-						break;
-				}
-				if (k == j)
-					effect_one(out, what, before, ra, after,
-					    rb, &l->ep, snis[j]);
+			qsort(names, nnames, sizeof *names, name_cmp);
+			for (j = 0; j < nnames; j++) {
+				if (j > 0 && strcasecmp(names[j - 1],
+				    names[j]) == 0)
+					continue;
+				effect_one(out, what, before, ra, after, rb,
+				    &l->ep, names[j]);
 			}
 			free(what);
 		}
 	}
-	free(snis);
+	free(names);
+	free(idx);
+	sni_index_free(sx[0]);
+	sni_index_free(sx[1]);
 	resolver_free(ra);
 	resolver_free(rb);
 	return out->n - start;

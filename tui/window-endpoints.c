@@ -127,13 +127,14 @@ ep_rebuild(struct tui_win *w)
 	const struct config_binding *b, *bs;
 	struct ep_row		*r;
 	const char		*skey;
-	size_t			 i, j, nl, nb, *snis, nsni, k;
+	size_t			 i, j, nl, nb, *snis = NULL, nsni, k, cap = 0;
+	struct sni_index	*sx;
 	int			 any;
 
 	d->nrows = 0;
 	nl = config_nlisteners(t->edit);
 	nb = config_nbindings(t->edit);
-	snis = xcalloc(nb + 1, sizeof *snis);
+	sx = sni_index_new(t->edit);
 
 	ep_add(d, EPR_HEADING, 0);
 	for (i = 0; i < nl; i++) {
@@ -153,11 +154,7 @@ ep_rebuild(struct tui_win *w)
 
 		/* One more row per SNI name bound where this listener is. */
 		nsni = 0;
-		for (j = 0; j < nb; j++) {
-			b = config_binding(t->edit, j);
-			if (b->sni != NULL && endpoint_overlaps(&b->ep, &l->ep))
-				snis[nsni++] = j;
-		}
+		sni_index_find(sx, &l->ep, &snis, &nsni, &cap);
 		qsort_r(snis, nsni, sizeof *snis, sni_cmp, t->edit);
 		for (k = 0; k < nsni; k++) {
 			bs = config_binding(t->edit, snis[k]);
@@ -180,6 +177,7 @@ ep_rebuild(struct tui_win *w)
 		}
 	}
 	free(snis);
+	sni_index_free(sx);
 
 	ep_add(d, EPR_HEADING, 1);
 	for (j = 0; j < nb; j++) {
@@ -414,8 +412,12 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 		r = &d->rows[row];
 		sel = row == d->sel ? (focused ? draw_attr(t, TC_SELECTED) :
 		    A_BOLD) : A_NORMAL;
+		/*
+		 * Only the first cell shows the selection: a move then rewrites
+		 * a few bytes, not two whole lines.
+		 */
 		if (row == d->sel)
-			draw_blank(rr->y + 2 + y, rr->x + 1, rr->w - 2, sel);
+			draw_blank(rr->y + 2 + y, rr->x + 1, epw + 1, sel);
 		if (r->type == EPR_HEADING) {
 			if (r->index == 0)
 				snprintf(title, sizeof title, "Listeners "
@@ -455,11 +457,12 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 			draw_text(t, rr->y + 2 + y, x, epw, "  \"", sel);
 		} else
 			draw_untrusted(t, rr->y + 2 + y, x, epw, ep, sel);
-		draw_untrusted(t, rr->y + 2 + y, x + epw + 1, sniw, sni, sel);
+		draw_untrusted(t, rr->y + 2 + y, x + epw + 1, sniw, sni,
+		    A_NORMAL);
 		a = r->serving < 0 && r->type != EPR_BINDING ?
 		    draw_attr(t, TC_ERROR) : A_NORMAL;
 		draw_untrusted(t, rr->y + 2 + y, x + epw + 1 + sniw + 1, keyw,
-		    key, row == d->sel ? sel : a);
+		    key, a);
 		cx = x + epw + sniw + keyw + 3;
 		n = draw_markers(t, rr->y + 2 + y, cx, howw, r->marks);
 		if (n > 0 && n < howw) {
@@ -467,8 +470,7 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 		}
 		a = (r->marks & MK_DEFAULT) ? draw_attr(t, TC_DEFAULT) :
 		    A_NORMAL;
-		draw_text(t, rr->y + 2 + y, cx + n, howw - n, how,
-		    row == d->sel ? sel : a);
+		draw_text(t, rr->y + 2 + y, cx + n, howw - n, how, a);
 	}
 }
 

@@ -193,10 +193,10 @@ review_build(struct tui_win *w)
 		line_add(t, d, TC_NORMAL, 0, "  %s", eff.v[i]);
 	errlist_clear(&eff);
 	line_add(t, d, TC_NORMAL, 0, "%s", "");
-	add_findings(t, d, "Findings the change adds", &t->orig_found,
+	add_findings(t, d, "Findings the change adds", tui_orig_findings(t),
 	    &t->found, 0);
 	add_findings(t, d, "Findings the change removes", &t->found,
-	    &t->orig_found, 1);
+	    tui_orig_findings(t), 1);
 }
 
 static void

@@ -10,7 +10,7 @@ conf="$T/s/certbind.conf"
 cp "$conf" "$T/before.conf"
 
 tm_start 80 24 -- -c "$conf"
-tm_wait "Endpoints:" || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
+tm_ready || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
 
 # m: the probable move is offered; Enter accepts it.
 tm_keys m

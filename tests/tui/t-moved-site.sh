@@ -51,7 +51,7 @@ fill >"$T/want80" <<'SCREEN'
 SCREEN
 
 tm_start 80 24 -- -c "$T/s/certbind.conf"
-if tm_wait "Endpoints:"; then
+if tm_ready; then
 	t_screen "80x24: the moved site at a glance" "$T/want80"
 else
 	t_fail "80x24: the UI did not start" "$(tm_screen)"
@@ -106,7 +106,7 @@ fill >"$T/want120" <<'SCREEN'
 SCREEN
 
 tm_start 120 40 -- -c "$T/s/certbind.conf"
-if tm_wait "Endpoints:"; then
+if tm_ready; then
 	t_screen "120x40: the moved site, details with the fingerprint" \
 	    "$T/want120"
 else
@@ -121,7 +121,7 @@ for k in "b  " "e  " "d  " "m  " "l  " "L  " "r  " "c  " "w  " "q  " "/  "; do
 	t_match "help lists '${k%% *}'" "$scr" "│ +$k {4,}[a-z]"
 done
 tm_keys q
-tm_wait "Endpoints:" >/dev/null
+tm_ready >/dev/null
 tm_keys q
 t_ok "q quits at once when nothing changed" tm_wait "certbind-exit=0"
 t_done

@@ -12,7 +12,7 @@ cp "$conf" "$T/before.conf"
 
 # An edit (the probable move), then SIGHUP.
 tm_start 80 24 -- -c "$conf"
-tm_wait "Endpoints:" || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
+tm_ready || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
 pid=$(tm_pid)
 t_ok "the session holds a lock naming its pid" \
     grep -q " $pid\$" "$conf.lock"
@@ -102,7 +102,7 @@ t_ok "the file is still the other writer's" cmp -s "$conf" "$T/other.conf"
 printf '%s %s %s\n' "$(id -un)" "$(hostname)" 999999 >"$conf.lock"
 rm -f "$conf.recover"
 tm_start 80 24 -- -c "$conf"
-tm_wait "Endpoints:" >/dev/null
+tm_ready >/dev/null
 t_nomatch "a stale lock does not make the session read-only" \
     "$(tm_screen)" '\[read-only\]'
 t_ok "the stale lock is replaced by ours" grep -q " $(tm_pid)\$" "$conf.lock"

@@ -11,20 +11,20 @@ conf="$T/s/certbind.conf"
 
 # Resize down below 80x24 and back up.
 tm_start 80 24 -- -c "$conf"
-tm_wait "Endpoints:" || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
+tm_ready || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
 tm resize-window -x 70 -y 20
 t_ok "below 80x24 it says the terminal is too small" \
     tm_wait "terminal too small: 70x20, certbind needs 80x24"
 t_nomatch "and draws no pane" "$(tm_screen)" 'Endpoints:'
 tm resize-window -x 120 -y 40
-t_ok "enlarged, the panes come back" tm_wait "Endpoints:"
+t_ok "enlarged, the panes come back" tm_ready
 scr=$(tm_screen)
 t_is "the screen has 40 lines" "$(printf '%s\n' "$scr" | wc -l)" 40
 t_is "and uses the 120 columns" "$(printf '%s\n' "$scr" | wc -L)" 120
 t_match "the hint line, at the bottom, lists w at 120 columns" \
     "$(printf '%s\n' "$scr" | tail -n 1)" 'w:walkthrough'
 tm resize-window -x 80 -y 24
-tm_wait "Endpoints:" >/dev/null
+tm_ready >/dev/null
 t_is "back to 24 lines" "$(tm_screen | wc -l)" 24
 t_is "and to 80 columns" "$(tm_screen | wc -L)" 80
 
@@ -38,7 +38,7 @@ tm_wait "certbind-exit=" >/dev/null
 
 # NO_COLOR: the same words, no colour.
 tm_start 80 24 NO_COLOR=1 -- -c "$conf"
-tm_wait "Endpoints:" || t_fail "NO_COLOR: the UI did not start" "$(tm_screen)"
+tm_ready || t_fail "NO_COLOR: the UI did not start" "$(tm_screen)"
 col=$(tm capture-pane -p -e)
 t_nomatch "NO_COLOR: no colour on the screen" "$col" \
     "${esc}\\[[0-9;]*(3[0-7]|4[0-7]|38;5|48;5)[;m]"
@@ -51,7 +51,7 @@ tm_wait "certbind-exit=" >/dev/null
 
 # A monochrome terminal: vt100 has no colours.
 tm_start 80 24 TERM=vt100 -- -c "$conf"
-tm_wait "Endpoints:" || t_fail "vt100: the UI did not start" "$(tm_screen)"
+tm_ready || t_fail "vt100: the UI did not start" "$(tm_screen)"
 col=$(tm capture-pane -p -e)
 t_nomatch "vt100: no colour" "$col" "${esc}\\[[0-9;]*(3[0-7]|4[0-7])[;m]"
 t_match "vt100: the markers are words" "$(tm_screen)" '\[STALE\] \[MOVE\?\]'
@@ -60,7 +60,7 @@ tm_wait "certbind-exit=" >/dev/null
 
 # The C locale: ASCII frames, nothing but ASCII on the screen.
 tm_start 80 24 LC_ALL=C -- -c "$conf"
-tm_wait "Endpoints:" || t_fail "LC_ALL=C: the UI did not start" "$(tm_screen)"
+tm_ready || t_fail "LC_ALL=C: the UI did not start" "$(tm_screen)"
 scr=$(tm_screen)
 t_match "LC_ALL=C: ASCII corners and lines" "$scr" '^\+ Endpoints: .*-+\+$'
 t_match "LC_ALL=C: ASCII sides" "$scr" '^\| ENDPOINT .*\|$'

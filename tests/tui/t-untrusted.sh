@@ -34,7 +34,7 @@ hostile_run() {
 }
 
 hostile_run LC_ALL=C.UTF-8
-tm_wait "Endpoints:" || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
+tm_ready || { t_fail "the UI did not start" "$(tm_screen)"; exit 1; }
 scr=$(tm_screen)
 # GnuTLS writes the DN in RFC 4514 form, where ';' is '\;'; certbind's
 # escaping then shows ESC, BEL and U+202E as \x1B, \x07 and \u{202E} and
@@ -72,7 +72,7 @@ tm_wait "certbind-exit=0" >/dev/null
 
 # The C locale: the same, every non-ASCII character escaped.
 hostile_run LC_ALL=C
-tm_wait "Endpoints:" || t_fail "LC_ALL=C: the UI did not start" "$(tm_screen)"
+tm_ready || t_fail "LC_ALL=C: the UI did not start" "$(tm_screen)"
 t_match "C locale: the hostile CN is shown escaped" "$(tm_screen)" \
     'Subject +CN=evil\\x1B\]0\\\\;pwned\\x07\\u\{202E\}gnp\.exe'
 t_nomatch "C locale: no byte of U+202E reached the terminal" \

@@ -9,6 +9,7 @@
 #   tm_wait TEXT                         polls the screen until TEXT shows
 #                                        (bounded: about 10 s); 1 if not
 #   tm_gone TEXT                         polls until TEXT is gone
+#   tm_ready                             the panes drawn, the checks done
 #   tm_keys KEY...                       tmux send-keys
 #   tm_screen                            the screen as text
 #   tm_pid                               certbind's pid
@@ -91,6 +92,12 @@ tm_wait() {
 		tm_i=$((tm_i + 1))
 	done
 	return 1
+}
+
+# The panes are drawn and the checks are done (the status line says
+# "checking..." until then).
+tm_ready() {
+	tm_wait "Endpoints:" && tm_gone "checking..."
 }
 
 tm_gone() {
