@@ -135,11 +135,21 @@ ssize_t		 config_listener_find(const struct config *,
  */
 int	config_key_add(struct config *, const char *name, const char *key,
 	    const char *cert, const char *request, char **cause);
+/*
+ * The key's record becomes exactly what is given, except that key NULL
+ * keeps the private key path: cert or request NULL removes it.
+ */
 int	config_key_set(struct config *, const char *name, const char *key,
 	    const char *cert, const char *request, char **cause);
+/* Bindings that name the key stay (check reports them as unknown-key). */
 int	config_key_remove(struct config *, const char *name, char **cause);
 int	config_key_rename(struct config *, const char *from, const char *to,
 	    char **cause);	/* bindings follow */
+/*
+ * The key must exist and the same key, endpoint and sni must not be bound
+ * already; another key on the same endpoint and sni is allowed (that is
+ * check's conflict). sni "" is no sni.
+ */
 int	config_bind(struct config *, const char *key,
 	    const struct endpoint *, const char *sni, char **cause);
 /* sni NULL matches only the binding without sni. */
