@@ -1,0 +1,164 @@
+/*
+ * hsload: the GnuTLS client that loads the TLS proxies in the benchmark.
+ *
+ *   hsload hs HOST PORT SECONDS THREADS   full TLS 1.3 handshakes, each on a
+ *                                         new connection, no resumption;
+ *                                         prints the number completed
+ *   hsload bulk HOST PORT MEGABYTES       one connection: sends that much,
+ *                                         close_notify, waits for the
+ *                                         server's close; prints MB/s
+ *
+ * Each handshake is a fresh session without a ticket or session cache, so
+ * every one costs the server a full key exchange and a signature. The
+ * certificate is not verified: the benchmark measures the server.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+static struct sockaddr_in	 target;
+static double			 deadline;
+static atomic_long		 done, failed;
+static gnutls_certificate_credentials_t creds;
+static gnutls_priority_t	 prio;
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static gnutls_session_t
+client(int *fdp)
+{
+	gnutls_session_t	s;
+	int			fd, on = 1, r;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return NULL;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	if (connect(fd, (struct sockaddr *)&target, sizeof target) == -1) {
+		close(fd);
+		return NULL;
+	}
+	gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_TICKETS);
+	gnutls_priority_set(s, prio);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, creds);
+	gnutls_transport_set_int(s, fd);
+	do {
+		r = gnutls_handshake(s);
+	} while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0) {
+		gnutls_deinit(s);
+		close(fd);
+		return NULL;
+	}
+	*fdp = fd;
+	return s;
+}
+
+static void *
+hs_thread(void *arg)
+{
+	gnutls_session_t	s;
+	int			fd;
+
+	while (now() < deadline) {
+		if ((s = client(&fd)) == NULL) {
+			atomic_fetch_add(&failed, 1);
+			continue;
+		}
+		atomic_fetch_add(&done, 1);
+		gnutls_bye(s, GNUTLS_SHUT_WR);
+		gnutls_deinit(s);
+		close(fd);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	pthread_t		*th;
+	gnutls_session_t	 s;
+	static char		 buf[16384];
+	double			 t0, secs;
+	long			 i, n, mb, left;
+	ssize_t			 r;
+	int			 fd;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: hsload hs HOST PORT SECONDS THREADS\n"
+		    "       hsload bulk HOST PORT MEGABYTES\n");
+		return 2;
+	}
+	target.sin_family = AF_INET;
+	target.sin_port = htons(atoi(argv[3]));
+	if (inet_pton(AF_INET, argv[2], &target.sin_addr) != 1) {
+		fprintf(stderr, "hsload: bad address %s\n", argv[2]);
+		return 2;
+	}
+	gnutls_global_init();
+	gnutls_certificate_allocate_credentials(&creds);
+	if (gnutls_priority_init(&prio,
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519", NULL) < 0)
+		return 2;
+
+	if (strcmp(argv[1], "hs") == 0 && argc == 6) {
+		n = atol(argv[5]);
+		th = calloc(n, sizeof *th);
+		t0 = now();
+		deadline = t0 + atof(argv[4]);
+		for (i = 0; i < n; i++)
+			pthread_create(&th[i], NULL, hs_thread, NULL);
+		for (i = 0; i < n; i++)
+			pthread_join(th[i], NULL);
+		printf("%ld %ld %.3f\n", atomic_load(&done),
+		    atomic_load(&failed), now() - t0);
+		return 0;
+	}
+	if (strcmp(argv[1], "bulk") == 0) {
+		mb = atol(argv[4]);
+		if ((s = client(&fd)) == NULL) {
+			fprintf(stderr, "hsload: handshake failed\n");
+			return 1;
+		}
+		memset(buf, 'x', sizeof buf);
+		t0 = now();
+		for (left = mb * 1024 * 1024; left > 0; left -= r) {
+			r = gnutls_record_send(s, buf,
+			    left < (long)sizeof buf ? left : (long)sizeof buf);
+			if (r < 0 && gnutls_error_is_fatal(r)) {
+				fprintf(stderr, "hsload: %s\n",
+				    gnutls_strerror(r));
+				return 1;
+			}
+			if (r < 0)
+				r = 0;
+		}
+		gnutls_bye(s, GNUTLS_SHUT_WR);
+		/* The server closes once the backend has read everything. */
+		while ((r = gnutls_record_recv(s, buf, sizeof buf)) > 0 ||
+		    r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+			;
+		secs = now() - t0;
+		printf("%.1f\n", mb / secs);
+		return 0;
+	}
+	fprintf(stderr, "hsload: unknown mode %s\n", argv[1]);
+	return 2;
+}

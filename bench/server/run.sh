@@ -1,0 +1,192 @@
+#!/bin/sh
+# certbindd against haproxy and nginx (Debian's packages), side by side in
+# one run, on the same ECDSA P-256 certificate, TLS 1.3, one worker each:
+#
+#   - full handshakes (no resumption) per server CPU-second, loaded by
+#     bench/server/hsload.c (a GnuTLS client) on loopback; the server's CPU
+#     time is read from /proc (user + system, every thread and child) so
+#     that the load generator sharing the machine does not skew it;
+#   - certbindd again with 100,000 bindings loaded;
+#   - bulk throughput through each proxy to a discarding backend.
+#
+# Usage: sh bench/server/run.sh   (from the top of the tree, after make)
+# Knobs: BENCH_SECS (10), BENCH_THREADS (client threads, 4), BENCH_MB (400).
+# Prints a Markdown table. A proxy that is not installed is left out.
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 2
+B=${B:-build}
+SECS=${BENCH_SECS:-10}
+THREADS=${BENCH_THREADS:-4}
+MB=${BENCH_MB:-400}
+W=$(mktemp -d "${TMPDIR:-/tmp}/certbind-bench.XXXXXX")
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+. tests/fixtures/mkcert.sh
+[ -x "$B/certbindd" ] || { echo "bench: build certbindd first (make)" >&2; exit 2; }
+cc -O2 -o "$W/hsload" bench/server/hsload.c \
+    $(pkg-config --cflags --libs gnutls) -lpthread || exit 2
+cc -O2 -o "$W/sink" bench/server/sink.c -lpthread || exit 2
+MKCERT_KEYTYPE=ecdsa mkcert_leaf "$W" www bench.example.com || exit 2
+cat "$W/www.pem" "$W/www.key" >"$W/combined.pem"
+
+port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PB=$(port)
+"$W/sink" 127.0.0.1 "$PB" &
+pids="$pids $!"
+
+# cpu_ticks PID...: user + system clock ticks of those processes and their
+# children (nginx's worker is the master's child).
+cpu_ticks() {
+	all=""
+	for p in "$@"; do
+		all="$all $p $(ps -o pid= --ppid "$p" 2>/dev/null)"
+	done
+	t=0
+	for p in $all; do
+		v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null)
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+
+# wait_port PORT: until something accepts on 127.0.0.2:PORT (10 s).
+wait_port() {
+	i=0
+	while [ $i -lt 100 ]; do
+		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.2", int(sys.argv[1])), 1)' \
+		    "$1" 2>/dev/null && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+HZ=$(getconf CLK_TCK)
+# measure NAME PORT PID: one row of the table.
+measure() {
+	"$W/hsload" hs 127.0.0.2 "$2" 1 "$THREADS" >/dev/null	# warm up
+	c0=$(cpu_ticks "$3")
+	set -- "$1" "$2" "$3" $("$W/hsload" hs 127.0.0.2 "$2" "$SECS" "$THREADS")
+	c1=$(cpu_ticks "$3")
+	hs=$4 fail=$5 wall=$6
+	cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+	rate=$(awk -v n="$hs" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? n / c : 0) }')
+	bulk=$("$W/hsload" bulk 127.0.0.2 "$2" "$MB" 2>/dev/null || echo -)
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$hs" "$fail" \
+	    "$wall" "$cpu" "$rate" "$bulk"
+}
+
+echo "| server | handshakes | failed | wall s | server CPU s | handshakes per CPU-s | bulk MB/s |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+
+# certbindd, with one binding and with 100,000.
+certbindd_conf() {
+	cat <<EOC
+version = 1;
+store = "$W";
+server = {
+  listen = ( { endpoint = "127.0.0.2:$1"; backend = "127.0.0.1:$PB"; } );
+  workers = 1;
+  tickets = false;
+  max_connections = 100000;
+};
+keys = ( { name = "www"; key = "www.key"; cert = "www.pem"; } );
+bindings = (
+EOC
+	if [ "$2" -gt 1 ]; then
+		# 10.A.B.C:443 for distinct addresses, none of them this one.
+		awk -v n="$2" 'BEGIN { for (i = 0; i < n - 1; i++)
+		    printf "  { key = \"www\"; endpoint = \"10.%d.%d.%d:443\"; },\n",
+		    int(i / 65536) % 256, int(i / 256) % 256, i % 256 }'
+	fi
+	echo '  { key = "www"; endpoint = "*:*"; }'
+	echo ');'
+}
+for n in 1 100000; do
+	P=$(port)
+	certbindd_conf "$P" $n >"$W/certbind.$n.conf"
+	"$B/certbindd" -f -c "$W/certbind.$n.conf" 2>"$W/certbindd.$n.log" &
+	pid=$!
+	pids="$pids $pid"
+	if wait_port "$P"; then
+		measure "certbindd ($n binding$([ $n -gt 1 ] && echo s))" "$P" "$pid"
+	else
+		echo "bench: certbindd did not start: $(cat "$W/certbindd.$n.log")" >&2
+	fi
+	kill "$pid"
+done
+
+if command -v haproxy >/dev/null 2>&1; then
+	P=$(port)
+	cat >"$W/haproxy.cfg" <<EOC
+global
+  nbthread 1
+  ssl-default-bind-options ssl-min-ver TLSv1.3
+  tune.ssl.cachesize 0
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend fe
+  bind 127.0.0.2:$P ssl crt $W/combined.pem no-tls-tickets
+  default_backend be
+backend be
+  server s1 127.0.0.1:$PB
+EOC
+	haproxy -db -f "$W/haproxy.cfg" >"$W/haproxy.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	if wait_port "$P"; then
+		measure "haproxy $(haproxy -v | awk 'NR == 1 { print $3 }')" "$P" "$pid"
+	else
+		echo "bench: haproxy did not start: $(cat "$W/haproxy.log")" >&2
+	fi
+	kill "$pid"
+fi
+
+if command -v nginx >/dev/null 2>&1 &&
+    [ -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
+	P=$(port)
+	mkdir -p "$W/nginx"
+	cat >"$W/nginx.conf" <<EOC
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+worker_processes 1;
+daemon off;
+pid $W/nginx.pid;
+error_log $W/nginx.err;
+events { worker_connections 8192; }
+stream {
+  server {
+    listen 127.0.0.2:$P ssl;
+    ssl_certificate $W/www.pem;
+    ssl_certificate_key $W/www.key;
+    ssl_protocols TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    proxy_pass 127.0.0.1:$PB;
+  }
+}
+EOC
+	nginx -p "$W/nginx" -c "$W/nginx.conf" >"$W/nginx.log" 2>&1 &
+	pid=$!
+	pids="$pids $pid"
+	if wait_port "$P"; then
+		measure "nginx $(nginx -v 2>&1 | sed 's|.*/||')" "$P" "$pid"
+	else
+		echo "bench: nginx did not start: $(cat "$W/nginx.err" "$W/nginx.log")" >&2
+	fi
+	kill "$pid"
+fi
+echo
+echo "client: hsload, $THREADS threads, $SECS s, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
