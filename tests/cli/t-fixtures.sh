@@ -292,6 +292,42 @@ t_nomatch "files: referenced files are not orphans" "$out" \
 t_nomatch "files: the config is not an orphan" "$out" \
     'orphan-file [^ ]*\.conf'
 
+# --- every format a key or certificate may come in (DESIGN: PEM or DER,
+# PKCS#8, PKCS#1, SEC1), converted by openssl
+store formats
+leaf ec.example.com dns:ec.example.com || exit 1
+mv "$D/k.key" "$D/ec.key"; mv "$D/k.pem" "$D/ec.pem"
+MKCERT_KEYTYPE=rsa leaf rsa.example.com dns:rsa.example.com || exit 1
+mv "$D/k.key" "$D/rsa.key"; mv "$D/k.pem" "$D/rsa.pem"
+(umask 077
+openssl ec -in "$D/ec.key" -out "$D/ec-sec1.key" 2>/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$D/ec.key" -outform DER \
+    -out "$D/ec-p8.der" 2>/dev/null
+openssl rsa -traditional -in "$D/rsa.key" -out "$D/rsa-p1.key" 2>/dev/null)
+mkcert_der "$D/ec.pem" "$D/ec.der"
+printf 'not a key\n' >"$D/junk.key"
+chmod 600 "$D"/*.key "$D"/*.der
+t_match "formats: the SEC1 fixture is SEC1" "$(head -n 1 "$D/ec-sec1.key")" \
+    'BEGIN EC PRIVATE KEY'
+t_match "formats: the PKCS#1 fixture is PKCS#1" "$(head -n 1 "$D/rsa-p1.key")" \
+    'BEGIN RSA PRIVATE KEY'
+conf '{ name = "sec1"; key = "ec-sec1.key"; cert = "ec.pem"; },
+  { name = "p8der"; key = "ec-p8.der"; cert = "ec.der"; },
+  { name = "pkcs1"; key = "rsa-p1.key"; cert = "rsa.pem"; },
+  { name = "junk"; key = "junk.key"; cert = "ec.pem"; }' \
+    '{ key = "sec1"; endpoint = "127.0.0.2:8443"; },
+  { key = "p8der"; endpoint = "127.0.0.2:8443"; sni = "ec.example.com"; },
+  { key = "pkcs1"; endpoint = "127.0.0.2:8443"; sni = "rsa.example.com"; },
+  { key = "junk"; endpoint = "127.0.0.2:8443"; sni = "junk.example.com"; }'
+cb -c "$C" check --offline
+t_is "formats: exit 1 (the junk key)" "$rc" 1
+t_match "formats: a key that is not a key is unreadable" "$out" \
+    '^error unreadable (junk|[^ ]*junk\.key)'
+for k in sec1 p8der pkcs1; do
+	t_nomatch "formats: $k loads and matches its certificate" "$out" \
+	    "^error [a-z-]+ ([^ ]*@)?$k[:@]"
+done
+
 # --- weak keys: RSA 1024, SHA-1
 store weak
 MKCERT_KEYTYPE=rsa1024 leaf weak.example.com dns:weak.example.com || exit 1
