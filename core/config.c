@@ -1968,7 +1968,7 @@ config_parse(const char *text, size_t len, const char *name,
 {
 	struct ctx	 ctx;
 	config_t	 lc;
-	const char	*nul;
+	const char	*nul, *etext, *hint;
 	char		*copy;
 	size_t		 i;
 	int		 line;
@@ -2001,9 +2001,20 @@ config_parse(const char *text, size_t len, const char *name,
 	config_init(&lc);
 	config_set_options(&lc, 0);	/* no autoconvert */
 	if (config_read_string(&lc, copy) != CONFIG_TRUE) {
-		ctx_err(&ctx, config_error_line(&lc), "%s",
-		    config_error_text(&lc) != NULL ? config_error_text(&lc) :
-		    "syntax error");
+		etext = config_error_text(&lc);
+		if (etext == NULL)
+			etext = "syntax error";
+		/* libconfig's words are terse: say what usually causes them. */
+		if (strcmp(etext, "syntax error") == 0)
+			hint = " (look for a missing ';', '}', ')' or '\"' on "
+			    "this line or the one before, or text that is not "
+			    "name = value)";
+		else if (strcmp(etext, "duplicate setting name") == 0)
+			hint = ": a setting is given twice in the same group; "
+			    "keep one";
+		else
+			hint = "";
+		ctx_err(&ctx, config_error_line(&lc), "%s%s", etext, hint);
 		goto out;
 	}
 
