@@ -69,6 +69,33 @@ t_is "the saved change is there" "$(printf '%s\n' "$out" |
     awk 'NR == 1 { print $1 }')" a
 t_match "certbind says it wrote the file" "$(head -n 3 "$C")" '^#.*certbind'
 
+# address-not-local: asked of the host (bind), skipped by --offline.
+cat >"$C" <<'EOF'
+version = 1;
+server = {
+  listen = ( { endpoint = "192.0.2.1:443"; backend = "127.0.0.1:8080"; },
+             { endpoint = "127.0.0.2:443"; backend = "127.0.0.1:8080"; } );
+};
+keys = (
+  { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; }
+);
+bindings = (
+  { key = "a"; endpoint = "192.0.2.1:443"; },
+  { key = "a"; endpoint = "127.0.0.2:443"; }
+);
+EOF
+if command -v ip >/dev/null 2>&1 &&
+    ip -o addr show 2>/dev/null | grep -q ' 192\.0\.2\.1/'; then
+	t_skip "address-not-local" "192.0.2.1 is on an interface here"
+else
+	cb -c "$C" check
+	t_match "192.0.2.1 is not local" "$out" \
+	    '^warning address-not-local [^ ]*192\.0\.2\.1:443[^ ]*: '
+	t_nomatch "127.0.0.2 is local" "$out" 'address-not-local [^ ]*127\.0\.0\.2'
+	cb -c "$C" check --offline
+	t_nomatch "--offline does not ask the host" "$out" 'address-not-local'
+fi
+
 # A file with comments: certbind warns before it rewrites it.
 cat >"$C" <<'EOF'
 # Our production bindings: ask Alice before changing.
