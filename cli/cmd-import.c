@@ -159,9 +159,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = cmd_commit(ctx, before, after)) != EXIT_OK)
+	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
-	lifecycle_files_keep(&lf);
 	lifecycle_info("key '%s' imported: key %s, certificate %s", name,
 	    lf.key.abs, lf.cert.abs);
 	lifecycle_info("subject CN '%s', SHA-256 %s", cert_cn(crt),

@@ -84,9 +84,8 @@ cmd_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = cmd_commit(ctx, before, after)) != EXIT_OK)
+	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
-	lifecycle_files_keep(&lf);
 
 	t = cert_not_after(crt);
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&t));

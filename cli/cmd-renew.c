@@ -163,9 +163,8 @@ cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = cmd_commit(ctx, before, after)) != EXIT_OK)
+	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
-	lifecycle_files_keep(&lf);
 
 	if (fwrite(pem, 1, pemlen, stdout) != pemlen || fflush(stdout) != 0) {
 		cmd_error("could not write the request to standard output; "

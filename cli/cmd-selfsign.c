@@ -113,9 +113,8 @@ cmd_selfsign_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = cmd_commit(ctx, before, after)) != EXIT_OK)
+	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
-	lifecycle_files_keep(&lf);
 
 	lifecycle_info("key '%s' installed with a self-signed certificate "
 	    "for %ld days: key %s, certificate %s", name, days, lf.key.abs,

@@ -29,6 +29,7 @@
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
+#include "cli/cmd.h"
 #include "cli/lifecycle.h"
 
 #define PASSWORD_MAX	1024
@@ -1043,4 +1044,53 @@ lifecycle_load_pem(const char *path, const char *data, size_t len,
 		return (-1);
 	}
 	return (0);
+}
+
+static int
+file_referenced(const struct config *cfg, const char *rel)
+{
+	const struct config_key	*k;
+	size_t			 i;
+
+	for (i = 0; i < config_nkeys(cfg); i++) {
+		k = config_key(cfg, i);
+		if ((k->key != NULL && strcmp(k->key, rel) == 0) ||
+		    (k->cert != NULL && strcmp(k->cert, rel) == 0) ||
+		    (k->request != NULL && strcmp(k->request, rel) == 0))
+			return (1);
+	}
+	return (0);
+}
+
+int
+lifecycle_commit(struct cmd_ctx *ctx, const struct config *before,
+    const struct config *after, struct lifecycle_files *lf)
+{
+	struct errlist		 errs = ERRLIST_INIT;
+	struct config		*disk = NULL;
+	struct lifecycle_file	*f[3];
+	int			 rc, i;
+
+	if ((rc = cmd_commit(ctx, before, after)) == EXIT_OK) {
+		lifecycle_files_keep(lf);
+		return (rc);
+	}
+	/*
+	 * A save may fail after the new file is in place (keeping the
+	 * backup, or syncing the directory, failed). Whatever the file on
+	 * disk refers to must stay; only the rest is removed.
+	 */
+	if (config_load(ctx->conf_path, &disk, &errs) == 0) {
+		f[0] = &lf->key;
+		f[1] = &lf->req;
+		f[2] = &lf->cert;
+		for (i = 0; i < 3; i++) {
+			if (f[i]->created && f[i]->rel != NULL &&
+			    file_referenced(disk, f[i]->rel))
+				f[i]->created = 0;
+		}
+		config_free(disk);
+	}
+	errlist_clear(&errs);
+	return (rc);
 }

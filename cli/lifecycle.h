@@ -129,6 +129,15 @@ void	 lifecycle_info(const char *fmt, ...)
  */
 struct subject;
 
+struct cmd_ctx;
+/*
+ * cmd_commit(), then the files: kept when the config was saved, and also
+ * when the save failed after the new file was in place (the files it
+ * refers to must stay); the others are left marked for undo.
+ */
+int	 lifecycle_commit(struct cmd_ctx *, const struct config *before,
+	    const struct config *after, struct lifecycle_files *);
+
 /* Forgets which files were created: they belong to the config now. */
 void	 lifecycle_files_keep(struct lifecycle_files *);
 

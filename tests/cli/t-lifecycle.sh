@@ -167,22 +167,56 @@ cb -c "$C" install "$T/nonexistent.pem"
 t_not "a missing file is refused" test "$rc" -eq 0
 t_is "config and store unchanged" "$(state)" "$s0"
 
-# A request whose commit fails (the backup path is a directory, so the
-# atomic save cannot keep the previous file) leaves no key behind.
+# A request whose commit fails leaves nothing behind: rename() onto the
+# config is made to fail (an LD_PRELOAD shim, so the save fails before the
+# new file is in place).
+cat >"$T/failrename.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+int
+rename(const char *from, const char *to)
+{
+	static int (*real)(const char *, const char *);
+	size_t n = strlen(to);
+
+	if (n > 5 && strcmp(to + n - 5, ".conf") == 0) {
+		errno = EIO;
+		return -1;
+	}
+	if (real == NULL)
+		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
+		    "rename");
+	return real(from, to);
+}
+EOF
+if ${CC:-cc} -shared -fPIC -o "$T/failrename.so" "$T/failrename.c" -ldl \
+    2>/dev/null; then
+	s0=$(state)
+	LD_PRELOAD=$T/failrename.so $CERTBIND -c "$C" request half \
+	    --cn half.example.com >"$T/.out" 2>"$T/.err"
+	rc=$?
+	t_not "a request whose save fails exits non-zero" test "$rc" -eq 0
+	t_ok "it removes its key" test ! -e "$S/keys/half.key"
+	t_ok "and its request" test ! -e "$S/requests/half.csr"
+	t_is "and prints no request" "$(cat "$T/.out")" ""
+	t_is "config and store unchanged" "$(state)" "$s0"
+else
+	t_skip "a request whose save fails leaves nothing" "no C compiler"
+fi
+
+# A save that fails after the new file is in place (the backup path is a
+# directory) must not remove the files the new file refers to.
 [ -f "$C.bak" ] && mv "$C.bak" "$C.bak.keep"
 mkdir "$C.bak" && touch "$C.bak/x"
-cb -c "$C" request half --cn half.example.com
-if [ "$rc" -ne 0 ]; then
-	t_ok "a failed request removes its key" \
-	    test ! -e "$S/keys/half.key"
-	t_ok "and its request" test ! -e "$S/requests/half.csr"
-	t_is "and prints no request" "$out" ""
-else
-	t_skip "a failed request removes its key" \
-	    "the save did not fail with a directory as the backup"
-fi
+cb -c "$C" request half2 --cn half2.example.com
 rm -rf "$C.bak"
 [ -f "$C.bak.keep" ] && mv "$C.bak.keep" "$C.bak"
+cb -c "$C" check --offline
+t_nomatch "whatever the save did, the config and the files agree" "$out" \
+    '^error missing-file half2'
+s0=$(state)
 
 cb -c "$C" install --name www "$T/www.pem"
 t_is "the same certificate twice on its key is refused" "$rc" 1
