@@ -52,8 +52,20 @@ listener_open(const struct endpoint *ep, struct errlist *errs)
 	int			 fd, on = 1, v6only;
 
 	len = endpoint_to_sockaddr(ep, &ss);
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 && errno == EAFNOSUPPORT && endpoint_any_addr(ep)) {
+		/* A host without IPv6: "*" is then 0.0.0.0. */
+		struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+
+		memset(&ss, 0, sizeof ss);
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ep->port);
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		len = sizeof *sin;
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+	}
+	if (fd == -1)
 		goto fail;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == -1)

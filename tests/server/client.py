@@ -12,6 +12,9 @@
 #                                   "SHA256-OF-RECEIVED EXPECTED-SHA256 LEN"
 #   client.py silent HOST PORT MAX  connect, say nothing; prints the seconds
 #                                   until the server closed, or "open"
+#   client.py stall HOST PORT N     send up to N bytes without ever reading;
+#                                   prints how many went before the sends
+#                                   blocked for 2 s (backpressure), or N
 #   client.py idle HOST PORT MAX    TLS handshake, then say nothing; prints
 #                                   the seconds until the server closed
 #   client.py hold HOST PORT N SECS open N TLS connections and keep them;
@@ -109,6 +112,21 @@ def silent(host, port, limit):
         print("%.1f" % (time.monotonic() - t0))
 
 
+def stall(host, port, n):
+    s = tls(host, port)
+    s.settimeout(2)
+    chunk = b"x" * 16384
+    sent = 0
+    try:
+        while sent < n:
+            sent += s.send(chunk)
+    except (socket.timeout, ssl.SSLError, OSError):
+        pass
+    print(sent, flush=True)
+    # Stay connected while the test looks at the server's memory.
+    select.select([sys.stdin], [], [], 10)
+
+
 def idle(host, port, limit):
     s = tls(host, port)
     t0 = time.monotonic()
@@ -151,6 +169,8 @@ def main():
         source(host, port, int(sys.argv[4]))
     elif op == "silent":
         silent(host, port, float(sys.argv[4]))
+    elif op == "stall":
+        stall(host, port, int(sys.argv[4]))
     elif op == "idle":
         idle(host, port, float(sys.argv[4]))
     elif op == "hold":

@@ -49,6 +49,30 @@ set -- $r
 t_is "backend-first close: all bytes arrive" "${3:-}" "$SRC_N"
 t_is "backend-first close: bytes intact" "${1:-}" "${2:-x}"
 
+# Backpressure: a client that writes 64 MB and never reads. The echo
+# backend's replies fill certbindd's buffer toward the client, so it stops
+# reading the backend, which stops reading certbindd, which stops reading
+# the client: the client blocks long before 64 MB, and certbindd's memory
+# stays small instead of holding the stream.
+rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$srv_pid/status")
+mkfifo "$T/stall.in"
+timeout 60 $PY tests/server/client.py stall 127.0.0.2 "$P" 67108864 \
+    <"$T/stall.in" >"$T/stall.out" 2>&1 &
+spid=$!
+exec 8>"$T/stall.in"
+i=0
+while [ ! -s "$T/stall.out" ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$srv_pid/status")
+sent=$(cat "$T/stall.out")
+exec 8>&-
+wait $spid
+t_ok "a client that never reads is blocked (sent $sent of 67108864)" \
+    [ "${sent:-67108864}" -lt 67108864 ]
+t_ok "certbindd's memory grew by ${rss0}->${rss1} kB, not by the stream" \
+    [ $(( ${rss1:-999999} - ${rss0:-0} )) -lt 16384 ]
+
 # Several transfers at once on the two workers.
 i=0 pids=""
 while [ $i -lt 6 ]; do
