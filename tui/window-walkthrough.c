@@ -525,7 +525,7 @@ start_subject(struct walkthrough *w, struct tui *t)
 {
 	fields_free(w);
 	field_init(&w->f[SF_CN], "Common name", "");
-	w->f[SF_CN].hint = "www.example.com";
+	w->f[SF_CN].hint = "e.g. www.example.com";
 	field_init(&w->f[SF_NAME], "Key name", "");
 	w->f[SF_NAME].hint = "in certbind";
 	field_init(&w->f[SF_SANS], "Names (SANs)", "");

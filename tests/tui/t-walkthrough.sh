@@ -156,6 +156,7 @@ tm_wait "What do you want to do?" >/dev/null
 tm_keys 3
 t_ok "3 asks for a file to import" tm_wait "PEM or PKCS#12"
 tm_keys -l "$T/src/other.p12"
+tm_wait "other.p12" >/dev/null
 t_match "the key name follows the file name" "$(tm_screen)" \
     'Key name +other '
 tm_keys Tab Tab
