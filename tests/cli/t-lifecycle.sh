@@ -237,6 +237,24 @@ cb -c "$C" request '../evil' --cn www.example.com
 t_not "a name with a slash is refused" test "$rc" -eq 0
 t_ok "and makes no file outside keys/" test ! -e "$S/evil.key"
 
+# With a group for certbindd in the config, key files are 0640 and owned
+# by that group; without one they stay 0600 (above).
+if getent group daemon >/dev/null 2>&1; then
+	G=$T/grp
+	mkdir -p "$G"
+	printf 'version = 1;\nstore = "%s";\nserver = { group = "daemon"; };\n' \
+	    "$G" >"$G/certbind.conf"
+	(umask 077 && $CERTBIND -c "$G/certbind.conf" request g \
+	    --cn g.example.com >/dev/null 2>&1)
+	t_is "with server.group the key file is 640 and the group's" \
+	    "$(stat -c '%a %G' "$G/keys/g.key" 2>/dev/null)" "640 daemon"
+	cb -c "$G/certbind.conf" check --offline
+	t_nomatch "and check finds no key-permissions problem" "$out" \
+	    'key-permissions'
+else
+	t_skip "key files for a group" "no group 'daemon' here"
+fi
+
 # --- selfsign ---------------------------------------------------------------
 (umask 000 && $CERTBIND -c "$C" selfsign test --cn test.example.com \
     --san test.example.com --days 10 >"$T/.out" 2>"$T/.err")
