@@ -151,6 +151,12 @@ t_is "the certificate of an installed key is refused" "$rc" 1
 t_match "with the way to replace it" "$err" '--name www'
 t_is "config and store unchanged" "$(state)" "$s0"
 
+cb -c "$C" install --name db "$T/www.pem"
+t_is "a certificate named onto a key it does not belong to is refused" \
+    "$rc" 1
+t_match "saying it does not belong" "$err" 'does not belong to key .db'
+t_is "config and store unchanged" "$(state)" "$s0"
+
 head -c 300 "$T/www.pem" >"$T/truncated.pem"
 cb -c "$C" install "$T/truncated.pem"
 t_is "a truncated PEM is refused" "$rc" 1
