@@ -22,7 +22,9 @@ const struct cmd_entry cmd_rollback_entry = {
 	"",
 	"Restores the previous config from FILE.bak, after printing how it\n"
 	"differs from the current one (- current, + restored). The current\n"
-	"file becomes FILE.bak, so rollback again undoes the rollback.",
+	"file becomes FILE.bak, so rollback again undoes the rollback. A\n"
+	"rollback to a version with errors the current one does not have is\n"
+	"refused unless --force.",
 	cmd_rollback_exec
 };
 
@@ -30,7 +32,7 @@ static int
 cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct errlist		 errs = ERRLIST_INIT;
-	struct config		*old = NULL;
+	struct config		*old = NULL, *now = NULL;
 	struct diff_line	*d = NULL;
 	char			*bak, *cur = NULL, *prev = NULL, *cause = NULL;
 	size_t			 curlen, prevlen, i;
@@ -68,6 +70,18 @@ cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_OK;
 		goto out;
 	}
+	/* A rollback is a change like any other: no new errors unasked. */
+	if (!ctx->force && config_parse(cur, curlen, ctx->conf_path, &now,
+	    &errs) == 0 && cmd_findings_diff(NULL, now, old, 1) != 0) {
+		cmd_error("refused: the previous version has errors the "
+		    "current one does not:");
+		cmd_findings_diff(stderr, now, old, 1);
+		cmd_error("nothing was changed; use --force to roll back "
+		    "anyway.");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	errlist_clear(&errs);
 	if ((n = diff_lines(cur, prev, &d)) < 0)
 		printf("(the files are too large to show their difference)\n");
 	for (i = 0; n > 0 && i < (size_t)n; i++) {
@@ -93,6 +107,7 @@ out:
 	free(cause);
 	errlist_clear(&errs);
 	config_free(old);
+	config_free(now);
 	free(cur);
 	free(prev);
 	free(bak);

@@ -814,12 +814,13 @@ check_files(struct check *c)
 	struct trust			*trust = NULL;
 	const char			*tf;
 	char				*cause = NULL, *obj, *probe;
+	char				*trust_path = NULL;
 	size_t				 i, nk = config_nkeys(cf);
 	ssize_t				 k;
 
 	tf = c->opts->trust_file;
-	if (tf == NULL && s != NULL)
-		tf = s->trust;
+	if (tf == NULL && s != NULL && s->trust != NULL)
+		tf = trust_path = config_resolve_path(cf, s->trust);
 	if (trust_load(tf, &trust, &cause) != 0) {
 		findings_add(c->out, SEV_WARNING, F_CHAIN_INCOMPLETE, FK_FILE,
 		    -1, tf != NULL ? tf : TRUST_DEFAULT_FILE, "the trust "
@@ -831,6 +832,7 @@ check_files(struct check *c)
 	for (k = 0; (size_t)k < nk; k++)
 		check_key_files(c, (size_t)k, trust);
 	trust_free(trust);
+	free(trust_path);
 
 	for (i = 0; i < c->nb; i++) {
 		b = config_binding(cf, i);
