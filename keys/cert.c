@@ -940,7 +940,7 @@ cert_chain_complete(const struct cert *c, const struct trust *t,
 	const struct trust_entry *e;
 	gnutls_x509_crt_t	 cur, next;
 	gnutls_datum_t		 idn, sdn;
-	int			 depth, self, result = 0;
+	int			 depth, self;
 
 	if (missing != NULL)
 		*missing = NULL;
@@ -966,14 +966,18 @@ cert_chain_complete(const struct cert *c, const struct trust *t,
 			gnutls_free(idn.data);
 			return 1;
 		}
-		if ((next = chain_find_issuer(c, cur, &idn)) == NULL) {
-			e = trust_find_issuer(t, cur, &idn);
-			if (e != NULL && e->root) {
-				gnutls_free(idn.data);
-				return 1;
-			}
-			next = e != NULL ? e->crt : NULL;
+		/*
+		 * A trusted root first: a file may go on past it with a
+		 * cross-signed copy whose own issuer is long gone from the
+		 * bundle, and the chain is complete all the same.
+		 */
+		e = trust_find_issuer(t, cur, &idn);
+		if (e != NULL && e->root) {
+			gnutls_free(idn.data);
+			return 1;
 		}
+		if ((next = chain_find_issuer(c, cur, &idn)) == NULL)
+			next = e != NULL ? e->crt : NULL;
 		gnutls_free(idn.data);
 		if (next == NULL) {
 			if (missing != NULL)
@@ -985,7 +989,7 @@ cert_chain_complete(const struct cert *c, const struct trust *t,
 	if (missing != NULL)
 		*missing = xstrdup("(the chain is longer than 16 "
 		    "certificates or loops)");
-	return result;
+	return 0;
 }
 
 static gnutls_x509_crt_t

@@ -792,6 +792,46 @@ test_chain(void **state)
 	}
 	with_key_ids = 1;
 
+	/*
+	 * A file that goes on past the trusted root with a copy of it
+	 * cross-signed by an old root nobody trusts any more is complete:
+	 * the trusted root is reached first.
+	 */
+	{
+		struct privkey		*old_key = genkey(KEY_ECDSA_P256);
+		gnutls_x509_crt_t	 old_root, cross, c3[3];
+
+		old_root = make_crt(old_key, "Old Root", 1, NULL, NULL,
+		    now - 86400, now + 86400, NULL, 0, GNUTLS_DIG_SHA256);
+		cross = make_crt(root_key, "Test Root CA", 1, old_root, old_key,
+		    now - 86400, now + 86400, NULL, 0, GNUTLS_DIG_SHA256);
+		c3[0] = crt_copy(leaf_crt);
+		c3[1] = crt_copy(int_crt);
+		c3[2] = cross;
+		forged = cert_from_crts(c3, 3);
+		assert_int_equal(cert_chain_complete(forged, t, &missing), 1);
+		assert_null(missing);
+		cert_free(forged);
+		/* Without the trusted root, it is the old root that is missing. */
+		write_file(path("empty-bundle"), "", 0);
+		assert_int_equal(trust_load(path("empty-bundle"), &empty,
+		    &cause), 0);
+		c3[0] = crt_copy(leaf_crt);
+		c3[1] = crt_copy(int_crt);
+		c3[2] = make_crt(root_key, "Test Root CA", 1, old_root,
+		    old_key, now - 86400, now + 86400, NULL, 0,
+		    GNUTLS_DIG_SHA256);
+		forged = cert_from_crts(c3, 3);
+		assert_int_equal(cert_chain_complete(forged, empty, &missing),
+		    0);
+		assert_string_equal(missing, "CN=Old Root");
+		free(missing);
+		cert_free(forged);
+		trust_free(empty);
+		gnutls_x509_crt_deinit(old_root);
+		privkey_free(old_key);
+	}
+
 	/* With the intermediate in the store, the leaf alone completes. */
 	assert_int_equal(trust_add_intermediates(t, path("int.pem"), &cause),
 	    0);
