@@ -5,6 +5,8 @@
  * with --force (atomically, still 0600). The config is not changed.
  */
 
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <gnutls/x509.h>
 
 #include "core/config.h"
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
@@ -38,9 +41,23 @@ static int
 write_out(struct cmd_ctx *ctx, const char *out, const void *data,
     size_t len, char **cause)
 {
-	if (ctx->force)
-		return (fileio_write_atomic(out, data, len, 0600, NULL, cause));
-	return (fileio_write_new(out, data, len, 0600, cause));
+	struct stat	 st;
+	char		*e;
+
+	if (!ctx->force)
+		return (fileio_write_new(out, data, len, 0600, cause));
+	/*
+	 * A private key is never written through a symbolic link: in a
+	 * shared directory it could point anywhere.
+	 */
+	if (lstat(out, &st) == 0 && S_ISLNK(st.st_mode)) {
+		e = escape_str(out, 0);
+		*cause = xasprintf("%s is a symbolic link: a key is not "
+		    "written through one", e);
+		free(e);
+		return (-1);
+	}
+	return (fileio_write_atomic(out, data, len, 0600, NULL, cause));
 }
 
 /* The key as PKCS#8 PEM followed by the chain, in one wiped buffer. */

@@ -77,6 +77,11 @@ t_is "the file is unchanged" "$(cksum <"$T/www.p12")" "$sum"
 cb -c "$C" export www --pkcs12 "$T/www.p12" --password-file "$T/pw" --force
 t_is "with --force it is replaced" "$rc" 0
 t_is "still mode 600" "$(stat -c %a "$T/www.p12")" 600
+ln -s "$T/victim" "$T/link.p12"
+echo precious >"$T/victim"
+cb -c "$C" export www --pkcs12 "$T/link.p12" --password-file "$T/pw" --force
+t_is "export --force never writes through a symbolic link" "$rc" 1
+t_is "the link's target is untouched" "$(cat "$T/victim")" precious
 
 (umask 000 && $CERTBIND -c "$C" export www --pem "$T/www-out.pem" \
     >"$T/.out" 2>"$T/.err")
