@@ -620,6 +620,44 @@ test_hostile_names(void **state)
 	assert_false(cert_covers_name(c, "www.example.com"));
 	assert_false(cert_covers_name(c, "w1.example.com"));
 	cert_free(c);
+
+	/*
+	 * A NUL inside a DNS name must not cut it short into the name before
+	 * the NUL. GnuTLS will not encode one, so the DER is patched: the
+	 * signature breaks, which parsing does not look at.
+	 */
+	{
+		static const char	 marked[] = "www.bank.exampleX.evil.example";
+		const char		*one[] = { marked };
+		gnutls_datum_t		 der;
+		unsigned char		*x;
+		size_t			 i;
+
+		crt = make_crt(other_key, "nul.example", 0, NULL, NULL, now,
+		    now + 86400, one, 1, GNUTLS_DIG_SHA256);
+		assert_int_equal(gnutls_x509_crt_export2(crt,
+		    GNUTLS_X509_FMT_DER, &der), 0);
+		gnutls_x509_crt_deinit(crt);
+		x = NULL;
+		for (i = 0; i + sizeof marked - 1 <= der.size; i++) {
+			if (memcmp(der.data + i, marked, sizeof marked - 1) == 0)
+				x = der.data + i + 16;
+		}
+		assert_non_null(x);
+		assert_int_equal(*x, 'X');
+		*x = '\0';
+		c = NULL;
+		assert_int_equal(cert_load_mem(der.data, der.size, "nul.der",
+		    &c, NULL), 0);
+		gnutls_free(der.data);
+		/* Either the name shows whole, or not at all: never cut. */
+		for (i = 0; i < cert_nsans(c); i++)
+			assert_int_equal(strlen(cert_san(c, i, NULL)),
+			    sizeof marked - 1);
+		assert_false(cert_covers_name(c, "www.bank.example"));
+		assert_false(cert_covers_name(c, "nul.example"));
+		cert_free(c);
+	}
 }
 
 static void
