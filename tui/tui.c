@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <term.h>
 #include <unistd.h>
 
@@ -170,6 +171,38 @@ tui_cert(struct tui *t, size_t i, const char **error)
 }
 
 /*
+ * A conflict finding names one binding; every binding with the same
+ * endpoint and sni is in the conflict, and each row should say so.
+ */
+static void
+mark_conflicts(struct tui *t)
+{
+	const struct config_binding	*a, *b;
+	size_t				 i, j, nb = config_nbindings(t->edit);
+	size_t				*v = NULL, nv = 0;
+
+	for (i = 0; i < nb; i++) {
+		if (t->binding_marks[i] & MK_CONFLICT) {
+			v = xreallocarray(v, nv + 1, sizeof *v);
+			v[nv++] = i;
+		}
+	}
+	for (j = 0; j < nv; j++) {
+		a = config_binding(t->edit, v[j]);
+		for (i = 0; i < nb; i++) {
+			b = config_binding(t->edit, i);
+			if (endpoint_cmp(&a->ep, &b->ep) != 0)
+				continue;
+			if ((a->sni == NULL) != (b->sni == NULL) ||
+			    (a->sni != NULL && strcasecmp(a->sni, b->sni) != 0))
+				continue;
+			t->binding_marks[i] |= MK_CONFLICT;
+		}
+	}
+	free(v);
+}
+
+/*
  * The model changed (or was just loaded): findings, resolver, row marks,
  * and every window's rows are rebuilt here, once, not per keystroke.
  */
@@ -209,6 +242,7 @@ model_update(struct tui *t, int check)
 		else if (f->kind == FK_LISTENER && (size_t)f->index < nl)
 			t->listener_marks[f->index] |= m;
 	}
+	mark_conflicts(t);
 	certs_reset(t);
 
 	a = config_serialize(t->orig);

@@ -101,7 +101,7 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		bb = fmt_time(cert_not_after(c));
 		days = cert_days_left(c, t->now != 0 ? t->now : time(NULL));
 		bb[10] = '\0';	/* the date: the time is on the Valid line */
-		s = xasprintf("%s, %s %ld day%s%s", bb, days < 0 ? "" : "in",
+		s = xasprintf("%s, %s%ld day%s%s", bb, days < 0 ? "" : "in ",
 		    days < 0 ? -days : days, days == 1 || days == -1 ? "" : "s",
 		    days < 0 ? " ago" : "");
 		add(&v, n, "Expires", escape_str(s, t->escflags), days < 0 ?

@@ -893,7 +893,9 @@ effect_one(struct errlist *out, const char *what, const struct config *a,
 
 	ka = serving(a, ra, ep, sni, &rla);
 	kb = serving(b, rb, ep, sni, &rlb);
-	if (ka == NULL && kb == NULL)
+	/* A new listener nothing serves is news too. */
+	if (ka == NULL && kb == NULL && (sni != NULL ||
+	    strstr(what, "(new listener)") == NULL))
 		return;
 	if (ka != NULL && kb != NULL && strcmp(ka, kb) == 0 &&
 	    rla.level == rlb.level && rla.sni == rlb.sni)

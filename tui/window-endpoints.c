@@ -118,6 +118,37 @@ ep_matches(struct tui *t, const struct endpoint *ep, const char *sni,
 	return 0;
 }
 
+/*
+ * Headings cannot be selected: from one, go to the nearest row in the
+ * direction of travel, else the other way.
+ */
+static void
+fix_sel(struct ep_data *d, int dir)
+{
+	size_t	i;
+
+	if (d->nrows == 0 || d->rows[d->sel].type != EPR_HEADING)
+		return;
+	if (dir > 0) {
+		for (i = d->sel; i < d->nrows; i++)
+			if (d->rows[i].type != EPR_HEADING)
+				goto found;
+		for (i = d->sel; i-- > 0;)
+			if (d->rows[i].type != EPR_HEADING)
+				goto found;
+	} else {
+		for (i = d->sel + 1; i-- > 0;)
+			if (d->rows[i].type != EPR_HEADING)
+				goto found;
+		for (i = d->sel; i < d->nrows; i++)
+			if (d->rows[i].type != EPR_HEADING)
+				goto found;
+	}
+	return;
+found:
+	d->sel = i;
+}
+
 static void
 ep_rebuild(struct tui_win *w)
 {
@@ -202,9 +233,7 @@ ep_rebuild(struct tui_win *w)
 		d->sel = i;
 	else if (d->sel >= d->nrows)
 		d->sel = d->nrows > 0 ? d->nrows - 1 : 0;
-	if (d->nrows > 0 && d->rows[d->sel].type == EPR_HEADING &&
-	    d->sel + 1 < d->nrows)
-		d->sel++;
+	fix_sel(d, 1);
 }
 
 static void
@@ -250,27 +279,17 @@ endpoints_set_filter(struct tui *t, const char *text)
 static void
 ep_move(struct ep_data *d, long delta)
 {
-	long	s = (long)d->sel, n = (long)d->nrows, step;
+	long	s = (long)d->sel, n = (long)d->nrows;
 
 	if (n == 0)
 		return;
-	step = delta < 0 ? -1 : 1;
 	s += delta;
 	if (s < 0)
 		s = 0;
 	if (s >= n)
 		s = n - 1;
-	/* Headings are not selectable: step over them. */
-	while (s >= 0 && s < n && d->rows[s].type == EPR_HEADING)
-		s += step;
-	if (s < 0 || s >= n) {
-		s = (long)d->sel;
-		if (d->rows[s].type == EPR_HEADING) {
-			while (s < n - 1 && d->rows[s].type == EPR_HEADING)
-				s++;
-		}
-	}
 	d->sel = (size_t)s;
+	fix_sel(d, delta < 0 ? -1 : 1);
 	ep_remember(d);
 }
 
