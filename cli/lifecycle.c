@@ -497,9 +497,43 @@ lifecycle_chain(const struct config *cfg, struct cert *c, int *complete)
 	return (msg);
 }
 
+/* Standard input, for "-": a CA's answer pasted into a here-document. */
+static int
+read_stdin(char **data, size_t *len, char **cause)
+{
+	size_t	n, cap = 16384;
+
+	*data = xmalloc(cap + 1);
+	*len = 0;
+	while ((n = fread(*data + *len, 1, cap - *len, stdin)) > 0) {
+		*len += n;
+		if (*len == cap) {
+			if (cap >= FILEIO_MAX_CERT) {
+				*cause = xstrdup("standard input: more than a "
+				    "certificate file can hold");
+				goto fail;
+			}
+			cap *= 2;
+			*data = xreallocarray(*data, cap + 1, 1);
+		}
+	}
+	if (ferror(stdin)) {
+		*cause = xasprintf("standard input: %s", strerror(errno));
+		goto fail;
+	}
+	(*data)[*len] = '\0';
+	return (0);
+fail:
+	freezero(*data, cap + 1);
+	*data = NULL;
+	return (-1);
+}
+
 int
 lifecycle_read(const char *path, char **data, size_t *len, char **cause)
 {
+	if (strcmp(path, "-") == 0)
+		return (read_stdin(data, len, cause));
 	return (fileio_read(path, FILEIO_MAX_CERT, 0, data, len, NULL, cause));
 }
 

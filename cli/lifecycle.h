@@ -109,7 +109,8 @@ void	 lifecycle_password_free(char *);
 char	*lifecycle_chain(const struct config *, struct cert *c,
 	    int *complete);
 
-/* Reads a whole file given on the command line (size-capped). */
+/* Reads a whole file given on the command line (size-capped); "-" is
+ * standard input. */
 int	 lifecycle_read(const char *path, char **data, size_t *len,
 	    char **cause);
 
