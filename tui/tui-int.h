@@ -238,6 +238,7 @@ enum ep_row_type {
 	EPR_BINDING
 };
 int	 endpoints_selected(struct tui *, enum ep_row_type *, size_t *index);
+const struct finding *endpoints_note(struct tui *);
 void	 endpoints_set_filter(struct tui *, const char *);
 void	 keys_set_filter(struct tui *, const char *);
 /* window-keys.c: the selected key's name, borrowed from the edited config

@@ -555,6 +555,7 @@ static void
 draw_bottom(struct tui *t)
 {
 	const struct tui_mode	*m;
+	const struct finding	*f;
 	char			*e;
 
 	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
@@ -562,6 +563,13 @@ draw_bottom(struct tui *t)
 		e = escape_str(t->msg, t->escflags);
 		draw_text(t, LINES - 2, 1, COLS - 2, e,
 		    t->msg_error ? draw_attr(t, TC_ERROR) : A_BOLD);
+		free(e);
+	} else if (t->noverlay == 0 && t->focus == TUI_PANE_ENDPOINTS &&
+	    (f = endpoints_note(t)) != NULL) {
+		e = escape_str(f->message, t->escflags);
+		draw_text(t, LINES - 2, 1, COLS - 2, e, draw_attr(t,
+		    f->severity == SEV_ERROR ? TC_ERROR : f->severity ==
+		    SEV_WARNING ? TC_WARNING : TC_NORMAL));
 		free(e);
 	}
 	m = t->noverlay > 0 ? t->overlay[t->noverlay - 1]->mode :

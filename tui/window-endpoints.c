@@ -258,6 +258,36 @@ endpoints_selected(struct tui *t, enum ep_row_type *type, size_t *index)
 	return 0;
 }
 
+/*
+ * The first finding about the selected row (errors come first), for the
+ * message line: the markers say what, the finding says what to do.
+ * Borrowed from t->found until the next model change.
+ */
+const struct finding *
+endpoints_note(struct tui *t)
+{
+	const struct finding	*f;
+	enum ep_row_type	 type;
+	enum finding_kind	 kind;
+	size_t			 i, idx;
+
+	if (endpoints_selected(t, &type, &idx) != 0)
+		return NULL;
+	kind = type == EPR_BINDING ? FK_BINDING : FK_LISTENER;
+	for (i = 0; i < t->found.n; i++) {
+		f = &t->found.v[i];
+		if (f->kind == kind && f->index == (ssize_t)idx &&
+		    f->severity != SEV_INFO)
+			return f;
+	}
+	for (i = 0; i < t->found.n; i++) {
+		f = &t->found.v[i];
+		if (f->kind == kind && f->index == (ssize_t)idx)
+			return f;
+	}
+	return NULL;
+}
+
 static void
 filter_done(struct tui *t, void *arg, const char *text)
 {
@@ -495,6 +525,6 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 
 const struct tui_mode tui_mode_endpoints = {
 	"endpoints", ep_init, ep_free, ep_key, ep_draw, ep_rebuild,
-	"?:help b:bind e:edit d:unbind m:move l/L:add/del listener "
-	"/:filter r:review c:commit q:quit"
+	"?:help b:bind e:edit d:unbind m:move l/L:listener /:filter "
+	"r:review c:commit q:quit"
 };
