@@ -97,6 +97,10 @@ enum tui_color {
 #define TUI_NPANES		3
 #define TUI_MAXOVERLAY		8
 
+/* Above these, the checks run after the screen is drawn. */
+#define TUI_LARGE_BINDINGS	5000
+#define TUI_LARGE_KEYS		500
+
 #define TUI_MIN_COLS		80
 #define TUI_MIN_LINES		24
 
@@ -119,6 +123,7 @@ struct tui {
 	struct findings	 orig_found;	/* the file's: tui_orig_findings() */
 	int		 orig_checked;
 	int		 checking;	/* found is not computed yet */
+	int		 check_pending;	/* the main loop runs the checks */
 	struct resolver	*res;		/* over edit */
 	struct check_opts copts;
 	unsigned	*key_marks;	/* per key index, from found */

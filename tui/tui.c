@@ -262,10 +262,29 @@ model_update(struct tui *t, int check)
 	}
 }
 
+/*
+ * On a large config the checks take seconds: the rows are rebuilt at
+ * once, and the main loop runs the checks after drawing them, with
+ * "checking..." on the status line. A small config is checked at once, so
+ * its markers never flicker.
+ */
+static int
+large(struct tui *t)
+{
+	return config_nbindings(t->edit) > TUI_LARGE_BINDINGS ||
+	    config_nkeys(t->edit) > TUI_LARGE_KEYS;
+}
+
 void
 tui_changed(struct tui *t)
 {
-	model_update(t, 1);
+	if (large(t)) {
+		model_update(t, 0);
+		t->check_pending = 1;
+	} else {
+		model_update(t, 1);
+		t->check_pending = 0;
+	}
 }
 
 /*
@@ -863,8 +882,6 @@ tui_main(const char *conf_path)
 	else if (t->disk == NULL)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
 		    "walkthrough.", t->path);
-	model_update(t, 0);
-	draw_screen(t);
 	tui_changed(t);
 	if (!t->readonly && session_has_recovery(t))
 		tui_confirm(t, "Unsaved edits from an interrupted session "
@@ -877,6 +894,12 @@ tui_main(const char *conf_path)
 			break;
 		}
 		draw_screen(t);
+		if (t->check_pending) {
+			/* Drawn with "checking...": now the checks. */
+			t->check_pending = 0;
+			model_update(t, 1);
+			continue;
+		}
 		ch = getch();
 		if (tui_signal != 0)
 			continue;
