@@ -6,8 +6,8 @@
  * changed afterwards, so worker threads read it without locks. The
  * post-ClientHello hook asks the shared resolver which binding serves the
  * connection, and the certificate-retrieve callback indexes a table from
- * binding to credentials:
- * no file I/O and no scan of the bindings during a handshake.
+ * binding to credentials: no file I/O and no scan of the bindings during
+ * a handshake.
  *
  * Reference counts: the current pointer holds one reference, and every
  * connection one more for its lifetime. A reload installs a new
