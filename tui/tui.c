@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -728,6 +729,20 @@ handle_signal(struct tui *t)
 	t->status = 1;
 }
 
+/* Whether the terminal has hung up under us (read() would fail). */
+static int
+terminal_gone(void)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = STDIN_FILENO;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) < 0)
+		return 0;
+	return (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 static int
 load(struct tui *t)
 {
@@ -903,8 +918,14 @@ tui_main(const char *conf_path)
 		ch = getch();
 		if (tui_signal != 0)
 			continue;
-		if (ch == ERR)
+		if (ch == ERR) {
+			if (terminal_gone()) {
+				/* A hangup without SIGHUP: the same. */
+				handle_signal(t);
+				break;
+			}
 			continue;
+		}
 		if (ch == TUI_KEY_PASTE_START) {
 			t->pasting = 1;
 			t->pastelen = 0;

@@ -113,6 +113,28 @@ else
 	t_fail "120x40: the UI did not start" "$(tm_screen)"
 fi
 
+# The C locale: the same screen with ASCII lines.
+sed -e 's/[┌┐└┘]/+/g' -e 's/─/-/g' -e 's/│/|/g' "$T/want80" >"$T/wantC"
+tm_start 80 24 LC_ALL=C -- -c "$T/s/certbind.conf"
+if tm_ready; then
+	t_screen "80x24, C locale: the same screen in ASCII" "$T/wantC"
+else
+	t_fail "C locale: the UI did not start" "$(tm_screen)"
+fi
+
+# The keys filter.
+tm_keys / api Enter
+t_ok "the keys filter says what it shows" tm_wait "Keys 1/3 /api"
+t_match "and the details follow the one key shown" "$(tm_screen)" \
+    'Subject +CN=api\.example\.com'
+tm_keys / C-u Enter
+t_ok "an empty filter shows every key" tm_wait "Keys (3)"
+tm_keys q
+tm_wait "certbind-exit=0" >/dev/null
+
+tm_start 120 40 -- -c "$T/s/certbind.conf"
+tm_ready >/dev/null
+
 # The help lists every action's letter.
 tm_keys '?'
 tm_wait "Keys " >/dev/null
