@@ -22,6 +22,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
 
 #include "core/escape.h"
 #include "core/fileio.h"
@@ -158,38 +159,55 @@ get_cn(gnutls_x509_crt_t crt)
 static void
 add_san(struct cert *c, char *name, int is_ip)
 {
-	c->sans = xreallocarray(c->sans, c->nsans + 1, sizeof *c->sans);
+	if ((c->nsans & (c->nsans - 1)) == 0)	/* 0, 1, 2, 4 ...: grow */
+		c->sans = xreallocarray(c->sans, c->nsans ? c->nsans * 2 : 1,
+		    sizeof *c->sans);
 	c->sans[c->nsans].name = name;
 	c->sans[c->nsans].is_ip = is_ip;
 	c->nsans++;
 }
 
+/*
+ * The extension is decoded once: asking GnuTLS for the names one index at
+ * a time re-parses it for every name, quadratic in a certificate with
+ * 10,000 of them.
+ */
 static void
 get_sans(struct cert *c, gnutls_x509_crt_t crt)
 {
-	unsigned	 seq, type;
-	unsigned char	 buf[1024];
-	size_t		 size;
-	char		 ip[INET6_ADDRSTRLEN];
-	int		 r;
+	gnutls_subject_alt_names_t	 sans;
+	gnutls_datum_t			 der = { NULL, 0 }, san, oid;
+	unsigned			 seq, type, critical;
+	char				 ip[INET6_ADDRSTRLEN];
+	int				 r;
 
-	for (seq = 0; seq < 4096; seq++) {
-		size = sizeof buf;
-		r = gnutls_x509_crt_get_subject_alt_name2(crt, seq, buf, &size,
-		    &type, NULL);
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.17", 0, &der,
+	    &critical) < 0)
+		return;
+	if (gnutls_subject_alt_names_init(&sans) < 0) {
+		gnutls_free(der.data);
+		return;
+	}
+	if (gnutls_x509_ext_import_subject_alt_names(&der, sans, 0) < 0)
+		goto out;
+	for (seq = 0;; seq++) {
+		r = gnutls_subject_alt_names_get(sans, seq, &type, &san, &oid);
 		if (r == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			break;
-		if (r < 0)	/* too long or damaged: not a name we use */
+		if (r < 0)	/* damaged: not a name we use */
 			continue;
 		if (type == GNUTLS_SAN_DNSNAME)
-			add_san(c, copy_cert_string(buf, size), 0);
-		else if (type == GNUTLS_SAN_IPADDRESS && size == 4 &&
-		    inet_ntop(AF_INET, buf, ip, sizeof ip) != NULL)
+			add_san(c, copy_cert_string(san.data, san.size), 0);
+		else if (type == GNUTLS_SAN_IPADDRESS && san.size == 4 &&
+		    inet_ntop(AF_INET, san.data, ip, sizeof ip) != NULL)
 			add_san(c, xstrdup(ip), 1);
-		else if (type == GNUTLS_SAN_IPADDRESS && size == 16 &&
-		    inet_ntop(AF_INET6, buf, ip, sizeof ip) != NULL)
+		else if (type == GNUTLS_SAN_IPADDRESS && san.size == 16 &&
+		    inet_ntop(AF_INET6, san.data, ip, sizeof ip) != NULL)
 			add_san(c, xstrdup(ip), 1);
 	}
+out:
+	gnutls_subject_alt_names_deinit(sans);
+	gnutls_free(der.data);
 }
 
 static char *
