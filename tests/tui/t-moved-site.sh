@@ -137,7 +137,7 @@ tm_ready >/dev/null
 
 # The help lists every action's letter.
 tm_keys '?'
-tm_wait "Keys " >/dev/null
+tm_wait "Moving around" >/dev/null
 scr=$(tm_screen)
 for k in "b  " "e  " "d  " "m  " "l  " "L  " "r  " "c  " "w  " "q  " "/  "; do
 	t_match "help lists '${k%% *}'" "$scr" "│ +$k {4,}[a-z]"
