@@ -48,7 +48,7 @@ t_match "review: the old binding removed" "$scr" \
 t_match "review: the moved binding added" "$scr" \
     '^│ \+ +\{ key = "www"; endpoint = "127\.0\.0\.3:8443"; \}'
 tm_keys G
-sleep 0.3
+tm_wait "Findings the change removes" >/dev/null
 scr=$(tm_screen)
 t_match "review: the findings removed include the stale binding" "$scr" \
     'warning stale-binding www@127\.0\.0\.2:8443'
