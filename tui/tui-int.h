@@ -125,6 +125,7 @@ struct tui {
 	int		 checking;	/* found is not computed yet */
 	int		 check_pending;	/* the main loop runs the checks */
 	struct resolver	*res;		/* over edit */
+	struct sni_index *sx;		/* over edit */
 	struct check_opts copts;
 	unsigned	*key_marks;	/* per key index, from found */
 	unsigned	*binding_marks;
@@ -266,5 +267,9 @@ void	 dialog_unlisten(struct tui *);
  */
 size_t	 tui_effect(struct tui *, const struct config *before,
 	    const struct config *after, struct errlist *out);
+/* The same, asking only about listeners the touched endpoints cover. */
+size_t	 tui_effect_near(struct tui *, const struct config *before,
+	    const struct config *after, const struct endpoint *touched,
+	    size_t ntouched, struct errlist *out);
 
 #endif

@@ -222,6 +222,8 @@ model_update(struct tui *t, int check)
 	t->checking = !check;
 	resolver_free(t->res);
 	t->res = resolver_new(t->edit);
+	sni_index_free(t->sx);
+	t->sx = sni_index_new(t->edit);
 
 	nk = config_nkeys(t->edit);
 	nb = config_nbindings(t->edit);
@@ -719,6 +721,28 @@ handle_key(struct tui *t, int ch)
 	}
 }
 
+/* One key from the terminal; the keys of a bracketed paste are gathered. */
+static void
+feed(struct tui *t, int ch)
+{
+	if (ch == TUI_KEY_PASTE_START) {
+		t->pasting = 1;
+		t->pastelen = 0;
+		return;
+	}
+	if (t->pasting) {
+		if (ch == TUI_KEY_PASTE_END) {
+			t->pasting = 0;
+			t->paste[t->pastelen] = '\0';
+			handle_key(t, TUI_KEY_PASTE);
+		} else if (ch >= 0 && ch < 256 &&
+		    t->pastelen + 1 < sizeof t->paste)
+			t->paste[t->pastelen++] = (char)ch;
+		return;
+	}
+	handle_key(t, ch);
+}
+
 /* SIGHUP or SIGTERM: keep unsaved edits, then leave. */
 static void
 handle_signal(struct tui *t)
@@ -795,6 +819,7 @@ tui_free(struct tui *t)
 	findings_clear(&t->found);
 	findings_clear(&t->orig_found);
 	resolver_free(t->res);
+	sni_index_free(t->sx);
 	certs_free(t);
 	config_free(t->edit);
 	config_free(t->orig);
@@ -926,22 +951,18 @@ tui_main(const char *conf_path)
 			}
 			continue;
 		}
-		if (ch == TUI_KEY_PASTE_START) {
-			t->pasting = 1;
-			t->pastelen = 0;
-			continue;
-		}
-		if (t->pasting) {
-			if (ch == TUI_KEY_PASTE_END) {
-				t->pasting = 0;
-				t->paste[t->pastelen] = '\0';
-				handle_key(t, TUI_KEY_PASTE);
-			} else if (ch >= 0 && ch < 256 &&
-			    t->pastelen + 1 < sizeof t->paste)
-				t->paste[t->pastelen++] = (char)ch;
-			continue;
-		}
-		handle_key(t, ch);
+		feed(t, ch);
+		/*
+		 * Keys already waiting (typing ahead, a paste without brackets)
+		 * are handled before the next draw, so a slow redraw is paid
+		 * once. Not past a change whose checks are still to run: the
+		 * next key may need its findings.
+		 */
+		timeout(0);
+		while (!t->quit && !t->check_pending && tui_signal == 0 &&
+		    (ch = getch()) != ERR)
+			feed(t, ch);
+		timeout(250);
 	}
 
 	putp("\033[?2004l");

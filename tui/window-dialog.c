@@ -73,6 +73,11 @@ struct dialog {
 	struct errlist	 added;		/* findings the change adds */
 	char		*problem;	/* why the change cannot be made */
 	int		 valid;
+	/* The endpoints the change touches: only listeners they cover
+	 * can change hands, so only those are asked about. */
+	struct endpoint	 touched[2];
+	size_t		 ntouched;
+	int		 dirty;		/* typed into since the last update */
 };
 
 static void
@@ -284,18 +289,23 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 	if (!ok)
 		return -1;
 
+	d->ntouched = 0;
+	if (have_ep)
+		d->touched[d->ntouched++] = ep;
 	switch (d->kind) {
 	case DLG_BIND:
 		if (!have_ep || key == NULL)
 			return -1;
 		return config_bind(c, key, &ep, sni, cause);
 	case DLG_EDIT:
-		if (!have_ep)
+		if (!have_ep || d->binding >= config_nbindings(c))
 			return -1;
+		d->touched[d->ntouched++] = config_binding(c, d->binding)->ep;
 		return config_binding_edit(c, d->binding, &ep, sni, cause);
 	case DLG_MOVE:
 		if (!have_ep || !have_from)
 			return -1;
+		d->touched[d->ntouched++] = from;
 		if (config_move(c, &from, &ep, &changes, cause) < 0) {
 			errlist_clear(&changes);
 			return -1;
@@ -333,7 +343,7 @@ dialog_update(struct tui *t, struct dialog *d)
 		return;
 	}
 	d->valid = 1;
-	tui_effect(t, t->edit, c, &d->effect);
+	tui_effect_near(t, t->edit, c, d->touched, d->ntouched, &d->effect);
 	/*
 	 * The checks run on every keystroke here, so a large file skips them;
 	 * the review (r) still shows the findings before a commit.
@@ -379,8 +389,11 @@ dialog_accept(struct tui *t, struct dialog *d)
 {
 	char	*cause = NULL;
 
-	if (d->gen != t->gen)
+	if (d->gen != t->gen || d->dirty) {
+		d->gen = t->gen;
+		d->dirty = 0;
 		dialog_update(t, d);
+	}
 	if (!d->valid) {
 		tui_message(t, 1, "%s", d->problem != NULL ? d->problem :
 		    "A field is not valid: see the message under it.");
@@ -474,7 +487,8 @@ dialog_key(struct tui_win *w, int key)
 		field_insert(f, c);
 		break;
 	}
-	dialog_update(t, d);
+	/* Validated when next drawn: keys typed together cost one update. */
+	d->dirty = 1;
 	return 1;
 }
 
@@ -489,9 +503,10 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	size_t		 i;
 	int		 y, lw = 10, fx, fw, room;
 
-	if (d->gen != t->gen) {
-		/* The model changed under the dialog (a restore): redo. */
+	if (d->gen != t->gen || d->dirty) {
+		/* Typed into, or the model changed under it: redo. */
 		d->gen = t->gen;
+		d->dirty = 0;
 		dialog_update(t, d);
 	}
 	r = draw_centre(LINES - 4, 78);
@@ -923,6 +938,31 @@ size_t
 tui_effect(struct tui *t, const struct config *before,
     const struct config *after, struct errlist *out)
 {
+	return tui_effect_near(t, before, after, NULL, 0, out);
+}
+
+/* Whether a change at one of the touched endpoints can reach ep. */
+static int
+is_near(const struct endpoint *ep, const struct endpoint *touched,
+    size_t ntouched)
+{
+	size_t	i;
+
+	if (ntouched == 0)
+		return 1;
+	for (i = 0; i < ntouched; i++) {
+		if (endpoint_overlaps(&touched[i], ep) ||
+		    endpoint_overlaps(ep, &touched[i]))
+			return 1;
+	}
+	return 0;
+}
+
+size_t
+tui_effect_near(struct tui *t, const struct config *before,
+    const struct config *after, const struct endpoint *touched,
+    size_t ntouched, struct errlist *out)
+{
 	const struct config	*cs[2] = { before, after };
 	const struct config_listener *l;
 	struct sni_index	*sx[2];
@@ -931,16 +971,21 @@ tui_effect(struct tui *t, const struct config *before,
 	const char		**names = NULL;
 	size_t			 start = out->n, i, j, c, k, *idx = NULL;
 	size_t			 nidx, cap = 0, nnames;
+	int			 cached;
 
-	ra = resolver_new(before);
+	/* The edited config's resolver and index are kept by the model. */
+	cached = before == t->edit && t->res != NULL && t->sx != NULL;
+	ra = cached ? t->res : resolver_new(before);
+	sx[0] = cached ? t->sx : sni_index_new(before);
 	rb = resolver_new(after);
-	sx[0] = sni_index_new(before);
 	sx[1] = sni_index_new(after);
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < config_nlisteners(cs[c]); i++) {
 			l = config_listener(cs[c], i);
 			/* A listener in both is reported once, from after. */
 			if (c == 0 && config_listener_find(after, &l->ep) >= 0)
+				continue;
+			if (!is_near(&l->ep, touched, ntouched))
 				continue;
 			endpoint_format(&l->ep, ep);
 			if (c == 0)
@@ -975,9 +1020,11 @@ tui_effect(struct tui *t, const struct config *before,
 	}
 	free(names);
 	free(idx);
-	sni_index_free(sx[0]);
+	if (!cached) {
+		sni_index_free(sx[0]);
+		resolver_free(ra);
+	}
 	sni_index_free(sx[1]);
-	resolver_free(ra);
 	resolver_free(rb);
 	return out->n - start;
 }

@@ -165,7 +165,7 @@ ep_rebuild(struct tui_win *w)
 	d->nrows = 0;
 	nl = config_nlisteners(t->edit);
 	nb = config_nbindings(t->edit);
-	sx = sni_index_new(t->edit);
+	sx = t->sx;
 
 	ep_add(d, EPR_HEADING, 0);
 	for (i = 0; i < nl; i++) {
@@ -208,7 +208,6 @@ ep_rebuild(struct tui_win *w)
 		}
 	}
 	free(snis);
-	sni_index_free(sx);
 
 	ep_add(d, EPR_HEADING, 1);
 	for (j = 0; j < nb; j++) {

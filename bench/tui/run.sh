@@ -5,6 +5,9 @@
 #     (target: under 1 s), and until the checks are done;
 #  2. the bytes written to the terminal when the cursor moves one line
 #     (target: under 200), logged with tmux pipe-pane.
+#  3. one keystroke in the bind dialog on the large store: the fields are
+#     validated and the effect recomputed (a copy of the config with the
+#     binding made, resolved against the listeners it can reach).
 # Usage: sh bench/tui/run.sh [--regen]
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -145,3 +148,24 @@ printf '  keys pane, large store:      %s bytes\n' "$(moves "$dir/big.conf")"
 printf '  endpoints pane, large store: %s bytes\n' \
     "$(moves "$dir/big.conf" Tab Tab)"
 echo "  (target < 200 bytes)"
+
+echo "== one keystroke in the bind dialog, large store"
+start "$dir/big.conf"
+wait_for "Endpoints:" || { echo "no first screen"; exit 1; }
+wait_for "checking..." absent
+tm send-keys b
+wait_for "Bind a key" || exit 1
+tm send-keys Tab Tab
+tm send-keys -l 'x.example.com'
+wait_for "x.example.com_" || exit 1
+tm send-keys BTab BTab C-u
+tm send-keys -l '127.1.0.4'
+wait_for "127.1.0.4:443 sni=x.example.com" || exit 1
+for n in 5 6 7 8 9; do
+	t0=$(now)
+	tm send-keys BSpace "$n"
+	wait_for "127.1.0.$n:443 sni=x.example.com" || { echo "no effect"; exit 1; }
+	t1=$(now)
+	el=$(echo "$t1 - $t0" | bc)
+	printf '  keystroke %d: %.3f s\n' "$n" "$el"
+done
