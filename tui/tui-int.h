@@ -176,6 +176,11 @@ const char *tui_selected_key(struct tui *);	/* borrowed from edit */
  * array of pointers into b. */
 const struct finding **tui_findings_added(const struct findings *a,
 	    const struct findings *b, size_t *n);
+/*
+ * Key i's certificate, loaded on first use; NULL when pending or
+ * unreadable (*error then says why, or is NULL). Both are borrowed until
+ * the next model change (tui_changed).
+ */
 struct cert *tui_cert(struct tui *, size_t key, const char **error);
 
 /* draw.c */

@@ -6,7 +6,9 @@
 
 /*
  * Runs the key manager on the config at path until the user quits.
- * Returns an exit status (0, or 2 when the terminal cannot be driven).
+ * Returns an exit status: 0; 1 when SIGHUP, SIGTERM or SIGINT ended it
+ * (unsaved edits are then in PATH.recover); 2 when the config cannot be
+ * read (its errors are printed) or the terminal cannot be driven.
  */
 int	tui_main(const char *conf_path);
 
