@@ -152,6 +152,15 @@ review_build(struct tui_win *w)
 
 	a = config_serialize(t->orig);
 	b = config_serialize(t->edit);
+	/*
+	 * The lines below compare the two as certbind writes them; a file
+	 * laid out by hand is rewritten in that form too, so say so.
+	 */
+	if (t->disk != NULL && (t->disklen != strlen(a) ||
+	    memcmp(t->disk, a, t->disklen) != 0))
+		line_add(t, d, TC_DIM, 0, "The file on disk is laid out "
+		    "differently: a commit also rewrites it in certbind's "
+		    "layout (the settings below are what changes).");
 	if ((nd = diff_lines(a, b, &dl)) < 0) {
 		line_add(t, d, TC_WARNING, 0, "  The files are too large to "
 		    "compare line by line; the findings below still apply.");
