@@ -111,7 +111,7 @@ session_lock(struct tui *t)
 			unlink(t->lock_path);
 			continue;
 		}
-		t->holder = xasprintf("the file is being edited by %s on "
+		t->holder = xasprintf("being edited by %s on "
 		    "%s (pid %ld)", ouser, ohost, pid);
 		t->readonly = 1;
 		return -1;

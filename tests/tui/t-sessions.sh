@@ -106,4 +106,18 @@ tm_ready >/dev/null
 t_nomatch "a stale lock does not make the session read-only" \
     "$(tm_screen)" '\[read-only\]'
 t_ok "the stale lock is replaced by ours" grep -q " $(tm_pid)\$" "$conf.lock"
+
+# A lock from another host is never taken over: its pid means nothing here.
+tm_keys q
+tm_wait "certbind-exit=0" >/dev/null
+printf 'alice other-host.example 999999\n' >"$conf.lock"
+tm_start 80 24 -- -c "$conf"
+t_ok "a lock from another host makes the session read-only" \
+    tm_wait "[read-only]"
+t_match "and names that host" "$(tm_screen)" \
+    'edited by alice on other-host\.example \(pid 999999\)'
+tm_keys q
+tm_wait "certbind-exit=0" >/dev/null
+t_is "the other host's lock is left as it was" "$(cat "$conf.lock")" \
+    "alice other-host.example 999999"
 t_done
