@@ -82,6 +82,15 @@ session_lock(struct tui *t)
 			t->locked = 1;
 			return 0;
 		}
+		if (errno == ENOENT && !t->lock_retry) {
+			/*
+			 * The config's directory does not exist yet (a first
+			 * start: the walkthrough makes it). Nobody else can be
+			 * editing it; lock again before the commit.
+			 */
+			t->lock_retry = 1;
+			return 0;
+		}
 		if (errno != EEXIST) {
 			t->holder = xasprintf("cannot create %s: %s",
 			    t->lock_path, strerror(errno));

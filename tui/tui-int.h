@@ -137,6 +137,7 @@ struct tui {
 	int		 modified;
 	int		 readonly;
 	int		 locked;	/* we created the lock file */
+	int		 lock_retry;	/* no directory yet: lock at commit */
 	char		*holder;	/* who holds the lock, when read-only */
 
 	int		 utf8;

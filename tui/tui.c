@@ -458,6 +458,10 @@ tui_commit(struct tui *t)
 		tui_message(t, 0, "Nothing to commit: no changes.");
 		return;
 	}
+	if (!t->locked && t->lock_retry && session_lock(t) != 0) {
+		tui_message(t, 1, "Not committed: %s", t->holder);
+		return;
+	}
 	if (t->disk != NULL || access(t->path, F_OK) == 0) {
 		changed = t->disk == NULL ? 1 : session_disk_changed(t, &cause);
 		if (changed != 0) {

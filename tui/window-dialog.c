@@ -587,6 +587,14 @@ static const struct tui_mode tui_mode_dialog = {
 	"Tab/Up/Down: field  Left/Right: choices  Enter: accept  Esc: cancel"
 };
 
+/* Opens the dialog; with the overlay stack full, it is dropped. */
+static void
+push_dialog(struct tui *t, struct dialog *d)
+{
+	if (tui_push(t, &tui_mode_dialog, d) == NULL)
+		dialog_free_data(d);
+}
+
 static struct dialog *
 dialog_new(struct tui *t, enum dialog_kind kind, const char *fmt, ...)
 {
@@ -647,7 +655,7 @@ dialog_bind(struct tui *t)
 		split_endpoint(&l->ep, &d->f[1], &d->f[2]);
 	}
 	d->cur = 1;
-	tui_push(t, &tui_mode_dialog, d);
+	push_dialog(t, d);
 }
 
 void
@@ -680,7 +688,7 @@ dialog_edit(struct tui *t)
 	split_endpoint(&b->ep, fa, f);
 	f = field_add(d, "SNI", FLD_SNI);
 	field_set(f, b->sni);
-	tui_push(t, &tui_mode_dialog, d);
+	push_dialog(t, d);
 }
 
 static void
@@ -822,7 +830,7 @@ dialog_move(struct tui *t)
 		}
 		d->cur = 1;
 	}
-	tui_push(t, &tui_mode_dialog, d);
+	push_dialog(t, d);
 }
 
 void
@@ -841,7 +849,7 @@ dialog_listen(struct tui *t)
 	field_set(f, "443");
 	f = field_add(d, "Backend", FLD_BACKEND);
 	field_set(f, "127.0.0.1:8080");
-	tui_push(t, &tui_mode_dialog, d);
+	push_dialog(t, d);
 }
 
 static void

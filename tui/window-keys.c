@@ -281,7 +281,6 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 		draw_text(t, r->y + 2 + y, x + 1 + namew + 1 + statew, daysw + 1,
 		    num, sel);
 	}
-	(void)i;
 }
 
 const struct tui_mode tui_mode_keys = {
