@@ -656,6 +656,9 @@ handle_key(struct tui *t, int ch)
 			t->quit = 1;
 		return;
 	}
+	/* A resize only asks for a redraw, which the loop does anyway. */
+	if (ch == KEY_RESIZE)
+		return;
 	free(t->msg);
 	t->msg = NULL;
 	if (t->noverlay > 0) {
