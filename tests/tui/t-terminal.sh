@@ -23,10 +23,15 @@ t_is "the screen has 40 lines" "$(printf '%s\n' "$scr" | wc -l)" 40
 t_is "and uses the 120 columns" "$(printf '%s\n' "$scr" | wc -L)" 120
 t_match "the hint line, at the bottom, lists w at 120 columns" \
     "$(printf '%s\n' "$scr" | tail -n 1)" 'w:walkthrough'
+# A dialog stays open through a resize, drawn at the new size.
+tm_keys m
+tm_wait "Move an endpoint" >/dev/null
 tm resize-window -x 80 -y 24
-tm_ready >/dev/null
+t_ok "a dialog stays open through a resize" tm_wait "Probable move found"
 t_is "back to 24 lines" "$(tm_screen | wc -l)" 24
 t_is "and to 80 columns" "$(tm_screen | wc -L)" 80
+tm_keys Escape
+tm_gone "Move an endpoint" >/dev/null
 
 # Colour is there by default, on the markers.
 esc=$(printf '\033')
