@@ -261,30 +261,6 @@ draw_box_clear(struct tui *t, const struct tui_rect *r)
 		draw_blank(r->y + i, r->x, r->w, A_NORMAL);
 }
 
-const char *
-draw_marker_word(unsigned flag)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof markers / sizeof markers[0]; i++) {
-		if (markers[i].flag == flag)
-			return markers[i].word;
-	}
-	return "";
-}
-
-enum tui_color
-draw_marker_color(unsigned flag)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof markers / sizeof markers[0]; i++) {
-		if (markers[i].flag == flag)
-			return markers[i].color;
-	}
-	return TC_NORMAL;
-}
-
 int
 draw_markers(struct tui *t, int y, int x, int w, unsigned flags)
 {

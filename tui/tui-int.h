@@ -201,8 +201,6 @@ void	 draw_frame(struct tui *, const struct tui_rect *, const char *title,
 void	 draw_box_clear(struct tui *, const struct tui_rect *);
 /* Writes the markers in flags as words; returns columns used. */
 int	 draw_markers(struct tui *, int y, int x, int w, unsigned flags);
-const char *draw_marker_word(unsigned flag);
-enum tui_color draw_marker_color(unsigned flag);
 /* A centred rectangle of h x w inside the screen, clipped. */
 struct tui_rect draw_centre(int h, int w);
 /* Text split in lines of at most w columns; count in *n. */
@@ -251,8 +249,6 @@ enum ep_row_type {
 };
 int	 endpoints_selected(struct tui *, enum ep_row_type *, size_t *index);
 const struct finding *endpoints_note(struct tui *);
-void	 endpoints_set_filter(struct tui *, const char *);
-void	 keys_set_filter(struct tui *, const char *);
 /* window-keys.c: the selected key's name, borrowed from the edited config
  * until the next model change; NULL when there is none. */
 const char *keys_selected(struct tui *);

@@ -299,12 +299,6 @@ filter_done(struct tui *t, void *arg, const char *text)
 	ep_rebuild(&t->panes[TUI_PANE_ENDPOINTS]);
 }
 
-void
-endpoints_set_filter(struct tui *t, const char *text)
-{
-	filter_done(t, NULL, text);
-}
-
 static void
 ep_move(struct ep_data *d, long delta)
 {

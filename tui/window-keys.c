@@ -129,12 +129,6 @@ filter_done(struct tui *t, void *arg, const char *text)
 		    "empty line shows every key.");
 }
 
-void
-keys_set_filter(struct tui *t, const char *text)
-{
-	filter_done(t, NULL, text);
-}
-
 static int
 keys_key(struct tui_win *w, int key)
 {
