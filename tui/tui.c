@@ -5,8 +5,10 @@
  *
  * Nothing is written to the config before the user commits. Signals only
  * set a flag; the loop wakes at least four times a second (getch timeout)
- * and does the work: SIGHUP and SIGTERM save unsaved edits to CONF.recover
- * and leave.
+ * and does the work: SIGHUP, SIGTERM and SIGINT save unsaved edits to
+ * CONF.recover and leave. Every change rebuilds the findings, the resolver
+ * and the rows once (tui_changed); on a large config the checks run just
+ * after the screen is drawn, so the rows never wait for them.
  */
 
 #include <sys/stat.h>
@@ -40,9 +42,9 @@ on_signal(int sig)
 }
 
 /*
- * The walkthrough belongs to another change (issue 5). Until it lands,
- * "w" opens this placeholder; tui/window-walkthrough.c replaces it by
- * defining tui_mode_walkthrough without the weak attribute.
+ * The walkthrough (issue 5) lives in tui/window-walkthrough.c, whose
+ * definition of tui_mode_walkthrough replaces this weak placeholder at
+ * link time; without that file, "w" opens the placeholder.
  */
 static void
 walkstub_init(struct tui_win *w, void *arg)
