@@ -96,6 +96,40 @@ else
 	t_nomatch "--offline does not ask the host" "$out" 'address-not-local'
 fi
 
+# Strings from the config file are untrusted too: a key name, an sni, an
+# endpoint and an unknown setting's value holding ESC and U+202E reach
+# neither stdout nor stderr raw, whether the loader accepts them or not.
+ESC=$(printf '\033')
+RLO=$(printf '\342\200\256')
+H=$(printf 'x\033[2J\342\200\256y')
+for what in name sni endpoint backend; do
+	name=a sni=s.example.com ep=127.0.0.2:443 be=127.0.0.1:8080
+	case $what in
+	name)		name=$H ;;
+	sni)		sni=$H ;;
+	endpoint)	ep=$H ;;
+	backend)	be=$H ;;
+	esac
+	cat >"$C" <<EOF
+version = 1;
+server = { listen = ( { endpoint = "127.0.0.2:443"; backend = "$be"; } ); };
+keys = ( { name = "$name"; key = "keys/a.key"; request = "requests/a.csr"; } );
+bindings = ( { key = "$name"; endpoint = "$ep"; sni = "$sni"; } );
+EOF
+	for c in check list; do
+		if [ "$c" = check ]; then cb -c "$C" check --offline
+		else cb -c "$C" list; fi
+		t_is "hostile $what: $c prints no raw ESC" \
+		    "$(printf '%s%s' "$out" "$err" | grep -c "$ESC")" 0
+		t_is "hostile $what: $c prints no raw U+202E" \
+		    "$(printf '%s%s' "$out" "$err" | grep -c "$RLO")" 0
+		# Escaped once: \x1B, not \\x1B (escaping twice doubles the
+		# backslash that the first escaping wrote).
+		t_nomatch "hostile $what: $c escapes once, not twice" \
+		    "$out$err" '\\\\x1[bB]'
+	done
+done
+
 # A file with comments: certbind warns before it rewrites it.
 cat >"$C" <<'EOF'
 # Our production bindings: ask Alice before changing.
