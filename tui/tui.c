@@ -173,33 +173,56 @@ tui_cert(struct tui *t, size_t i, const char **error)
 	return cc->cert;
 }
 
+static int
+same_place(const struct config_binding *a, const struct config_binding *b)
+{
+	int	r;
+
+	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
+		return r;
+	if (a->sni == NULL || b->sni == NULL)
+		return (a->sni != NULL) - (b->sni != NULL);
+	return strcasecmp(a->sni, b->sni);
+}
+
+static int
+by_place(const void *a, const void *b, void *arg)
+{
+	const struct config	*c = arg;
+
+	return same_place(config_binding(c, *(const size_t *)a),
+	    config_binding(c, *(const size_t *)b));
+}
+
 /*
  * A conflict finding names one binding; every binding with the same
- * endpoint and sni is in the conflict, and each row should say so.
+ * endpoint and sni is in the conflict, and each row should say so. Sorted
+ * by place, the bindings of a conflict are neighbours.
  */
 static void
 mark_conflicts(struct tui *t)
 {
-	const struct config_binding	*a, *b;
-	size_t				 i, j, nb = config_nbindings(t->edit);
-	size_t				*v = NULL, nv = 0;
+	size_t	 i, j, k, nb = config_nbindings(t->edit), *v;
+	int	 marked;
 
 	for (i = 0; i < nb; i++) {
-		if (t->binding_marks[i] & MK_CONFLICT) {
-			v = xreallocarray(v, nv + 1, sizeof *v);
-			v[nv++] = i;
-		}
+		if (t->binding_marks[i] & MK_CONFLICT)
+			break;
 	}
-	for (j = 0; j < nv; j++) {
-		a = config_binding(t->edit, v[j]);
-		for (i = 0; i < nb; i++) {
-			b = config_binding(t->edit, i);
-			if (endpoint_cmp(&a->ep, &b->ep) != 0)
-				continue;
-			if ((a->sni == NULL) != (b->sni == NULL) ||
-			    (a->sni != NULL && strcasecmp(a->sni, b->sni) != 0))
-				continue;
-			t->binding_marks[i] |= MK_CONFLICT;
+	if (i == nb)
+		return;
+	v = xcalloc(nb, sizeof *v);
+	for (i = 0; i < nb; i++)
+		v[i] = i;
+	qsort_r(v, nb, sizeof *v, by_place, t->edit);
+	for (i = 0; i < nb; i = j) {
+		marked = 0;
+		for (j = i; j < nb && same_place(config_binding(t->edit, v[i]),
+		    config_binding(t->edit, v[j])) == 0; j++)
+			marked |= (t->binding_marks[v[j]] & MK_CONFLICT) != 0;
+		if (marked && j - i > 1) {
+			for (k = i; k < j; k++)
+				t->binding_marks[v[k]] |= MK_CONFLICT;
 		}
 	}
 	free(v);
