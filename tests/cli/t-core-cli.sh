@@ -130,6 +130,20 @@ EOF
 	done
 done
 
+# A cause from the core (endpoint_parse quotes the text escaped) is
+# printed as it is, not escaped a second time.
+cat >"$C" <<'EOF'
+version = 1;
+keys = ( { name = "a"; key = "keys/a.key"; request = "requests/a.csr"; } );
+bindings = ( );
+EOF
+cb -c "$C" resolve "$(printf '1.2.3.4:4\0334')"
+t_is "resolve of an endpoint with ESC: exit 2" "$rc" 2
+t_is "resolve: no raw ESC" "$(printf '%s%s' "$out" "$err" | grep -c "$ESC")" 0
+t_match "resolve: the bad text shown escaped once" "$err" \
+    "1\\.2\\.3\\.4:4\\\\x1[bB]4"
+t_nomatch "resolve: not escaped twice" "$err" '\\\\x1[bB]'
+
 # A file with comments: certbind warns before it rewrites it.
 cat >"$C" <<'EOF'
 # Our production bindings: ask Alice before changing.
