@@ -116,6 +116,7 @@ struct tui {
 	char		*recover_path;
 
 	struct config	*orig;		/* as loaded or last committed */
+	char		*orig_text;	/* orig serialized, made when needed */
 	char		*disk;		/* the file's bytes at that time */
 	size_t		 disklen;
 	struct config	*edit;		/* what the user is changing */

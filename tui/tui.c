@@ -236,7 +236,7 @@ static void
 model_update(struct tui *t, int check)
 {
 	const struct finding	*f;
-	char			*a, *b;
+	char			*b;
 	size_t			 i, nk, nb, nl;
 	unsigned		 m;
 	int			 o;
@@ -273,10 +273,11 @@ model_update(struct tui *t, int check)
 	mark_conflicts(t);
 	certs_reset(t);
 
-	a = config_serialize(t->orig);
+	/* The file as loaded changes only on commit: serialize it once. */
+	if (t->orig_text == NULL)
+		t->orig_text = config_serialize(t->orig);
 	b = config_serialize(t->edit);
-	t->modified = strcmp(a, b) != 0;
-	free(a);
+	t->modified = strcmp(t->orig_text, b) != 0;
 	free(b);
 
 	t->gen++;
@@ -407,6 +408,8 @@ commit_now(struct tui *t, void *arg, int yes)
 	errlist_clear(&errs);
 	config_free(t->orig);
 	t->orig = c;
+	free(t->orig_text);
+	t->orig_text = NULL;
 	findings_clear(&t->orig_found);
 	t->orig_checked = 0;
 	session_discard_recovery(t);
@@ -859,6 +862,7 @@ tui_free(struct tui *t)
 	free(t->binding_marks);
 	free(t->listener_marks);
 	free(t->disk);
+	free(t->orig_text);
 	free(t->msg);
 	free(t->holder);
 	free(t->path);
