@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/check.h"
 #include "core/config.h"
@@ -49,6 +51,8 @@ struct check {
 	struct endpoint		*bsorted;	/* binding endpoints */
 	size_t			 nb;
 	uint16_t		*bports;	/* binding ports, sorted */
+	gid_t			 server_gid;
+	int			 have_server_gid;
 };
 
 /* Findings list. */
@@ -621,14 +625,15 @@ server_gid(const struct config *cf, int *have)
 
 /* 0 present, -1 missing (finding added). */
 static int
-file_present(struct check *c, size_t k, const char *what, const char *path)
+file_present(struct check *c, struct findings *out, size_t k,
+    const char *what, const char *path)
 {
 	const struct config_key	*key = config_key(c->cf, k);
 	struct stat		 st;
 
 	if (lstat(path, &st) == 0)
 		return 0;
-	findings_add(c->out, SEV_ERROR, F_MISSING_FILE, FK_KEY, (ssize_t)k,
+	findings_add(out, SEV_ERROR, F_MISSING_FILE, FK_KEY, (ssize_t)k,
 	    key->name, "the %s file %s cannot be found (%s); restore it or "
 	    "fix the path on line %d.", what, path, strerror(errno),
 	    key->line);
@@ -636,7 +641,8 @@ file_present(struct check *c, size_t k, const char *what, const char *path)
 }
 
 static void
-check_key_files(struct check *c, size_t k, const struct trust *trust)
+check_key_files(struct check *c, size_t k, const struct trust *trust,
+    struct findings *out)
 {
 	const struct config	*cf = c->cf;
 	const struct config_key	*key = config_key(cf, k);
@@ -652,16 +658,17 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 	gid_t			 gid;
 
 	path = config_resolve_path(cf, key->key);
-	if (file_present(c, k, "key", path) == 0) {
+	if (file_present(c, out, k, "key", path) == 0) {
 		if (privkey_load(path, &pk, &st, &cause) != 0) {
-			findings_add(c->out, SEV_ERROR, F_UNREADABLE, FK_KEY,
+			findings_add(out, SEV_ERROR, F_UNREADABLE, FK_KEY,
 			    (ssize_t)k, key->name, "%s", cause);
 			free(cause);
 			cause = NULL;
 		} else {
-			gid = server_gid(cf, &have_gid);
+			gid = c->server_gid;
+			have_gid = c->have_server_gid;
 			if (st.st_mode & S_IRWXO)
-				findings_add(c->out, SEV_ERROR,
+				findings_add(out, SEV_ERROR,
 				    F_KEY_PERMISSIONS, FK_KEY, (ssize_t)k,
 				    key->name, "the private key %s is "
 				    "readable by others (mode %04o); run "
@@ -669,7 +676,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 				    (unsigned)(st.st_mode & 07777), path);
 			else if ((st.st_mode & S_IRWXG) &&
 			    (!have_gid || st.st_gid != gid))
-				findings_add(c->out, SEV_ERROR,
+				findings_add(out, SEV_ERROR,
 				    F_KEY_PERMISSIONS, FK_KEY, (ssize_t)k,
 				    key->name, "the private key %s is "
 				    "readable by group %u, which is not the "
@@ -678,7 +685,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 				    (unsigned)(st.st_mode & 07777), path);
 			if (privkey_bits(pk) != 0 && privkey_bits(pk) < 2048 &&
 			    strcmp(privkey_type(pk), "RSA") == 0)
-				findings_add(c->out, SEV_WARNING, F_WEAK_KEY,
+				findings_add(out, SEV_WARNING, F_WEAK_KEY,
 				    FK_KEY, (ssize_t)k, key->name, "RSA key "
 				    "of %u bits; make a new key of at least "
 				    "2048 bits (certbind renew %s).",
@@ -689,7 +696,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 
 	if (key->request != NULL) {
 		path = config_resolve_path(cf, key->request);
-		(void)file_present(c, k, "request", path);
+		(void)file_present(c, out, k, "request", path);
 		free(path);
 	}
 
@@ -698,10 +705,10 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 		return;
 	}
 	path = config_resolve_path(cf, key->cert);
-	if (file_present(c, k, "certificate", path) != 0 ||
+	if (file_present(c, out, k, "certificate", path) != 0 ||
 	    cert_load(path, &ks->cert, &cause) != 0) {
 		if (cause != NULL)
-			findings_add(c->out, SEV_ERROR, F_UNREADABLE, FK_KEY,
+			findings_add(out, SEV_ERROR, F_UNREADABLE, FK_KEY,
 			    (ssize_t)k, key->name, "%s", cause);
 		free(cause);
 		free(path);
@@ -711,7 +718,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 	ks->usable = 1;
 	if (pk != NULL && !privkey_matches_cert(pk, ks->cert)) {
 		ks->usable = 0;
-		findings_add(c->out, SEV_ERROR, F_KEY_MISMATCH, FK_KEY,
+		findings_add(out, SEV_ERROR, F_KEY_MISMATCH, FK_KEY,
 		    (ssize_t)k, key->name, "the private key %s does not "
 		    "belong to the certificate %s; certbindd cannot serve "
 		    "it. Install the certificate issued for this key.",
@@ -720,7 +727,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 	days = cert_days_left(ks->cert, c->now);
 	if (c->now >= cert_not_after(ks->cert)) {
 		ks->usable = 0;
-		findings_add(c->out, SEV_ERROR, F_EXPIRED, FK_KEY, (ssize_t)k,
+		findings_add(out, SEV_ERROR, F_EXPIRED, FK_KEY, (ssize_t)k,
 		    key->name, "the certificate expired %ld day%s ago; "
 		    "renew it (certbind renew %s).", -days,
 		    days == -1 ? "" : "s", key->name);
@@ -729,28 +736,28 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 		tt = cert_not_before(ks->cert);
 		gmtime_r(&tt, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-		findings_add(c->out, SEV_ERROR, F_NOT_YET_VALID, FK_KEY,
+		findings_add(out, SEV_ERROR, F_NOT_YET_VALID, FK_KEY,
 		    (ssize_t)k, key->name, "the certificate is not valid "
 		    "before %s; clients will refuse it until then (check the "
 		    "clock, or the certificate).", when);
 	} else if (days <= c->opts->warn_days)
-		findings_add(c->out, SEV_WARNING, F_EXPIRING, FK_KEY,
+		findings_add(out, SEV_WARNING, F_EXPIRING, FK_KEY,
 		    (ssize_t)k, key->name, "the certificate expires in %ld "
 		    "day%s; renew it (certbind renew %s).", days,
 		    days == 1 ? "" : "s", key->name);
 	if (cert_sig_is_weak(ks->cert))
-		findings_add(c->out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
+		findings_add(out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
 		    (ssize_t)k, key->name, "the certificate is signed with "
 		    "%s, which clients reject; ask the CA for a SHA-256 one.",
 		    cert_sig_algo(ks->cert));
 	if (strcmp(cert_key_type(ks->cert), "RSA") == 0 &&
 	    cert_key_bits(ks->cert) < 2048 && pk == NULL)
-		findings_add(c->out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
+		findings_add(out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
 		    (ssize_t)k, key->name, "RSA key of %u bits; make a new key "
 		    "of at least 2048 bits (certbind renew %s).",
 		    cert_key_bits(ks->cert), key->name);
 	if (trust != NULL && !cert_chain_complete(ks->cert, trust, &missing)) {
-		findings_add(c->out, SEV_WARNING, F_CHAIN_INCOMPLETE, FK_KEY,
+		findings_add(out, SEV_WARNING, F_CHAIN_INCOMPLETE, FK_KEY,
 		    (ssize_t)k, key->name, "the chain in %s stops before a "
 		    "root: the issuer %s is missing. Append the CA's "
 		    "intermediate certificates to the file.", key->cert,
@@ -759,6 +766,78 @@ check_key_files(struct check *c, size_t k, const struct trust *trust)
 	}
 	free(path);
 	privkey_free(pk);
+}
+
+/*
+ * The file checks are most of the time of a check on a large store (each
+ * key and certificate parsed, matched and chain-checked) and each key is
+ * independent of the others, so they run on every core: workers take key
+ * indexes from a shared counter and collect findings in lists of their
+ * own, merged in key order afterwards (check_config sorts them anyway).
+ * Only c->keys[k] is written, by the one worker that took k; the trust
+ * store is read-only by then.
+ */
+#define CHECK_MAX_THREADS	8
+#define CHECK_KEYS_PER_THREAD	64
+
+struct keywork {
+	struct check		*c;
+	const struct trust	*trust;
+	size_t			*next;
+	struct findings		 out;
+};
+
+static void *
+key_worker(void *arg)
+{
+	struct keywork	*w = arg;
+	size_t		 nk = config_nkeys(w->c->cf), k;
+
+	while ((k = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED)) < nk)
+		check_key_files(w->c, k, w->trust, &w->out);
+	return NULL;
+}
+
+static void
+check_all_key_files(struct check *c, const struct trust *trust)
+{
+	struct keywork	 w[CHECK_MAX_THREADS];
+	pthread_t	 tid[CHECK_MAX_THREADS];
+	size_t		 nk = config_nkeys(c->cf), next = 0, i, j, n;
+	long		 cpus;
+
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	n = cpus < 1 ? 1 : (size_t)cpus;
+	if (n > CHECK_MAX_THREADS)
+		n = CHECK_MAX_THREADS;
+	if (n > nk / CHECK_KEYS_PER_THREAD)
+		n = nk / CHECK_KEYS_PER_THREAD;
+	if (n < 2) {
+		for (i = 0; i < nk; i++)
+			check_key_files(c, i, trust, c->out);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		w[i] = (struct keywork){ c, trust, &next, FINDINGS_INIT };
+		if (i > 0 && pthread_create(&tid[i], NULL, key_worker,
+		    &w[i]) != 0)
+			break;	/* fewer threads; the others do the work */
+	}
+	key_worker(&w[0]);
+	for (j = 1; j < i; j++)
+		pthread_join(tid[j], NULL);
+	for (j = 0; j < i; j++) {
+		for (size_t f = 0; f < w[j].out.n; f++) {
+			if (c->out->n == c->out->cap) {
+				c->out->cap = c->out->cap ? c->out->cap * 2 :
+				    16;
+				c->out->v = xreallocarray(c->out->v,
+				    c->out->cap, sizeof *c->out->v);
+			}
+			c->out->v[c->out->n++] = w[j].out.v[f];
+		}
+		free(w[j].out.v);	/* the findings moved, not copied */
+	}
 }
 
 static int
@@ -815,7 +894,7 @@ check_files(struct check *c)
 	const char			*tf;
 	char				*cause = NULL, *obj, *probe;
 	char				*trust_path = NULL;
-	size_t				 i, nk = config_nkeys(cf);
+	size_t				 i;
 	ssize_t				 k;
 
 	tf = c->opts->trust_file;
@@ -829,8 +908,7 @@ check_files(struct check *c)
 		free(cause);
 		trust = NULL;
 	}
-	for (k = 0; (size_t)k < nk; k++)
-		check_key_files(c, (size_t)k, trust);
+	check_all_key_files(c, trust);
 	trust_free(trust);
 	free(trust_path);
 
@@ -928,8 +1006,10 @@ check_config(const struct config *cf, const struct check_opts *opts,
 	check_listeners(&c);
 	if (!opts->offline)
 		check_addresses(&c);
-	if (opts->files)
+	if (opts->files) {
+		c.server_gid = server_gid(cf, &c.have_server_gid);
 		check_files(&c);
+	}
 	check_keys(&c);
 	findings_sort(out);
 

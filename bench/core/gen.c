@@ -89,11 +89,16 @@ new_key(void)
 	return key;
 }
 
+/* The CA's key identifier, for the leaves' authority key identifier. */
+static unsigned char	ca_id[64];
+static size_t		ca_idlen;
+
 static gnutls_x509_crt_t
 new_crt(gnutls_x509_privkey_t key, const char *cn, unsigned serial, int ca)
 {
 	gnutls_x509_crt_t	crt;
-	unsigned char		ser[4];
+	unsigned char		ser[4], id[64];
+	size_t			idlen;
 	time_t			now = time(NULL);
 
 	check(gnutls_x509_crt_init(&crt), "crt_init");
@@ -112,6 +117,16 @@ new_crt(gnutls_x509_privkey_t key, const char *cn, unsigned serial, int ca)
 	    "set_expiration");
 	check(gnutls_x509_crt_set_basic_constraints(crt, ca, -1),
 	    "set_basic_constraints");
+	/* Key identifiers, as every real CA sets them (RFC 5280 4.2.1.2). */
+	idlen = sizeof id;
+	check(gnutls_x509_privkey_get_key_id(key, 0, id, &idlen), "key_id");
+	check(gnutls_x509_crt_set_subject_key_id(crt, id, idlen),
+	    "set_subject_key_id");
+	if (ca)
+		memcpy(ca_id, id, ca_idlen = idlen);
+	else
+		check(gnutls_x509_crt_set_authority_key_id(crt, ca_id,
+		    ca_idlen), "set_authority_key_id");
 	if (ca)
 		check(gnutls_x509_crt_set_key_usage(crt,
 		    GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN),
