@@ -91,25 +91,29 @@ t_is "a change to it is refused (exit 2)" "$rc" 2
 t_is "and the garbage is still there, byte for byte" \
     "$(hash "$T/garbage.conf")" "$before"
 
-# --- A config of 1,000,000 bindings.
+# --- A config of 1,000,000 bindings. Under ASan 100,000: libconfig grows
+# its lists 16 entries at a time and ASan's realloc always copies, so a
+# million would take hours there while proving nothing more.
+nbig=1000000
+case $B in *asan*) nbig=100000 ;; esac
 big=$T/big.conf
-awk 'BEGIN {
+awk -v n="$nbig" 'BEGIN {
 	print "version = 1;";
 	print "keys = ( { name = \"www\"; key = \"www.key\"; cert = \"www.pem\"; } );";
 	print "bindings = (";
-	for (i = 0; i < 1000000; i++)
+	for (i = 0; i < n; i++)
 		printf "  { key = \"www\"; endpoint = \"10.%d.%d.%d:443\"; },\n",
 		    int(i / 65536), int(i / 256) % 256, i % 256 + 0;
 	print "  { key = \"www\"; endpoint = \"*:*\"; }";
 	print ");";
 }' >"$big"
 before=$(hash "$big")
-cb -c "$big" resolve 10.15.66.63:443
-t_is "resolve in a config of 1,000,001 bindings works" "$rc" 0
-t_match "and finds the specific binding" "$out" '^www  10\.15\.66\.63:443 '
+cb -c "$big" resolve 10.1.134.159:443
+t_is "resolve in a config of $nbig bindings works" "$rc" 0
+t_match "and finds the specific binding" "$out" '^www  10\.1\.134\.159:443 '
 cb -c "$big" resolve 192.0.2.1:443
 t_match "and the default elsewhere" "$out" '^www  \*:\* '
 cb -c "$big" check --offline
-t_nocrash "check of 1,000,001 bindings runs to the end"
+t_nocrash "check of $nbig bindings runs to the end"
 t_is "the big config is untouched" "$(hash "$big")" "$before"
 t_done
