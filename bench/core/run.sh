@@ -9,7 +9,8 @@
 #   sh bench/core/run.sh [--regen]       (from the top of the tree)
 #
 # The stores are generated once by bench/core/gen.c under
-# $B/bench/core/stores and reused; --regen makes them again. Exits 1 when a
+# $B/bench/core/stores and reused until the generator changes; --regen
+# makes them again. Exits 1 when a
 # target is missed, so bench/run.sh can say so.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,8 +35,10 @@ if [ ! -x "$out/gen" ] || [ bench/core/gen.c -nt "$out/gen" ]; then
 	${CC:-cc} -O2 -Wall -Wextra -D_GNU_SOURCE -o "$out/gen" \
 	    bench/core/gen.c $(pkg-config --cflags --libs gnutls) || exit 2
 fi
+# Stores made by an older generator are made again.
 if [ "$regen" -eq 1 ] || [ ! -f "$stores/100k/certbind.conf" ] ||
-    [ ! -f "$stores/50k/certbind.conf" ]; then
+    [ ! -f "$stores/50k/certbind.conf" ] ||
+    [ "$out/gen" -nt "$stores/100k/certbind.conf" ]; then
 	rm -rf "$stores"
 	echo "bench/core: generating 10,000 keys and certificates..."
 	t0=$(date +%s.%N)
