@@ -878,7 +878,7 @@ tui_main(const char *conf_path)
 	struct tui	*t;
 	SCREEN		*scr;
 	const char	*cup, *cs;
-	int		 ch, status;
+	int		 ch, status, err = 0;
 
 	setlocale(LC_ALL, "");
 	t = xcalloc(1, sizeof *t);
@@ -906,22 +906,29 @@ tui_main(const char *conf_path)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
+	/*
+	 * Ask terminfo first: setupterm fails cleanly on an unknown TERM
+	 * (newterm would leave its allocations behind), and it tells whether
+	 * the terminal can move its cursor at all.
+	 */
+	cup = NULL;
+	if (setupterm(NULL, STDOUT_FILENO, &err) == OK) {
+		cup = tigetstr("cup");
+		del_curterm(cur_term);
+	}
+	if (err != 1 || cup == NULL || cup == (char *)-1) {
+		fprintf(stderr, "certbind: this terminal (TERM=%s) %s; use the "
+		    "subcommands instead: certbind list, certbind check, "
+		    "certbind bind ... (certbind --help)\n",
+		    getenv("TERM") != NULL ? getenv("TERM") : "unset",
+		    err != 1 ? "cannot be driven" : "has no cursor addressing");
+		tui_free(t);
+		return 2;
+	}
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL) {
 		fprintf(stderr, "certbind: this terminal (TERM=%s) cannot be "
 		    "driven; use the subcommands instead: certbind list, "
 		    "certbind check, certbind bind ... (certbind --help)\n",
-		    getenv("TERM") != NULL ? getenv("TERM") : "unset");
-		tui_free(t);
-		return 2;
-	}
-	cup = tigetstr("cup");
-	if (cup == NULL || cup == (char *)-1) {
-		endwin();
-		delscreen(scr);
-		fprintf(stderr, "certbind: this terminal (TERM=%s) has no "
-		    "cursor addressing; use the subcommands instead: "
-		    "certbind list, certbind check, certbind bind ... "
-		    "(certbind --help)\n",
 		    getenv("TERM") != NULL ? getenv("TERM") : "unset");
 		tui_free(t);
 		return 2;

@@ -186,7 +186,8 @@ ep_rebuild(struct tui_win *w)
 		/* One more row per SNI name bound where this listener is. */
 		nsni = 0;
 		sni_index_find(sx, &l->ep, &snis, &nsni, &cap);
-		qsort_r(snis, nsni, sizeof *snis, sni_cmp, t->edit);
+		if (nsni > 1)
+			qsort_r(snis, nsni, sizeof *snis, sni_cmp, t->edit);
 		for (k = 0; k < nsni; k++) {
 			bs = config_binding(t->edit, snis[k]);
 			if (k > 0 && strcasecmp(bs->sni, config_binding(t->edit,
