@@ -110,16 +110,106 @@ wrap(struct tui *t, struct review_data *d, int width)
 	}
 }
 
+/* Where each line of s starts; *n lines. */
+static const char **
+line_starts(const char *s, size_t *n)
+{
+	const char	**v = NULL;
+	size_t		  nv = 0, cap = 0;
+	const char	 *p = s, *nl;
+
+	while (*p != '\0') {
+		if (nv == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[nv++] = p;
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		p = nl + 1;
+	}
+	*n = nv;
+	return v;
+}
+
+static int
+line_eq(const char *a, const char *b)
+{
+	size_t	la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+static void
+dl_add(struct diff_line **v, size_t *n, char op, const char *line)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[*n].op = op;
+	(*v)[*n].text = xstrndup(line, strcspn(line, "\n"));
+	(*n)++;
+}
+
+/*
+ * The line diff of a and b. The core's diff compares every line with
+ * every other, which a config of thousands of lines is too large for, and
+ * edits from the UI are small: so the lines the two share at the head and
+ * the tail are set aside (keeping CONTEXT of them) and only the middle is
+ * diffed. A middle still too large is shown as removed, then added.
+ * Free with diff_free.
+ */
+static struct diff_line *
+trimmed_diff(const char *a, const char *b, size_t *n)
+{
+	struct diff_line	*out = NULL, *mid = NULL;
+	const char		**la, **lb, *ea, *eb;
+	char			*ma, *mb;
+	size_t			 na, nb, head = 0, tail = 0, i;
+	ssize_t			 nm;
+
+	*n = 0;
+	la = line_starts(a, &na);
+	lb = line_starts(b, &nb);
+	while (head < na && head < nb && line_eq(la[head], lb[head]))
+		head++;
+	while (tail < na - head && tail < nb - head &&
+	    line_eq(la[na - 1 - tail], lb[nb - 1 - tail]))
+		tail++;
+	for (i = head > CONTEXT ? head - CONTEXT : 0; i < head; i++)
+		dl_add(&out, n, ' ', la[i]);
+	ea = na - tail < na ? la[na - tail] : a + strlen(a);
+	eb = nb - tail < nb ? lb[nb - tail] : b + strlen(b);
+	ma = xstrndup(head < na ? la[head] : ea, head < na ?
+	    (size_t)(ea - la[head]) : 0);
+	mb = xstrndup(head < nb ? lb[head] : eb, head < nb ?
+	    (size_t)(eb - lb[head]) : 0);
+	if ((nm = diff_lines(ma, mb, &mid)) >= 0) {
+		for (i = 0; i < (size_t)nm; i++)
+			dl_add(&out, n, mid[i].op, mid[i].text);
+		diff_free(mid, (size_t)nm);
+	} else {
+		for (i = head; i < na - tail; i++)
+			dl_add(&out, n, '-', la[i]);
+		for (i = head; i < nb - tail; i++)
+			dl_add(&out, n, '+', lb[i]);
+	}
+	for (i = na - tail; i < na && i < na - tail + CONTEXT; i++)
+		dl_add(&out, n, ' ', la[i]);
+	free(ma);
+	free(mb);
+	free(la);
+	free(lb);
+	return out;
+}
+
 static void
 review_build(struct tui_win *w)
 {
 	struct review_data	*d = w->data;
 	struct tui		*t = w->tui;
 	struct errlist		 eff = ERRLIST_INIT;
-	struct diff_line	*dl = NULL;
+	struct diff_line	*dl;
 	char			*a, *b, *cause = NULL;
 	size_t			 n, i, j, last = 0, changes = 0;
-	ssize_t			 nd;
 	int			 changed, *keep;
 
 	for (i = 0; i < d->n; i++)
@@ -161,12 +251,7 @@ review_build(struct tui_win *w)
 		line_add(t, d, TC_DIM, 0, "The file on disk is laid out "
 		    "differently: a commit also rewrites it in certbind's "
 		    "layout (the settings below are what changes).");
-	if ((nd = diff_lines(a, b, &dl)) < 0) {
-		line_add(t, d, TC_WARNING, 0, "  The files are too large to "
-		    "compare line by line; the findings below still apply.");
-		nd = 0;
-	}
-	n = (size_t)nd;
+	dl = trimmed_diff(a, b, &n);
 	/* Show changed lines with CONTEXT lines around them. */
 	keep = xcalloc(n + 1, sizeof *keep);
 	for (i = 0; i < n; i++) {
