@@ -85,7 +85,8 @@ cmd_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	esc = escape_str(msg, 0);
+	/* Core causes arrive escaped already; escape what else is there. */
+	esc = escape_str(msg, ESCAPE_MESSAGE);
 	fprintf(stderr, "certbind: %s\n", esc);
 	free(esc);
 	free(msg);
@@ -137,10 +138,14 @@ cmd_getopt(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 void
 cmd_print_finding(FILE *f, const struct finding *fd, const char *prefix)
 {
+	char	*esc;
+
 	fprintf(f, "%s%s %s ", prefix, severity_name(fd->severity), fd->code);
 	cmd_puts_escaped(f, fd->object);
 	fputs(": ", f);
-	cmd_puts_escaped(f, fd->message);
+	esc = escape_str(fd->message, ESCAPE_MESSAGE);
+	fputs(esc, f);
+	free(esc);
 	fputc('\n', f);
 }
 

@@ -93,7 +93,7 @@ escape_mem(const void *v, size_t n, int flags)
 			i++;
 			continue;
 		}
-		if (c == '\\')
+		if (c == '\\' && !(flags & ESCAPE_MESSAGE))
 			put(&b, "\\\\", 2);
 		else if (c < 0x80 && !is_dangerous(c))
 			put(&b, (const char *)s + i, 1);

@@ -15,6 +15,12 @@
 #include <stddef.h>
 
 #define ESCAPE_ASCII	0x1
+/*
+ * Leave backslashes alone: for messages that may already hold escapes
+ * made by this function (a core cause quoting a file name), so that they
+ * are not escaped twice. Control characters are still escaped.
+ */
+#define ESCAPE_MESSAGE	0x2
 
 /* Returns an allocated string; s may be NULL (gives ""). */
 char	*escape_str(const char *s, int flags);

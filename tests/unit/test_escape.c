@@ -72,6 +72,15 @@ test_ascii_mode(void **state)
 }
 
 static void
+test_message_mode(void **state)
+{
+	/* An escape made earlier stays as it is; a raw control does not. */
+	expect_escape("bad \\x1B and \x1b", 14, ESCAPE_MESSAGE,
+	    "bad \\x1B and \\x1B");
+	expect_escape("\xe2\x80\xae", 3, ESCAPE_MESSAGE, "\\u{202E}");
+}
+
+static void
 test_embedded_nul_and_null(void **state)
 {
 	char	*s;
@@ -91,6 +100,7 @@ main(void)
 		cmocka_unit_test(test_c1_and_bidi),
 		cmocka_unit_test(test_invalid_utf8_as_bytes),
 		cmocka_unit_test(test_ascii_mode),
+		cmocka_unit_test(test_message_mode),
 		cmocka_unit_test(test_embedded_nul_and_null),
 	};
 
