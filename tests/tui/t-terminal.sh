@@ -86,4 +86,10 @@ tm_start 80 24 TERM=no-such-terminal-xyz -- -c "$conf"
 t_ok "unknown TERM: exits 2" tm_wait "certbind-exit=2"
 t_match "unknown TERM: says why" "$(tm_screen | tr '\n' ' ')" \
     'TERM=no-such-terminal-xyz\) cannot be driven'
+
+# A config that does not parse: its errors, with their line, and exit 2.
+printf 'version = 1;\nkeys = ( { name = "x"; key = "x.key" } \n' >"$T/bad.conf"
+tm_start 80 24 -- -c "$T/bad.conf"
+t_ok "an unparsable config: exits 2" tm_wait "certbind-exit=2"
+t_match "and says where" "$(tm_screen | tr '\n' ' ')" 'bad\.conf:[0-9]+'
 t_done
