@@ -236,7 +236,6 @@ static void
 model_update(struct tui *t, int check)
 {
 	const struct finding	*f;
-	char			*b;
 	size_t			 i, nk, nb, nl;
 	unsigned		 m;
 	int			 o;
@@ -273,13 +272,6 @@ model_update(struct tui *t, int check)
 	mark_conflicts(t);
 	certs_reset(t);
 
-	/* The file as loaded changes only on commit: serialize it once. */
-	if (t->orig_text == NULL)
-		t->orig_text = config_serialize(t->orig);
-	b = config_serialize(t->edit);
-	t->modified = strcmp(t->orig_text, b) != 0;
-	free(b);
-
 	t->gen++;
 	for (i = 0; i < TUI_NPANES; i++) {
 		if (t->panes[i].mode != NULL && t->panes[i].mode->changed)
@@ -304,9 +296,40 @@ large(struct tui *t)
 	    config_nkeys(t->edit) > TUI_LARGE_KEYS;
 }
 
+/* Whether the edited config differs from the file as loaded. */
+static void
+update_modified(struct tui *t)
+{
+	char	*b;
+
+	/* The file as loaded changes only on commit: serialize it once. */
+	if (t->orig_text == NULL)
+		t->orig_text = config_serialize(t->orig);
+	b = config_serialize(t->edit);
+	t->modified = strcmp(t->orig_text, b) != 0;
+	free(b);
+}
+
+/*
+ * The first build of the model: the edited config is a copy of the file,
+ * so it is not modified, and nothing needs serializing before the first
+ * screen.
+ */
+static void
+model_first(struct tui *t)
+{
+	t->modified = 0;
+	if (large(t)) {
+		model_update(t, 0);
+		t->check_pending = 1;
+	} else
+		model_update(t, 1);
+}
+
 void
 tui_changed(struct tui *t)
 {
+	update_modified(t);
 	if (large(t)) {
 		model_update(t, 0);
 		t->check_pending = 1;
@@ -965,7 +988,7 @@ tui_main(const char *conf_path)
 	else if (t->disk == NULL)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
 		    "walkthrough.", t->path);
-	tui_changed(t);
+	model_first(t);
 	if (!t->readonly && session_has_recovery(t))
 		tui_confirm(t, "Unsaved edits from an interrupted session "
 		    "were kept. Restore them? (y restores, n discards them)",
