@@ -77,4 +77,6 @@ t_match "C locale: the hostile CN is shown escaped" "$(tm_screen)" \
     'Subject +CN=evil\\x1B\]0\\\\;pwned\\x07\\u\{202E\}gnp\.exe'
 t_nomatch "C locale: no byte of U+202E reached the terminal" \
     "$(od -An -tx1 "$T/out.log" | tr -d '\n' | tr -s ' ')" 'e2 80 ae'
+tm_keys q
+t_ok "quits" tm_wait "certbind-exit=0"
 t_done

@@ -32,6 +32,7 @@ tm_socks=""
 tm() { tmux -L "$tm_sock" -f /dev/null "$@"; }
 tm_stop() { tm kill-server >/dev/null 2>&1; true; }
 tm_stop_all() {
+	tm_stop_wait
 	for s in $tm_socks; do
 		tmux -L "$s" -f /dev/null kill-server >/dev/null 2>&1
 	done
@@ -60,16 +61,21 @@ tm_start() {
 	tm resize-window -x "$tm_w" -y "$tm_h" >/dev/null 2>&1
 }
 
-# Stops the server and waits (bounded) until certbind has exited.
+# Stops certbind, then its server. certbind is asked first, with SIGTERM
+# (which it treats as a hangup), and waited for (bounded), while its
+# terminal still exists: a sanitizer build then finishes its exit checks
+# undisturbed, and its lock file is gone before the next start.
 tm_stop_wait() {
 	tm_p=$(tm_pid 2>/dev/null)
+	if [ -n "$tm_p" ]; then
+		kill -TERM "$tm_p" 2>/dev/null
+		tm_i=0
+		while kill -0 "$tm_p" 2>/dev/null && [ "$tm_i" -lt 100 ]; do
+			sleep 0.1
+			tm_i=$((tm_i + 1))
+		done
+	fi
 	tm_stop
-	tm_i=0
-	while [ -n "$tm_p" ] && kill -0 "$tm_p" 2>/dev/null &&
-	    [ "$tm_i" -lt 50 ]; do
-		sleep 0.1
-		tm_i=$((tm_i + 1))
-	done
 }
 
 tm_screen() { tm capture-pane -p 2>/dev/null; }
