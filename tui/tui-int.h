@@ -10,11 +10,9 @@
  * indexes and look the record up again when they are drawn.
  *
  * To add a mode (the walkthrough, for one): write tui/window-NAME.c
- * defining a const struct tui_mode, and open it with tui_push(). The
- * walkthrough in particular is opened by the "w" key through
- * tui_mode_walkthrough, which tui.c defines as a weak stub: a strong
- * definition in tui/window-walkthrough.c replaces it at link time, with no
- * other file to change.
+ * defining a const struct tui_mode, and open it with tui_push(): the
+ * walkthrough, tui/window-walkthrough.c, is opened by "w" and on a first
+ * start with no keys.
  */
 #ifndef CERTBIND_TUI_INT_H
 #define CERTBIND_TUI_INT_H
@@ -153,7 +151,7 @@ struct tui {
 	char		*msg;		/* one line under the panes */
 	int		 msg_error;
 
-	char		 paste[4096];
+	char		 paste[65536];	/* a certificate chain fits */
 	size_t		 pastelen;
 	int		 pasting;
 

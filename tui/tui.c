@@ -41,43 +41,6 @@ on_signal(int sig)
 	tui_signal = sig;
 }
 
-/*
- * The walkthrough (issue 5) lives in tui/window-walkthrough.c, whose
- * definition of tui_mode_walkthrough replaces this weak placeholder at
- * link time; without that file, "w" opens the placeholder.
- */
-static void
-walkstub_init(struct tui_win *w, void *arg)
-{
-}
-
-static void
-walkstub_free(struct tui_win *w)
-{
-}
-
-static int
-walkstub_key(struct tui_win *w, int key)
-{
-	tui_pop(w->tui);
-	return 1;
-}
-
-static void
-walkstub_draw(struct tui_win *w, const struct tui_rect *screen)
-{
-	struct tui_rect	r = draw_centre(5, 44);
-
-	draw_box_clear(w->tui, &r);
-	draw_frame(w->tui, &r, "Walkthrough", 1);
-	draw_text(w->tui, r.y + 2, r.x + 2, r.w - 4,
-	    "walkthrough: see issue 5", A_BOLD);
-}
-
-__attribute__((weak)) const struct tui_mode tui_mode_walkthrough = {
-	"walkthrough", walkstub_init, walkstub_free, walkstub_key,
-	walkstub_draw, NULL, "any key: close"
-};
 
 void
 tui_message(struct tui *t, int error, const char *fmt, ...)
@@ -567,6 +530,16 @@ tui_quit(struct tui *t)
 		t->quit = 1;
 }
 
+/* A first start on an empty store: the walkthrough, if the user wants it. */
+static void
+walkthrough_answer(struct tui *t, void *arg, int yes)
+{
+	if (yes)
+		tui_push(t, &tui_mode_walkthrough, NULL);
+	else
+		tui_message(t, 0, "w starts the walkthrough at any time.");
+}
+
 static void
 recover_answer(struct tui *t, void *arg, int yes)
 {
@@ -993,6 +966,10 @@ tui_main(const char *conf_path)
 		tui_confirm(t, "Unsaved edits from an interrupted session "
 		    "were kept. Restore them? (y restores, n discards them)",
 		    recover_answer, NULL);
+	else if (!t->readonly && config_nkeys(t->edit) == 0)
+		tui_confirm(t, "There are no keys yet. Start the walkthrough, "
+		    "which makes or imports a key and binds it? (y starts it, "
+		    "n goes to the key manager)", walkthrough_answer, NULL);
 
 	while (!t->quit) {
 		if (tui_signal != 0) {

@@ -1404,9 +1404,8 @@ wt_init(struct tui_win *win, void *arg)
 }
 
 /*
- * tui.c opens this mode through a weak default of tui_mode_walkthrough,
- * and a compiler that sees that const default may call its init, not
- * this one: every entry point makes sure the data exists.
+ * Every entry point makes sure the data exists, so the mode works even if
+ * a key or draw comes before init.
  */
 static struct walkthrough *
 wt_data(struct tui_win *win)

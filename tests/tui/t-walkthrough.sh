@@ -32,8 +32,11 @@ sum() {
 }
 
 tm_start 80 24 -- -c "$C"
-tm_wait "does not exist yet" ||
-    { t_fail "the UI starts on a missing config" "$(tm_screen)"; exit 1; }
+t_ok "a first start with no keys offers the walkthrough" \
+    tm_wait "Start the walkthrough"
+tm_keys n
+t_ok "n declines it and says how to start it later" \
+    tm_wait "w starts the walkthrough"
 tm_keys w
 t_ok "w opens the walkthrough" tm_wait "What do you want to do?"
 tm_keys 1
