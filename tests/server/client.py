@@ -28,7 +28,6 @@ import select
 import socket
 import ssl
 import sys
-import threading
 import time
 
 
@@ -58,25 +57,41 @@ def stream(n):
 
 
 def bulk(host, port, n):
+    # One thread, non-blocking: an OpenSSL connection must not be read and
+    # written from two threads at once.
     data = os.urandom(n)
     s = tls(host, port, timeout=60)
+    s.setblocking(False)
     got = bytearray()
+    off = 0
     err = []
-
-    def reader():
-        try:
-            while len(got) < n:
+    end = time.monotonic() + 120
+    eof = False
+    while len(got) < n and not eof and time.monotonic() < end:
+        select.select([s], [s] if off < n else [], [], 1)
+        if off < n:
+            try:
+                off += s.send(data[off:off + 65536])
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                pass
+            except (OSError, ssl.SSLError) as e:
+                err.append(e)
+                break
+        while True:
+            try:
                 b = s.recv(65536)
-                if not b:
-                    break
-                got.extend(b)
-        except Exception as e:  # reported below
-            err.append(e)
-
-    t = threading.Thread(target=reader)
-    t.start()
-    s.sendall(data)
-    t.join(120)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                break
+            except (OSError, ssl.SSLError) as e:
+                err.append(e)
+                eof = True
+                break
+            if not b:
+                eof = True
+                break
+            got.extend(b)
+    s.setblocking(True)
+    s.settimeout(30)
     close = "none"
     try:
         s.unwrap()
@@ -84,7 +99,7 @@ def bulk(host, port, n):
     except Exception as e:
         close = "unclean:" + type(e).__name__
     print(hashlib.sha256(data).hexdigest(), hashlib.sha256(got).hexdigest(),
-          close, *[repr(e) for e in err])
+          close, len(got), *[repr(e) for e in err])
 
 
 def source(host, port, n):
