@@ -66,14 +66,17 @@ cmd_move_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	/* Say "moved" only once it is written: a refused move moved nothing. */
+	rc = dry ? EXIT_OK : cmd_commit(ctx, before, after);
+	if (rc != EXIT_OK)
+		goto out;
 	for (i = 0; i < changes.n; i++) {
 		fputs(dry ? "would move: " : "moved: ", stdout);
 		cmd_puts_escaped(stdout, changes.v[i]);
 		fputc('\n', stdout);
 	}
-	printf("findings %s:\n", dry ? "this would change" : "this changes");
+	printf("findings %s:\n", dry ? "this would change" : "this changed");
 	cmd_findings_diff(stdout, before, after, 0);
-	rc = dry ? EXIT_OK : cmd_commit(ctx, before, after);
 out:
 	errlist_clear(&changes);
 	config_free(after);

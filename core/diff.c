@@ -1,7 +1,8 @@
 /*
- * Line diff by longest common subsequence. Configs are small and the
- * table is bounded (DIFF_MAX_CELLS), so the quadratic algorithm is the
- * simple, obviously correct choice; a huge file is reported as too large
+ * Line diff by longest common subsequence over the part of the two texts
+ * that differs (the common head and tail are cut off first). An edit to a
+ * config changes a few lines, so the quadratic table stays small; one that
+ * rewrites too much of a huge file is reported as too large (DIFF_MAX_CELLS)
  * rather than compared slowly.
  */
 #include <stdint.h>
@@ -52,43 +53,62 @@ diff_lines(const char *as, const char *bs, struct diff_line **out)
 {
 	struct lines	 a, b;
 	uint32_t	*t;
-	size_t		 i, j, n = 0, w;
+	size_t		 i, j, n = 0, w, pre, post, ma, mb;
 	struct diff_line *d;
 
 	split(as, &a);
 	split(bs, &b);
 	*out = NULL;
-	if ((a.n + 1) != 0 && (b.n + 1) > DIFF_MAX_CELLS / (a.n + 1)) {
+	/*
+	 * The lines both share at the start and at the end need no table: a
+	 * large config with one change in it costs only its changed middle.
+	 */
+	for (pre = 0; pre < a.n && pre < b.n && same(&a, pre, &b, pre); pre++)
+		;
+	for (post = 0; post < a.n - pre && post < b.n - pre &&
+	    same(&a, a.n - 1 - post, &b, b.n - 1 - post); post++)
+		;
+	ma = a.n - pre - post;
+	mb = b.n - pre - post;
+	if (mb + 1 > DIFF_MAX_CELLS / (ma + 1)) {
 		free(a.p); free(a.len); free(b.p); free(b.len);
 		return -1;
 	}
-	/* t[i][j]: LCS length of a[i..] and b[j..]. */
-	w = b.n + 1;
-	t = xcalloc((a.n + 1) * w, sizeof *t);
-	for (i = a.n; i-- > 0;)
-		for (j = b.n; j-- > 0;)
-			t[i * w + j] = same(&a, i, &b, j) ?
+	d = xcalloc(a.n + b.n + 1, sizeof *d);
+	for (i = 0; i < pre; i++) {
+		d[n].op = ' ';
+		d[n++].text = xstrndup(a.p[i], a.len[i]);
+	}
+	/* t[i][j]: LCS length of the middles from a[pre + i], b[pre + j]. */
+	w = mb + 1;
+	t = xcalloc((ma + 1) * w, sizeof *t);
+	for (i = ma; i-- > 0;)
+		for (j = mb; j-- > 0;)
+			t[i * w + j] = same(&a, pre + i, &b, pre + j) ?
 			    t[(i + 1) * w + j + 1] + 1 :
 			    (t[(i + 1) * w + j] > t[i * w + j + 1] ?
 			    t[(i + 1) * w + j] : t[i * w + j + 1]);
-	d = xcalloc(a.n + b.n + 1, sizeof *d);
 	i = j = 0;
-	while (i < a.n || j < b.n) {
-		if (i < a.n && j < b.n && same(&a, i, &b, j)) {
+	while (i < ma || j < mb) {
+		if (i < ma && j < mb && same(&a, pre + i, &b, pre + j)) {
 			d[n].op = ' ';
-			d[n++].text = xstrndup(a.p[i], a.len[i]);
+			d[n++].text = xstrndup(a.p[pre + i], a.len[pre + i]);
 			i++, j++;
-		} else if (i < a.n && (j == b.n ||
+		} else if (i < ma && (j == mb ||
 		    t[(i + 1) * w + j] >= t[i * w + j + 1])) {
 			/* Deletions first, as diff -u shows them. */
 			d[n].op = '-';
-			d[n++].text = xstrndup(a.p[i], a.len[i]);
+			d[n++].text = xstrndup(a.p[pre + i], a.len[pre + i]);
 			i++;
 		} else {
 			d[n].op = '+';
-			d[n++].text = xstrndup(b.p[j], b.len[j]);
+			d[n++].text = xstrndup(b.p[pre + j], b.len[pre + j]);
 			j++;
 		}
+	}
+	for (i = a.n - post; i < a.n; i++) {
+		d[n].op = ' ';
+		d[n++].text = xstrndup(a.p[i], a.len[i]);
 	}
 	free(t);
 	free(a.p); free(a.len); free(b.p); free(b.len);

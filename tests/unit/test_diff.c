@@ -72,6 +72,35 @@ test_move_is_minimal(void **state)
 	check("1\n2\n3\n4\n5\n", "2\n3\n4\n5\n1\n", 2);
 }
 
+static void
+test_large_with_small_change(void **state)
+{
+	struct diff_line	*d;
+	char			*a, *b, *p;
+	ssize_t			 n, i;
+	size_t			 k, minus = 0, plus = 0;
+
+	/* 50,000 lines, one changed: far over DIFF_MAX_CELLS as a square. */
+	a = malloc(50000 * 12);
+	b = malloc(50000 * 12);
+	for (p = a, k = 0; k < 50000; k++)
+		p += sprintf(p, "line %zu\n", k);
+	for (p = b, k = 0; k < 50000; k++)
+		p += sprintf(p, k == 25000 ? "changed %zu\n" : "line %zu\n", k);
+	n = diff_lines(a, b, &d);
+	assert_int_equal(n, 50001);
+	for (i = 0; i < n; i++) {
+		minus += d[i].op == '-';
+		plus += d[i].op == '+';
+	}
+	assert_int_equal(minus, 1);
+	assert_int_equal(plus, 1);
+	assert_string_equal(d[25000].text, "line 25000");
+	diff_free(d, (size_t)n);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -80,6 +109,7 @@ main(void)
 		cmocka_unit_test(test_one_line_changed),
 		cmocka_unit_test(test_insert_delete),
 		cmocka_unit_test(test_move_is_minimal),
+		cmocka_unit_test(test_large_with_small_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
