@@ -100,7 +100,7 @@ run: deps
 	@sh tools/run-demo.sh demo
 
 check: all $(UNIT_BIN)
-	@sh tests/run.sh
+	@CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
 # a build tree of its own so the normal build is left alone.

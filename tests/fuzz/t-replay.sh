@@ -10,8 +10,10 @@ mkdir -p "$T/bin"
 for target in endpoint config cert resolve; do
 	bin="$T/bin/replay-$target"
 	# shellcheck disable=SC2086
-	if ! ${CC:-cc} $cflags -g -o "$bin" tests/fuzz/replay.c \
-	    "tests/fuzz/fuzz_$target.c" "$B/libcertbind.a" $libs \
+	# CC, CFLAGS and LDFLAGS come from make check, so a sanitizer build
+	# links its runtime here too.
+	if ! ${CC:-cc} $cflags ${CFLAGS:--g} -o "$bin" tests/fuzz/replay.c \
+	    "tests/fuzz/fuzz_$target.c" "$B/libcertbind.a" $libs ${LDFLAGS:-} \
 	    2>"$T/cc.err"; then
 		t_fail "fuzz target $target builds for replay" "$(cat "$T/cc.err")"
 		continue
