@@ -12,6 +12,11 @@ cd "$top" || exit 2
 B=${B:-build}
 CERTBIND="$top/$B/certbind"
 CERTBINDD="$top/$B/certbindd"
+# Under a sanitizer or valgrind everything is many times slower: tests
+# that work on sheer size scale down when T_SLOW is set, and say so.
+T_SLOW=""
+case $B in *asan*) T_SLOW=asan ;; esac
+[ -n "${CERTBIND_VALGRIND:-}" ] && T_SLOW=valgrind
 if [ -n "${CERTBIND_VALGRIND:-}" ]; then
 	CERTBIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect $CERTBIND"
 fi
