@@ -19,6 +19,14 @@
  * backend's EOF becomes close_notify (gnutls_bye GNUTLS_SHUT_WR) toward
  * the client; the connection ends when both directions have.
  *
+ * The TLS records of a session pass through two small buffers of the
+ * connection instead of straight to the socket: reads fill tin with
+ * whatever the socket has (GnuTLS would otherwise read each record's
+ * header and body with separate calls), and writes collect in tout until
+ * conn_run() flushes them, so a handshake flight that GnuTLS writes in
+ * several pieces leaves in one send(). tout is bounded: past TOUT_MAX the
+ * push function says EAGAIN, which GnuTLS reports as waiting to write.
+ *
  * Timers: two lists per worker, one for handshakes (and backend connects)
  * ordered by accept time, one for established connections ordered by last
  * activity (a connection moves to the tail when bytes move). Each list is
@@ -47,6 +55,8 @@
 #include "server/certbindd.h"
 
 #define BUF_SIZE	(32 * 1024)
+#define TIN_SIZE	(16 * 1024 + 512)	/* a record and then some */
+#define TOUT_MAX	(64 * 1024)
 #define MAX_EVENTS	64
 #define ACCEPT_BATCH	32
 #define LOG_EVERY_MS	10000
@@ -93,6 +103,13 @@ struct conn {
 	int		 b_reg;
 	enum cstate	 st;
 	struct endpoint	 backend;
+
+	struct buf	 tin;		/* TLS bytes read ahead from cfd */
+	char		*tout;		/* TLS bytes not yet sent on cfd */
+	size_t		 tout_off;
+	size_t		 tout_len;
+	size_t		 tout_cap;
+	int		 tout_moved;	/* bytes left tout since last looked */
 
 	struct buf	 up;		/* client to backend */
 	struct buf	 down;		/* backend to client */
@@ -249,7 +266,9 @@ conn_close(struct conn *c)
 		close(c->bfd);
 	free(c->up.b);
 	free(c->down.b);
-	c->up.b = c->down.b = NULL;
+	free(c->tin.b);
+	free(c->tout);
+	c->up.b = c->down.b = c->tin.b = c->tout = NULL;
 	gen_unref(c->hs.gen);
 	c->hs.gen = NULL;
 	atomic_fetch_sub(&total_conns, 1);
@@ -257,6 +276,98 @@ conn_close(struct conn *c)
 	/* Freed after the current batch: other events may point at it. */
 	c->next = w->zombies;
 	w->zombies = c;
+}
+
+/* GnuTLS's pull function: serves the read-ahead buffer, refilling it. */
+static ssize_t
+conn_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
+{
+	struct conn	*c = ptr;
+	struct buf	*in = &c->tin;
+	ssize_t		 n;
+
+	if (in->start == in->end) {
+		n = recv(c->cfd, in->b, TIN_SIZE, 0);
+		if (n <= 0) {
+			if (n == -1)
+				gnutls_transport_set_errno(c->s, errno);
+			return n;
+		}
+		in->start = 0;
+		in->end = n;
+	}
+	if (len > buf_len(in))
+		len = buf_len(in);
+	memcpy(data, in->b + in->start, len);
+	in->start += len;
+	return len;
+}
+
+/*
+ * Sends what tout holds. Returns 0 (all sent, or the socket is full and
+ * the rest waits for EPOLLOUT) or -1 when the client is gone.
+ */
+static int
+conn_flush(struct conn *c)
+{
+	ssize_t	n;
+
+	while (c->tout_off < c->tout_len) {
+		n = send(c->cfd, c->tout + c->tout_off,
+		    c->tout_len - c->tout_off, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->tout_off += n;
+			c->tout_moved = 1;
+		} else if (n == -1 && errno == EINTR)
+			continue;
+		else if (n == -1 && errno == EAGAIN)
+			return 0;
+		else
+			return -1;
+	}
+	c->tout_off = c->tout_len = 0;
+	return 0;
+}
+
+/* GnuTLS's push function: collects records in tout, up to TOUT_MAX. */
+static ssize_t
+conn_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
+{
+	struct conn	*c = ptr;
+	size_t		 total = 0, pending;
+	int		 i;
+
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	pending = c->tout_len - c->tout_off;
+	if (pending != 0 && pending + total > TOUT_MAX) {
+		if (conn_flush(c) == -1) {
+			gnutls_transport_set_errno(c->s, EPIPE);
+			return -1;
+		}
+		pending = c->tout_len - c->tout_off;
+		if (pending != 0 && pending + total > TOUT_MAX) {
+			gnutls_transport_set_errno(c->s, EAGAIN);
+			return -1;
+		}
+	}
+	if (c->tout_off != 0) {
+		memmove(c->tout, c->tout + c->tout_off, pending);
+		c->tout_off = 0;
+		c->tout_len = pending;
+	}
+	if (c->tout_len + total > c->tout_cap) {
+		c->tout_cap = c->tout_len + total;
+		if (c->tout_cap < 4096)
+			c->tout_cap = 4096;
+		c->tout = xreallocarray(c->tout, 1, c->tout_cap);
+	}
+	for (i = 0; i < iovcnt; i++) {
+		memcpy(c->tout + c->tout_len, iov[i].iov_base,
+		    iov[i].iov_len);
+		c->tout_len += iov[i].iov_len;
+	}
+	return total;
 }
 
 static void
@@ -428,7 +539,8 @@ conn_proxy_step(struct conn *c)
 		} else
 			return -1;
 	}
-	if (c->b_shut && c->bye == 2)
+	/* Over once both directions are, and the close_notify is out. */
+	if (c->b_shut && c->bye == 2 && c->tout_off == c->tout_len)
 		return -1;
 	return moved;
 }
@@ -466,6 +578,7 @@ conn_run(struct conn *c)
 				 * Non-blocking: a full socket loses the alert.
 				 */
 				gnutls_alert_send_appropriate(c->s, r);
+				conn_flush(c);
 				conn_close(c);
 				return;
 			}
@@ -473,7 +586,8 @@ conn_run(struct conn *c)
 		}
 		if (c->st != CS_PROXY)
 			break;
-		if ((moved = conn_proxy_step(c)) == -1) {
+		if ((moved = conn_proxy_step(c)) == -1 ||
+		    conn_flush(c) == -1) {
 			conn_close(c);
 			return;
 		}
@@ -481,10 +595,21 @@ conn_run(struct conn *c)
 			break;
 		activity = 1;
 	}
+	if (conn_flush(c) == -1) {
+		conn_close(c);
+		return;
+	}
+	/* Bytes leaving tout are activity too; what is left needs EPOLLOUT. */
+	if (c->tout_moved) {
+		c->tout_moved = 0;
+		activity = 1;
+	}
+	if (c->tout_off != c->tout_len)
+		cwant |= EPOLLOUT;
 
 	switch (c->st) {
 	case CS_HANDSHAKE:
-		cwant = dir_event(c->hs_dir);
+		cwant |= dir_event(c->hs_dir);
 		break;
 	case CS_CONNECTING:
 		bwant = EPOLLOUT;
@@ -594,6 +719,10 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	c->tin.b = xmalloc(TIN_SIZE);
+	gnutls_transport_set_ptr(c->s, c);
+	gnutls_transport_set_pull_function(c->s, conn_pull);
+	gnutls_transport_set_vec_push_function(c->s, conn_push);
 	clist_append(&w->hs_list, c, now_ms() + gen_handshake_timeout(g));
 	/* The ClientHello is often there already: try at once. */
 	conn_run(c);

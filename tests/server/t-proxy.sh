@@ -70,8 +70,13 @@ exec 8>&-
 wait $spid
 t_ok "a client that never reads is blocked (sent $sent of 67108864)" \
     [ "${sent:-67108864}" -lt 67108864 ]
-t_ok "certbindd's memory grew by ${rss0}->${rss1} kB, not by the stream" \
-    [ $(( ${rss1:-999999} - ${rss0:-0} )) -lt 16384 ]
+if grep -q AddressSanitizer "$CERTBINDD" 2>/dev/null; then
+	t_skip "certbindd's memory stays small" \
+	    "AddressSanitizer's quarantine keeps freed memory resident"
+else
+	t_ok "certbindd's memory grew by ${rss0}->${rss1} kB, not by the stream" \
+	    [ $(( ${rss1:-999999} - ${rss0:-0} )) -lt 16384 ]
+fi
 
 # Several transfers at once on the two workers.
 i=0 pids=""
