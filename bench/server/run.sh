@@ -10,8 +10,12 @@
 #   - bulk throughput through each proxy to a discarding backend.
 #
 # Usage: sh bench/server/run.sh   (from the top of the tree, after make)
-# Knobs: BENCH_SECS (10), BENCH_THREADS (client threads, 4), BENCH_MB (400).
-# Prints a Markdown table. A proxy that is not installed is left out.
+# Knobs: BENCH_SECS (10), BENCH_THREADS (client threads, 4), BENCH_MB (400),
+# BENCH_ROUNDS (3). All servers run at once, idle but one; the rounds go
+# round the servers in turn so that a burst of other work on the shared
+# machine does not fall on one server only, and the table gives the median
+# rate with every round's figure. Prints a Markdown table. A proxy that is
+# not installed is left out.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -19,6 +23,7 @@ B=${B:-build}
 SECS=${BENCH_SECS:-10}
 THREADS=${BENCH_THREADS:-4}
 MB=${BENCH_MB:-400}
+ROUNDS=${BENCH_ROUNDS:-3}
 W=$(mktemp -d "${TMPDIR:-/tmp}/certbind-bench.XXXXXX")
 pids=""
 cleanup() {
@@ -72,22 +77,17 @@ wait_port() {
 }
 
 HZ=$(getconf CLK_TCK)
-# measure NAME PORT PID: one row of the table.
-measure() {
-	"$W/hsload" hs 127.0.0.2 "$2" 1 "$THREADS" >/dev/null	# warm up
-	c0=$(cpu_ticks "$3")
-	set -- "$1" "$2" "$3" $("$W/hsload" hs 127.0.0.2 "$2" "$SECS" "$THREADS")
-	c1=$(cpu_ticks "$3")
-	hs=$4 fail=$5 wall=$6
-	cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
-	rate=$(awk -v n="$hs" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? n / c : 0) }')
-	bulk=$("$W/hsload" bulk 127.0.0.2 "$2" "$MB" 2>/dev/null || echo -)
-	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$hs" "$fail" \
-	    "$wall" "$cpu" "$rate" "$bulk"
-}
+servers=""	# "NAME|PORT|PID" entries, NAME without spaces
 
-echo "| server | handshakes | failed | wall s | server CPU s | handshakes per CPU-s | bulk MB/s |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+# rate PORT PID: one run of the load; prints handshakes per CPU-second.
+rate() {
+	c0=$(cpu_ticks "$2")
+	set -- "$1" "$2" $("$W/hsload" hs 127.0.0.2 "$1" "$SECS" "$THREADS")
+	c1=$(cpu_ticks "$2")
+	[ "${4:-1}" = 0 ] || echo "bench: $4 handshakes failed" >&2
+	awk -v n="$3" -v a="$c0" -v b="$c1" -v hz="$HZ" \
+	    'BEGIN { c = (b - a) / hz; printf "%.0f", (c > 0 ? n / c : 0) }'
+}
 
 # certbindd, with one binding and with 100,000.
 certbindd_conf() {
@@ -119,11 +119,10 @@ for n in 1 100000; do
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		measure "certbindd ($n binding$([ $n -gt 1 ] && echo s))" "$P" "$pid"
+		servers="$servers certbindd($n-binding$([ $n -gt 1 ] && echo s))|$P|$pid"
 	else
 		echo "bench: certbindd did not start: $(cat "$W/certbindd.$n.log")" >&2
 	fi
-	kill "$pid"
 done
 
 if command -v haproxy >/dev/null 2>&1; then
@@ -148,11 +147,10 @@ EOC
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		measure "haproxy $(haproxy -v | awk 'NR == 1 { print $3 }')" "$P" "$pid"
+		servers="$servers haproxy-$(haproxy -v | awk 'NR == 1 { print $3 }')|$P|$pid"
 	else
 		echo "bench: haproxy did not start: $(cat "$W/haproxy.log")" >&2
 	fi
-	kill "$pid"
 fi
 
 if command -v nginx >/dev/null 2>&1 &&
@@ -182,11 +180,40 @@ EOC
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		measure "nginx $(nginx -v 2>&1 | sed 's|.*/||')" "$P" "$pid"
+		servers="$servers nginx-$(nginx -v 2>&1 | sed 's|.*/||')|$P|$pid"
 	else
 		echo "bench: nginx did not start: $(cat "$W/nginx.err" "$W/nginx.log")" >&2
 	fi
-	kill "$pid"
 fi
+
+# Warm up, then the rounds.
+for s in $servers; do
+	IFS='|' read -r name P pid <<EOS
+$s
+EOS
+	"$W/hsload" hs 127.0.0.2 "$P" 1 "$THREADS" >/dev/null
+done
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for s in $servers; do
+		IFS='|' read -r name P pid <<EOS
+$s
+EOS
+		echo "$name $(rate "$P" "$pid")" >>"$W/rates"
+	done
+	r=$((r + 1))
+done
+
+echo "| server | handshakes per CPU-s (median) | rounds | bulk MB/s |"
+echo "| --- | ---: | --- | ---: |"
+for s in $servers; do
+	IFS='|' read -r name P pid <<EOS
+$s
+EOS
+	all=$(awk -v n="$name" '$1 == n { print $2 }' "$W/rates" | tr '\n' ' ')
+	med=$(printf '%s\n' $all | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	bulk=$("$W/hsload" bulk 127.0.0.2 "$P" "$MB" 2>/dev/null || echo -)
+	printf '| %s | %s | %s| %s |\n' "$name" "$med" "$all" "$bulk"
+done
 echo
-echo "client: hsload, $THREADS threads, $SECS s, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
+echo "client: hsload, $THREADS threads, $ROUNDS rounds of $SECS s per server, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
