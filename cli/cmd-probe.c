@@ -28,6 +28,7 @@
 #include <gnutls/gnutls.h>
 
 #include "cli/cmd.h"
+#include "cli/probe.h"
 #include "core/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
@@ -35,7 +36,6 @@
 #include "core/xmalloc.h"
 #include "keys/cert.h"
 
-#define PROBE_TIMEOUT_MS	5000
 /* The name tried for a wildcard binding "*.example.com". */
 #define PROBE_WILDCARD_LABEL	"certbind-probe"
 
@@ -252,7 +252,7 @@ probe_names(const struct config *cf, const struct endpoint *ep,
 static void
 probe_endpoint(const struct config *cf, const struct resolver *r,
     struct probe_keys *pk, const struct endpoint *target, int timeout_ms,
-    int verbose, struct findings *fs)
+    FILE *verbose, struct findings *fs)
 {
 	const struct config_binding	*b;
 	const char			*pfpr, *why, *other, *sni;
@@ -321,15 +321,16 @@ probe_endpoint(const struct config *cf, const struct resolver *r,
 			    -1, obj, "certbindd serves certificate %s, but no "
 			    "binding of the config serves this: reload "
 			    "certbindd", served);
-		} else if (verbose) {
-			fputs("ok ", stdout);
-			cmd_puts_escaped(stdout, obj);
+		} else if (verbose != NULL) {
+			fputs("ok ", verbose);
+			cmd_puts_escaped(verbose, obj);
 			if (b != NULL) {
-				fputs(": key ", stdout);
-				cmd_puts_escaped(stdout, b->key);
-				printf(" %s\n", served);
+				fputs(": key ", verbose);
+				cmd_puts_escaped(verbose, b->key);
+				fprintf(verbose, " %s\n", served);
 			} else
-				printf(": refused, as the config says\n");
+				fputs(": refused, as the config says\n",
+				    verbose);
 		}
 		free(served);
 		free(cause);
@@ -338,6 +339,40 @@ probe_endpoint(const struct config *cf, const struct resolver *r,
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+}
+
+void
+probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
+    int timeout_ms, FILE *verbose, struct findings *fs)
+{
+	struct probe_keys	 pk;
+	struct resolver		*r;
+	struct endpoint		 ep;
+	size_t			 i, count;
+
+	count = n != 0 ? n : config_nlisteners(cf);
+	r = resolver_new(cf);
+	pk.cf = cf;
+	pk.fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk.fpr);
+	pk.why = xcalloc(config_nkeys(cf) + 1, sizeof *pk.why);
+	for (i = 0; i < count; i++) {
+		ep = n != 0 ? targets[i] : config_listener(cf, i)->ep;
+		if (endpoint_any_addr(&ep)) {
+			/* A "*" listener answers on every address: ask 127.0.0.1. */
+			ep.family = AF_INET;
+			memset(ep.addr, 0, sizeof ep.addr);
+			ep.addr[0] = 127;
+			ep.addr[3] = 1;
+		}
+		probe_endpoint(cf, r, &pk, &ep, timeout_ms, verbose, fs);
+	}
+	for (i = 0; i < config_nkeys(cf); i++) {
+		free(pk.fpr[i]);
+		free(pk.why[i]);
+	}
+	free(pk.fpr);
+	free(pk.why);
+	resolver_free(r);
 }
 
 static int
@@ -349,9 +384,7 @@ cmd_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct findings		 fs = FINDINGS_INIT;
-	struct probe_keys	 pk;
 	struct endpoint		*targets, ep;
-	struct resolver		*r;
 	struct config		*cf;
 	char			*cause = NULL, *end;
 	size_t			 ntargets = 0, i, nerr;
@@ -398,45 +431,17 @@ cmd_probe_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(targets);
 		return EXIT_CANNOT;
 	}
-	if (ntargets == 0) {
-		free(targets);
-		ntargets = config_nlisteners(cf);
-		targets = xcalloc(ntargets + 1, sizeof *targets);
-		for (i = 0; i < ntargets; i++)
-			targets[i] = config_listener(cf, i)->ep;
-		if (ntargets == 0)
-			cmd_error("the config has no listeners to probe");
-	}
+	if (ntargets == 0 && config_nlisteners(cf) == 0)
+		cmd_error("the config has no listeners to probe");
 
-	r = resolver_new(cf);
-	pk.cf = cf;
-	pk.fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk.fpr);
-	pk.why = xcalloc(config_nkeys(cf) + 1, sizeof *pk.why);
-	for (i = 0; i < ntargets; i++) {
-		ep = targets[i];
-		if (endpoint_any_addr(&ep)) {
-			/* A "*" listener answers on every address: ask 127.0.0.1. */
-			ep.family = AF_INET;
-			memset(ep.addr, 0, sizeof ep.addr);
-			ep.addr[0] = 127;
-			ep.addr[3] = 1;
-		}
-		probe_endpoint(cf, r, &pk, &ep, timeout_ms, verbose, &fs);
-	}
-
+	probe_run(cf, targets, ntargets, timeout_ms, verbose ? stdout : NULL,
+	    &fs);
 	findings_sort(&fs);
 	for (i = 0; i < fs.n; i++)
 		cmd_print_finding(stdout, &fs.v[i], "");
 	nerr = findings_count(&fs, SEV_ERROR);
 	findings_clear(&fs);
-	for (i = 0; i < config_nkeys(cf); i++) {
-		free(pk.fpr[i]);
-		free(pk.why[i]);
-	}
-	free(pk.fpr);
-	free(pk.why);
 	free(targets);
-	resolver_free(r);
 	config_free(cf);
 	return nerr != 0 ? EXIT_REFUSED : EXIT_OK;
 }

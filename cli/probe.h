@@ -1,0 +1,30 @@
+/*
+ * Probing the running certbindd (certbind probe): for each listener, TLS
+ * handshakes without SNI and with every SNI name bound there, and the
+ * certificate served compared with the one resolver_lookup() predicts.
+ * Shared by the probe command and the terminal UI's endpoints pane.
+ */
+#ifndef CERTBIND_PROBE_H
+#define CERTBIND_PROBE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct config;
+struct endpoint;
+struct findings;
+
+#define PROBE_TIMEOUT_MS	5000
+
+/*
+ * Probes targets[0..n-1], or every listener of cf when n is 0 ("*" is
+ * reached on 127.0.0.1), appending not-reloaded (warning),
+ * unserved-listener (error) and unreadable (warning: no prediction)
+ * findings to fs; their object is "ADDRESS:PORT" or "ADDRESS:PORT sni=NAME".
+ * With verbose not NULL, a line per probe that matched is written there
+ * (escaped). Blocks for up to timeout_ms per handshake.
+ */
+void	probe_run(const struct config *cf, const struct endpoint *targets,
+	    size_t n, int timeout_ms, FILE *verbose, struct findings *fs);
+
+#endif
