@@ -111,5 +111,15 @@ else
 	t_is "after start every uid is nobody's" "$uids" "$n $n $n $n"
 	t_is "still serving after the drop" "$(srv_fpr 127.0.0.2 "$P")" \
 	    "$(mkcert_fpr "$S/www.pem")"
+	# Reloads read the files as nobody: with the config readable but the
+	# key root's alone, the reload fails and the running config stays.
+	chmod 755 "$T" "$S"
+	chmod 644 "$C" "$S/www.pem"
+	srv_hup
+	t_ok "as nobody, a reload that cannot read the key fails" \
+	    srv_wait_log 1 'reload failed: still serving generation 1' 10
+	t_match "and says why" "$(cat "$srv_log")" 'www\.key: .*Permission denied'
+	t_is "still serving after the failed reload" \
+	    "$(srv_fpr 127.0.0.2 "$P")" "$(mkcert_fpr "$S/www.pem")"
 fi
 t_done
