@@ -214,6 +214,29 @@ EOS
 	med=$(printf '%s\n' $all | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	bulk=$("$W/hsload" bulk 127.0.0.2 "$P" "$MB" 2>/dev/null || echo -)
 	printf '| %s | %s | %s| %s |\n' "$name" "$med" "$all" "$bulk"
+	echo "$name $med" >>"$W/medians"
 done
 echo
 echo "client: hsload, $THREADS threads, $ROUNDS rounds of $SECS s per server, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
+
+# Issue 4's targets; the exit status says whether all were met.
+awk '
+	$1 ~ /^certbindd\(1-/ { one = $2 }
+	$1 ~ /^certbindd\(100000-/ { many = $2 }
+	$1 ~ /^haproxy/ { ha = $2 }
+	$1 ~ /^nginx/ { ng = $2 }
+	function verdict(name, ok, text) {
+		printf "%s %s: %s\n", ok ? "met" : "MISSED", name, text
+		if (!ok) bad = 1
+	}
+	END {
+		if (ha) verdict("vs haproxy", one >= 1.1 * ha,
+		    sprintf("%.2f x, target 1.1 x", one / ha))
+		if (ng) verdict("vs nginx", one >= 1.1 * ng,
+		    sprintf("%.2f x, target 1.1 x", one / ng))
+		if (one && many) verdict("100,000 bindings",
+		    many >= 0.95 * one && many <= 1.05 * one,
+		    sprintf("%+.1f%% against 1 binding, target within 5%%",
+		    100 * (many - one) / one))
+		exit bad
+	}' "$W/medians"
