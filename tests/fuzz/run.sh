@@ -10,6 +10,8 @@ secs=${FUZZ_SECONDS:-60}
 targets=${FUZZ_TARGETS:-"endpoint config cert resolve"}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 fb=build-fuzz
+LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS
 
 make --no-print-directory B=$fb CC=clang \
     CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $san" \

@@ -88,9 +88,14 @@ tm_pid() {
 	pgrep -P "$tm_sh" -x certbind 2>/dev/null | head -n 1
 }
 
+# How many 0.1 s polls a wait makes: 10 s, or 60 s under a sanitizer or
+# valgrind (T_SLOW, tests/lib.sh), where every keystroke is slower.
+tm_polls=100
+[ -n "${T_SLOW:-}" ] && tm_polls=600
+
 tm_wait() {
 	tm_i=0
-	while [ "$tm_i" -lt 100 ]; do
+	while [ "$tm_i" -lt "$tm_polls" ]; do
 		if tm_screen | grep -qF -- "$1"; then
 			return 0
 		fi
@@ -108,7 +113,7 @@ tm_ready() {
 
 tm_gone() {
 	tm_i=0
-	while [ "$tm_i" -lt 100 ]; do
+	while [ "$tm_i" -lt "$tm_polls" ]; do
 		if ! tm_screen | grep -qF -- "$1"; then
 			return 0
 		fi
