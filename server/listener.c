@@ -17,6 +17,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -77,6 +78,10 @@ listener_open(const struct endpoint *ep, struct errlist *errs)
 		    sizeof v6only) == -1)
 			goto fail;
 	}
+	/* Accepted sockets inherit it: one setsockopt per listener, not per
+	 * connection. */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == -1)
+		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1)
 		goto fail;

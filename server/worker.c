@@ -672,8 +672,7 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	struct conn		*c;
 	struct gen		*g;
 	int64_t			 now;
-	int			 on = 1;
-
+	
 	if ((g = gen_current()) == NULL) {
 		close(fd);
 		return;
@@ -703,9 +702,17 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	c->bfd = -1;
 	c->st = CS_HANDSHAKE;
 	c->hs.gen = g;
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	/*
+	 * A listener on a concrete address is the local endpoint itself;
+	 * only "*" needs asking which address the client reached.
+	 */
+	if (!endpoint_any_addr(&l->ep))
+		c->hs.local = l->ep;
+	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
 	    endpoint_from_sockaddr((struct sockaddr *)&ss, len,
-	    &c->hs.local) != 0 ||
+	    &c->hs.local) != 0)
+		c->hs.local.family = AF_UNSPEC;
+	if (c->hs.local.family == AF_UNSPEC ||
 	    endpoint_from_sockaddr((const struct sockaddr *)peer, plen,
 	    &c->hs.peer) != 0 ||
 	    gen_backend(g, &l->ep, &c->backend) != 0 ||
@@ -718,7 +725,6 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		free(c);
 		return;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	c->tin.b = xmalloc(TIN_SIZE);
 	gnutls_transport_set_ptr(c->s, c);
 	gnutls_transport_set_pull_function(c->s, conn_pull);
