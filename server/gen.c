@@ -149,11 +149,35 @@ gen_srvid(const struct gen *g)
 	return &g->id_user;
 }
 
-int64_t gen_handshake_timeout(const struct gen *g) { return g->hs_timeout; }
-int64_t gen_idle_timeout(const struct gen *g) { return g->idle_timeout; }
-int64_t gen_shutdown_timeout(const struct gen *g) { return g->shutdown_timeout; }
-int64_t gen_max_connections(const struct gen *g) { return g->max_conns; }
-int64_t gen_workers(const struct gen *g) { return g->workers; }
+int64_t
+gen_handshake_timeout(const struct gen *g)
+{
+	return g->hs_timeout;
+}
+
+int64_t
+gen_idle_timeout(const struct gen *g)
+{
+	return g->idle_timeout;
+}
+
+int64_t
+gen_shutdown_timeout(const struct gen *g)
+{
+	return g->shutdown_timeout;
+}
+
+int64_t
+gen_max_connections(const struct gen *g)
+{
+	return g->max_conns;
+}
+
+int64_t
+gen_workers(const struct gen *g)
+{
+	return g->workers;
+}
 
 struct gen *
 gen_current(void)
