@@ -8,6 +8,11 @@
  * private, and serving it would hide the problem. Reloads read the keys
  * again as the unprivileged user, so the files must stay readable by it
  * (owner, or mode 0640 with the server's group).
+ *
+ * The check opens the key itself and tlscred_load() opens it again: it
+ * is there for a mode set wrong by mistake, not for someone who can swap
+ * files in the store between the two opens (who could replace the key
+ * anyway).
  */
 #include <sys/stat.h>
 
