@@ -27,6 +27,10 @@
  * several pieces leaves in one send(). tout is bounded: past TOUT_MAX the
  * push function says EAGAIN, which GnuTLS reports as waiting to write.
  *
+ * Memory: the buffers (tin, up, down) are taken from a small per-worker
+ * pool when a connection needs one and given back as soon as they are
+ * empty, so an idle connection holds none of them, only what GnuTLS keeps.
+ *
  * Timers: two lists per worker, one for handshakes (and backend connects)
  * ordered by accept time, one for established connections ordered by last
  * activity (a connection moves to the tail when bytes move). Each list is
@@ -55,7 +59,8 @@
 #include "server/certbindd.h"
 
 #define BUF_SIZE	(32 * 1024)
-#define TIN_SIZE	(16 * 1024 + 512)	/* a record and then some */
+#define TIN_SIZE	BUF_SIZE	/* the same pool serves both */
+#define POOL_MAX	64		/* spare buffers kept per worker */
 #define TOUT_MAX	(64 * 1024)
 #define MAX_EVENTS	64
 #define ACCEPT_BATCH	32
@@ -141,6 +146,8 @@ struct worker {
 	struct clist	 hs_list;
 	struct clist	 idle_list;
 	struct conn	*zombies;
+	void		*pool;		/* spare buffers, linked through */
+	int		 npool;		/* their first bytes */
 	long		 nconns;
 	int64_t		 last_full_log;
 	int64_t		 last_err_log;
@@ -174,6 +181,34 @@ static size_t
 buf_len(const struct buf *b)
 {
 	return b->end - b->start;
+}
+
+static char *
+buf_get(struct worker *w)
+{
+	void	*p;
+
+	if ((p = w->pool) == NULL)
+		return xmalloc(BUF_SIZE);
+	memcpy(&w->pool, p, sizeof w->pool);
+	w->npool--;
+	return p;
+}
+
+static void
+buf_put(struct worker *w, struct buf *b)
+{
+	if (b->b != NULL) {
+		if (w->npool >= POOL_MAX)
+			free(b->b);
+		else {
+			memcpy(b->b, &w->pool, sizeof w->pool);
+			w->pool = b->b;
+			w->npool++;
+		}
+	}
+	b->b = NULL;
+	b->start = b->end = 0;
 }
 
 static void
@@ -264,11 +299,11 @@ conn_close(struct conn *c)
 	close(c->cfd);
 	if (c->bfd != -1)
 		close(c->bfd);
-	free(c->up.b);
-	free(c->down.b);
-	free(c->tin.b);
+	buf_put(w, &c->up);
+	buf_put(w, &c->down);
+	buf_put(w, &c->tin);
 	free(c->tout);
-	c->up.b = c->down.b = c->tin.b = c->tout = NULL;
+	c->tout = NULL;
 	gen_unref(c->hs.gen);
 	c->hs.gen = NULL;
 	atomic_fetch_sub(&total_conns, 1);
@@ -286,6 +321,8 @@ conn_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
 	struct buf	*in = &c->tin;
 	ssize_t		 n;
 
+	if (in->b == NULL)
+		in->b = buf_get(c->w);
 	if (in->start == in->end) {
 		n = recv(c->cfd, in->b, TIN_SIZE, 0);
 		if (n <= 0) {
@@ -399,8 +436,6 @@ conn_connect(struct conn *c)
 		return -1;
 	}
 	setsockopt(c->bfd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-	c->up.b = xmalloc(BUF_SIZE);
-	c->down.b = xmalloc(BUF_SIZE);
 	if (connect(c->bfd, (struct sockaddr *)&ss, len) == 0) {
 		c->st = CS_PROXY;
 		clist_append(&c->w->idle_list, c,
@@ -462,6 +497,8 @@ conn_proxy_step(struct conn *c)
 			up->start = 0;
 		}
 	}
+	if (!c->c_eof && up->b == NULL)
+		up->b = buf_get(c->w);
 	if (!c->c_eof && up->end < BUF_SIZE) {
 		n = gnutls_record_recv(c->s, up->b + up->end,
 		    BUF_SIZE - up->end);
@@ -502,6 +539,8 @@ conn_proxy_step(struct conn *c)
 	 */
 	if (down->start == down->end && c->send_len == 0)
 		down->start = down->end = 0;
+	if (!c->b_eof && down->b == NULL)
+		down->b = buf_get(c->w);
 	if (!c->b_eof && down->end < BUF_SIZE) {
 		n = recv(c->bfd, down->b + down->end, BUF_SIZE - down->end, 0);
 		if (n > 0) {
@@ -606,6 +645,14 @@ conn_run(struct conn *c)
 	}
 	if (c->tout_off != c->tout_len)
 		cwant |= EPOLLOUT;
+
+	/* Empty buffers go back to the pool: an idle connection holds none. */
+	if (c->tin.start == c->tin.end)
+		buf_put(c->w, &c->tin);
+	if (c->up.start == c->up.end)
+		buf_put(c->w, &c->up);
+	if (c->down.start == c->down.end && c->send_len == 0)
+		buf_put(c->w, &c->down);
 
 	switch (c->st) {
 	case CS_HANDSHAKE:
@@ -725,7 +772,6 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		free(c);
 		return;
 	}
-	c->tin.b = xmalloc(TIN_SIZE);
 	gnutls_transport_set_ptr(c->s, c);
 	gnutls_transport_set_pull_function(c->s, conn_pull);
 	gnutls_transport_set_vec_push_function(c->s, conn_push);
@@ -819,6 +865,7 @@ worker_main(void *arg)
 	struct worker		*w = arg;
 	struct epoll_event	 evs[MAX_EVENTS];
 	struct evh		*h;
+	void			*p;
 	uint64_t		 v;
 	int64_t			 now;
 	int			 n, i;
@@ -865,6 +912,10 @@ worker_main(void *arg)
 	}
 	worker_close_all(w);
 	worker_reap(w);
+	while ((p = w->pool) != NULL) {
+		memcpy(&w->pool, p, sizeof w->pool);
+		free(p);
+	}
 	atomic_store(&w->seq_seen, ~0UL);
 	return NULL;
 }

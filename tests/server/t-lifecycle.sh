@@ -53,6 +53,37 @@ got=$(notify_run "@certbind-test-$$")
 t_match "notify (abstract socket): the same" \
     "$got" '^READY=1 RELOADING=1\|MONOTONIC_USEC=[0-9]+ READY=1 STOPPING=1 $'
 
+# Idle connections hold no proxy buffers: 200 open connections that have
+# done their handshake cost certbindd well under the 2 x 32 kB of buffers
+# plus the read-ahead each would hold if it kept them.
+conf ""
+srv_start "$C" || { t_fail "certbindd starts" "$(cat "$srv_log")"; exit 1; }
+if grep -q AddressSanitizer "$CERTBINDD" 2>/dev/null; then
+	t_skip "idle connections are cheap" \
+	    "AddressSanitizer's allocator changes the figures"
+else
+	rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$srv_pid/status")
+	mkfifo "$T/idle.in"
+	timeout 60 $PY tests/server/client.py hold 127.0.0.2 "$P" 200 30 \
+	    <"$T/idle.in" >"$T/idle.out" 2>&1 &
+	ipid=$!
+	exec 9>"$T/idle.in"
+	i=0
+	while [ "$(grep -c '^ok' "$T/idle.out")" -lt 200 ] && [ $i -lt 300 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 0.5
+	rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$srv_pid/status")
+	exec 9>&-
+	wait $ipid
+	per=$(( (${rss1:-999999} - ${rss0:-0}) / 200 ))
+	t_is "200 idle connections open" "$(grep -c '^ok' "$T/idle.out")" 200
+	t_ok "an idle connection costs ${per} kB (under 32)" [ "$per" -lt 32 ]
+	t_match "and they all still proxy" "$(cat "$T/idle.out")" '^echo ok$'
+fi
+srv_term
+srv_exit_status 10
+
 # SIGTERM with a connection open: no new connections, the open one goes
 # on, and the server exits 0 once it closes (before shutdown_timeout).
 conf "shutdown_timeout = 20;"
