@@ -139,7 +139,7 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		if (i >= 0) {
 			cmd_puts_escaped(stdout,
 			    config_binding(cf, (size_t)i)->key);
-			printf(" (%s)", resolve_rule_describe(&rule));
+			printf(" via %s", resolve_rule_describe(&rule));
 		} else if (endpoint_is_concrete(&l->ep))
 			printf("nothing: handshakes refused");
 		else
