@@ -28,26 +28,7 @@
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
-
-/* "NAME: message", the name escaped: it came from a config or a user. */
-static char	*file_cause(const char *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-
-static char *
-file_cause(const char *name, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*e, *msg, *s;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	e = escape_str(name, 0);
-	s = xasprintf("%s: %s", e, msg);
-	free(e);
-	free(msg);
-	return s;
-}
+#include "keys/keyutil.h"
 
 /* The system bundle is larger than any one certificate file. */
 #define TRUST_MAX_FILE		(16u * 1024 * 1024)
@@ -208,30 +189,6 @@ get_sans(struct cert *c, gnutls_x509_crt_t crt)
 out:
 	gnutls_subject_alt_names_deinit(sans);
 	gnutls_free(der.data);
-}
-
-static char *
-pk_name(int pk, unsigned bits)
-{
-	switch (pk) {
-	case GNUTLS_PK_RSA:
-		return xstrdup("RSA");
-	case GNUTLS_PK_RSA_PSS:
-		return xstrdup("RSA-PSS");
-	case GNUTLS_PK_DSA:
-		return xstrdup("DSA");
-	case GNUTLS_PK_ECDSA:
-		/* Every NIST curve GnuTLS knows has its own size. */
-		return xasprintf("ECDSA P-%u", bits);
-	case GNUTLS_PK_EDDSA_ED25519:
-		return xstrdup("Ed25519");
-	case GNUTLS_PK_EDDSA_ED448:
-		return xstrdup("Ed448");
-	default:
-		if (pk > 0 && gnutls_pk_get_name(pk) != NULL)
-			return xstrdup(gnutls_pk_get_name(pk));
-		return xstrdup("unknown");
-	}
 }
 
 static void
@@ -395,7 +352,7 @@ cert_from_parsed(gnutls_x509_crt_t *crts, size_t n)
 	c->not_before = gnutls_x509_crt_get_activation_time(leaf);
 	c->not_after = gnutls_x509_crt_get_expiration_time(leaf);
 	pk = gnutls_x509_crt_get_pk_algorithm(leaf, &bits);
-	c->key_type = pk_name(pk, bits);
+	c->key_type = keyutil_pk_name(pk, bits);
 	c->key_bits = bits;
 	get_sig(c, leaf);
 	get_fingerprint(c, leaf);
@@ -481,13 +438,13 @@ cert_load_mem(const void *data, size_t len, const char *name,
 	*out = NULL;
 	if (len > UINT32_MAX) {
 		if (cause != NULL)
-			*cause = file_cause(name, "too large for a certificate");
+			*cause = keyutil_cause(name, "too large for a certificate");
 		return -1;
 	}
 	r = import_crts(data, len, &crts, &n, &pem);
 	if (r < 0 || n == 0) {
 		if (cause != NULL) {
-			*cause = file_cause(name, "not a certificate (PEM or "
+			*cause = keyutil_cause(name, "not a certificate (PEM or "
 			    "DER): %s", r < 0 ? gnutls_strerror(r) :
 			    "no certificate in the file");
 		}
@@ -842,7 +799,7 @@ trust_add_file(struct trust *t, const char *path, size_t max, int root,
 	free(data);
 	if (r < 0) {
 		if (cause != NULL)
-			*cause = file_cause(path, "not a certificate bundle (PEM "
+			*cause = keyutil_cause(path, "not a certificate bundle (PEM "
 			    "or DER): %s", gnutls_strerror(r));
 		return -1;
 	}

@@ -23,27 +23,8 @@
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/keyutil.h"
 #include "keys/privkey.h"
-
-/* "NAME: message", the name escaped: it came from a config or a user. */
-static char	*file_cause(const char *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-
-static char *
-file_cause(const char *name, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*e, *msg, *s;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	e = escape_str(name, 0);
-	s = xasprintf("%s: %s", e, msg);
-	free(e);
-	free(msg);
-	return s;
-}
 
 struct privkey {
 	gnutls_x509_privkey_t	 x509;
@@ -100,30 +81,6 @@ key_type_name(enum key_type t)
 	return "unknown";
 }
 
-/* The same names as cert_key_type(), so a key and its certificate agree. */
-static char *
-pk_name(int pk, unsigned bits)
-{
-	switch (pk) {
-	case GNUTLS_PK_RSA:
-		return xstrdup("RSA");
-	case GNUTLS_PK_RSA_PSS:
-		return xstrdup("RSA-PSS");
-	case GNUTLS_PK_DSA:
-		return xstrdup("DSA");
-	case GNUTLS_PK_ECDSA:
-		return xasprintf("ECDSA P-%u", bits);
-	case GNUTLS_PK_EDDSA_ED25519:
-		return xstrdup("Ed25519");
-	case GNUTLS_PK_EDDSA_ED448:
-		return xstrdup("Ed448");
-	default:
-		if (pk > 0 && gnutls_pk_get_name(pk) != NULL)
-			return xstrdup(gnutls_pk_get_name(pk));
-		return xstrdup("unknown");
-	}
-}
-
 /* Takes ownership of x509. Returns NULL if its public key cannot be read. */
 static struct privkey *
 privkey_wrap(gnutls_x509_privkey_t x509)
@@ -142,7 +99,7 @@ privkey_wrap(gnutls_x509_privkey_t x509)
 		return NULL;
 	}
 	pk = gnutls_x509_privkey_get_pk_algorithm2(x509, &bits);
-	k->type = pk_name(pk, bits);
+	k->type = keyutil_pk_name(pk, bits);
 	k->bits = bits;
 	return k;
 }
@@ -175,14 +132,14 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 	*out = NULL;
 	if (len > UINT32_MAX) {
 		if (cause != NULL)
-			*cause = file_cause(name, "too large for a key");
+			*cause = keyutil_cause(name, "too large for a key");
 		return -1;
 	}
 	pem = looks_like_pem(data, len);
 	/* "BEGIN ENCRYPTED PRIVATE KEY", or OpenSSL's "Proc-Type: 4,ENCRYPTED". */
 	if (pem && memmem(data, len, "ENCRYPTED", 9) != NULL) {
 		if (cause != NULL)
-			*cause = file_cause(name, "the private key is encrypted "
+			*cause = keyutil_cause(name, "the private key is encrypted "
 			    "with a password; certbindd needs it unencrypted "
 			    "(certtool -k --infile FILE --outfile NEW, or "
 			    "openssl pkey -in FILE -out NEW), kept with mode "
@@ -192,7 +149,7 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 	/* A certificate given for the key is the common mix-up: say so. */
 	if (pem && memmem(data, len, "PRIVATE KEY-----", 16) == NULL) {
 		if (cause != NULL)
-			*cause = file_cause(name, "no private key in the "
+			*cause = keyutil_cause(name, "no private key in the "
 			    "file%s",
 			    memmem(data, len, "CERTIFICATE", 11) != NULL ?
 			    " (it holds a certificate or request; the key is "
@@ -219,7 +176,7 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 
 fail:
 	if (cause != NULL)
-		*cause = file_cause(name, "not a private key (PKCS#8, PKCS#1 or "
+		*cause = keyutil_cause(name, "not a private key (PKCS#8, PKCS#1 or "
 		    "SEC1, PEM or DER): %s", gnutls_strerror(r));
 	return -1;
 }
@@ -358,7 +315,7 @@ privkey_save(const struct privkey *k, const char *path, mode_t mode,
 	    NULL, GNUTLS_PKCS_PLAIN, &d);
 	if (r < 0) {
 		if (cause != NULL)
-			*cause = file_cause(path, "cannot encode the key: %s",
+			*cause = keyutil_cause(path, "cannot encode the key: %s",
 			    gnutls_strerror(r));
 		return -1;
 	}
@@ -405,7 +362,7 @@ tlscred_load(const char *key_path, const char *cert_path,
 		if (cause != NULL) {
 			char *e = escape_str(cert_path, 0);
 
-			*cause = file_cause(key_path, "not the key of %s: the "
+			*cause = keyutil_cause(key_path, "not the key of %s: the "
 			    "certificate was issued for another key", e);
 			free(e);
 		}
@@ -441,7 +398,7 @@ tlscred_load(const char *key_path, const char *cert_path,
 
 fail:
 	if (cause != NULL)
-		*cause = file_cause(cert_path, "cannot make TLS credentials: "
+		*cause = keyutil_cause(cert_path, "cannot make TLS credentials: "
 		    "%s", gnutls_strerror(r));
 	cert_free(c);
 	privkey_free(k);

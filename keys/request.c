@@ -26,28 +26,9 @@
 #include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/keyutil.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
-
-/* "NAME: message", the name escaped: it came from a config or a user. */
-static char	*file_cause(const char *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-
-static char *
-file_cause(const char *name, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*e, *msg, *s;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	e = escape_str(name, 0);
-	s = xasprintf("%s: %s", e, msg);
-	free(e);
-	free(msg);
-	return s;
-}
 
 /* X.520 ub-common-name: CAs refuse longer common names. */
 #define CN_MAX		64
@@ -330,7 +311,7 @@ crq_load(const char *path, gnutls_x509_crq_t *out, char **cause)
 
 fail:
 	if (cause != NULL)
-		*cause = file_cause(path, "not a certificate request (PKCS#10, "
+		*cause = keyutil_cause(path, "not a certificate request (PKCS#10, "
 		    "PEM or DER): %s", gnutls_strerror(r));
 	return -1;
 }
@@ -348,7 +329,7 @@ request_load_pubkey(const char *path, gnutls_pubkey_t *out, char **cause)
 	/* A request whose signature fails was damaged or forged. */
 	if ((r = gnutls_x509_crq_verify(crq, 0)) < 0) {
 		if (cause != NULL)
-			*cause = file_cause(path, "the request's signature does "
+			*cause = keyutil_cause(path, "the request's signature does "
 			    "not verify (%s): the file is damaged",
 			    gnutls_strerror(r));
 		gnutls_x509_crq_deinit(crq);
@@ -359,7 +340,7 @@ request_load_pubkey(const char *path, gnutls_pubkey_t *out, char **cause)
 		if (pub != NULL)
 			gnutls_pubkey_deinit(pub);
 		if (cause != NULL)
-			*cause = file_cause(path, "cannot read the request's "
+			*cause = keyutil_cause(path, "cannot read the request's "
 			    "public key: %s", gnutls_strerror(r));
 		gnutls_x509_crq_deinit(crq);
 		return -1;
@@ -381,7 +362,7 @@ request_load_subject(const char *path, char **dn, char **cause)
 		return -1;
 	if ((r = gnutls_x509_crq_get_dn3(crq, &d, 0)) < 0) {
 		if (cause != NULL)
-			*cause = file_cause(path, "cannot read the request's "
+			*cause = keyutil_cause(path, "cannot read the request's "
 			    "subject: %s", gnutls_strerror(r));
 		gnutls_x509_crq_deinit(crq);
 		return -1;
@@ -520,17 +501,17 @@ p12_password(gnutls_pkcs12_t p12, const char *name, const char *password,
 			return 0;
 		}
 		if (cause != NULL)
-			*cause = file_cause(name, "the PKCS#12 file is protected "
+			*cause = keyutil_cause(name, "the PKCS#12 file is protected "
 			    "by a password: give it (--password-file)");
 		return -1;
 	}
 	if ((r = gnutls_pkcs12_verify_mac(p12, password)) < 0) {
 		if (cause != NULL) {
 			if (r == GNUTLS_E_MAC_VERIFY_FAILED)
-				*cause = file_cause(name, "wrong password for the "
+				*cause = keyutil_cause(name, "wrong password for the "
 				    "PKCS#12 file");
 			else
-				*cause = file_cause(name, "cannot check the "
+				*cause = keyutil_cause(name, "cannot check the "
 				    "PKCS#12 password: %s",
 				    gnutls_strerror(r));
 		}
@@ -557,7 +538,7 @@ pkcs12_import(const void *data, size_t len, const char *name,
 	*chain = NULL;
 	if (len > UINT32_MAX) {
 		if (cause != NULL)
-			*cause = file_cause(name, "too large for PKCS#12");
+			*cause = keyutil_cause(name, "too large for PKCS#12");
 		return -1;
 	}
 	if ((r = gnutls_pkcs12_init(&p12)) < 0)
@@ -567,7 +548,7 @@ pkcs12_import(const void *data, size_t len, const char *name,
 	if ((r = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_DER, 0)) < 0 &&
 	    (r = gnutls_pkcs12_import(p12, &d, GNUTLS_X509_FMT_PEM, 0)) < 0) {
 		if (cause != NULL)
-			*cause = file_cause(name, "not a PKCS#12 file: %s",
+			*cause = keyutil_cause(name, "not a PKCS#12 file: %s",
 			    gnutls_strerror(r));
 		gnutls_pkcs12_deinit(p12);
 		return -1;
@@ -585,10 +566,10 @@ pkcs12_import(const void *data, size_t len, const char *name,
 	if (r < 0) {
 		if (cause != NULL) {
 			if (r == GNUTLS_E_DECRYPTION_FAILED)
-				*cause = file_cause(name, "wrong password for the "
+				*cause = keyutil_cause(name, "wrong password for the "
 				    "PKCS#12 file (it does not decrypt)");
 			else
-				*cause = file_cause(name, "cannot read the key and "
+				*cause = keyutil_cause(name, "cannot read the key and "
 				    "certificate in the PKCS#12 file: %s",
 				    gnutls_strerror(r));
 		}
@@ -596,7 +577,7 @@ pkcs12_import(const void *data, size_t len, const char *name,
 	}
 	if (x509 == NULL || ncrts == 0) {
 		if (cause != NULL)
-			*cause = file_cause(name, "the PKCS#12 file holds no "
+			*cause = keyutil_cause(name, "the PKCS#12 file holds no "
 			    "%s", x509 == NULL ? "private key" :
 			    "certificate for its key");
 		goto fail_parsed;
@@ -609,7 +590,7 @@ pkcs12_import(const void *data, size_t len, const char *name,
 	if ((r = gnutls_x509_privkey_export2_pkcs8(x509, GNUTLS_X509_FMT_DER,
 	    NULL, GNUTLS_PKCS_PLAIN, &der)) < 0) {
 		if (cause != NULL)
-			*cause = file_cause(name, "cannot use the PKCS#12 "
+			*cause = keyutil_cause(name, "cannot use the PKCS#12 "
 			    "key: %s", gnutls_strerror(r));
 		goto fail_parsed;
 	}
@@ -633,7 +614,7 @@ fail_parsed:
 
 fail:
 	if (cause != NULL)
-		*cause = file_cause(name, "%s", gnutls_strerror(r));
+		*cause = keyutil_cause(name, "%s", gnutls_strerror(r));
 	return -1;
 }
 
