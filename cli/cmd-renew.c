@@ -108,9 +108,8 @@ cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	name = argv[optind];
-	if (type_arg != NULL && key_type_parse(type_arg) == -1) {
-		cmd_error("unknown key type '%s': use ecdsa-p256, ecdsa-p384, "
-		    "ed25519, rsa-2048, rsa-3072 or rsa-4096", type_arg);
+	if (type_arg != NULL && lifecycle_key_type(type_arg, &cause) == -1) {
+		cmd_error("%s", cause);
 		goto out;
 	}
 

@@ -92,18 +92,11 @@ cmd_selfsign_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	name = argv[optind];
-	if ((type = key_type_parse(type_arg)) == -1) {
-		cmd_error("unknown key type '%s': use ecdsa-p256, ecdsa-p384, "
-		    "ed25519, rsa-2048, rsa-3072 or rsa-4096", type_arg);
+	if ((type = lifecycle_key_type(type_arg, &cause)) == -1) {
+		cmd_error("%s", cause);
 		goto out;
 	}
-	/* Clients match names against the SANs only, never the CN. */
-	if (ls.nsans == 0)
-		lifecycle_subject_san(&ls, ls.cn);
-	subj.cn = ls.cn;
-	subj.org = ls.org;
-	subj.sans = ls.sans;
-	subj.nsans = ls.nsans;
+	lifecycle_subject_fill(&ls, &subj);
 
 	if ((before = cmd_load(ctx)) == NULL)
 		goto out;

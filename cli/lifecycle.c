@@ -305,6 +305,28 @@ lifecycle_subject_san(struct lifecycle_subject *s, const char *san)
 }
 
 void
+lifecycle_subject_fill(struct lifecycle_subject *ls, struct subject *subj)
+{
+	if (ls->nsans == 0)
+		lifecycle_subject_san(ls, ls->cn);
+	subj->cn = ls->cn;
+	subj->org = ls->org;
+	subj->sans = ls->sans;
+	subj->nsans = ls->nsans;
+}
+
+int
+lifecycle_key_type(const char *arg, char **cause)
+{
+	int	 type;
+
+	if ((type = key_type_parse(arg != NULL ? arg : "ecdsa-p256")) == -1)
+		*cause = xasprintf("unknown key type '%s': use ecdsa-p256, "
+		    "ecdsa-p384, ed25519, rsa-2048, rsa-3072 or rsa-4096", arg);
+	return type;
+}
+
+void
 lifecycle_subject_free(struct lifecycle_subject *s)
 {
 	free(s->sans);

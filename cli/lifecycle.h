@@ -87,8 +87,17 @@ struct lifecycle_subject {
 	const char	**sans;
 	size_t		 nsans;
 };
+struct subject;
 void	 lifecycle_subject_san(struct lifecycle_subject *, const char *);
+/*
+ * The subject to request or sign: subj borrows ls's strings. With no
+ * --san, the CN becomes the one alternative name, since clients match
+ * names against the SANs only, never the CN.
+ */
+void	 lifecycle_subject_fill(struct lifecycle_subject *, struct subject *);
 void	 lifecycle_subject_free(struct lifecycle_subject *);
+/* The key type named by --key-type (NULL: ecdsa-p256), or -1 and *cause. */
+int	 lifecycle_key_type(const char *arg, char **cause);
 
 /*
  * A password: the first line of file, or asked on the terminal with echo
