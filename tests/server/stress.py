@@ -21,9 +21,10 @@
 #   stress.py reloads PID LOG N PAUSE_MS HOST PORT
 #       N SIGHUPs, each after the previous reload was logged, PAUSE_MS apart,
 #       while a light handshake load runs; prints the counts.
-#   stress.py read HOST PORT
-#       handshake, send "ping", read until the end; prints what came back
-#       and how the connection ended.
+#   stress.py read HOST PORT [MAX]
+#       handshake, send "ping", read until the end (or MAX bytes); prints
+#       how many bytes came back and how the connection ended:
+#       close_notify, eof-without-close_notify, os:..., ssl:..., timeout.
 import asyncio
 import os
 import signal
@@ -376,25 +377,32 @@ def reloads(pid, log, n, pause, host, port):
 
 # ------------------------------------------------------------------- read
 
-async def read(host, port):
+def read(host, port, maxn):
+    """Blocking, with ragged EOFs reported: recv() gives b"" only after a
+    close_notify, and a bare TCP close raises SSLEOFError."""
     data = b""
     end = "timeout"
     t0 = time.monotonic()
     try:
-        r, w = await tls_open(host, port)
-        w.write(b"ping")
-        await w.drain()
-        while True:
-            d = await asyncio.wait_for(r.read(65536), 10)
+        s = socket.create_connection((host, port), timeout=10)
+        t = CTX.wrap_socket(s, suppress_ragged_eofs=False)
+        t.sendall(b"ping")
+        while maxn <= 0 or len(data) < maxn:
+            d = t.recv(65536)
             if not d:
                 end = "close_notify"
                 break
             data += d
-    except asyncio.TimeoutError:
+        else:
+            end = "enough"
+        t.close()
+    except socket.timeout:
         end = "timeout"
+    except ssl.SSLEOFError:
+        end = "eof-without-close_notify"
     except ssl.SSLError as e:
         end = "ssl:" + (e.reason or type(e).__name__)
-    except (OSError, asyncio.IncompleteReadError) as e:
+    except OSError as e:
         end = "os:" + type(e).__name__
     out(bytes=len(data), end=end, secs="%.1f" % (time.monotonic() - t0))
 
@@ -415,7 +423,7 @@ def main():
     elif a[0] == "reloads":
         reloads(int(a[1]), a[2], int(a[3]), float(a[4]), a[5], int(a[6]))
     elif a[0] == "read":
-        asyncio.run(read(a[1], int(a[2])))
+        read(a[1], int(a[2]), int(a[3]) if len(a) > 3 else 0)
     else:
         sys.exit("stress.py: unknown mode " + a[0])
 
