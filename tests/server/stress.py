@@ -18,14 +18,18 @@
 #       fresh handshakes run; prints how many the server cut and when.
 #   stress.py halfhello HOST PORT N
 #       N connections that send half a ClientHello, then reset (SO_LINGER 0).
-#   stress.py reloads PID LOG N PAUSE_MS HOST PORT
+#   stress.py reloads PID LOG N PAUSE_MS HOST PORT [CONF A B FPR-A FPR-B]
 #       N SIGHUPs, each after the previous reload was logged, PAUSE_MS apart,
-#       while a light handshake load runs; prints the counts.
+#       while a light handshake load runs (at least one handshake begun
+#       and ended in every 10 reloads); prints the counts. With CONF,
+#       each reload first puts A or B (in turn) in CONF's place, and every
+#       handshake must serve the certificate of FPR-A or FPR-B.
 #   stress.py read HOST PORT [MAX]
 #       handshake, send "ping", read until the end (or MAX bytes); prints
 #       how many bytes came back and how the connection ended:
 #       close_notify, eof-without-close_notify, os:..., ssl:..., timeout.
 import asyncio
+import hashlib
 import os
 import signal
 import socket
@@ -312,10 +316,20 @@ def halfhello(host, port, n):
 
 # ---------------------------------------------------------------- reloads
 
-def reloads(pid, log, n, pause, host, port):
+def fpr(der):
+    h = hashlib.sha256(der).hexdigest()
+    return ":".join(h[i:i + 2] for i in range(0, len(h), 2))
+
+
+def reloads(pid, log, n, pause, host, port, flip):
+    import shutil
     import threading
     stop = threading.Event()
-    load = {"ok": 0, "failed": 0, "first": ""}
+    load = {"ok": 0, "failed": 0, "first": "", "seen": set()}
+    # flip: CONF CONF-A CONF-B FPR-A FPR-B: before each SIGHUP, CONF is
+    # replaced (atomically) by A and B in turn, and every handshake must
+    # serve one of the two certificates.
+    want = set(flip[3:5]) if flip else None
 
     def loadloop():
         c = ctx()
@@ -323,6 +337,10 @@ def reloads(pid, log, n, pause, host, port):
             try:
                 with socket.create_connection((host, port), timeout=5) as s:
                     with c.wrap_socket(s) as t:
+                        f = fpr(t.getpeercert(binary_form=True))
+                        if want is not None and f not in want:
+                            raise OSError("unexpected certificate " + f)
+                        load["seen"].add(f)
                         t.sendall(b"ping")
                         if t.recv(4) != b"ping":
                             raise OSError("bad echo")
@@ -340,6 +358,9 @@ def reloads(pid, log, n, pause, host, port):
     done = failed = lost = 0
     t0 = time.monotonic()
     for i in range(n):
+        if flip:
+            shutil.copyfile(flip[1 + i % 2], flip[0] + ".tmp")
+            os.rename(flip[0] + ".tmp", flip[0])
         os.kill(pid, signal.SIGHUP)
         end = time.monotonic() + 10
         got = False
@@ -367,12 +388,20 @@ def reloads(pid, log, n, pause, host, port):
             except OSError:
                 break
         time.sleep(pause / 1000.0)
+        # Every 10 reloads, at least one handshake: the load is spread
+        # over the whole run, however fast the reloads go.
+        if i % 10 == 9:
+            seen = load["ok"] + load["failed"]
+            end = time.monotonic() + 5
+            while (load["ok"] + load["failed"] == seen and
+                   time.monotonic() < end):
+                time.sleep(0.001)
     secs = time.monotonic() - t0
     stop.set()
     th.join(10)
     out(reloads=done, reload_failed=failed, unanswered=lost,
         secs="%.1f" % secs, load_ok=load["ok"], load_failed=load["failed"],
-        load_first=load["first"] or "-")
+        load_first=load["first"] or "-", certs_seen=len(load["seen"]))
 
 
 # ------------------------------------------------------------------- read
@@ -421,7 +450,8 @@ def main():
     elif a[0] == "halfhello":
         halfhello(a[1], int(a[2]), int(a[3]))
     elif a[0] == "reloads":
-        reloads(int(a[1]), a[2], int(a[3]), float(a[4]), a[5], int(a[6]))
+        reloads(int(a[1]), a[2], int(a[3]), float(a[4]), a[5], int(a[6]),
+                a[7:12])
     elif a[0] == "read":
         read(a[1], int(a[2]), int(a[3]) if len(a) > 3 else 0)
     else:
