@@ -16,6 +16,9 @@
 #   stress.py slow HOST PORT N SECS
 #       N connections that send a real ClientHello one byte per second while
 #       fresh handshakes run; prints how many the server cut and when.
+#   stress.py open HOST PORT N SECS
+#       N TLS connections one at a time (each with an echo), kept until
+#       stdin closes or SECS pass, then an echo on each and closed.
 #   stress.py halfhello HOST PORT N
 #       N connections that send half a ClientHello, then reset (SO_LINGER 0).
 #   stress.py reloads PID LOG N PAUSE_MS HOST PORT [CONF A B FPR-A FPR-B]
@@ -314,6 +317,39 @@ def halfhello(host, port, n):
     out(reset=done)
 
 
+# ------------------------------------------------------------------- open
+
+def open_(host, port, n, secs):
+    """n TLS connections one at a time, each with an echo; kept until
+    stdin closes or secs pass, then closed."""
+    c = ctx()
+    held = []
+    failed = 0
+    for i in range(n):
+        try:
+            s = socket.create_connection((host, port), timeout=3)
+            t = c.wrap_socket(s)
+            t.sendall(b"ping")
+            if t.recv(4) != b"ping":
+                raise OSError("bad echo")
+            held.append(t)
+        except (OSError, ssl.SSLError):
+            failed += 1
+    out(opened=len(held), failed=failed)
+    import select
+    select.select([sys.stdin], [], [], secs)
+    bad = 0
+    for t in held:
+        try:
+            t.sendall(b"pong")
+            if t.recv(4) != b"pong":
+                bad += 1
+        except (OSError, ssl.SSLError):
+            bad += 1
+        t.close()
+    out(echo_failed=bad)
+
+
 # ---------------------------------------------------------------- reloads
 
 def fpr(der):
@@ -447,6 +483,8 @@ def main():
                          float(a[5])))
     elif a[0] == "slow":
         asyncio.run(slow(a[1], int(a[2]), int(a[3]), float(a[4])))
+    elif a[0] == "open":
+        open_(a[1], int(a[2]), int(a[3]), float(a[4]))
     elif a[0] == "halfhello":
         halfhello(a[1], int(a[2]), int(a[3]))
     elif a[0] == "reloads":

@@ -2,7 +2,7 @@
 # certbindd under faults (issue 6): a backend that is down, one that
 # resets every connection, one that closes mid-stream (FIN, and RST); a
 # flood of clients resetting mid-handshake; a key file removed or spoilt
-# before a reload. Each time: the client is closed promptly, certbindd
+# before a reload; running out of descriptors. Each time: the client is closed promptly, certbindd
 # keeps serving the others, says why in its log, and leaks no descriptor.
 . "$(dirname "$0")/../lib.sh"
 . "$top/tests/server/srvlib.sh"
@@ -157,9 +157,7 @@ reload_fails
 t_is "key spoilt: the reload fails naming the file" \
     "$(grep 'reload: ' "$srv_log" | grep -c 'two\.key')" 2
 t_is "key spoilt: still serving www" "$(srv_fpr 127.0.0.2 "$P")" "$www"
-if [ "$(id -u)" = 0 ]; then
-	t_skip "key unreadable (mode 000)" "running as root, which reads it anyway"
-else
+if [ "$(id -u)" != 0 ]; then
 	cp "$S/two.key.away" "$S/two.key" && chmod 000 "$S/two.key"
 	reload_fails
 	t_is "key unreadable: the reload fails naming the file" \
@@ -179,4 +177,119 @@ t_is "after the failed reloads: descriptors back to $fd0" "$fd1" "$fd0"
 srv_term
 srv_exit_status 10
 t_is "SIGTERM: exits 0" "$srv_rc" 0
+
+# 6b. As root a mode 000 file is still readable: a certbindd that drops
+# to server.user = "nobody" reads its keys as nobody on a reload, so a key
+# made unreadable (chmod 000) fails the reload and the old one serves.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	U=$T/u
+	mkdir -p "$U"
+	chmod 711 "$T" "$U"
+	cp "$S/www.key" "$S/www.pem" "$S/two.key" "$S/two.pem" "$U/"
+	chown nobody "$U"/*.key
+	chmod 600 "$U"/*.key
+	chmod 644 "$U"/*.pem
+	PU=$(srv_port)
+	# uconf KEYNAME
+	uconf() {
+		cat >"$T/u.conf" <<EOC
+version = 1;
+store = "$U";
+server = {
+  listen = ( { endpoint = "127.0.0.2:$PU"; backend = "127.0.0.1:$PB"; } );
+  user = "nobody";
+  workers = 1;
+  shutdown_timeout = 5;
+};
+keys = ( { name = "k"; key = "$1.key"; cert = "$1.pem"; } );
+bindings = ( { key = "k"; endpoint = "*:*"; } );
+EOC
+		chmod 644 "$T/u.conf"
+	}
+	uconf www
+	srv_log=$T/user.log
+	if ! srv_start "$T/u.conf"; then
+		t_fail "certbindd starts as nobody" "$(cat "$srv_log")"
+	else
+		t_is "as nobody: serves www" "$(srv_fpr 127.0.0.2 "$PU")" "$www"
+		chmod 000 "$U/two.key"
+		uconf two
+		nfail=0
+		reload_fails
+		t_match "key unreadable (mode 000): the reload fails naming the file" \
+		    "$(grep 'reload: ' "$srv_log")" 'two\.key'
+		t_match "key unreadable: logged as failed" "$(cat "$srv_log")" \
+		    'reload failed: still serving generation 1'
+		t_is "key unreadable: still serving www" \
+		    "$(srv_fpr 127.0.0.2 "$PU")" "$www"
+		chmod 600 "$U/two.key"
+		srv_hup
+		srv_wait_log 1 'reloaded: serving generation 2' 10
+		t_is "key readable again: the reload serves two" \
+		    "$(srv_fpr 127.0.0.2 "$PU")" "$(mkcert_fpr "$S/two.pem")"
+		srv_term
+		srv_exit_status 10
+		t_is "as nobody: SIGTERM exits 0" "$srv_rc" 0
+	fi
+else
+	t_skip "key unreadable (mode 000)" \
+	    "needs root and a user nobody to drop to (a mode 000 file is readable by root)"
+fi
+
+# 7. Out of descriptors: a second certbindd with ulimit -n 64 and the
+# default max_connections (10000), so accept() and the backend's socket()
+# hit EMFILE long before the limit. It must neither crash nor spin, the
+# open connections keep working, and once they close it serves again.
+srv_log=$T/emfile.log
+: >"$srv_log"
+conf www
+sh -c 'ulimit -n 64 && exec "$0" -f -c "$1"' "$CERTBINDD" "$C" \
+    2>>"$srv_log" &
+srv_pid=$!
+srv_pids="$srv_pids $srv_pid"
+if ! srv_wait_log 1 ' ready: ' 15; then
+	t_fail "certbindd starts with 64 descriptors" "$(cat "$srv_log")"
+else
+	mkfifo "$T/emf.in"
+	timeout 60 $PY tests/server/stress.py open 127.0.0.2 "$P" 40 30 \
+	    <"$T/emf.in" >"$T/emf.out" 2>&1 &
+	opid=$!
+	exec 7>"$T/emf.in"
+	i=0
+	while ! grep -q '^opened=' "$T/emf.out" && [ $i -lt 300 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "# out of descriptors: $(tr '\n' ' ' <"$T/emf.out")"
+	opened=$(kv "$T/emf.out" opened)
+	t_ok "out of descriptors: some connections served ($opened of 40)" \
+	    [ "${opened:-0}" -ge 10 ]
+	t_ok "out of descriptors: the others refused" \
+	    [ "$(kv "$T/emf.out" failed)" -ge 1 ]
+	t_match "out of descriptors: logged" "$(cat "$srv_log")" \
+	    'Too many open files'
+	# A spinning accept loop would burn a core: over 2 s with clients
+	# knocking, certbindd may use well under half a second of CPU.
+	cpu() { awk '{ print $14 + $15 }' "/proc/$srv_pid/stat"; }
+	c0=$(cpu)
+	timeout 20 $PY tests/server/stress.py read 127.0.0.2 "$P" 4 \
+	    >/dev/null 2>&1
+	sleep 2
+	c1=$(cpu)
+	t_ok "out of descriptors: no busy loop ($((c1 - c0)) ticks of CPU in 2 s)" \
+	    [ $((c1 - c0)) -lt $(( $(getconf CLK_TCK) / 2 )) ]
+	exec 7>&-
+	wait $opid
+	t_is "out of descriptors: the open connections still echo" \
+	    "$(kv "$T/emf.out" echo_failed)" 0
+	i=0 ok=0
+	while [ $i -lt 20 ] && [ $ok = 0 ]; do
+		echo_ok "$P" && ok=1
+		sleep 0.2; i=$((i + 1))
+	done
+	t_is "out of descriptors: once they close, it serves again" "$ok" 1
+	t_ok "out of descriptors: certbindd alive" kill -0 "$srv_pid"
+	srv_term
+	srv_exit_status 10
+	t_is "out of descriptors: SIGTERM exits 0" "$srv_rc" 0
+fi
 t_done
