@@ -77,6 +77,8 @@ fd0=$(fds)
 # prompt end (not the client's 10 s timeout) is a clean close here; the
 # backend's FIN must arrive as close_notify after its 1000 bytes. Backend
 # errors are logged at most once a second per worker: pause between.
+prompt_end() { [ -n "$1" ] && [ "$1" != timeout ]; }
+abrupt_end() { prompt_end "$1" && [ "$1" != close_notify ]; }
 # backend_case NAME PORT BACKENDPORT WANT-BYTES WANT-END LOG-REGEX
 backend_case() {
 	timeout 30 $PY tests/server/stress.py read 127.0.0.2 "$2" \
@@ -91,10 +93,10 @@ backend_case() {
 		# A reset is not an end of stream: the client must be able
 		# to tell the truncation, so no close_notify.
 		t_ok "$1: then an abrupt end, not close_notify (end=$end)" \
-		    [ "$end" != close_notify ] && [ "$end" != timeout ] ;;
+		    abrupt_end "$end" ;;
 	*)
 		t_ok "$1: then the connection ends promptly (end=$end)" \
-		    [ -n "$end" ] && [ "$end" != timeout ] ;;
+		    prompt_end "$end" ;;
 	esac
 	t_ok "$1: certbindd still serves others" echo_ok "$P"
 	if [ -n "$6" ]; then
