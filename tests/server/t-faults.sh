@@ -121,6 +121,7 @@ for port in "$PDOWN" "$PRST" "$PFIN" "$PMRST"; do
 		timeout 30 $PY tests/server/stress.py read 127.0.0.2 "$port" \
 		    >/dev/null 2>&1 &
 		pids="$pids $!"
+		srv_pids="$srv_pids $!"
 		i=$((i + 1))
 	done
 done
@@ -256,6 +257,7 @@ else
 	timeout 60 $PY tests/server/stress.py open 127.0.0.2 "$P" 40 30 \
 	    <"$T/emf.in" >"$T/emf.out" 2>&1 &
 	opid=$!
+	srv_pids="$srv_pids $opid"
 	exec 7>"$T/emf.in"
 	i=0
 	while ! grep -q '^opened=' "$T/emf.out" && [ $i -lt 300 ]; do
