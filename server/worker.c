@@ -29,7 +29,8 @@
  *
  * Memory: the buffers (tin, up, down) are taken from a small per-worker
  * pool when a connection needs one and given back as soon as they are
- * empty, so an idle connection holds none of them, only what GnuTLS keeps.
+ * empty, and tout is freed once flushed, so an idle connection holds none
+ * of them, only what GnuTLS keeps.
  *
  * Timers: two lists per worker, one for handshakes (and backend connects)
  * ordered by accept time, one for established connections ordered by last
@@ -151,6 +152,8 @@ struct worker {
 	long		 nconns;
 	int64_t		 last_full_log;
 	int64_t		 last_err_log;
+	int		 log_tokens;	/* backend error lines left this second */
+	int64_t		 last_accept_log;
 };
 
 static struct worker	*workers;
@@ -413,9 +416,17 @@ conn_backend_log(struct conn *c, const char *what, int err)
 	char	bbuf[ENDPOINT_STRLEN], lbuf[ENDPOINT_STRLEN];
 	int64_t	now = now_ms();
 
-	if (now - c->w->last_err_log < 1000)
+	/*
+	 * Up to 10 lines a second per worker: a backend that is down logs
+	 * enough to be seen without flooding the log at the rate of clients.
+	 */
+	if (now - c->w->last_err_log >= 1000) {
+		c->w->last_err_log = now;
+		c->w->log_tokens = 10;
+	}
+	if (c->w->log_tokens <= 0)
 		return;
-	c->w->last_err_log = now;
+	c->w->log_tokens--;
 	log_warn("backend %s for %s: %s: %s", endpoint_format(&c->backend,
 	    bbuf), endpoint_format(&c->hs.local, lbuf), what, strerror(err));
 }
@@ -524,8 +535,10 @@ conn_proxy_step(struct conn *c)
 		if (n > 0) {
 			up->start += n;
 			moved = 1;
-		} else if (n == -1 && errno != EAGAIN && errno != EINTR)
+		} else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			conn_backend_log(c, "send", errno);
 			return -1;
+		}
 	}
 	if (c->c_eof && buf_len(up) == 0 && !c->b_shut) {
 		shutdown(c->bfd, SHUT_WR);
@@ -549,8 +562,10 @@ conn_proxy_step(struct conn *c)
 		} else if (n == 0) {
 			c->b_eof = 1;
 			moved = 1;
-		} else if (errno != EAGAIN && errno != EINTR)
+		} else if (errno != EAGAIN && errno != EINTR) {
+			conn_backend_log(c, "recv", errno);
 			return -1;
+		}
 	}
 
 	/* The down buffer to the client. */
@@ -653,6 +668,11 @@ conn_run(struct conn *c)
 		buf_put(c->w, &c->up);
 	if (c->down.start == c->down.end && c->send_len == 0)
 		buf_put(c->w, &c->down);
+	if (c->tout_off == c->tout_len && c->tout != NULL) {
+		free(c->tout);
+		c->tout = NULL;
+		c->tout_off = c->tout_len = c->tout_cap = 0;
+	}
 
 	switch (c->st) {
 	case CS_HANDSHAKE:
@@ -692,6 +712,15 @@ conn_event(struct conn *c, int which, uint32_t events)
 	if (events & EPOLLERR) {
 		if (which == EV_BACKEND && c->st == CS_CONNECTING)
 			conn_connected(c);	/* logs the error */
+		else if (which == EV_BACKEND) {
+			socklen_t	len = sizeof(int);
+			int		err = 0;
+
+			if (getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err,
+			    &len) == -1 || err == 0)
+				err = ECONNRESET;
+			conn_backend_log(c, "connection lost", err);
+		}
 		conn_close(c);
 		return;
 	}
@@ -803,8 +832,8 @@ worker_accept(struct worker *w, struct listener *l)
 			 * wake us forever. Give up the spare descriptor to
 			 * take it and close it, then take the spare back.
 			 */
-			if (now_ms() - w->last_err_log >= 1000) {
-				w->last_err_log = now_ms();
+			if (now_ms() - w->last_accept_log >= 1000) {
+				w->last_accept_log = now_ms();
 				log_warn("accept: %s", strerror(errno));
 			}
 			close(w->sparefd);
