@@ -3,7 +3,7 @@
 # already there: apt-get as root, sudo otherwise.
 pkgs="make gcc clang pkg-config libgnutls28-dev libconfig-dev libncurses-dev
 libcmocka-dev gnutls-bin openssl tmux mandoc ca-certificates iproute2
-procps psmisc haproxy nginx-light"
+procps psmisc python3 haproxy nginx-light libnginx-mod-stream"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
