@@ -638,14 +638,20 @@ create_subject(struct walkthrough *w, struct tui *t)
 	fields_free(w);
 }
 
+/*
+ * The keys of a step that is a form: Enter accepts it, Esc goes back to
+ * the choice, anything else edits a field and validates as you type.
+ */
 static int
-key_subject(struct walkthrough *w, struct tui *t, int key)
+form_key(struct walkthrough *w, struct tui *t, int key,
+    void (*accept)(struct walkthrough *, struct tui *),
+    void (*validate)(struct walkthrough *, struct tui *))
 {
 	switch (key) {
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		create_subject(w, t);
+		accept(w, t);
 		return 1;
 	case TUI_ESC:
 		fields_free(w);
@@ -654,10 +660,22 @@ key_subject(struct walkthrough *w, struct tui *t, int key)
 	}
 	if (field_move(w, key) || field_key(w, t, key)) {
 		set_problem(w, NULL);
-		validate_subject(w, t);
+		validate(w, t);
 		return 1;
 	}
 	return 0;
+}
+
+static void
+revalidate_subject(struct walkthrough *w, struct tui *t)
+{
+	(void)validate_subject(w, t);
+}
+
+static int
+key_subject(struct walkthrough *w, struct tui *t, int key)
+{
+	return form_key(w, t, key, create_subject, revalidate_subject);
 }
 
 /* Steps: the request as plain PEM ---------------------------------------------- */
@@ -1086,23 +1104,7 @@ do_import(struct walkthrough *w, struct tui *t)
 static int
 key_import(struct walkthrough *w, struct tui *t, int key)
 {
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		do_import(w, t);
-		return 1;
-	case TUI_ESC:
-		fields_free(w);
-		w->step = WT_CHOOSE;
-		return 1;
-	}
-	if (field_move(w, key) || field_key(w, t, key)) {
-		set_problem(w, NULL);
-		validate_import(w, t);
-		return 1;
-	}
-	return 0;
+	return form_key(w, t, key, do_import, validate_import);
 }
 
 /* Steps: ready, bind, listen ------------------------------------------------------ */
