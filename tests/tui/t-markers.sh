@@ -12,8 +12,11 @@ mkdir -p "$T/m"
 	MKCERT_NOT_BEFORE="2020-01-01 00:00:00" \
 	MKCERT_NOT_AFTER="2021-01-01 00:00:00" \
 	    mkcert_leaf "$T/m" old old.example.com old.example.com &&
-	MKCERT_DAYS=10 mkcert_leaf "$T/m" soon soon.example.com \
-	    soon.example.com &&
+	# Ten and a half days: a whole number of days would turn from 10 to
+	# 9 in the seconds between making it and reading the screen.
+	MKCERT_NOT_BEFORE="$(date -u -d '-1 day' '+%Y-%m-%d %H:%M:%S')" \
+	MKCERT_NOT_AFTER="$(date -u -d '+10 days 12 hours' '+%Y-%m-%d %H:%M:%S')" \
+	    mkcert_leaf "$T/m" soon soon.example.com soon.example.com &&
 	mkcert_leaf "$T/m" www www.example.com www.example.com
 ) || { t_fail "make the certificates"; exit 1; }
 conf="$T/m/certbind.conf"
