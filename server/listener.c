@@ -50,7 +50,7 @@ listener_open(const struct endpoint *ep, struct errlist *errs)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 buf[ENDPOINT_STRLEN];
-	int			 fd, on = 1, v6only;
+	int			 fd, on = 1, v6only, defer;
 
 	len = endpoint_to_sockaddr(ep, &ss);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -82,6 +82,16 @@ listener_open(const struct endpoint *ep, struct errlist *errs)
 	 * connection. */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == -1)
 		goto fail;
+	/*
+	 * The client speaks first in TLS: accept() once the ClientHello has
+	 * arrived, not at the end of the TCP handshake, which saves a wake-up
+	 * and a recv() that says EAGAIN per connection. A client that sends
+	 * nothing is still accepted (after a second, the first SYN-ACK
+	 * retransmission) and meets the handshake timeout. Best effort.
+	 */
+	defer = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof defer);
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1)
 		goto fail;

@@ -116,6 +116,7 @@ struct conn {
 	size_t		 tout_len;
 	size_t		 tout_cap;
 	int		 tout_moved;	/* bytes left tout since last looked */
+	int		 hs_flight;	/* handshake bytes pushed, not read since */
 
 	struct buf	 up;		/* client to backend */
 	struct buf	 down;		/* backend to client */
@@ -324,6 +325,18 @@ conn_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
 	struct buf	*in = &c->tin;
 	ssize_t		 n;
 
+	if (c->st == CS_HANDSHAKE && c->hs_flight && in->start == in->end) {
+		/*
+		 * GnuTLS wants the client's answer to a flight that is still
+		 * in tout, unsent: the client cannot have sent it, so skip the
+		 * recv() that would say EAGAIN. Anything the client did send
+		 * is still reported by epoll (level-triggered), and the flag
+		 * is cleared, so the next attempt reads.
+		 */
+		c->hs_flight = 0;
+		gnutls_transport_set_errno(c->s, EAGAIN);
+		return -1;
+	}
 	if (in->b == NULL)
 		in->b = buf_get(c->w);
 	if (in->start == in->end) {
@@ -379,6 +392,8 @@ conn_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 
 	for (i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
+	if (c->st == CS_HANDSHAKE)
+		c->hs_flight = 1;
 	pending = c->tout_len - c->tout_off;
 	if (pending != 0 && pending + total > TOUT_MAX) {
 		if (conn_flush(c) == -1) {
@@ -454,6 +469,25 @@ conn_connect(struct conn *c)
 		return 0;
 	}
 	if (errno != EINPROGRESS) {
+		conn_backend_log(c, "connect", errno);
+		return -1;
+	}
+	/*
+	 * A backend on this host has usually answered by the time connect()
+	 * returns (the kernel runs the SYN-ACK when the call releases the
+	 * socket), so ask once more before waiting: 0 or EISCONN says
+	 * connected, which saves a round of epoll (the socket added for
+	 * EPOLLOUT, the client's interest dropped and restored, SO_ERROR).
+	 * A remote backend costs one EALREADY.
+	 */
+	if (connect(c->bfd, (struct sockaddr *)&ss, len) == 0 ||
+	    errno == EISCONN) {
+		c->st = CS_PROXY;
+		clist_append(&c->w->idle_list, c,
+		    now_ms() + gen_idle_timeout(c->hs.gen));
+		return 0;
+	}
+	if (errno != EALREADY && errno != EINPROGRESS && errno != EINTR) {
 		conn_backend_log(c, "connect", errno);
 		return -1;
 	}
