@@ -56,6 +56,10 @@ PROGS	 = $(B)/certbind $(B)/certbindd
 
 all: $(PROGS)
 
+# Keep the unit tests' objects: make would delete them as intermediates,
+# after the test summary, which must stay the last line of make check.
+.SECONDARY:
+
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
