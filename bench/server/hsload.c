@@ -4,6 +4,12 @@
  *   hsload hs HOST PORT SECONDS THREADS   full TLS 1.3 handshakes, each on a
  *                                         new connection, no resumption;
  *                                         prints the number completed
+ *   hsload banner HOST PORT SECONDS THREADS
+ *                                         the same, and after each
+ *                                         handshake waits for the first
+ *                                         line from the backend (sink
+ *                                         with a BANNER), so that every
+ *                                         proxy connects to its backend
  *   hsload bulk HOST PORT MEGABYTES       one connection: sends that much,
  *                                         close_notify, waits for the
  *                                         server's close; prints MB/s
@@ -30,6 +36,7 @@
 static struct sockaddr_in	 target;
 static double			 deadline;
 static atomic_long		 done, failed;
+static int			 want_banner;
 static gnutls_certificate_credentials_t creds;
 static gnutls_priority_t	 prio;
 
@@ -45,12 +52,15 @@ now(void)
 static gnutls_session_t
 client(int *fdp)
 {
+	struct timeval		tmo = { 5, 0 };
 	gnutls_session_t	s;
 	int			fd, on = 1, r;
 
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return NULL;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	/* No read waits for ever: a lost banner counts as a failure. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof tmo);
 	if (connect(fd, (struct sockaddr *)&target, sizeof target) == -1) {
 		close(fd);
 		return NULL;
@@ -71,15 +81,40 @@ client(int *fdp)
 	return s;
 }
 
+/* Reads records until one ends a line; 0 when the banner came. */
+static int
+read_banner(gnutls_session_t s)
+{
+	char	buf[512];
+	ssize_t	r;
+	int	i;
+
+	for (i = 0; i < 16; i++) {
+		r = gnutls_record_recv(s, buf, sizeof buf);
+		if (r > 0 && buf[r - 1] == '\n')
+			return 0;
+		if (r == 0 || (r < 0 && gnutls_error_is_fatal(r)))
+			return -1;
+	}
+	return -1;
+}
+
 static void *
 hs_thread(void *arg)
 {
 	gnutls_session_t	s;
 	int			fd;
 
+	(void)arg;
 	while (now() < deadline) {
 		if ((s = client(&fd)) == NULL) {
 			atomic_fetch_add(&failed, 1);
+			continue;
+		}
+		if (want_banner && read_banner(s) != 0) {
+			atomic_fetch_add(&failed, 1);
+			gnutls_deinit(s);
+			close(fd);
 			continue;
 		}
 		atomic_fetch_add(&done, 1);
@@ -103,6 +138,7 @@ main(int argc, char **argv)
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: hsload hs HOST PORT SECONDS THREADS\n"
+		    "       hsload banner HOST PORT SECONDS THREADS\n"
 		    "       hsload bulk HOST PORT MEGABYTES\n");
 		return 2;
 	}
@@ -118,7 +154,8 @@ main(int argc, char **argv)
 	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519", NULL) < 0)
 		return 2;
 
-	if (strcmp(argv[1], "hs") == 0 && argc == 6) {
+	want_banner = strcmp(argv[1], "banner") == 0;
+	if ((strcmp(argv[1], "hs") == 0 || want_banner) && argc == 6) {
 		n = atol(argv[5]);
 		th = calloc(n, sizeof *th);
 		t0 = now();

@@ -5,17 +5,24 @@
 #   - full handshakes (no resumption) per server CPU-second, loaded by
 #     bench/server/hsload.c (a GnuTLS client) on loopback; the server's CPU
 #     time is read from /proc (user + system, every thread and child) so
-#     that the load generator sharing the machine does not skew it;
+#     that the load generator sharing the machine does not skew it. Two
+#     loads: "banner", where the client waits after the handshake for the
+#     first line of a backend that speaks first, so every proxy connects to
+#     its backend and relays one line; and "close", where the client sends
+#     close_notify right after the handshake, which a proxy may answer
+#     without connecting to the backend at all (haproxy does). The sinks
+#     count the backend connections, and the table shows them per handshake;
 #   - certbindd again with 100,000 bindings loaded;
 #   - bulk throughput through each proxy to a discarding backend.
 #
 # Usage: sh bench/server/run.sh   (from the top of the tree, after make)
 # Knobs: BENCH_SECS (10), BENCH_THREADS (client threads, 4), BENCH_MB (400),
-# BENCH_ROUNDS (3). All servers run at once, idle but one; the rounds go
+# BENCH_ROUNDS (5). All servers run at once, idle but one; the rounds go
 # round the servers in turn so that a burst of other work on the shared
 # machine does not fall on one server only, and the table gives the median
 # rate with every round's figure. Prints a Markdown table. A proxy that is
-# not installed is left out.
+# not installed is left out. The exit status is 0 when issue 4's targets,
+# judged on the "banner" load, are met.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -23,7 +30,7 @@ B=${B:-build}
 SECS=${BENCH_SECS:-10}
 THREADS=${BENCH_THREADS:-4}
 MB=${BENCH_MB:-400}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 W=$(mktemp -d "${TMPDIR:-/tmp}/certbind-bench.XXXXXX")
 pids=""
 cleanup() {
@@ -46,9 +53,27 @@ cat "$W/www.pem" "$W/www.key" >"$W/combined.pem"
 port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# Two backends: PB discards, PC speaks first ("banner" load).
 PB=$(port)
-"$W/sink" 127.0.0.1 "$PB" &
-pids="$pids $!"
+"$W/sink" 127.0.0.1 "$PB" >"$W/sink.B" &
+SB=$!
+PC=$(port)
+"$W/sink" 127.0.0.1 "$PC" "220 bench.example.com ready" >"$W/sink.C" &
+SC=$!
+pids="$pids $SB $SC"
+
+# accepted SINKPID: the connections that sink has accepted so far.
+accepted() {
+	f=$W/sink.B
+	[ "$1" = "$SC" ] && f=$W/sink.C
+	n0=$(wc -l <"$f")
+	kill -USR1 "$1"
+	i=0
+	while [ "$(wc -l <"$f")" -le "$n0" ] && [ $i -lt 40 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	tail -n 1 "$f"
+}
 
 # cpu_ticks PID...: user + system clock ticks of those processes and their
 # children (nginx's worker is the master's child).
@@ -77,16 +102,20 @@ wait_port() {
 }
 
 HZ=$(getconf CLK_TCK)
-servers=""	# "NAME|PORT|PID" entries, NAME without spaces
+servers=""	# "NAME|PORT|PORT2|PID" entries, NAME without spaces
 
-# rate PORT PID: one run of the load; prints handshakes per CPU-second.
+# rate MODE PORT PID SINKPID: one run of the load MODE (hs or banner);
+# prints handshakes per CPU-second and backend connections per handshake.
 rate() {
-	c0=$(cpu_ticks "$2")
-	set -- "$1" "$2" $("$W/hsload" hs 127.0.0.2 "$1" "$SECS" "$THREADS")
-	c1=$(cpu_ticks "$2")
-	[ "${4:-1}" = 0 ] || echo "bench: $4 handshakes failed" >&2
-	awk -v n="$3" -v a="$c0" -v b="$c1" -v hz="$HZ" \
-	    'BEGIN { c = (b - a) / hz; printf "%.0f", (c > 0 ? n / c : 0) }'
+	c0=$(cpu_ticks "$3")
+	a0=$(accepted "$4")
+	set -- "$@" $("$W/hsload" "$1" 127.0.0.2 "$2" "$SECS" "$THREADS")
+	c1=$(cpu_ticks "$3")
+	a1=$(accepted "$4")
+	[ "${6:-1}" = 0 ] || echo "bench: $1: $6 handshakes failed" >&2
+	awk -v n="$5" -v a="$c0" -v b="$c1" -v hz="$HZ" -v k="$((a1 - a0))" \
+	    'BEGIN { c = (b - a) / hz
+		printf "%.0f %.2f", (c > 0 ? n / c : 0), (n > 0 ? k / n : 0) }'
 }
 
 # certbindd, with one binding and with 100,000.
@@ -95,7 +124,8 @@ certbindd_conf() {
 version = 1;
 store = "$W";
 server = {
-  listen = ( { endpoint = "127.0.0.2:$1"; backend = "127.0.0.1:$PB"; } );
+  listen = ( { endpoint = "127.0.0.2:$1"; backend = "127.0.0.1:$PB"; },
+             { endpoint = "127.0.0.2:$3"; backend = "127.0.0.1:$PC"; } );
   workers = 1;
   tickets = false;
   max_connections = 100000;
@@ -114,12 +144,13 @@ EOC
 }
 for n in 1 100000; do
 	P=$(port)
-	certbindd_conf "$P" $n >"$W/certbind.$n.conf"
+	Q=$(port)
+	certbindd_conf "$P" $n "$Q" >"$W/certbind.$n.conf"
 	"$B/certbindd" -f -c "$W/certbind.$n.conf" 2>"$W/certbindd.$n.log" &
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		servers="$servers certbindd($n-binding$([ $n -gt 1 ] && echo s))|$P|$pid"
+		servers="$servers certbindd($n-binding$([ $n -gt 1 ] && echo s))|$P|$Q|$pid"
 	else
 		echo "bench: certbindd did not start: $(cat "$W/certbindd.$n.log")" >&2
 	fi
@@ -127,6 +158,7 @@ done
 
 if command -v haproxy >/dev/null 2>&1; then
 	P=$(port)
+	Q=$(port)
 	cat >"$W/haproxy.cfg" <<EOC
 global
   nbthread 1
@@ -140,14 +172,19 @@ defaults
 frontend fe
   bind 127.0.0.2:$P ssl crt $W/combined.pem no-tls-tickets
   default_backend be
+frontend fe2
+  bind 127.0.0.2:$Q ssl crt $W/combined.pem no-tls-tickets
+  default_backend be2
 backend be
   server s1 127.0.0.1:$PB
+backend be2
+  server s2 127.0.0.1:$PC
 EOC
 	haproxy -db -f "$W/haproxy.cfg" >"$W/haproxy.log" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		servers="$servers haproxy-$(haproxy -v | awk 'NR == 1 { print $3 }')|$P|$pid"
+		servers="$servers haproxy-$(haproxy -v | awk 'NR == 1 { print $3 }')|$P|$Q|$pid"
 	else
 		echo "bench: haproxy did not start: $(cat "$W/haproxy.log")" >&2
 	fi
@@ -156,6 +193,7 @@ fi
 if command -v nginx >/dev/null 2>&1 &&
     [ -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
 	P=$(port)
+	Q=$(port)
 	mkdir -p "$W/nginx"
 	cat >"$W/nginx.conf" <<EOC
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
@@ -174,13 +212,22 @@ stream {
     ssl_session_cache off;
     proxy_pass 127.0.0.1:$PB;
   }
+  server {
+    listen 127.0.0.2:$Q ssl;
+    ssl_certificate $W/www.pem;
+    ssl_certificate_key $W/www.key;
+    ssl_protocols TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    proxy_pass 127.0.0.1:$PC;
+  }
 }
 EOC
 	nginx -p "$W/nginx" -c "$W/nginx.conf" >"$W/nginx.log" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		servers="$servers nginx-$(nginx -v 2>&1 | sed 's|.*/||')|$P|$pid"
+		servers="$servers nginx-$(nginx -v 2>&1 | sed 's|.*/||')|$P|$Q|$pid"
 	else
 		echo "bench: nginx did not start: $(cat "$W/nginx.err" "$W/nginx.log")" >&2
 	fi
@@ -188,55 +235,95 @@ fi
 
 # Warm up, then the rounds.
 for s in $servers; do
-	IFS='|' read -r name P pid <<EOS
+	IFS='|' read -r name P Q pid <<EOS
 $s
 EOS
 	"$W/hsload" hs 127.0.0.2 "$P" 1 "$THREADS" >/dev/null
+	"$W/hsload" banner 127.0.0.2 "$Q" 1 "$THREADS" >/dev/null
 done
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for s in $servers; do
-		IFS='|' read -r name P pid <<EOS
+		IFS='|' read -r name P Q pid <<EOS
 $s
 EOS
-		echo "$name $(rate "$P" "$pid")" >>"$W/rates"
+		echo "$name banner $(rate banner "$Q" "$pid" "$SC")" >>"$W/rates"
+		echo "$name hs $(rate hs "$P" "$pid" "$SB")" >>"$W/rates"
 	done
 	r=$((r + 1))
 done
 
-echo "| server | handshakes per CPU-s (median) | rounds | bulk MB/s |"
-echo "| --- | ---: | --- | ---: |"
+# field NAME MODE COLUMN: that column of every round, in order.
+field() {
+	awk -v n="$1" -v m="$2" -v c="$3" '$1 == n && $2 == m { print $c }' \
+	    "$W/rates" | tr '\n' ' '
+}
+median() {
+	printf '%s\n' "$@" | sort -n |
+	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+echo "| server | banner: handshakes per CPU-s (median) | rounds | close: handshakes per CPU-s (median) | rounds | backend connects per handshake (banner, close) | bulk MB/s |"
+echo "| --- | ---: | --- | ---: | --- | --- | ---: |"
 for s in $servers; do
-	IFS='|' read -r name P pid <<EOS
+	IFS='|' read -r name P Q pid <<EOS
 $s
 EOS
-	all=$(awk -v n="$name" '$1 == n { print $2 }' "$W/rates" | tr '\n' ' ')
-	med=$(printf '%s\n' $all | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	bann=$(field "$name" banner 3)
+	clos=$(field "$name" hs 3)
+	mb=$(median $bann)
+	mc=$(median $clos)
+	kb=$(median $(field "$name" banner 4))
+	kc=$(median $(field "$name" hs 4))
 	bulk=$("$W/hsload" bulk 127.0.0.2 "$P" "$MB" 2>/dev/null || echo -)
-	printf '| %s | %s | %s| %s |\n' "$name" "$med" "$all" "$bulk"
-	echo "$name $med" >>"$W/medians"
+	printf '| %s | %s | %s| %s | %s| %s, %s | %s |\n' "$name" "$mb" \
+	    "$bann" "$mc" "$clos" "$kb" "$kc" "$bulk"
+	echo "$name $mb $mc" >>"$W/medians"
 done
 echo
-echo "client: hsload, $THREADS threads, $ROUNDS rounds of $SECS s per server, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
+echo "client: hsload, $THREADS threads, $ROUNDS rounds of $SECS s per server and load, TLS 1.3 X25519, ECDSA P-256; bulk: $MB MB, one connection"
 
-# Issue 4's targets; the exit status says whether all were met.
+# Issue 4's targets, on the "banner" load, where every proxy does the same
+# work; the "close" ratios are printed beside them. The 100,000 bindings
+# figure is the median of the rounds' ratios, each from two runs made one
+# after the other, so that a slow drift in the machine's other work
+# cancels out. The exit status says whether all targets were met.
 awk '
-	$1 ~ /^certbindd\(1-/ { one = $2 }
-	$1 ~ /^certbindd\(100000-/ { many = $2 }
-	$1 ~ /^haproxy/ { ha = $2 }
-	$1 ~ /^nginx/ { ng = $2 }
+	FILENAME ~ /rates$/ {
+		if ($2 != "banner") next
+		if ($1 ~ /^certbindd\(1-/) r1[++n1] = $3
+		if ($1 ~ /^certbindd\(100000-/) r2[++n2] = $3
+		next
+	}
+	$1 ~ /^certbindd\(1-/ { one = $2; onec = $3 }
+	$1 ~ /^haproxy/ { ha = $2; hac = $3 }
+	$1 ~ /^nginx/ { ng = $2; ngc = $3 }
 	function verdict(name, ok, text) {
 		printf "%s %s: %s\n", ok ? "met" : "MISSED", name, text
 		if (!ok) bad = 1
 	}
 	END {
 		if (ha) verdict("vs haproxy", one >= 1.1 * ha,
-		    sprintf("%.2f x, target 1.1 x", one / ha))
+		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
+		    one / ha, onec / hac))
 		if (ng) verdict("vs nginx", one >= 1.1 * ng,
-		    sprintf("%.2f x, target 1.1 x", one / ng))
-		if (one && many) verdict("100,000 bindings",
-		    many >= 0.95 * one && many <= 1.05 * one,
-		    sprintf("%+.1f%% against 1 binding, target within 5%%",
-		    100 * (many - one) / one))
+		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
+		    one / ng, onec / ngc))
+		n = n1 < n2 ? n1 : n2
+		for (i = 1; i <= n; i++) {
+			q[i] = r1[i] > 0 ? r2[i] / r1[i] : 0
+			list = list sprintf(" %+.1f%%", 100 * (q[i] - 1))
+		}
+		for (i = 2; i <= n; i++)	/* insertion sort, n is small */
+			for (j = i; j > 1 && q[j - 1] > q[j]; j--) {
+				t = q[j]; q[j] = q[j - 1]; q[j - 1] = t
+			}
+		if (n > 0) {
+			m = q[int((n + 1) / 2)]
+			verdict("100,000 bindings", m >= 0.95 && m <= 1.05,
+			    sprintf("%+.1f%% against 1 binding (median of the " \
+			    "rounds:%s), target within 5%%",
+			    100 * (m - 1), list))
+		}
 		exit bad
-	}' "$W/medians"
+	}' "$W/rates" "$W/medians"
