@@ -46,6 +46,20 @@ fault(const char *step)
 	return 1;
 }
 
+static fileio_opener	opener;
+
+void
+fileio_set_opener(fileio_opener fn)
+{
+	opener = fn;
+}
+
+int
+fileio_open(const char *path, int oflags)
+{
+	return opener != NULL ? opener(path, oflags) : open(path, oflags);
+}
+
 static char *
 fail(const char *path, const char *what, int err)
 {
@@ -85,7 +99,7 @@ fileio_read(const char *path, size_t max, int flags, char **data,
 	oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 	if (flags & FILEIO_NOFOLLOW)
 		oflags |= O_NOFOLLOW;
-	if ((fd = open(path, oflags)) == -1) {
+	if ((fd = fileio_open(path, oflags)) == -1) {
 		if (errno == ELOOP && (flags & FILEIO_NOFOLLOW)) {
 			e = escape_str(path, 0);
 			set_cause(cause, xasprintf("%s: is a symbolic link, "

@@ -24,6 +24,17 @@ int	fileio_read(const char *path, size_t max, int flags, char **data,
 	    size_t *len, struct stat *st, char **cause);
 
 /*
+ * The open(2) behind fileio_read(). A process that cannot open its files
+ * itself sets another (certbindd, after dropping root, asks the
+ * privileged process it keeps for that); it returns a descriptor, or -1
+ * with errno set. NULL restores open(2). Not thread-safe: set it before
+ * any thread reads a file.
+ */
+typedef int	(*fileio_opener)(const char *path, int oflags);
+void	fileio_set_opener(fileio_opener fn);
+int	fileio_open(const char *path, int oflags);
+
+/*
  * Writes data to path atomically: a temporary file in the same directory,
  * write, fsync, rename over path, fsync of the directory. With backup not
  * NULL the previous file is first linked/copied there. mode is applied

@@ -97,6 +97,19 @@ int		 privsep_lookup(const char *user, const char *group,
 int		 privsep_drop(const struct srvid *, char **cause);
 
 /*
+ * keeper.c: the privileged process that opens files and binds listeners
+ * for certbindd once it has dropped root (see the comment there).
+ * keeper_start forks it; until then, or without one, keeper_open is
+ * open(2) and keeper_listen is listener_socket().
+ */
+int		 keeper_start(const struct config *, const char *conf_path,
+		     char **cause);
+int		 keeper_open(const char *path, int oflags);
+int		 keeper_listen(const struct endpoint *ep, struct errlist *errs);
+/* Closes the pair and waits for the keeper to exit. */
+void		 keeper_stop(void);
+
+/*
  * listener.c: the listening sockets. A reload is two steps so that new
  * sockets are bound before anything else changes: prepare opens the
  * sockets the new config adds (or returns -1 with errs, having closed
@@ -105,6 +118,9 @@ int		 privsep_drop(const struct srvid *, char **cause);
  * endpoint is unchanged is kept, with its queue of pending connections.
  */
 struct listener;
+/* A bound, listening, non-blocking socket for ep; -1 with errs. */
+int		 listener_socket(const struct endpoint *ep,
+		     struct errlist *errs);
 int		 listeners_prepare(const struct config *, struct errlist *errs);
 void		 listeners_abort(void);
 void		 listeners_commit(void);

@@ -44,8 +44,8 @@ listener_find(struct listener *list, const struct endpoint *ep)
 	return NULL;
 }
 
-static int
-listener_open(const struct endpoint *ep, struct errlist *errs)
+int
+listener_socket(const struct endpoint *ep, struct errlist *errs)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -125,7 +125,7 @@ listeners_prepare(const struct config *cfg, struct errlist *errs)
 		}
 		if (listener_find(pending, &cl->ep) != NULL)
 			continue;
-		if ((fd = listener_open(&cl->ep, errs)) == -1)
+		if ((fd = keeper_listen(&cl->ep, errs)) == -1)
 			continue;
 		l = xcalloc(1, sizeof *l);
 		l->ev = EV_LISTENER;

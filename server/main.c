@@ -6,8 +6,9 @@
  * ordinary code.
  *
  * Start-up order matters: load everything and bind every listener while
- * still privileged, drop privileges, detach, and only then start the
- * worker threads (fork keeps just the calling thread).
+ * still privileged, detach, fork the keeper (keeper.c) that stays root for
+ * the reloads, drop privileges, and only then start the worker threads
+ * (fork keeps just the calling thread).
  */
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "core/config.h"
 #include "core/errlist.h"
 #include "core/escape.h"
+#include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "server/certbindd.h"
 
@@ -174,6 +176,7 @@ main(int argc, char **argv)
 	struct errlist		 errs = ERRLIST_INIT;
 	struct signalfd_siginfo	 si;
 	struct gen		*g;
+	const struct srvid	*id;
 	sigset_t		 set;
 	char			*cause = NULL;
 	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd;
@@ -230,10 +233,6 @@ main(int argc, char **argv)
 		log_warn("not started: the config could not be loaded");
 		return 1;
 	}
-	if (privsep_drop(gen_srvid(g), &cause) != 0) {
-		log_warn("%s", cause);
-		return 1;
-	}
 	if (!fflag) {
 		/* Detached, stderr goes nowhere: log to syslog instead. */
 		if (daemon(0, 0) == -1) {
@@ -241,6 +240,19 @@ main(int argc, char **argv)
 			return 1;
 		}
 		log_init(1);
+	}
+	id = gen_srvid(g);
+	if (id->set && geteuid() == 0 && id->uid != 0) {
+		/* Reloads will need root to read keys and bind low ports. */
+		if (keeper_start(gen_config(g), conf_path, &cause) != 0) {
+			log_warn("%s", cause);
+			return 1;
+		}
+		fileio_set_opener(keeper_open);
+	}
+	if (privsep_drop(id, &cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
 	}
 
 	n = worker_count(g);
@@ -276,6 +288,7 @@ main(int argc, char **argv)
 	workers_stop(gen_shutdown_timeout(g));
 	gen_unref(g);
 	gen_global_free();
+	keeper_stop();
 	log_info("stopped");
 	return 0;
 }

@@ -5,9 +5,9 @@
  *
  * A key file is refused when others may read or write it, or when its
  * group may and that group is not the server's: such a key is no longer
- * private, and serving it would hide the problem. Reloads read the keys
- * again as the unprivileged user, so the files must stay readable by it
- * (owner, or mode 0640 with the server's group).
+ * private, and serving it would hide the problem. After the drop, the
+ * keeper (keeper.c) opens the files for reloads, so they may stay 0600
+ * and root's.
  *
  * The check opens the key itself and tlscred_load() opens it again: it
  * is there for a mode set wrong by mistake, not for someone who can swap
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/escape.h"
+#include "core/fileio.h"
 #include "core/xmalloc.h"
 #include "server/certbindd.h"
 
@@ -36,7 +37,8 @@ privsep_key_ok(const char *path, const struct srvid *id, char **cause)
 	gid_t		 gid;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	if ((fd = fileio_open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1) {
 		e = escape_str(path, 0);
 		*cause = xasprintf("%s: %s", e, strerror(errno));
 		free(e);

@@ -142,15 +142,50 @@ else
 	t_is "after start every uid is nobody's" "$uids" "$n $n $n $n"
 	t_is "still serving after the drop" "$(srv_fpr 127.0.0.2 "$P")" \
 	    "$(mkcert_fpr "$S/www.pem")"
-	# Reloads read the files as nobody: with the config readable but the
-	# key root's alone, the reload fails and the running config stays.
-	chmod 755 "$T" "$S"
-	chmod 644 "$C" "$S/www.pem"
+	# The keeper: one child of certbindd that stays root for the reloads,
+	# and holds nothing but stdio and its end of the socket pair.
+	kp=$(ps -o pid= --ppid "$srv_pid" | tr -d ' ')
+	t_is "one keeper process" "$(echo "$kp" | wc -w)" 1
+	t_is "the keeper is root" \
+	    "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$kp/status")" \
+	    "0 0 0 0"
+	t_is "the keeper holds stdio and its socket only" \
+	    "$(ls "/proc/$kp/fd" | sort -n | tr '\n' ' ')" "0 1 2 3 "
+	# Reloads go through the keeper: a key that only root can read (0600
+	# in a 0700 directory) and a listener on a port below 1024, which
+	# nobody could not bind, both work after the drop.
+	mkcert_leaf "$S" two two.example.com || t_fail "fixtures"
+	chmod 700 "$S"
+	chmod 600 "$S/two.key"
+	low=$($PY -c 'import socket, sys
+for p in range(900, 1000):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.2", p))
+    except OSError:
+        continue
+    print(p)
+    sys.exit(0)')
+	sed -e 's/"www\.key"/"two.key"/' -e 's/"www\.pem"/"two.pem"/' \
+	    -e "/listen = /s|} );|}, { endpoint = \"127.0.0.2:$low\"; backend = \"127.0.0.1:$PB\"; } );|" \
+	    "$C" >"$C.new" && mv "$C.new" "$C"
 	srv_hup
-	t_ok "as nobody, a reload that cannot read the key fails" \
-	    srv_wait_log 1 'reload failed: still serving generation 1' 10
-	t_match "and says why" "$(cat "$srv_log")" 'www\.key: .*Permission denied'
-	t_is "still serving after the failed reload" \
-	    "$(srv_fpr 127.0.0.2 "$P")" "$(mkcert_fpr "$S/www.pem")"
+	if srv_wait_log 1 'reloaded: serving generation 2 on 2 listeners' 10
+	then
+		t_ok "as nobody, a reload with a root-only key and port $low succeeds" true
+	else
+		t_fail "as nobody, a reload with a root-only key and port $low succeeds" \
+		    "$(cat "$srv_log")"
+	fi
+	t_is "the reload serves the new key" "$(srv_fpr 127.0.0.2 "$P")" \
+	    "$(mkcert_fpr "$S/two.pem")"
+	t_is "on the new port below 1024 too" "$(srv_fpr 127.0.0.2 "$low")" \
+	    "$(mkcert_fpr "$S/two.pem")"
+	t_match "the listener's socket is certbindd's" \
+	    "$(ss -Hltnp "sport = :$low" 2>/dev/null)" "pid=$srv_pid,"
+	srv_term
+	srv_exit_status 10
+	t_is "as nobody: SIGTERM exits 0" "$srv_rc" 0
+	t_ok "the keeper exits with certbindd" sh -c "! kill -0 $kp 2>/dev/null"
 fi
 t_done

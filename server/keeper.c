@@ -1,0 +1,377 @@
+/*
+ * The keeper: a small process that stays root when certbindd drops its
+ * privileges, so that a reload can still read keys only root may read and
+ * bind ports below 1024. It is nginx's master process cut down to the two
+ * things that need root, and it does nothing else: no TLS, no traffic.
+ *
+ * certbindd forks it just before the drop and talks to it over a
+ * SOCK_SEQPACKET pair, one request and one reply at a time, from the
+ * main thread only (reloads are serialized there). The keeper answers
+ * with a descriptor passed by SCM_RIGHTS:
+ *
+ *   KEEPER_OPEN path   the config file, or a key or certificate file that
+ *                      the config names, opened read-only;
+ *   KEEPER_LISTEN ep   a listening socket for an endpoint the config
+ *                      lists in server.listen.
+ *
+ * Anything else is refused with EACCES, so an unprivileged process taken
+ * over by an attacker can make the keeper open only what certbindd is
+ * meant to open anyway. The keeper learns what the config names by
+ * loading it itself, as root, each time it is asked for the config file:
+ * that is how every reload begins. If the file is replaced between the
+ * keeper's load and certbindd's, a path the newer file adds is refused
+ * and the reload fails safely (the old config keeps serving); the next
+ * SIGHUP succeeds.
+ *
+ * The keeper exits when certbindd closes its end of the pair, whatever
+ * the way certbindd ended. Signals stay blocked in it (the mask is
+ * inherited), so the SIGTERM that systemd sends to the whole unit reaches
+ * certbindd's shutdown, and the keeper follows.
+ */
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/errlist.h"
+#include "core/fileio.h"
+#include "core/xmalloc.h"
+#include "server/certbindd.h"
+
+enum keeper_op { KEEPER_OPEN = 1, KEEPER_LISTEN };
+
+struct keeper_req {
+	int		op;
+	int		oflags;
+	struct endpoint	ep;
+	char		path[PATH_MAX];
+};
+
+struct keeper_rep {
+	int		err;		/* 0: a descriptor comes with it */
+	char		msg[256];	/* for KEEPER_LISTEN failures */
+};
+
+/* What the keeper may hand out: from the last config it loaded. */
+struct allowed {
+	char		**paths;
+	size_t		  npaths;
+	struct endpoint	 *eps;
+	size_t		  neps;
+};
+
+static int	keeper_fd = -1;		/* certbindd's end; -1: no keeper */
+static pid_t	keeper_pid = -1;
+
+static void
+allowed_free(struct allowed *a)
+{
+	size_t	i;
+
+	for (i = 0; i < a->npaths; i++)
+		free(a->paths[i]);
+	free(a->paths);
+	free(a->eps);
+	memset(a, 0, sizeof *a);
+}
+
+static void
+allowed_set(struct allowed *a, const struct config *cfg)
+{
+	const struct config_key	*k;
+	size_t			 i, n = config_nkeys(cfg);
+
+	allowed_free(a);
+	a->paths = xcalloc(2 * n + 1, sizeof *a->paths);
+	for (i = 0; i < n; i++) {
+		k = config_key(cfg, i);
+		if (k->key != NULL)
+			a->paths[a->npaths++] = config_resolve_path(cfg,
+			    k->key);
+		if (k->cert != NULL)
+			a->paths[a->npaths++] = config_resolve_path(cfg,
+			    k->cert);
+	}
+	a->neps = config_nlisteners(cfg);
+	a->eps = xcalloc(a->neps + 1, sizeof *a->eps);
+	for (i = 0; i < a->neps; i++)
+		a->eps[i] = config_listener(cfg, i)->ep;
+}
+
+static int
+allowed_path(const struct allowed *a, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < a->npaths; i++) {
+		if (strcmp(a->paths[i], path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+allowed_ep(const struct allowed *a, const struct endpoint *ep)
+{
+	size_t	i;
+
+	for (i = 0; i < a->neps; i++) {
+		if (endpoint_cmp(&a->eps[i], ep) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Sends a reply, with fd attached when it is not -1. */
+static int
+send_rep(int sock, const struct keeper_rep *rep, int fd)
+{
+	struct msghdr	 msg = { 0 };
+	struct iovec	 iov = { (void *)rep, sizeof *rep };
+	struct cmsghdr	*cm;
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} u;
+	ssize_t		 r;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd != -1) {
+		memset(&u, 0, sizeof u);
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof u.buf;
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+	}
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r == -1 && errno == EINTR);
+	return r == (ssize_t)sizeof *rep ? 0 : -1;
+}
+
+/* Receives a reply; *fd is the descriptor that came with it, or -1. */
+static int
+recv_rep(int sock, struct keeper_rep *rep, int *fd)
+{
+	struct msghdr	 msg = { 0 };
+	struct iovec	 iov = { rep, sizeof *rep };
+	struct cmsghdr	*cm;
+	union {
+		char		buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr	align;
+	} u;
+	ssize_t		 r;
+
+	*fd = -1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof u.buf;
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r == -1 && errno == EINTR);
+	if (r != (ssize_t)sizeof *rep)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(cm), sizeof *fd);
+	}
+	rep->msg[sizeof rep->msg - 1] = '\0';
+	return 0;
+}
+
+static int
+serve_open(struct allowed *a, const char *conf_path, struct keeper_req *req)
+{
+	struct config	*cfg;
+	struct errlist	 errs = ERRLIST_INIT;
+	int		 oflags, fd;
+
+	/* Read-only, whatever was asked. */
+	oflags = O_RDONLY | (req->oflags & (O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK | O_NOFOLLOW));
+	if (strcmp(req->path, conf_path) == 0) {
+		/* A reload begins: learn what the file names now. */
+		if (config_load(conf_path, &cfg, &errs) == 0) {
+			allowed_set(a, cfg);
+			config_free(cfg);
+		}
+		errlist_clear(&errs);
+	} else if (!allowed_path(a, req->path)) {
+		errno = EACCES;
+		return -1;
+	}
+	fd = open(req->path, oflags);
+	return fd;
+}
+
+static void __attribute__((noreturn))
+keeper_main(int sock, const struct config *cfg, const char *conf_path)
+{
+	struct allowed		 a = { 0 };
+	struct keeper_req	 req;
+	struct keeper_rep	 rep;
+	struct errlist		 errs = ERRLIST_INIT;
+	ssize_t			 r;
+	int			 fd;
+
+	allowed_set(&a, cfg);
+	for (;;) {
+		do
+			r = recv(sock, &req, sizeof req, 0);
+		while (r == -1 && errno == EINTR);
+		if (r <= 0)
+			break;		/* certbindd is gone */
+		memset(&rep, 0, sizeof rep);
+		fd = -1;
+		req.path[sizeof req.path - 1] = '\0';
+		if (r != (ssize_t)sizeof req)
+			rep.err = EINVAL;
+		else if (req.op == KEEPER_OPEN) {
+			if ((fd = serve_open(&a, conf_path, &req)) == -1)
+				rep.err = errno;
+		} else if (req.op == KEEPER_LISTEN) {
+			if (!allowed_ep(&a, &req.ep))
+				rep.err = EACCES;
+			else if ((fd = listener_socket(&req.ep, &errs)) == -1) {
+				rep.err = EIO;
+				if (errs.n > 0)
+					strncpy(rep.msg, errs.v[errs.n - 1],
+					    sizeof rep.msg - 1);
+				errlist_clear(&errs);
+			}
+		} else
+			rep.err = EINVAL;
+		r = send_rep(sock, &rep, fd);
+		if (fd != -1)
+			close(fd);
+		if (r != 0)
+			break;
+	}
+	_exit(0);
+}
+
+int
+keeper_start(const struct config *cfg, const char *conf_path, char **cause)
+{
+	int	sv[2];
+	pid_t	pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		*cause = xasprintf("keeper: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		*cause = xasprintf("keeper: fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Nothing of certbindd's but the pair: no listener, no key
+		 * file, no signalfd stays open here. */
+		if (dup2(sv[1], 3) == -1)
+			_exit(1);
+		(void)close_range(4, ~0U, 0);
+		keeper_main(3, cfg, conf_path);
+	}
+	close(sv[1]);
+	keeper_fd = sv[0];
+	keeper_pid = pid;
+	return 0;
+}
+
+void
+keeper_stop(void)
+{
+	if (keeper_fd == -1)
+		return;
+	close(keeper_fd);	/* the keeper reads EOF and exits */
+	keeper_fd = -1;
+	while (waitpid(keeper_pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	keeper_pid = -1;
+	fileio_set_opener(NULL);
+}
+
+/* One request and its reply; the descriptor, or -1 with errno. */
+static int
+keeper_call(struct keeper_req *req, char *msg, size_t msgsize)
+{
+	struct keeper_rep	rep;
+	ssize_t			r;
+	int			fd;
+
+	do
+		r = send(keeper_fd, req, sizeof *req, MSG_NOSIGNAL);
+	while (r == -1 && errno == EINTR);
+	if (r != (ssize_t)sizeof *req || recv_rep(keeper_fd, &rep, &fd) != 0) {
+		errno = EPIPE;	/* the keeper is gone */
+		return -1;
+	}
+	if (rep.err != 0 || fd == -1) {
+		if (fd != -1)
+			close(fd);
+		if (msg != NULL)
+			snprintf(msg, msgsize, "%s", rep.msg);
+		errno = rep.err != 0 ? rep.err : EIO;
+		return -1;
+	}
+	return fd;
+}
+
+int
+keeper_open(const char *path, int oflags)
+{
+	struct keeper_req	req;
+
+	if (keeper_fd == -1)
+		return open(path, oflags);
+	memset(&req, 0, sizeof req);
+	if (strlen(path) >= sizeof req.path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	req.op = KEEPER_OPEN;
+	req.oflags = oflags;
+	strcpy(req.path, path);
+	return keeper_call(&req, NULL, 0);
+}
+
+int
+keeper_listen(const struct endpoint *ep, struct errlist *errs)
+{
+	struct keeper_req	req;
+	char			msg[256] = "", buf[ENDPOINT_STRLEN];
+	int			fd;
+
+	if (keeper_fd == -1)
+		return listener_socket(ep, errs);
+	memset(&req, 0, sizeof req);
+	req.op = KEEPER_LISTEN;
+	req.ep = *ep;
+	if ((fd = keeper_call(&req, msg, sizeof msg)) == -1) {
+		if (msg[0] != '\0')
+			errlist_add(errs, "%s", msg);
+		else
+			errlist_add(errs, "listener %s: %s",
+			    endpoint_format(ep, buf), errno == EACCES ?
+			    "refused by the keeper (not in server.listen)" :
+			    strerror(errno));
+	}
+	return fd;
+}
