@@ -314,7 +314,7 @@ awk '
 			q[i] = r1[i] > 0 ? r2[i] / r1[i] : 0
 			list = list sprintf(" %+.1f%%", 100 * (q[i] - 1))
 		}
-		for (i = 2; i <= n; i++)	/* insertion sort, n is small */
+		for (i = 2; i <= n; i++)	# insertion sort, n is small
 			for (j = i; j > 1 && q[j - 1] > q[j]; j--) {
 				t = q[j]; q[j] = q[j - 1]; q[j - 1] = t
 			}
