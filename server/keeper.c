@@ -265,6 +265,21 @@ keeper_main(int sock, const struct config *cfg, const char *conf_path)
 	_exit(0);
 }
 
+/*
+ * Without close_range(2) (Linux before 5.9): a listener left open here
+ * would keep its port bound after a reload removed it.
+ */
+static void
+close_from(int lowfd)
+{
+	long	max = sysconf(_SC_OPEN_MAX), fd;
+
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (fd = lowfd; fd < max; fd++)
+		(void)close((int)fd);
+}
+
 int
 keeper_start(const struct config *cfg, const char *conf_path, char **cause)
 {
@@ -286,7 +301,8 @@ keeper_start(const struct config *cfg, const char *conf_path, char **cause)
 		 * file, no signalfd stays open here. */
 		if (dup2(sv[1], 3) == -1)
 			_exit(1);
-		(void)close_range(4, ~0U, 0);
+		if (close_range(4, ~0U, 0) == -1)
+			close_from(4);
 		keeper_main(3, cfg, conf_path);
 	}
 	close(sv[1]);

@@ -178,7 +178,7 @@ main(int argc, char **argv)
 	struct gen		*g;
 	const struct srvid	*id;
 	sigset_t		 set;
-	char			*cause = NULL;
+	char			*cause = NULL, *abs_path = NULL, *cwd;
 	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd;
 	unsigned		 n;
 	ssize_t			 r;
@@ -208,6 +208,12 @@ main(int argc, char **argv)
 		usage();
 	if (tflag)
 		return check_only();
+	/* Reloads happen after daemon() has changed to "/". */
+	if (conf_path[0] != '/' && (cwd = getcwd(NULL, 0)) != NULL) {
+		abs_path = xasprintf("%s/%s", cwd, conf_path);
+		conf_path = abs_path;
+		free(cwd);
+	}
 
 	/* Key files and the sockets we create are ours alone. */
 	umask(077);
@@ -290,5 +296,6 @@ main(int argc, char **argv)
 	gen_global_free();
 	keeper_stop();
 	log_info("stopped");
+	free(abs_path);
 	return 0;
 }
