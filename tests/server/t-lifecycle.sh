@@ -188,4 +188,41 @@ for p in range(900, 1000):
 	t_is "as nobody: SIGTERM exits 0" "$srv_rc" 0
 	t_ok "the keeper exits with certbindd" sh -c "! kill -0 $kp 2>/dev/null"
 fi
+# Without -f: certbindd detaches into "/", so a relative -c must still
+# name the same file at a reload. It logs to syslog then, so the test
+# looks at what it serves.
+DC=detached-$$.conf
+P2=$(srv_port)
+cp "$C" "$T/$DC"
+chmod 755 "$S"
+(cd "$T" && "$CERTBINDD" -c "$DC")
+dpid=
+i=0
+while [ -z "$dpid" ] && [ $i -lt 50 ]; do
+	dpid=$(pgrep -f -- "-c $DC\$" | head -n 1)
+	[ -n "$dpid" ] || sleep 0.1
+	i=$((i + 1))
+done
+if [ -z "$dpid" ]; then
+	t_fail "without -f: certbindd detaches and runs"
+else
+	srv_pids="$srv_pids $dpid"
+	t_is "without -f: its working directory is /" \
+	    "$(readlink "/proc/$dpid/cwd")" "/"
+	sed -i "/listen = /s|} );|}, { endpoint = \"127.0.0.2:$P2\"; backend = \"127.0.0.1:$PB\"; } );|" \
+	    "$T/$DC"
+	kill -HUP "$dpid"
+	i=0
+	while ! ss -Hltn "sport = :$P2" | grep -q . && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	t_ok "without -f, -c relative: a reload adds the new listener" \
+	    [ -n "$(ss -Hltn "sport = :$P2")" ]
+	kill -TERM "$dpid"
+	i=0
+	while kill -0 "$dpid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	t_ok "without -f: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
+fi
 t_done
