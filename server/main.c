@@ -33,8 +33,32 @@ static const char	*conf_path;
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: certbindd [-fst] [-c file]\n");
+	fprintf(stderr, "usage: certbindd [-fhst] [-c file]\n");
 	exit(2);
+}
+
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("usage: certbindd [-fhst] [-c file]\n"
+	    "\n"
+	    "The TLS-terminating proxy that serves certbind's bindings: on each\n"
+	    "server.listen endpoint it picks the certificate that the bindings\n"
+	    "choose for the connection's local address, port and SNI, and\n"
+	    "forwards the decrypted stream to the listener's backend.\n"
+	    "\n"
+	    "  -c file  the config (default: $CERTBIND_CONF, else %s)\n"
+	    "  -f       stay in the foreground, logging to stderr\n"
+	    "  -s       log to syslog (always so without -f)\n"
+	    "  -t       check the config and everything it names, then exit:\n"
+	    "           0 if certbindd would load it, 1 if not, 2 if unreadable\n"
+	    "  -h       this help; --version prints the version\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the config (the old one keeps serving if\n"
+	    "the new one fails); SIGTERM and SIGINT stop accepting and let open\n"
+	    "connections finish for up to server.shutdown_timeout seconds.\n"
+	    "See certbindd(8) and certbind.conf(5).\n", CONFIG_DEFAULT_PATH);
+	exit(0);
 }
 
 static void
@@ -186,7 +210,14 @@ main(int argc, char **argv)
 	conf_path = getenv("CERTBIND_CONF");
 	if (conf_path == NULL || *conf_path == '\0')
 		conf_path = CONFIG_DEFAULT_PATH;
-	while ((ch = getopt(argc, argv, "c:fst")) != -1) {
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		help();
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("certbindd %s (GnuTLS %s)\n", CERTBIND_VERSION,
+		    gnutls_check_version(NULL));
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "c:fhst")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
@@ -200,6 +231,8 @@ main(int argc, char **argv)
 		case 't':
 			tflag = 1;
 			break;
+		case 'h':
+			help();
 		default:
 			usage();
 		}

@@ -32,6 +32,25 @@ $2
 EOC
 }
 
+# --help: on stdout, exit 0, and every option it lists is one that
+# certbindd accepts and that its man page describes.
+"$CERTBINDD" --help >"$T/help.out" 2>"$T/help.err"
+t_is "--help exits 0" "$?" 0
+t_is "--help writes nothing on stderr" "$(cat "$T/help.err")" ""
+opts=$(sed -n 's/^  -\([a-z]\) .*/\1/p' "$T/help.out" | tr -d '\n')
+t_is "--help lists the options -c -f -s -t -h" "$opts" "cfsth"
+for o in $(echo "$opts" | sed 's/./& /g'); do
+	t_ok "--help's -$o is described in certbindd.8" \
+	    grep -q "^\.It Fl $o" "$top/man/certbindd.8"
+done
+"$CERTBINDD" -h >"$T/h.out" 2>&1
+t_is "-h is --help" "$(cat "$T/h.out")" "$(cat "$T/help.out")"
+t_match "--version names certbindd and GnuTLS" \
+    "$("$CERTBINDD" --version)" '^certbindd [0-9.]+ \(GnuTLS [0-9.]+\)$'
+"$CERTBINDD" -x >"$T/x.out" 2>&1
+t_is "an unknown option exits 2" "$?" 2
+t_match "and prints the usage" "$(cat "$T/x.out")" '^usage: certbindd '
+
 # -t first: it must not need a running server.
 conf one
 "$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
