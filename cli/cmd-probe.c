@@ -41,6 +41,14 @@
 
 static int	cmd_probe_exec(struct cmd_ctx *, int, char **);
 
+char *
+probe_sni_name(const char *sni)
+{
+	if (strncmp(sni, "*.", 2) == 0)
+		return xasprintf("%s%s", PROBE_WILDCARD_LABEL, sni + 1);
+	return xstrdup(sni);
+}
+
 const struct cmd_entry cmd_probe_entry = {
 	"probe",
 	"[--verbose] [--timeout SECONDS] [ENDPOINT...]",
@@ -230,11 +238,7 @@ probe_names(const struct config *cf, const struct endpoint *ep,
 		if (b->sni == NULL || *b->sni == '\0' ||
 		    !endpoint_overlaps(&b->ep, ep))
 			continue;
-		if (strncmp(b->sni, "*.", 2) == 0)
-			name = xasprintf("%s%s", PROBE_WILDCARD_LABEL,
-			    b->sni + 1);
-		else
-			name = xstrdup(b->sni);
+		name = probe_sni_name(b->sni);
 		for (j = 1; j < n; j++) {
 			if (strcasecmp(v[j], name) == 0)
 				break;

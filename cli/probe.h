@@ -27,4 +27,10 @@ struct findings;
 void	probe_run(const struct config *cf, const struct endpoint *targets,
 	    size_t n, int timeout_ms, FILE *verbose, struct findings *fs);
 
+/*
+ * The name a probe sends for a binding's sni: the name itself, or for a
+ * wildcard "*.example.com" one name under it. Allocated.
+ */
+char	*probe_sni_name(const char *sni);
+
 #endif

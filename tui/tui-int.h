@@ -75,6 +75,8 @@ struct tui_win {
 #define MK_ERROR	0x080	/* another error finding */
 #define MK_WARNING	0x100	/* another warning finding */
 #define MK_NOTLOCAL	0x200
+#define MK_NOTRELOADED	0x400	/* probe: the server serves another cert */
+#define MK_PROBED	0x800	/* probe: served as the file says */
 
 enum tui_color {
 	TC_NORMAL,
@@ -155,6 +157,16 @@ struct tui {
 	size_t		 pastelen;
 	int		 pasting;
 
+	/*
+	 * The last probe of the running server (p): its findings, each with
+	 * kind FK_LISTENER and index into probe_eps, the listeners probed.
+	 * About the file as committed, whatever the edit: kept by endpoint,
+	 * not by index, so that rows find them again after a change.
+	 */
+	struct findings	 probe_found;
+	struct endpoint	*probe_eps;
+	size_t		 nprobe_eps;
+
 	int		 quit;
 	int		 status;
 	time_t		 now;
@@ -171,6 +183,10 @@ void	 tui_message(struct tui *, int error, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 tui_commit(struct tui *);
 void	 tui_quit(struct tui *);
+/* Draws the screen now, for progress during long work in a key handler. */
+void	 tui_draw(struct tui *);
+/* Whether Esc was pressed since, without waiting; other keys stay queued. */
+int	 tui_cancelled(struct tui *);
 const char *tui_selected_key(struct tui *);	/* borrowed from edit */
 /* Findings in b and not in a, compared by code and object. Allocated
  * array of pointers into b. */
@@ -248,6 +264,8 @@ enum ep_row_type {
 };
 int	 endpoints_selected(struct tui *, enum ep_row_type *, size_t *index);
 const struct finding *endpoints_note(struct tui *);
+/* p: probes the running server's listeners and marks the rows. */
+void	 endpoints_probe(struct tui *);
 /* window-keys.c: the selected key's name, borrowed from the edited config
  * until the next model change; NULL when there is none. */
 const char *keys_selected(struct tui *);

@@ -670,6 +670,27 @@ draw_screen(struct tui *t)
 	refresh();
 }
 
+void
+tui_draw(struct tui *t)
+{
+	draw_screen(t);
+}
+
+int
+tui_cancelled(struct tui *t)
+{
+	int	ch;
+
+	timeout(0);
+	ch = getch();
+	timeout(250);
+	if (ch == TUI_ESC)
+		return 1;
+	if (ch != ERR)
+		ungetch(ch);
+	return 0;
+}
+
 static void
 handle_key(struct tui *t, int ch)
 {
@@ -733,6 +754,9 @@ handle_key(struct tui *t, int ch)
 		break;
 	case 'w':
 		tui_push(t, &tui_mode_walkthrough, NULL);
+		break;
+	case 'p':
+		endpoints_probe(t);
 		break;
 	case '\n':
 	case '\r':
@@ -849,6 +873,8 @@ tui_free(struct tui *t)
 	}
 	findings_clear(&t->found);
 	findings_clear(&t->orig_found);
+	findings_clear(&t->probe_found);
+	free(t->probe_eps);
 	resolver_free(t->res);
 	sni_index_free(t->sx);
 	certs_free(t);

@@ -7,14 +7,24 @@
  *
  * Rows are built once per model or filter change and hold indexes only:
  * the records are looked up again when drawn.
+ *
+ * On request (p) the pane probes the running server: each listener of
+ * the file as committed is asked, without SNI and with each name bound
+ * there, by the probe that "certbind probe" runs, and the rows get
+ * [SERVED], [NOT-RELOADED] or [UNSERVED], the finding's sentence showing
+ * on the message line.
  */
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cli/probe.h"
 #include "core/xmalloc.h"
 #include "tui/tui-int.h"
+
+/* Per handshake: a probe of many listeners should not freeze the screen. */
+#define TUI_PROBE_TIMEOUT_MS	2000
 
 struct ep_row {
 	enum ep_row_type	 type;
@@ -149,6 +159,63 @@ found:
 	d->sel = i;
 }
 
+/*
+ * The last probe's finding about listener ep with sni (NULL: without);
+ * NULL when it was served as predicted. *probed says whether ep was
+ * probed at all. A listener that refused every connection has one finding
+ * without a name, which stands for its names too.
+ */
+static const struct finding *
+probe_lookup(struct tui *t, const struct endpoint *ep, const char *sni,
+    int *probed)
+{
+	const struct finding	*f, *any = NULL;
+	const char		*p;
+	char			*name;
+	size_t			 i, j;
+
+	*probed = 0;
+	for (j = 0; j < t->nprobe_eps; j++) {
+		if (endpoint_cmp(&t->probe_eps[j], ep) == 0)
+			break;
+	}
+	if (j == t->nprobe_eps)
+		return NULL;
+	*probed = 1;
+	name = sni != NULL ? probe_sni_name(sni) : NULL;
+	for (i = 0; i < t->probe_found.n; i++) {
+		f = &t->probe_found.v[i];
+		if (f->index != (ssize_t)j)
+			continue;
+		p = strstr(f->object, " sni=");
+		if (p == NULL && name == NULL)
+			break;
+		if (p != NULL && name != NULL && strcasecmp(p + 5, name) == 0)
+			break;
+		if (p == NULL && strcmp(f->code, F_UNSERVED_LISTENER) == 0)
+			any = f;
+	}
+	free(name);
+	return i < t->probe_found.n ? &t->probe_found.v[i] : any;
+}
+
+static unsigned
+probe_marks(struct tui *t, const struct endpoint *ep, const char *sni)
+{
+	const struct finding	*f;
+	int			 probed;
+
+	if (t->nprobe_eps == 0)
+		return 0;
+	if ((f = probe_lookup(t, ep, sni, &probed)) == NULL)
+		return probed ? MK_PROBED : 0;
+	if (strcmp(f->code, F_NOT_RELOADED) == 0)
+		return MK_NOTRELOADED;
+	if (strcmp(f->code, F_UNSERVED_LISTENER) == 0)
+		return MK_UNSERVED;
+	return f->severity == SEV_ERROR ? MK_ERROR : MK_WARNING;
+}
+
 static void
 ep_rebuild(struct tui_win *w)
 {
@@ -173,9 +240,9 @@ ep_rebuild(struct tui_win *w)
 		r = ep_add(d, EPR_LISTENER, i);
 		r->serving = resolver_lookup(t->res, &l->ep, NULL, &r->rule);
 		fix_rule(l, &r->rule);
-		r->marks = t->listener_marks[i];
-		if (r->serving < 0)
-			r->marks |= MK_UNSERVED;
+		r->marks = t->listener_marks[i] | probe_marks(t, &l->ep, NULL);
+		if (r->serving < 0)	/* refused, as the file says: no news */
+			r->marks = (r->marks & ~MK_PROBED) | MK_UNSERVED;
 		else if (r->rule.level != RESOLVE_ADDR_PORT)
 			r->marks |= MK_DEFAULT;
 		skey = r->serving >= 0 ?
@@ -195,11 +262,13 @@ ep_rebuild(struct tui_win *w)
 				continue;
 			r = ep_add(d, EPR_LISTENER_SNI, i);
 			r->sni_from = snis[k];
+			r->marks = probe_marks(t, &l->ep, bs->sni);
 			r->serving = resolver_lookup(t->res, &l->ep, bs->sni,
 			    &r->rule);
 			fix_rule(l, &r->rule);
 			if (r->serving < 0)
-				r->marks |= MK_UNSERVED;
+				r->marks = (r->marks & ~MK_PROBED) |
+				    MK_UNSERVED;
 			else if (r->rule.level != RESOLVE_ADDR_PORT)
 				r->marks |= MK_DEFAULT;
 			skey = r->serving >= 0 ? config_binding(t->edit,
@@ -267,12 +336,24 @@ const struct finding *
 endpoints_note(struct tui *t)
 {
 	const struct finding	*f;
+	struct ep_data		*d;
+	struct ep_row		*r;
 	enum ep_row_type	 type;
 	enum finding_kind	 kind;
 	size_t			 i, idx;
+	int			 probed;
 
 	if (endpoints_selected(t, &type, &idx) != 0)
 		return NULL;
+	/* What the probe found, asked for last, comes first. */
+	if (type != EPR_BINDING && t->nprobe_eps > 0) {
+		d = ep_data(t);
+		r = &d->rows[d->sel];
+		if ((f = probe_lookup(t, &config_listener(t->edit, idx)->ep,
+		    type == EPR_LISTENER_SNI ? config_binding(t->edit,
+		    r->sni_from)->sni : NULL, &probed)) != NULL)
+			return f;
+	}
 	kind = type == EPR_BINDING ? FK_BINDING : FK_LISTENER;
 	for (i = 0; i < t->found.n; i++) {
 		f = &t->found.v[i];
@@ -286,6 +367,61 @@ endpoints_note(struct tui *t)
 			return f;
 	}
 	return NULL;
+}
+
+void
+endpoints_probe(struct tui *t)
+{
+	const struct config	*cf = t->orig;
+	struct endpoint		 ep;
+	char			 buf[ENDPOINT_STRLEN], when[16];
+	size_t			 i, n = config_nlisteners(cf), before, k;
+	size_t			 nref, nold;
+	struct tm		 tm;
+	time_t			 now;
+
+	if (n == 0) {
+		tui_message(t, 1, "The file has no listeners to probe: add "
+		    "one with l, and commit.");
+		return;
+	}
+	findings_clear(&t->probe_found);
+	free(t->probe_eps);
+	t->probe_eps = xcalloc(n, sizeof *t->probe_eps);
+	t->nprobe_eps = 0;
+	t->focus = TUI_PANE_ENDPOINTS;
+	for (i = 0; i < n; i++) {
+		ep = config_listener(cf, i)->ep;
+		tui_message(t, 0, "Probing the server: %zu of %zu, %s ... "
+		    "(Esc stops)", i + 1, n, endpoint_format(&ep, buf));
+		tui_draw(t);
+		if (tui_cancelled(t))
+			break;
+		before = t->probe_found.n;
+		probe_run(cf, &ep, 1, TUI_PROBE_TIMEOUT_MS, NULL,
+		    &t->probe_found);
+		for (k = before; k < t->probe_found.n; k++) {
+			t->probe_found.v[k].kind = FK_LISTENER;
+			t->probe_found.v[k].index = (ssize_t)t->nprobe_eps;
+		}
+		t->probe_eps[t->nprobe_eps++] = ep;
+	}
+	nref = nold = 0;
+	for (k = 0; k < t->probe_found.n; k++) {
+		if (strcmp(t->probe_found.v[k].code, F_UNSERVED_LISTENER) == 0)
+			nref++;
+		else if (strcmp(t->probe_found.v[k].code, F_NOT_RELOADED) == 0)
+			nold++;
+	}
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	tui_message(t, nref + nold != 0, "Probed %zu of %zu listener%s at "
+	    "%s: %zu refused, %zu not reloaded%s%s.", t->nprobe_eps, n,
+	    n == 1 ? "" : "s", when, nref, nold,
+	    nref + nold == 0 ? ", the rest served as the file says" : "",
+	    t->modified ? " (the file as committed, not your changes)" : "");
+	ep_rebuild(&t->panes[TUI_PANE_ENDPOINTS]);
 }
 
 static void
@@ -519,6 +655,6 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 
 const struct tui_mode tui_mode_endpoints = {
 	"endpoints", ep_init, ep_free, ep_key, ep_draw, ep_rebuild,
-	"?:help b:bind e:edit d:unbind m:move l/L:listener /:filter "
-	"r:review c:commit q:quit"
+	"?:help b:bind e:edit d:unbind m:move l/L:listener p:probe "
+	"r:review c:commit"
 };

@@ -28,6 +28,8 @@ static const char *const help_lines[] = {
 	"                   and the findings it adds and removes",
 	"  c                commit: write the file (atomic, keeps .bak)",
 	"Other",
+	"  p                probe the running certbindd: is each listener",
+	"                   served what the committed file says?",
 	"  w                walkthrough: first-time install",
 	"  ?, F1            this help",
 	"  Ctrl-L           redraw the screen",
@@ -40,6 +42,8 @@ static const char *const help_lines[] = {
 	"  [CONFLICT] [UNSERVED] [EXPIRED] [ERROR]    errors",
 	"  [STALE] [MOVE?] [EXPIRING] [NOT-LOCAL]     warnings",
 	"  [DEFAULT]   served through a wildcard: all unassigned",
+	"  after p: [SERVED] as the file says, [NOT-RELOADED] another",
+	"  certificate (reload certbindd), [UNSERVED] refused",
 };
 
 struct help_data {
