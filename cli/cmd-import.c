@@ -1,8 +1,8 @@
 /*
  * certbind import FILE [--name NAME] [--password-file F]: a key and its
  * certificate made elsewhere. FILE is PEM (key and certificates in one
- * file), or PKCS#12, whose password comes from F or, on a terminal, is
- * asked with echo off. The key is written anew in the store (PKCS#8, mode
+ * file; the key may be encrypted), or PKCS#12; a password comes from F
+ * or, on a terminal, is asked with echo off. The key is written anew in the store (PKCS#8, mode
  * 0600); the original file is left alone. A wrong password, a key that
  * does not belong to the certificate, or a file holding only one of them
  * is refused and nothing is written.
@@ -28,8 +28,9 @@ const struct cmd_entry cmd_import_entry = {
 	"import",
 	"FILE [--name NAME] [--password-file F]",
 	"Imports a private key with its certificate and chain: a PEM file "
-	"holding both, or a PKCS#12 file (.p12, .pfx). The PKCS#12 password "
-	"is the first line of F, or is asked on the terminal. The key is "
+	"holding both, or a PKCS#12 file (.p12, .pfx). The password of a "
+	"PKCS#12 file or of an encrypted PEM key is the first line of F, or "
+	"is asked on the terminal. The key is "
 	"saved as keys/NAME.key (mode 0600) and the chain as certs/NAME.pem; "
 	"NAME defaults to the file's name without its extension.",
 	cmd_import_exec
@@ -103,7 +104,7 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct cert		*crt = NULL;
 	const char		*path, *pwfile = NULL;
 	char			*name = NULL, *cause = NULL, *data = NULL;
-	char			*chain = NULL;
+	char			*chain = NULL, *pw = NULL;
 	size_t			 len = 0;
 	int			 ch, complete, rc = EXIT_CANNOT;
 
@@ -138,8 +139,16 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (memmem(data, len, "-----BEGIN", 10) != NULL) {
-		if (lifecycle_load_pem(path, data, len, &key, &crt, &cause) == -1) {
-			cmd_error("%s", cause);
+		if (privkey_is_encrypted(data, len) &&
+		    lifecycle_password(pwfile, "Key password: ", 0, &pw,
+		    &cause) == -1) {
+			cmd_error("%s holds an encrypted private key: %s",
+			    path, cause);
+			goto out;
+		}
+		if (lifecycle_load_pem(path, data, len, pw, &key, &crt,
+		    &cause) == -1) {
+			cmd_error("%s; nothing was written", cause);
 			goto out;
 		}
 	} else if (lifecycle_is_pkcs12(data, len)) {
@@ -148,7 +157,8 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			cmd_error("%s; nothing was written", cause);
 			goto out;
 		}
-	} else if (lifecycle_load_pem(path, data, len, &key, &crt, &cause) == -1) {
+	} else if (lifecycle_load_pem(path, data, len, NULL, &key, &crt,
+	    &cause) == -1) {
 		/* DER holds one object: a key alone or a certificate alone. */
 		cmd_error("%s", cause);
 		goto out;
@@ -177,6 +187,7 @@ out:
 		cert_free(crt);
 	if (data != NULL)
 		freezero(data, len);
+	lifecycle_password_free(pw);
 	free(chain);
 	free(name);
 	free(cause);

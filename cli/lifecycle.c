@@ -1068,7 +1068,8 @@ lifecycle_is_pkcs12(const char *data, size_t len)
 
 int
 lifecycle_load_pem(const char *path, const char *data, size_t len,
-    struct privkey **key, struct cert **crt, char **cause)
+    const char *password, struct privkey **key, struct cert **crt,
+    char **cause)
 {
 	char	*e;
 
@@ -1087,13 +1088,27 @@ lifecycle_load_pem(const char *path, const char *data, size_t len,
 		}
 		return (-1);
 	}
+	if (privkey_is_encrypted(data, len)) {
+		if (password != NULL && privkey_decrypt_mem(data, len, path,
+		    password, key, cause) == 0)
+			return (0);
+		if (password == NULL) {
+			e = escape_str(path, 0);
+			*cause = xasprintf("%s holds an encrypted private key: "
+			    "give its password, or decrypt it first "
+			    "(openssl pkey -in FILE -out NEW)", e);
+			free(e);
+		}
+		cert_free(*crt);
+		*crt = NULL;
+		return (-1);
+	}
 	if (privkey_load_mem(data, len, path, key, cause) == -1) {
 		free(*cause);
 		e = escape_str(path, 0);
 		*cause = xasprintf("%s holds no private key that certbind can "
-		    "read (an encrypted PEM key is not supported: decrypt it, "
-		    "or use PKCS#12); for a CA's answer to a request use "
-		    "certbind install", e);
+		    "read; for a CA's answer to a request use certbind "
+		    "install", e);
 		free(e);
 		cert_free(*crt);
 		*crt = NULL;

@@ -210,9 +210,11 @@ int	 lifecycle_is_pkcs12(const char *data, size_t len);
 /*
  * A private key and its certificates from one PEM file (or a DER file,
  * which can hold only one of them: that is refused with a cause saying
- * what is missing).
+ * what is missing). An encrypted key is decrypted with password, if not
+ * NULL.
  */
 int	 lifecycle_load_pem(const char *name, const char *data, size_t len,
-	    struct privkey **, struct cert **, char **cause);
+	    const char *password, struct privkey **, struct cert **,
+	    char **cause);
 
 #endif

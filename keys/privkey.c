@@ -122,6 +122,56 @@ looks_like_pem(const void *data, size_t len)
 }
 
 int
+privkey_is_encrypted(const void *data, size_t len)
+{
+	return looks_like_pem(data, len) &&
+	    (memmem(data, len, "-----BEGIN ENCRYPTED PRIVATE KEY", 32) != NULL ||
+	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL);
+}
+
+int
+privkey_decrypt_mem(const void *data, size_t len, const char *name,
+    const char *password, struct privkey **out, char **cause)
+{
+	gnutls_x509_privkey_t	 x509;
+	gnutls_datum_t		 d;
+	int			 r;
+
+	*out = NULL;
+	if (!privkey_is_encrypted(data, len))
+		return privkey_load_mem(data, len, name, out, cause);
+	if (len > UINT32_MAX) {
+		*cause = keyutil_cause(name, "too large for a key");
+		return -1;
+	}
+	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
+		goto fail;
+	d.data = (unsigned char *)data;
+	d.size = len;
+	/* PKCS#8 with PBES2 or PBES1, or OpenSSL's traditional PEM. */
+	r = gnutls_x509_privkey_import2(x509, &d, GNUTLS_X509_FMT_PEM,
+	    password, 0);
+	if (r < 0) {
+		gnutls_x509_privkey_deinit(x509);
+		goto fail;
+	}
+	if ((*out = privkey_wrap(x509)) == NULL) {
+		r = GNUTLS_E_INVALID_REQUEST;
+		goto fail;
+	}
+	return 0;
+
+fail:
+	if (r == GNUTLS_E_DECRYPTION_FAILED)
+		*cause = keyutil_cause(name, "wrong password for the encrypted "
+		    "private key");
+	else
+		*cause = keyutil_cause(name, "cannot decrypt the private key: "
+		    "%s", gnutls_strerror(r));
+	return -1;
+}
+
+int
 privkey_load_mem(const void *data, size_t len, const char *name,
     struct privkey **out, char **cause)
 {

@@ -38,6 +38,19 @@ int		 privkey_load(const char *path, struct privkey **out,
 		     struct stat *st, char **cause);
 int		 privkey_load_mem(const void *data, size_t len,
 		     const char *name, struct privkey **out, char **cause);
+/*
+ * Whether data holds a PEM private key encrypted with a password:
+ * "ENCRYPTED PRIVATE KEY" (PKCS#8) or OpenSSL's "Proc-Type: 4,ENCRYPTED".
+ */
+int		 privkey_is_encrypted(const void *data, size_t len);
+/*
+ * privkey_load_mem() for a key that may be encrypted: decrypted with
+ * password (for import; the store keeps keys unencrypted, mode 0600, as
+ * certbindd reads them). A wrong password says so.
+ */
+int		 privkey_decrypt_mem(const void *data, size_t len,
+		     const char *name, const char *password,
+		     struct privkey **out, char **cause);
 int		 privkey_generate(enum key_type, struct privkey **out,
 		     char **cause);
 void		 privkey_free(struct privkey *);

@@ -970,7 +970,7 @@ start_import(struct walkthrough *w, struct tui *t)
 	w->f[IF_NAME].hint = "in certbind";
 	field_init(&w->f[IF_PASSWORD], "Password", "");
 	w->f[IF_PASSWORD].secret = 1;
-	w->f[IF_PASSWORD].hint = "PKCS#12 only";
+	w->f[IF_PASSWORD].hint = "PKCS#12, or an encrypted key";
 	w->nf = 3;
 	w->step = WT_IMPORT;
 }
@@ -1028,7 +1028,8 @@ load_import(struct walkthrough *w, const char *path, const char *data,
 
 	if (memmem(data, len, "-----BEGIN", 10) != NULL ||
 	    !lifecycle_is_pkcs12(data, len))
-		return (lifecycle_load_pem(path, data, len, key, crt, cause));
+		return (lifecycle_load_pem(path, data, len,
+		    *pw != '\0' ? pw : NULL, key, crt, cause));
 	if (pkcs12_import(data, len, path, pw, key, crt, cause) == 0)
 		return (0);
 	/* An empty password may also mean none at all. */

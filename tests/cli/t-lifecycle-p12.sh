@@ -2,7 +2,8 @@
 # Moving keys between servers: export as PKCS#12 and PEM (files mode 0600,
 # never overwritten without --force), import into another store (the same
 # certificate, by openssl's fingerprint, and the same key), a PKCS#12 made
-# by openssl, a PEM key and chain in one file, and the refusals: a wrong
+# by openssl, a PEM key and chain in one file, an encrypted PEM key (PKCS#8
+# and OpenSSL's traditional form), and the refusals: a wrong
 # password, a key alone, a certificate alone, a key that does not belong
 # to the certificate. Every refusal leaves config and store unchanged.
 
@@ -145,5 +146,40 @@ head -c 1500 /dev/urandom >"$T/garbage.p12"
 cb -c "$CB" import "$T/garbage.p12" --password-file "$T/pw"
 t_is "garbage is refused" "$rc" 1
 t_is "config and store unchanged after every refusal" "$(state)" "$s0"
+
+# An encrypted PEM key with its certificate, made by openssl: PKCS#8
+# (PBES2, AES-256) and OpenSSL's traditional "Proc-Type: 4,ENCRYPTED".
+# The store keeps the key decrypted, mode 0600, as certbindd reads it.
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$T/src/other.key" \
+    -passout "file:$T/pw" -out "$T/other-p8.key" 2>/dev/null
+cat "$T/other-p8.key" "$T/src/other.pem" >"$T/other-p8.pem"
+openssl ec -in "$T/src/other.key" -aes256 -passout "file:$T/pw" \
+    -out "$T/other-trad.key" 2>/dev/null
+cat "$T/other-trad.key" "$T/src/other.pem" >"$T/other-trad.pem"
+t_match "fixture: a PKCS#8 encrypted key" "$(head -n 1 "$T/other-p8.key")" \
+    'BEGIN ENCRYPTED PRIVATE KEY'
+t_match "fixture: a traditional encrypted key" \
+    "$(sed -n 2p "$T/other-trad.key")" 'Proc-Type: 4,ENCRYPTED'
+s0=$(state)
+cb -c "$CB" import "$T/other-p8.pem" --name p8 </dev/null
+t_is "encrypted PEM key, no password and no terminal: refused" "$rc" 1
+t_match "saying it is encrypted and how to give the password" "$err" \
+    'encrypted private key.*password-file'
+cb -c "$CB" import "$T/other-p8.pem" --name p8 --password-file "$T/badpw"
+t_is "encrypted PEM key, wrong password: refused" "$rc" 1
+t_match "saying the password is wrong" "$err" 'wrong password'
+cb -c "$CB" import "$T/other-trad.pem" --name trad --password-file "$T/badpw"
+t_is "traditional encrypted key, wrong password: refused" "$rc" 1
+t_is "config and store unchanged" "$(state)" "$s0"
+for f in p8 trad; do
+	cb -c "$CB" import "$T/other-$f.pem" --name "$f" --password-file "$T/pw"
+	t_is "encrypted key ($f) with its password: imported" "$rc" 0
+	t_is "($f) the same key, now decrypted" \
+	    "$(pubkey_of_key "$B/keys/$f.key")" \
+	    "$(pubkey_of_key "$T/src/other.key")"
+	t_nomatch "($f) the stored key is not encrypted" \
+	    "$(head -n 2 "$B/keys/$f.key")" 'ENCRYPTED'
+	t_is "($f) mode 600" "$(stat -c %a "$B/keys/$f.key")" 600
+done
 
 t_done
