@@ -129,13 +129,39 @@ privkey_is_encrypted(const void *data, size_t len)
 	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL);
 }
 
-int
-privkey_decrypt_mem(const void *data, size_t len, const char *name,
-    const char *password, struct privkey **out, char **cause)
+/*
+ * gnutls_x509_privkey_import2 into a new privkey: import2 tries PKCS#8,
+ * PKCS#1 and SEC1 in the given format, and with a password, encrypted
+ * PKCS#8 (PBES2 or PBES1) and OpenSSL's traditional encrypted PEM.
+ * Returns 0 or a GnuTLS error code.
+ */
+static int
+import_key(const void *data, size_t len, gnutls_x509_crt_fmt_t fmt,
+    const char *password, unsigned flags, struct privkey **out)
 {
 	gnutls_x509_privkey_t	 x509;
 	gnutls_datum_t		 d;
 	int			 r;
+
+	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
+		return r;
+	d.data = (unsigned char *)data;
+	d.size = (unsigned)len;
+	if ((r = gnutls_x509_privkey_import2(x509, &d, fmt, password,
+	    flags)) < 0) {
+		gnutls_x509_privkey_deinit(x509);
+		return r;
+	}
+	if ((*out = privkey_wrap(x509)) == NULL)
+		return GNUTLS_E_INVALID_REQUEST;
+	return 0;
+}
+
+int
+privkey_decrypt_mem(const void *data, size_t len, const char *name,
+    const char *password, struct privkey **out, char **cause)
+{
+	int	r;
 
 	*out = NULL;
 	if (!privkey_is_encrypted(data, len))
@@ -144,24 +170,9 @@ privkey_decrypt_mem(const void *data, size_t len, const char *name,
 		*cause = keyutil_cause(name, "too large for a key");
 		return -1;
 	}
-	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
-		goto fail;
-	d.data = (unsigned char *)data;
-	d.size = len;
-	/* PKCS#8 with PBES2 or PBES1, or OpenSSL's traditional PEM. */
-	r = gnutls_x509_privkey_import2(x509, &d, GNUTLS_X509_FMT_PEM,
-	    password, 0);
-	if (r < 0) {
-		gnutls_x509_privkey_deinit(x509);
-		goto fail;
-	}
-	if ((*out = privkey_wrap(x509)) == NULL) {
-		r = GNUTLS_E_INVALID_REQUEST;
-		goto fail;
-	}
-	return 0;
-
-fail:
+	if ((r = import_key(data, len, GNUTLS_X509_FMT_PEM, password, 0,
+	    out)) == 0)
+		return 0;
 	if (r == GNUTLS_E_DECRYPTION_FAILED)
 		*cause = keyutil_cause(name, "wrong password for the encrypted "
 		    "private key");
@@ -175,9 +186,7 @@ int
 privkey_load_mem(const void *data, size_t len, const char *name,
     struct privkey **out, char **cause)
 {
-	gnutls_x509_privkey_t	 x509;
-	gnutls_datum_t		 d;
-	int			 r, pem;
+	int	r, pem;
 
 	*out = NULL;
 	if (len > UINT32_MAX) {
@@ -206,25 +215,9 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 			    "the file that was made with it)" : "");
 		return -1;
 	}
-	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
-		goto fail;
-	d.data = (unsigned char *)data;
-	d.size = len;
-	/* import2 tries PKCS#8, PKCS#1 and SEC1 in the given format. */
-	r = gnutls_x509_privkey_import2(x509, &d,
-	    pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
-	    GNUTLS_PKCS_PLAIN);
-	if (r < 0) {
-		gnutls_x509_privkey_deinit(x509);
-		goto fail;
-	}
-	if ((*out = privkey_wrap(x509)) == NULL) {
-		r = GNUTLS_E_INVALID_REQUEST;
-		goto fail;
-	}
-	return 0;
-
-fail:
+	if ((r = import_key(data, len, pem ? GNUTLS_X509_FMT_PEM :
+	    GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN, out)) == 0)
+		return 0;
 	if (cause != NULL)
 		*cause = keyutil_cause(name, "not a private key (PKCS#8, PKCS#1 or "
 		    "SEC1, PEM or DER): %s", gnutls_strerror(r));
