@@ -6,7 +6,8 @@
 # a garbage file refused; the answer pasted with bracketed paste; bind,
 # the listener it needs, review, commit, the reload command; then check
 # free of errors and, when certbindd is built, the new certificate served
-# on 127.0.0.2. Last, a PKCS#12 import with its password masked.
+# on 127.0.0.2. Last, a PKCS#12 import with its password masked, and an
+# encrypted PEM key.
 
 . "$(dirname "$0")/../lib.sh"
 . tests/tui/tmux.sh
@@ -176,7 +177,29 @@ t_is "the imported certificate" \
     "$(mkcert_fpr "$D/certs/other.pem")" "$(mkcert_fpr "$T/src/other.pem")"
 t_is "its key file is mode 600" "$(stat -c %a "$D/keys/other.key")" 600
 
-# Leave without committing the import: q asks, y leaves.
+# An encrypted PEM key with its certificate, through the same field.
+MKCERT_CA=$T/ca/root mkcert_leaf "$T/src" enc enc.example.com || exit 1
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$T/src/enc.key" \
+    -passout pass:Sesame-42 -out "$T/src/enc-p8.key" 2>/dev/null
+cat "$T/src/enc-p8.key" "$T/src/enc.pem" >"$T/src/sealed.pem"
+tm_keys Escape
+tm_gone "Walkthrough:" >/dev/null
+tm_keys w
+tm_wait "What do you want to do?" >/dev/null
+tm_keys 3
+tm_wait "PEM or PKCS#12" >/dev/null
+tm_keys -l "$T/src/sealed.pem"
+tm_wait "sealed.pem" >/dev/null
+tm_keys Tab Tab
+tm_keys -l 'Sesame-42'
+tm_keys Enter
+t_ok "an encrypted PEM key imports with its password" \
+    tm_wait "Imported as key sealed"
+t_is "the same key, stored decrypted" \
+    "$(openssl pkey -in "$D/keys/sealed.key" -pubout 2>/dev/null)" \
+    "$(openssl pkey -in "$T/src/enc.key" -pubout 2>/dev/null)"
+
+# Leave without committing the imports: q asks, y leaves.
 tm_keys Escape
 tm_gone "Walkthrough:" >/dev/null
 tm_keys q
