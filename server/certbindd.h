@@ -106,6 +106,8 @@ int		 keeper_start(const struct config *, const char *conf_path,
 		     char **cause);
 int		 keeper_open(const char *path, int oflags);
 int		 keeper_listen(const struct endpoint *ep, struct errlist *errs);
+/* Whether certbindd has a keeper and it has exited (reaped then). */
+int		 keeper_lost(void);
 /* Closes the pair and waits for the keeper to exit. */
 void		 keeper_stop(void);
 

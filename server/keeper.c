@@ -311,6 +311,14 @@ keeper_start(const struct config *cfg, const char *conf_path, char **cause)
 	return 0;
 }
 
+int
+keeper_lost(void)
+{
+	if (keeper_fd == -1)
+		return 0;
+	return waitpid(keeper_pid, NULL, WNOHANG) != 0;
+}
+
 void
 keeper_stop(void)
 {

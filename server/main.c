@@ -163,6 +163,9 @@ reload(struct gen **running)
 	log_info("SIGHUP: reloading the config");
 	if ((ng = gen_load(conf_path, &errs)) == NULL) {
 		log_errs("reload: ", &errs);
+		if (keeper_lost())
+			log_warn("reload: the keeper process that opens files "
+			    "as root has exited; restart certbindd to reload");
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
 		goto out;

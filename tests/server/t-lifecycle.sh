@@ -183,10 +183,19 @@ for p in range(900, 1000):
 	    "$(mkcert_fpr "$S/two.pem")"
 	t_match "the listener's socket is certbindd's" \
 	    "$(ss -Hltnp "sport = :$low" 2>/dev/null)" "pid=$srv_pid,"
+	# A keeper that died (killed here) fails the reload, saying so, and
+	# the running config stays.
+	kill -9 "$kp"
+	srv_hup
+	t_ok "keeper gone: the reload fails" \
+	    srv_wait_log 1 'reload failed: still serving generation 2' 10
+	t_match "and the log says to restart certbindd" "$(cat "$srv_log")" \
+	    'keeper process .* has exited; restart certbindd'
+	t_is "still serving two" "$(srv_fpr 127.0.0.2 "$P")" \
+	    "$(mkcert_fpr "$S/two.pem")"
 	srv_term
 	srv_exit_status 10
 	t_is "as nobody: SIGTERM exits 0" "$srv_rc" 0
-	t_ok "the keeper exits with certbindd" sh -c "! kill -0 $kp 2>/dev/null"
 fi
 # Without -f: certbindd detaches into "/", so a relative -c must still
 # name the same file at a reload. It logs to syslog then, so the test
@@ -207,6 +216,7 @@ if [ -z "$dpid" ]; then
 	t_fail "without -f: certbindd detaches and runs"
 else
 	srv_pids="$srv_pids $dpid"
+	dkp=$(ps -o pid= --ppid "$dpid" | tr -d ' ')
 	t_is "without -f: its working directory is /" \
 	    "$(readlink "/proc/$dpid/cwd")" "/"
 	sed -i "/listen = /s|} );|}, { endpoint = \"127.0.0.2:$P2\"; backend = \"127.0.0.1:$PB\"; } );|" \
@@ -224,5 +234,14 @@ else
 		sleep 0.1; i=$((i + 1))
 	done
 	t_ok "without -f: SIGTERM stops it" sh -c "! kill -0 $dpid 2>/dev/null"
+	if [ -n "$dkp" ]; then
+		# As root, dropping to nobody: it had a keeper.
+		i=0
+		while kill -0 "$dkp" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		t_ok "the keeper exits with certbindd" \
+		    sh -c "! kill -0 $dkp 2>/dev/null"
+	fi
 fi
 t_done
