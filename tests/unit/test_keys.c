@@ -488,6 +488,73 @@ test_key_formats_ed25519(void **state)
 	key_formats(KEY_ED25519, "Ed25519", 256, NULL);
 }
 
+/* Whether two keys have the same public key (SHA-256 key IDs). */
+static int
+privkey_same(const struct privkey *a, const struct privkey *b)
+{
+	unsigned char	ia[64], ib[64];
+	size_t		la = sizeof ia, lb = sizeof ib;
+
+	assert_int_equal(gnutls_x509_privkey_get_key_id(privkey_x509(a),
+	    GNUTLS_KEYID_USE_SHA256, ia, &la), 0);
+	assert_int_equal(gnutls_x509_privkey_get_key_id(privkey_x509(b),
+	    GNUTLS_KEYID_USE_SHA256, ib, &lb), 0);
+	return la == lb && memcmp(ia, ib, la) == 0;
+}
+
+/*
+ * An encrypted PKCS#8 key (PBES2, AES-256) made with GnuTLS: the plain
+ * loader refuses it, saying it is encrypted; the decrypting loader takes
+ * the right password to the same key and says a wrong one is wrong.
+ */
+static void
+test_key_encrypted(void **state)
+{
+	struct privkey	*k = genkey(KEY_ECDSA_P256), *got = NULL;
+	gnutls_datum_t	 d;
+	char		*cause = NULL;
+
+	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(privkey_x509(k),
+	    GNUTLS_X509_FMT_PEM, "open sesame", GNUTLS_PKCS_PBES2_AES_256,
+	    &d), 0);
+	assert_non_null(memmem(d.data, d.size, "BEGIN ENCRYPTED PRIVATE KEY",
+	    27));
+	assert_true(privkey_is_encrypted(d.data, d.size));
+
+	assert_int_equal(privkey_load_mem(d.data, d.size, "enc.pem", &got,
+	    &cause), -1);
+	assert_null(got);
+	assert_non_null(strstr(cause, "encrypted"));
+	free(cause);
+	cause = NULL;
+
+	assert_int_equal(privkey_decrypt_mem(d.data, d.size, "enc.pem",
+	    "not it", &got, &cause), -1);
+	assert_null(got);
+	assert_non_null(strstr(cause, "wrong password"));
+	free(cause);
+	cause = NULL;
+
+	assert_int_equal(privkey_decrypt_mem(d.data, d.size, "enc.pem",
+	    "open sesame", &got, &cause), 0);
+	assert_non_null(got);
+	assert_string_equal(privkey_type(got), privkey_type(k));
+	assert_true(privkey_same(got, k));
+	privkey_free(got);
+	gnutls_free(d.data);
+
+	/* A plain key is not "encrypted", and decrypt_mem loads it as is. */
+	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(privkey_x509(k),
+	    GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &d), 0);
+	assert_false(privkey_is_encrypted(d.data, d.size));
+	assert_int_equal(privkey_decrypt_mem(d.data, d.size, "plain.pem",
+	    "ignored", &got, &cause), 0);
+	assert_true(privkey_same(got, k));
+	privkey_free(got);
+	gnutls_free(d.data);
+	privkey_free(k);
+}
+
 static void
 test_key_not_a_key(void **state)
 {
@@ -1263,6 +1330,7 @@ main(void)
 		cmocka_unit_test(test_key_formats_ecdsa),
 		cmocka_unit_test(test_key_formats_rsa),
 		cmocka_unit_test(test_key_formats_ed25519),
+		cmocka_unit_test(test_key_encrypted),
 		cmocka_unit_test(test_key_not_a_key),
 		cmocka_unit_test(test_match_mismatch),
 		cmocka_unit_test(test_days_left),
