@@ -1089,19 +1089,18 @@ lifecycle_load_pem(const char *path, const char *data, size_t len,
 		return (-1);
 	}
 	if (privkey_is_encrypted(data, len)) {
-		if (password != NULL && privkey_decrypt_mem(data, len, path,
-		    password, key, cause) == 0)
-			return (0);
 		if (password == NULL) {
 			e = escape_str(path, 0);
 			*cause = xasprintf("%s holds an encrypted private key: "
 			    "give its password, or decrypt it first "
 			    "(openssl pkey -in FILE -out NEW)", e);
 			free(e);
+			goto fail;
 		}
-		cert_free(*crt);
-		*crt = NULL;
-		return (-1);
+		if (privkey_decrypt_mem(data, len, path, password, key,
+		    cause) == -1)
+			goto fail;
+		return (0);
 	}
 	if (privkey_load_mem(data, len, path, key, cause) == -1) {
 		free(*cause);
@@ -1110,11 +1109,13 @@ lifecycle_load_pem(const char *path, const char *data, size_t len,
 		    "read; for a CA's answer to a request use certbind "
 		    "install", e);
 		free(e);
-		cert_free(*crt);
-		*crt = NULL;
-		return (-1);
+		goto fail;
 	}
 	return (0);
+fail:
+	cert_free(*crt);
+	*crt = NULL;
+	return (-1);
 }
 
 static int

@@ -195,8 +195,7 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 		return -1;
 	}
 	pem = looks_like_pem(data, len);
-	/* "BEGIN ENCRYPTED PRIVATE KEY", or OpenSSL's "Proc-Type: 4,ENCRYPTED". */
-	if (pem && memmem(data, len, "ENCRYPTED", 9) != NULL) {
+	if (privkey_is_encrypted(data, len)) {
 		if (cause != NULL)
 			*cause = keyutil_cause(name, "the private key is encrypted "
 			    "with a password; certbindd needs it unencrypted "

@@ -94,6 +94,8 @@ int		 privsep_key_ok(const char *path, const struct srvid *,
 		     char **cause);
 int		 privsep_lookup(const char *user, const char *group,
 		     struct srvid *, char **cause);
+/* Whether privsep_drop() will give up root: a keeper is needed then. */
+int		 privsep_drops(const struct srvid *);
 int		 privsep_drop(const struct srvid *, char **cause);
 
 /*

@@ -284,7 +284,7 @@ main(int argc, char **argv)
 		log_init(1);
 	}
 	id = gen_srvid(g);
-	if (id->set && geteuid() == 0 && id->uid != 0) {
+	if (privsep_drops(id)) {
 		/* Reloads will need root to read keys and bind low ports. */
 		if (keeper_start(gen_config(g), conf_path, &cause) != 0) {
 			log_warn("%s", cause);

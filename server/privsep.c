@@ -113,6 +113,12 @@ privsep_lookup(const char *user, const char *group, struct srvid *id,
 }
 
 int
+privsep_drops(const struct srvid *id)
+{
+	return id->set && geteuid() == 0 && id->uid != 0;
+}
+
+int
 privsep_drop(const struct srvid *id, char **cause)
 {
 	if (!id->set)
