@@ -34,7 +34,7 @@ CMOCKA_LIBS   = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(LIB_CFLAGS)
 
 B	 = build
-LIB_SRC	 = $(sort $(wildcard core/*.c keys/*.c))
+LIB_SRC	 = $(sort $(wildcard util/*.c core/*.c keys/*.c op/*.c))
 CLI_SRC	 = $(sort $(wildcard cli/*.c))
 TUI_SRC	 = $(sort $(wildcard tui/*.c))
 SRV_SRC	 = $(sort $(wildcard server/*.c))

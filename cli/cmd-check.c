@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cmd.h"
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
 
 static int	cmd_check_exec(struct cmd_ctx *, int, char **);

@@ -16,14 +16,14 @@
 #include <gnutls/x509.h>
 
 #include "core/config.h"
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_export_exec(struct cmd_ctx *, int, char **);
 
@@ -170,7 +170,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 
 	if (p12out != NULL) {
-		if (lifecycle_password(pwfile, "PKCS#12 password: ", 1, &pw,
+		if (cmd_password(pwfile, "PKCS#12 password: ", 1, &pw,
 		    &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
@@ -193,7 +193,7 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    " (an existing file is replaced only with --force)");
 		goto out;
 	}
-	lifecycle_info("key '%s'%s written to %s (mode 0600)%s", name,
+	cmd_info("key '%s'%s written to %s (mode 0600)%s", name,
 	    crt != NULL ? " and its chain" : "", out,
 	    pemout != NULL ? ": the key in it is not encrypted" : "");
 	rc = EXIT_OK;

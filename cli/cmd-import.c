@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_import_exec(struct cmd_ctx *, int, char **);
 
@@ -73,7 +73,7 @@ load_pkcs12(const char *path, const char *data, size_t len,
 			return (0);
 		free(c2);
 	}
-	if (lifecycle_password(pwfile, "PKCS#12 password: ", 0, &pw,
+	if (cmd_password(pwfile, "PKCS#12 password: ", 0, &pw,
 	    cause) == -1)
 		return (-1);
 	rc = pkcs12_import(data, len, path, pw, key, crt, cause);
@@ -134,13 +134,13 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((before = cmd_load(ctx)) == NULL)
 		goto out;
 	rc = EXIT_REFUSED;
-	if (lifecycle_read(path, &data, &len, &cause) == -1) {
+	if (cmd_read(path, &data, &len, &cause) == -1) {
 		cmd_error("%s", cause);
 		goto out;
 	}
 	if (memmem(data, len, "-----BEGIN", 10) != NULL) {
 		if (privkey_is_encrypted(data, len) &&
-		    lifecycle_password(pwfile, "Key password: ", 0, &pw,
+		    cmd_password(pwfile, "Key password: ", 0, &pw,
 		    &cause) == -1) {
 			cmd_error("%s holds an encrypted private key: %s",
 			    path, cause);
@@ -169,14 +169,14 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
+	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
-	lifecycle_info("key '%s' imported: key %s, certificate %s", name,
+	cmd_info("key '%s' imported: key %s, certificate %s", name,
 	    lf.key.abs, lf.cert.abs);
-	lifecycle_info("subject CN '%s', SHA-256 %s", cert_cn(crt),
+	cmd_info("subject CN '%s', SHA-256 %s", cert_cn(crt),
 	    cert_fingerprint(crt));
-	lifecycle_info("%s", chain);
-	lifecycle_info("next: certbind bind %s ADDRESS:PORT", name);
+	cmd_info("%s", chain);
+	cmd_info("next: certbind bind %s ADDRESS:PORT", name);
 	rc = EXIT_OK;
 out:
 	lifecycle_files_undo(&lf);

@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/fileio.h"
+#include "util/fileio.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_init_exec(struct cmd_ctx *, int, char **);
 
@@ -130,9 +130,9 @@ cmd_init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	lifecycle_info("created the store %s (keys/ mode 0700, certs/, "
+	cmd_info("created the store %s (keys/ mode 0700, certs/, "
 	    "requests/) and the config %s", store, conf);
-	lifecycle_info("next: certbind -c %s request NAME --cn HOST.EXAMPLE",
+	cmd_info("next: certbind -c %s request NAME --cn HOST.EXAMPLE",
 	    conf);
 	rc = EXIT_OK;
 out:

@@ -14,10 +14,10 @@
 #include <time.h>
 
 #include "core/config.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_install_exec(struct cmd_ctx *, int, char **);
 
@@ -70,7 +70,7 @@ cmd_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	path = argv[optind];
 
 	rc = EXIT_REFUSED;
-	if (lifecycle_read(path, &data, &len, &cause) == -1 ||
+	if (cmd_read(path, &data, &len, &cause) == -1 ||
 	    cert_load_mem(data, len, path, &crt, &cause) == -1) {
 		cmd_error("%s; nothing was written", cause);
 		goto out;
@@ -84,35 +84,35 @@ cmd_install_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
+	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
 
 	t = cert_not_after(crt);
 	strftime(date, sizeof date, "%Y-%m-%d", gmtime(&t));
 	if (li.renews != NULL)
-		lifecycle_info("renewal of '%s' installed: it now uses the "
+		cmd_info("renewal of '%s' installed: it now uses the "
 		    "key and certificate of '%s' (%s)", li.name, li.renews,
 		    lf.cert.abs);
 	else
-		lifecycle_info("key '%s' installed: certificate %s", li.name,
+		cmd_info("key '%s' installed: certificate %s", li.name,
 		    lf.cert.abs);
-	lifecycle_info("subject CN '%s', expires %s (%ld days), SHA-256 %s",
+	cmd_info("subject CN '%s', expires %s (%ld days), SHA-256 %s",
 	    cert_cn(crt), date, cert_days_left(crt, time(NULL)),
 	    cert_fingerprint(crt));
-	lifecycle_info("%s", li.chain);
+	cmd_info("%s", li.chain);
 	for (i = 0; i < li.nmoved; i++)
-		lifecycle_info("binding %s", li.moved[i]);
+		cmd_info("binding %s", li.moved[i]);
 	if (li.renews != NULL)
-		lifecycle_info("the previous key and certificate files stay in "
+		cmd_info("the previous key and certificate files stay in "
 		    "the store; certbind rollback restores the previous config");
 	bound = 0;
 	for (i = 0; i < config_nbindings(after); i++)
 		if (strcmp(config_binding(after, i)->key, li.name) == 0)
 			bound = 1;
 	if (!bound)
-		lifecycle_info("next: certbind bind %s ADDRESS:PORT", li.name);
+		cmd_info("next: certbind bind %s ADDRESS:PORT", li.name);
 	else
-		lifecycle_info("reload certbindd to serve it: systemctl reload "
+		cmd_info("reload certbindd to serve it: systemctl reload "
 		    "certbindd (or kill -HUP $(pidof certbindd))");
 	rc = EXIT_OK;
 out:

@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/escape.h"
+#include "util/escape.h"
 #include "core/resolve.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 
 static int	cmd_list_exec(struct cmd_ctx *, int, char **);

@@ -10,7 +10,7 @@
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 
 static int	cmd_move_exec(struct cmd_ctx *, int, char **);
 

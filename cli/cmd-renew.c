@@ -16,12 +16,12 @@
 #include <gnutls/x509.h>
 
 #include "core/config.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_renew_exec(struct cmd_ctx *, int, char **);
 
@@ -41,22 +41,11 @@ const struct cmd_entry cmd_renew_entry = {
 static int
 renew_type(const struct cert *crt)
 {
-	const char	*t = cert_key_type(crt);
-	unsigned	 bits = cert_key_bits(crt);
+	unsigned	 bits = 0;
+	int		 pk;
 
-	if (strcmp(t, "Ed25519") == 0)
-		return (KEY_ED25519);
-	if (strcmp(t, "ECDSA P-384") == 0)
-		return (KEY_ECDSA_P384);
-	if (strcmp(t, "RSA") == 0) {
-		if (bits > 3072)
-			return (KEY_RSA_4096);
-		if (bits > 2048)
-			return (KEY_RSA_3072);
-		/* Never renew into a weak key. */
-		return (KEY_RSA_2048);
-	}
-	return (KEY_ECDSA_P256);
+	pk = gnutls_x509_crt_get_pk_algorithm(cert_crt(crt, 0), &bits);
+	return ((int)key_type_like(pk, bits));
 }
 
 /* The certificate's O=, allocated, or NULL. */
@@ -162,7 +151,7 @@ cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
+	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
 
 	if (fwrite(pem, 1, pemlen, stdout) != pemlen || fflush(stdout) != 0) {
@@ -171,10 +160,10 @@ cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_CANNOT;
 		goto out;
 	}
-	lifecycle_info("renewal of '%s' is pending as '%s' (%s key): key %s, "
+	cmd_info("renewal of '%s' is pending as '%s' (%s key): key %s, "
 	    "request %s", name, rname, key_type_name(type), lf.key.abs,
 	    lf.req.abs);
-	lifecycle_info("'%s' keeps serving until you install the CA's answer: "
+	cmd_info("'%s' keeps serving until you install the CA's answer: "
 	    "certbind install CERTFILE", name);
 	rc = EXIT_OK;
 out:

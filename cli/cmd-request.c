@@ -15,12 +15,12 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 static int	cmd_request_exec(struct cmd_ctx *, int, char **);
 
@@ -94,7 +94,7 @@ cmd_request_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
+	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
 
 	if (fwrite(pem, 1, pemlen, stdout) != pemlen || fflush(stdout) != 0) {
@@ -103,9 +103,9 @@ cmd_request_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = EXIT_CANNOT;
 		goto out;
 	}
-	lifecycle_info("key '%s' is pending: key %s, request %s",
+	cmd_info("key '%s' is pending: key %s, request %s",
 	    name, lf.key.abs, lf.req.abs);
-	lifecycle_info("send the request to your CA, then: certbind install "
+	cmd_info("send the request to your CA, then: certbind install "
 	    "CERTFILE");
 	rc = EXIT_OK;
 out:

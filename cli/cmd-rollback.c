@@ -9,11 +9,12 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "op/commit.h"
 #include "core/config.h"
-#include "core/diff.h"
-#include "core/errlist.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/diff.h"
+#include "util/errlist.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 
 static int	cmd_rollback_exec(struct cmd_ctx *, int, char **);
 
@@ -34,10 +35,12 @@ cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct errlist		 errs = ERRLIST_INIT;
 	struct config		*old = NULL, *now = NULL;
 	struct diff_line	*d = NULL;
+	struct commit_lock	*lock;
+	struct commit_snapshot	 snap;
 	char			*bak, *cur = NULL, *prev = NULL, *cause = NULL;
 	size_t			 curlen, prevlen, i;
 	ssize_t			 n = 0;
-	int			 rc = EXIT_CANNOT;
+	int			 rc = EXIT_CANNOT, changed;
 
 	if (cmd_getopt(ctx, &cmd_rollback_entry, argc, argv, "", NULL) != -1)
 		return EXIT_CANNOT;
@@ -91,13 +94,35 @@ cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_puts_escaped(stdout, d[i].text);
 		putchar('\n');
 	}
+	/* The same lock and the same changed-on-disk check as a commit. */
+	if ((lock = commit_lock_take(ctx->conf_path, &cause)) == NULL) {
+		cmd_error("refused: %s: %s; nothing was changed.",
+		    ctx->conf_path, cause);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	snap.data = cur;
+	snap.len = curlen;
+	snap.exists = 1;
+	if ((changed = commit_changed(ctx->conf_path, &snap, &cause)) != 0) {
+		if (changed == 1)
+			cmd_error("refused: %s changed while rolling back; "
+			    "nothing was changed.", ctx->conf_path);
+		else
+			cmd_error("%s", cause);
+		commit_lock_release(lock);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
 	if (fileio_write_atomic(ctx->conf_path, prev, prevlen, 0640, bak,
 	    &cause) != 0) {
 		cmd_error("%s", cause);
 		cmd_error("nothing was changed");
+		commit_lock_release(lock);
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	commit_lock_release(lock);
 	fprintf(stderr, "certbind: restored %s from %s (what it replaced "
 	    "is now in %s)\n", ctx->conf_path, bak, bak);
 	rc = EXIT_OK;

@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "cli/cmd.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 
 /* Ten years: a longer self-signed certificate is almost always a mistake. */
 #define SELFSIGN_MAX_DAYS	3650
@@ -106,14 +106,14 @@ cmd_selfsign_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if ((rc = lifecycle_commit(ctx, before, after, &lf)) != EXIT_OK)
+	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
 		goto out;
 
-	lifecycle_info("key '%s' installed with a self-signed certificate "
+	cmd_info("key '%s' installed with a self-signed certificate "
 	    "for %ld days: key %s, certificate %s", name, days, lf.key.abs,
 	    lf.cert.abs);
-	lifecycle_info("SHA-256 fingerprint %s", cert_fingerprint(crt));
-	lifecycle_info("next: certbind bind %s ADDRESS:PORT", name);
+	cmd_info("SHA-256 fingerprint %s", cert_fingerprint(crt));
+	cmd_info("next: certbind bind %s ADDRESS:PORT", name);
 	rc = EXIT_OK;
 out:
 	lifecycle_files_undo(&lf);

@@ -10,11 +10,12 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
-#include "core/errlist.h"
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "op/commit.h"
+#include "util/errlist.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_check_entry;
@@ -76,20 +77,39 @@ cmd_usage(FILE *f, const struct cmd_entry *e)
 	fprintf(f, "usage: certbind [-c FILE] %s %s\n", e->name, e->usage);
 }
 
+/* "certbind: MESSAGE" on stderr, escaped with flags. */
+static void
+say(int flags, const char *fmt, va_list ap)
+{
+	char	*msg, *esc;
+
+	msg = xvasprintf(fmt, ap);
+	esc = escape_str(msg, flags);
+	fprintf(stderr, "certbind: %s\n", esc);
+	free(esc);
+	free(msg);
+}
+
 void
 cmd_error(const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg, *esc;
 
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	/* Core causes arrive escaped already; escape what else is there. */
-	esc = escape_str(msg, ESCAPE_MESSAGE);
-	fprintf(stderr, "certbind: %s\n", esc);
-	free(esc);
-	free(msg);
+	va_start(ap, fmt);
+	say(ESCAPE_MESSAGE, fmt, ap);
+	va_end(ap);
+}
+
+void
+cmd_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	/* Names and paths in messages may come from files or the user. */
+	va_start(ap, fmt);
+	say(0, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -108,7 +128,7 @@ cmd_load(struct cmd_ctx *ctx)
 	struct config	*cf = NULL;
 	size_t		 i;
 
-	if (config_load(ctx->conf_path, &cf, &errs) != 0) {
+	if (commit_load(ctx->conf_path, &ctx->snap, &cf, &errs) != 0) {
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		if (errs.n == 0)
@@ -149,79 +169,77 @@ cmd_print_finding(FILE *f, const struct finding *fd, const char *prefix)
 	fputc('\n', f);
 }
 
-static int
-finding_same(const struct finding *a, const struct finding *b)
-{
-	return a->severity == b->severity && strcmp(a->code, b->code) == 0 &&
-	    strcmp(a->object, b->object) == 0;
-}
-
-static int
-finding_in(const struct findings *fs, const struct finding *f)
+void
+cmd_print_findings(FILE *f, const struct findings *fs, const char *prefix)
 {
 	size_t	 i;
 
-	/* Findings are few next to bindings; a scan keeps this obvious. */
 	for (i = 0; i < fs->n; i++)
-		if (finding_same(&fs->v[i], f))
-			return 1;
-	return 0;
+		cmd_print_finding(f, &fs->v[i], prefix);
 }
 
 size_t
 cmd_findings_diff(FILE *f, const struct config *before,
     const struct config *after, int errors_only)
 {
-	struct findings		 a = FINDINGS_INIT, b = FINDINGS_INIT;
-	struct check_opts	 o;
-	size_t			 i, added = 0;
+	struct findings	 added = FINDINGS_INIT, removed = FINDINGS_INIT;
+	size_t		 i, nerr;
 
-	check_opts_default(&o);
-	o.offline = 1;
-	if (before != NULL)
-		check_config(before, &o, &a);
-	check_config(after, &o, &b);
-	for (i = 0; i < b.n; i++) {
-		if (errors_only && b.v[i].severity != SEV_ERROR)
-			continue;
-		if (!finding_in(&a, &b.v[i])) {
-			if (f != NULL)
-				cmd_print_finding(f, &b.v[i], "  + ");
-			if (b.v[i].severity == SEV_ERROR)
-				added++;
-		}
-	}
-	for (i = 0; i < a.n && f != NULL && !errors_only; i++)
-		if (!finding_in(&b, &a.v[i]))
-			cmd_print_finding(f, &a.v[i], "  - ");
-	findings_clear(&a);
-	findings_clear(&b);
-	return added;
+	nerr = commit_findings(before, after, &added, &removed);
+	for (i = 0; i < added.n && f != NULL; i++)
+		if (!errors_only || added.v[i].severity == SEV_ERROR)
+			cmd_print_finding(f, &added.v[i], "  + ");
+	if (f != NULL && !errors_only)
+		cmd_print_findings(f, &removed, "  - ");
+	findings_clear(&added);
+	findings_clear(&removed);
+	return nerr;
 }
 
 int
 cmd_commit(struct cmd_ctx *ctx, const struct config *before,
     const struct config *after)
 {
-	char	*cause = NULL;
+	struct findings		 errors = FINDINGS_INIT;
+	struct commit_lock	*lock;
+	enum commit_status	 st;
+	char			*cause = NULL;
 
-	if (!ctx->force && cmd_findings_diff(NULL, before, after, 1) != 0) {
-		cmd_error("refused: this change adds errors:");
-		cmd_findings_diff(stderr, before, after, 1);
-		cmd_error("nothing was written; use --force to write it "
-		    "anyway.");
-		return EXIT_REFUSED;
-	}
-	if (before != NULL && config_had_comments(before))
-		cmd_error("note: %s has comments, which certbind does not "
-		    "keep; the file as it was is kept in %s.bak.",
-		    ctx->conf_path, ctx->conf_path);
-	if (config_save(after, ctx->conf_path, &cause) != 0) {
-		cmd_error("%s", cause);
-		cmd_error("nothing was written.");
+	if ((lock = commit_lock_take(ctx->conf_path, &cause)) == NULL) {
+		cmd_error("refused: %s: %s; nothing was written.",
+		    ctx->conf_path, cause);
 		free(cause);
 		return EXIT_REFUSED;
 	}
+	if (before != NULL && config_had_comments(before) &&
+	    (ctx->force || cmd_findings_diff(NULL, before, after, 1) == 0))
+		cmd_error("note: %s has comments, which certbind does not "
+		    "keep; the file as it was is kept in %s.bak.",
+		    ctx->conf_path, ctx->conf_path);
+	st = commit(ctx->conf_path, lock, &ctx->snap, before, after,
+	    ctx->force ? COMMIT_FORCE : 0, &errors, &cause);
+	commit_lock_release(lock);
+	switch (st) {
+	case COMMIT_SAVED:
+		break;
+	case COMMIT_ADDS_ERRORS:
+		cmd_error("refused: this change adds errors:");
+		cmd_print_findings(stderr, &errors, "  + ");
+		cmd_error("nothing was written; use --force to write it "
+		    "anyway.");
+		break;
+	case COMMIT_CHANGED:
+		cmd_error("refused: %s; run the command again.", cause);
+		break;
+	case COMMIT_FAILED:
+		cmd_error("%s", cause);
+		cmd_error("nothing was written.");
+		break;
+	}
+	findings_clear(&errors);
+	free(cause);
+	if (st != COMMIT_SAVED)
+		return EXIT_REFUSED;
 	fprintf(stderr, "certbind: saved ");
 	cmd_puts_escaped(stderr, ctx->conf_path);
 	fprintf(stderr, " (the previous version is in ");

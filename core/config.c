@@ -29,11 +29,11 @@
 
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
-#include "core/escape.h"
-#include "core/fileio.h"
+#include "util/errlist.h"
+#include "util/escape.h"
+#include "util/fileio.h"
 #include "core/resolve.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 #ifndef CERTBIND_VERSION
 #define CERTBIND_VERSION "unknown"

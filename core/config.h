@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "core/endpoint.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 
 #define CONFIG_VERSION		1
 #define CONFIG_DEFAULT_PATH	"/etc/certbind/certbind.conf"

@@ -16,7 +16,7 @@
 
 #include "core/config.h"
 #include "core/resolve.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 struct rentry {
 	struct endpoint	 ep;

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "core/escape.h"
+#include "util/escape.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 static const char *const store_subdirs[] = { "keys", "certs", "requests" };
 

@@ -24,9 +24,9 @@
 #include <gnutls/x509.h>
 #include <gnutls/x509-ext.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/keyutil.h"
 

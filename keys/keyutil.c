@@ -6,8 +6,8 @@
 
 #include <gnutls/gnutls.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "keys/keyutil.h"
 
 char *

@@ -19,9 +19,9 @@
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/keyutil.h"
 #include "keys/privkey.h"
@@ -40,20 +40,49 @@ struct tlscred {
 	gnutls_privkey_t	 key;
 };
 
+/*
+ * The one table of key types: the names people type, what GnuTLS makes for
+ * each, and the order they are offered in (the first is the default).
+ */
+static const struct key_type_info {
+	const char	*name;
+	enum key_type	 type;
+	int		 pk;		/* gnutls_pk_algorithm_t */
+	unsigned	 bits;		/* RSA: the size; else GnuTLS's curve */
+	unsigned	 size;		/* the size GnuTLS reports for such a key */
+} key_types[] = {
+	{ "ecdsa-p256", KEY_ECDSA_P256, GNUTLS_PK_ECDSA,
+	  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 256 },
+	{ "ecdsa-p384", KEY_ECDSA_P384, GNUTLS_PK_ECDSA,
+	  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1), 384 },
+	{ "ed25519", KEY_ED25519, GNUTLS_PK_EDDSA_ED25519,
+	  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519), 256 },
+	{ "rsa-2048", KEY_RSA_2048, GNUTLS_PK_RSA, 2048, 2048 },
+	{ "rsa-3072", KEY_RSA_3072, GNUTLS_PK_RSA, 3072, 3072 },
+	{ "rsa-4096", KEY_RSA_4096, GNUTLS_PK_RSA, 4096, 4096 },
+};
+#define NKEY_TYPES	(sizeof key_types / sizeof key_types[0])
+
+/* Short names people type, beside the table's own. */
 static const struct {
 	const char	*name;
 	enum key_type	 type;
-} key_types[] = {
-	{ "ecdsa-p256", KEY_ECDSA_P256 },
-	{ "ecdsa-p384", KEY_ECDSA_P384 },
-	{ "ed25519", KEY_ED25519 },
-	{ "rsa-2048", KEY_RSA_2048 },
-	{ "rsa-3072", KEY_RSA_3072 },
-	{ "rsa-4096", KEY_RSA_4096 },
-	/* Short names people type. */
+} key_type_aliases[] = {
 	{ "ecdsa", KEY_ECDSA_P256 },
 	{ "rsa", KEY_RSA_2048 },
 };
+
+static const struct key_type_info *
+key_type_info(enum key_type t)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEY_TYPES; i++) {
+		if (key_types[i].type == t)
+			return &key_types[i];
+	}
+	return NULL;
+}
 
 int
 key_type_parse(const char *s)
@@ -62,9 +91,14 @@ key_type_parse(const char *s)
 
 	if (s == NULL)
 		return -1;
-	for (i = 0; i < sizeof key_types / sizeof key_types[0]; i++) {
+	for (i = 0; i < NKEY_TYPES; i++) {
 		if (strcasecmp(s, key_types[i].name) == 0)
 			return (int)key_types[i].type;
+	}
+	for (i = 0; i < sizeof key_type_aliases / sizeof key_type_aliases[0];
+	    i++) {
+		if (strcasecmp(s, key_type_aliases[i].name) == 0)
+			return (int)key_type_aliases[i].type;
 	}
 	return -1;
 }
@@ -72,13 +106,60 @@ key_type_parse(const char *s)
 const char *
 key_type_name(enum key_type t)
 {
+	const struct key_type_info	*ki = key_type_info(t);
+
+	return ki != NULL ? ki->name : "unknown";
+}
+
+size_t
+key_type_count(void)
+{
+	return NKEY_TYPES;
+}
+
+const char *
+key_type_nth(size_t i)
+{
+	return i < NKEY_TYPES ? key_types[i].name : NULL;
+}
+
+char *
+key_type_list(void)
+{
+	char	*s = NULL, *n;
 	size_t	 i;
 
-	for (i = 0; i < sizeof key_types / sizeof key_types[0]; i++) {
-		if (key_types[i].type == t)
-			return key_types[i].name;
+	for (i = 0; i < NKEY_TYPES; i++) {
+		if (s == NULL)
+			n = xstrdup(key_types[i].name);
+		else
+			n = xasprintf("%s%s%s", s, i + 1 == NKEY_TYPES ?
+			    " or " : ", ", key_types[i].name);
+		free(s);
+		s = n;
 	}
-	return "unknown";
+	return s;
+}
+
+enum key_type
+key_type_like(int pk, unsigned bits)
+{
+	size_t	 i;
+
+	/*
+	 * The same kind and size: RSA rounds up to the next size made
+	 * here, and never down into a weak key.
+	 */
+	for (i = 0; i < NKEY_TYPES; i++) {
+		if (key_types[i].pk != pk)
+			continue;
+		if (pk == GNUTLS_PK_RSA ? bits <= key_types[i].size :
+		    bits == key_types[i].size)
+			return key_types[i].type;
+	}
+	if (pk == GNUTLS_PK_RSA)
+		return KEY_RSA_4096;
+	return KEY_TYPE_DEFAULT;
 }
 
 /* Takes ownership of x509. Returns NULL if its public key cannot be read. */
@@ -243,42 +324,20 @@ privkey_load(const char *path, struct privkey **out, struct stat *st,
 int
 privkey_generate(enum key_type type, struct privkey **out, char **cause)
 {
+	const struct key_type_info *ki;
 	gnutls_x509_privkey_t	 x509;
 	gnutls_pk_algorithm_t	 pk;
 	unsigned		 bits;
 	int			 r;
 
 	*out = NULL;
-	switch (type) {
-	case KEY_ECDSA_P256:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
-		break;
-	case KEY_ECDSA_P384:
-		pk = GNUTLS_PK_ECDSA;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
-		break;
-	case KEY_ED25519:
-		pk = GNUTLS_PK_EDDSA_ED25519;
-		bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
-		break;
-	case KEY_RSA_2048:
-		pk = GNUTLS_PK_RSA;
-		bits = 2048;
-		break;
-	case KEY_RSA_3072:
-		pk = GNUTLS_PK_RSA;
-		bits = 3072;
-		break;
-	case KEY_RSA_4096:
-		pk = GNUTLS_PK_RSA;
-		bits = 4096;
-		break;
-	default:
+	if ((ki = key_type_info(type)) == NULL) {
 		if (cause != NULL)
 			*cause = xasprintf("unknown key type %d", (int)type);
 		return -1;
 	}
+	pk = ki->pk;
+	bits = ki->bits;
 	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
 		goto fail;
 	if ((r = gnutls_x509_privkey_generate2(x509, pk, bits, 0, NULL,

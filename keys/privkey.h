@@ -25,9 +25,26 @@ enum key_type {
 	KEY_RSA_4096
 };
 
-/* "ecdsa-p256" ... ; -1 for an unknown name. */
+/* What --key-type means when it is not given. */
+#define KEY_TYPE_DEFAULT	KEY_ECDSA_P256
+
+/*
+ * The key types are one table in privkey.c; everything that names, lists
+ * or offers them asks it. "ecdsa-p256" ... (and the short "ecdsa", "rsa");
+ * -1 for an unknown name.
+ */
 int		 key_type_parse(const char *);
 const char	*key_type_name(enum key_type);
+/* How many types there are, and the name of the i-th (NULL past the end). */
+size_t		 key_type_count(void);
+const char	*key_type_nth(size_t i);
+/* "ecdsa-p256, ecdsa-p384, ... or rsa-4096", allocated. */
+char		*key_type_list(void);
+/*
+ * The type to make for a key like an existing one (renew): gnutls pk
+ * algorithm and bits as gnutls reports them for a key or certificate.
+ */
+enum key_type	 key_type_like(int pk, unsigned bits);
 
 /*
  * PKCS#8, PKCS#1 or SEC1, PEM or DER. The file is opened without following

@@ -22,9 +22,9 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/keyutil.h"
 #include "keys/privkey.h"

@@ -23,10 +23,10 @@
 #include <gnutls/abstract.h>
 
 #include "core/config.h"
-#include "core/errlist.h"
-#include "core/escape.h"
+#include "util/errlist.h"
+#include "util/escape.h"
 #include "core/resolve.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/privkey.h"
 #include "server/certbindd.h"
 

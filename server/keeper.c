@@ -41,9 +41,9 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/errlist.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/errlist.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 enum keeper_op { KEEPER_OPEN = 1, KEEPER_LISTEN };

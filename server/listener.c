@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/errlist.h"
-#include "core/xmalloc.h"
+#include "util/errlist.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 #define LISTEN_BACKLOG	1024

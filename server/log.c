@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 static int	log_syslog;

@@ -20,12 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
-#include "core/errlist.h"
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/errlist.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 static const char	*conf_path;

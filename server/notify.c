@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 void

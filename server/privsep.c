@@ -24,9 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 int

@@ -56,7 +56,7 @@
 
 #include <gnutls/gnutls.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "server/certbindd.h"
 
 #define BUF_SIZE	(32 * 1024)

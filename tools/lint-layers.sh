@@ -1,18 +1,83 @@
 #!/bin/sh
-# core/ and keys/ are a library: no curses, no printing, no exit().
-# Prints TAP.
-cd "$(dirname "$0")/.." || exit 2
+# The layers of DESIGN.md, checked: util <- core <- keys <- op <- {cli, tui,
+# server}. An include goes down that list, never up, and never sideways from
+# one front end into another. util/, core/, keys/ and op/ are a library: no
+# curses, no printing, no exit(), no reading of the terminal.
+#
+# Usage: tools/lint-layers.sh [ROOT]   (ROOT: a source tree, default the
+# checkout this script is in; tests/lint/t-lint.sh plants violations in a
+# copy to see each rule fail). Prints TAP.
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "${1:-$here}" || exit 2
 n=0
 check() {
 	n=$((n + 1))
 	if [ -z "$2" ]; then echo "ok $n - $1"
 	else echo "not ok $n - $1"; printf '%s\n' "$2" | sed 's/^/#   /'; fi
 }
+lib="util core keys op"
+
+# The rank of a layer; the front ends share one rank, so that one of them
+# including another is caught as sideways.
+rank() {
+	case $1 in
+	util) echo 0 ;; core) echo 1 ;; keys) echo 2 ;; op) echo 3 ;;
+	cli|tui|server) echo 4 ;; *) echo 9 ;;
+	esac
+}
+
+# Every '#include "DIR/FILE"' in a layer's sources, as "FILE:LINE:DIR".
+includes() {
+	for d in $lib cli tui server; do
+		[ -d "$d" ] || continue
+		grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[a-z]+/' \
+		    -r --include='*.c' --include='*.h' "$d" |
+		    sed -E 's/^([^:]+:[0-9]+):.*"([a-z]+)\/.*/\1:\2/'
+	done
+}
+
+bad_dir=""
+for f in $(includes); do
+	file=${f%%:*}
+	to=${f##*:}
+	from=${file%%/*}
+	rf=$(rank "$from")
+	rt=$(rank "$to")
+	[ "$from" = "$to" ] && continue
+	# certbind's main starts the terminal UI through its one public
+	# header: the program's entry point, not a shared operation.
+	[ "$file" = cli/main.c ] && [ "$to" = tui ] &&
+	    grep -q '#include "tui/tui.h"' cli/main.c &&
+	    ! grep -E '#include "tui/' cli/main.c | grep -vq 'tui/tui.h' &&
+	    continue
+	if [ "$rt" -ge "$rf" ]; then
+		bad_dir="$bad_dir
+$f: $from/ may not include $to/ (util <- core <- keys <- op <- {cli, tui, server})"
+	fi
+done
+check "includes go one way: util <- core <- keys <- op <- {cli, tui, server}" \
+    "$(printf '%s' "$bad_dir" | sed '/^$/d')"
+
 check "curses is included only in tui/ (and its tests)" "$(grep -rlE \
     '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/n?curses)\.h' \
-    --include='*.c' --include='*.h' . | grep -vE '^\./(tui|tests/tui)/')"
-check "core/ and keys/ never print or exit" "$(grep -rnE \
-    '(^|[^_a-z])(exit|_exit|printf|fprintf|puts|perror|abort)[[:space:]]*\(' \
-    --include='*.c' core keys | grep -v 'xmalloc.c:.*abort' )"
-check "core/ and keys/ do not include stdio for output" "$(grep -rnE \
-    '(stdout|stderr|syslog)' --include='*.c' core keys)"
+    --include='*.c' --include='*.h' . 2>/dev/null |
+    grep -vE '^\./(tui|tests/tui)/')"
+
+# grep -n lines that are comments ("FILE:LINE: * text") say, not do.
+comments_out() {
+	grep -vE '^[^:]+:[0-9]+:[[:space:]]*(\*|/\*|//)'
+}
+
+existing=""
+for d in $lib; do [ -d "$d" ] && existing="$existing $d"; done
+# shellcheck disable=SC2086
+check "the library (util core keys op) never prints or exits" \
+    "$(grep -rnE \
+    '(^|[^_a-z])(exit|_exit|printf|fprintf|vfprintf|puts|fputs|putchar|perror|abort|syslog)[[:space:]]*\(' \
+    --include='*.c' $existing | comments_out |
+    grep -v 'util/xmalloc.c:.*abort' )"
+# shellcheck disable=SC2086
+check "the library never touches stdin, stdout, stderr or the terminal" \
+    "$(grep -rnE \
+    '(^|[^_a-zA-Z])(stdin|stdout|stderr|STDIN_FILENO|STDOUT_FILENO|STDERR_FILENO|isatty|tcgetattr|tcsetattr|getpass|getchar)([^_a-zA-Z]|$)' \
+    --include='*.c' --include='*.h' $existing | comments_out)"

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 static const struct {

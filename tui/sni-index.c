@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 struct sni_index {

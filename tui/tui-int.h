@@ -22,11 +22,12 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 #include "core/resolve.h"
+#include "op/commit.h"
 
 struct tui;
 struct tui_win;
@@ -117,8 +118,7 @@ struct tui {
 
 	struct config	*orig;		/* as loaded or last committed */
 	char		*orig_text;	/* orig serialized, made when needed */
-	char		*disk;		/* the file's bytes at that time */
-	size_t		 disklen;
+	struct commit_snapshot snap;	/* the file's bytes at that time */
 	struct config	*edit;		/* what the user is changing */
 	struct findings	 found;		/* the edited config's */
 	struct findings	 orig_found;	/* the file's: tui_orig_findings() */
@@ -137,7 +137,7 @@ struct tui {
 
 	int		 modified;
 	int		 readonly;
-	int		 locked;	/* we created the lock file */
+	struct commit_lock *lock;	/* NULL: we do not hold the lock */
 	int		 lock_retry;	/* no directory yet: lock at commit */
 	char		*holder;	/* who holds the lock, when read-only */
 

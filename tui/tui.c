@@ -26,9 +26,9 @@
 #include <term.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "tui/tui-int.h"
 #include "tui/tui.h"
@@ -359,35 +359,32 @@ tui_selected_key(struct tui *t)
 	return keys_selected(t);
 }
 
-/* Commit, once the user has said yes. */
+/*
+ * Commit, once the user has said yes: through the commit operation, which
+ * checks again that the file is still the one loaded. The user was told
+ * whether the change adds errors and said yes, so it is forced.
+ */
 static void
 commit_now(struct tui *t, void *arg, int yes)
 {
-	struct errlist	 errs = ERRLIST_INIT;
-	struct config	*c = NULL;
-	char		*cause = NULL, *data = NULL;
-	size_t		 len;
+	struct errlist		 errs = ERRLIST_INIT;
+	struct config		*c = NULL;
+	enum commit_status	 st;
+	char			*cause = NULL;
 
 	if (!yes) {
 		tui_message(t, 0, "Not committed.");
 		return;
 	}
-	if (config_save(t->edit, t->path, &cause) != 0) {
+	st = commit(t->path, t->lock, &t->snap, t->orig, t->edit,
+	    COMMIT_FORCE, NULL, &cause);
+	if (st != COMMIT_SAVED) {
 		tui_message(t, 1, "Not written: %s", cause);
 		free(cause);
 		return;
 	}
-	free(t->disk);
-	t->disk = NULL;
-	t->disklen = 0;
-	if (fileio_read(t->path, CONFIG_MAX_SIZE, 0, &data, &len, NULL,
-	    &cause) == 0) {
-		t->disk = data;
-		t->disklen = len;
-	} else
-		free(cause);
-	if (t->disk != NULL && config_parse(t->disk, t->disklen, t->path,
-	    &c, &errs) == 0)
+	if (t->snap.exists && config_parse(t->snap.data, t->snap.len,
+	    t->path, &c, &errs) == 0)
 		config_set_path(c, t->path);
 	else
 		c = config_dup(t->edit);
@@ -458,9 +455,8 @@ tui_findings_added(const struct findings *a, const struct findings *b,
 void
 tui_commit(struct tui *t)
 {
-	const struct finding	**added;
 	char			 *cause = NULL, *q, *p, *e;
-	size_t			  nadded, i, nerr = 0;
+	size_t			  nerr;
 	int			  changed, saved;
 
 	if (t->readonly) {
@@ -472,12 +468,12 @@ tui_commit(struct tui *t)
 		tui_message(t, 0, "Nothing to commit: no changes.");
 		return;
 	}
-	if (!t->locked && t->lock_retry && session_lock(t) != 0) {
+	if (t->lock == NULL && t->lock_retry && session_lock(t) != 0) {
 		tui_message(t, 1, "Not committed: %s", t->holder);
 		return;
 	}
-	if (t->disk != NULL || access(t->path, F_OK) == 0) {
-		changed = t->disk == NULL ? 1 : session_disk_changed(t, &cause);
+	if (t->snap.exists || access(t->path, F_OK) == 0) {
+		changed = session_disk_changed(t, &cause);
 		if (changed != 0) {
 			saved = session_save_recovery(t, NULL) == 0;
 			p = xasprintf("%s changed on disk since certbind loaded "
@@ -497,12 +493,8 @@ tui_commit(struct tui *t)
 			return;
 		}
 	}
-	added = tui_findings_added(tui_orig_findings(t), &t->found, &nadded);
-	for (i = 0; i < nadded; i++) {
-		if (added[i]->severity == SEV_ERROR)
-			nerr++;
-	}
-	free(added);
+	/* The command line's rule: offline checks, op/commit.c decides. */
+	nerr = commit_findings(t->orig, t->edit, NULL, NULL);
 	p = escape_str(t->path, t->escflags);
 	q = xasprintf("Write %s?%s%s (y/n)", p,
 	    nerr != 0 ? " The change adds errors (r shows them)." : "",
@@ -826,7 +818,7 @@ static int
 load(struct tui *t)
 {
 	struct errlist	 errs = ERRLIST_INIT;
-	char		*cause = NULL, *e;
+	char		*e;
 	size_t		 i;
 
 	if (access(t->path, F_OK) != 0 && errno == ENOENT) {
@@ -835,16 +827,7 @@ load(struct tui *t)
 		config_set_path(t->orig, t->path);
 		return 0;
 	}
-	if (fileio_read(t->path, CONFIG_MAX_SIZE, 0, &t->disk, &t->disklen,
-	    NULL, &cause) != 0) {
-		e = escape_str(cause, 0);
-		fprintf(stderr, "certbind: %s\n", e);
-		free(e);
-		free(cause);
-		return -1;
-	}
-	if (config_parse(t->disk, t->disklen, t->path, &t->orig,
-	    &errs) != 0) {
+	if (commit_load(t->path, &t->snap, &t->orig, &errs) != 0) {
 		for (i = 0; i < errs.n; i++) {
 			e = escape_str(errs.v[i], 0);
 			fprintf(stderr, "certbind: %s\n", e);
@@ -883,7 +866,7 @@ tui_free(struct tui *t)
 	free(t->key_marks);
 	free(t->binding_marks);
 	free(t->listener_marks);
-	free(t->disk);
+	commit_snapshot_clear(&t->snap);
 	free(t->orig_text);
 	free(t->msg);
 	free(t->holder);
@@ -984,7 +967,7 @@ tui_main(const char *conf_path)
 	 */
 	if (t->readonly)
 		tui_message(t, 1, "Read-only: %s.", t->holder);
-	else if (t->disk == NULL)
+	else if (!t->snap.exists)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
 		    "walkthrough.", t->path);
 	model_first(t);

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "tui/tui-int.h"
 

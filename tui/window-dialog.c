@@ -23,8 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 #define ALL_UNASSIGNED	"All unassigned"

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli/probe.h"
-#include "core/xmalloc.h"
+#include "op/probe.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 /* Per handshake: a probe of many listeners should not freeze the screen. */
@@ -398,7 +398,7 @@ endpoints_probe(struct tui *t)
 		if (tui_cancelled(t))
 			break;
 		before = t->probe_found.n;
-		probe_run(cf, &ep, 1, TUI_PROBE_TIMEOUT_MS, NULL,
+		probe_run(cf, &ep, 1, TUI_PROBE_TIMEOUT_MS, NULL, NULL,
 		    &t->probe_found);
 		for (k = before; k < t->probe_found.n; k++) {
 			t->probe_found.v[k].kind = FK_LISTENER;

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 static const char *const help_lines[] = {

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "tui/tui-int.h"
 

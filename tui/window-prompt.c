@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 enum prompt_kind {

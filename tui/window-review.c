@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diff.h"
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/diff.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 #include "tui/tui-int.h"
 
 #define CONTEXT	2
@@ -221,7 +221,7 @@ review_build(struct tui_win *w)
 
 	line_add(t, d, TC_NORMAL, A_BOLD, "Changes to %s (file as loaded "
 	    "-> edited):", t->path);
-	if (t->disk != NULL) {
+	if (t->snap.exists) {
 		changed = session_disk_changed(t, &cause);
 		if (changed == 1)
 			line_add(t, d, TC_ERROR, 0, "The file changed on disk "
@@ -246,8 +246,8 @@ review_build(struct tui_win *w)
 	 * The lines below compare the two as certbind writes them; a file
 	 * laid out by hand is rewritten in that form too, so say so.
 	 */
-	if (t->disk != NULL && (t->disklen != strlen(a) ||
-	    memcmp(t->disk, a, t->disklen) != 0))
+	if (t->snap.exists && (t->snap.len != strlen(a) ||
+	    memcmp(t->snap.data, a, t->snap.len) != 0))
 		line_add(t, d, TC_DIM, 0, "The file on disk is laid out "
 		    "differently: a commit also rewrites it in certbind's "
 		    "layout (the settings below are what changes).");

@@ -9,7 +9,7 @@
  * commit, and read the command that reloads certbindd.
  *
  * Keys, requests and certificates are made by the same functions as the
- * command line (cli/lifecycle.h). Their files are written into the store
+ * command line (op/lifecycle.h). Their files are written into the store
  * when they are made (the request has to exist to be sent), but the
  * config changes go to the edited copy like every other edit: nothing
  * reaches the config file until the user commits.
@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
+#include "util/escape.h"
+#include "util/fileio.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
-#include "cli/lifecycle.h"
+#include "op/lifecycle.h"
 #include "tui/tui-int.h"
 
 #define WT_FIELDLEN	256

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 #include "tests/fuzz/fuzz.h"
 
 int

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "core/config.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 #include "core/resolve.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -83,9 +83,20 @@ tm_keys m
 tm_wait "Probable move found" >/dev/null
 tm_keys Enter
 tm_wait "[modified]" >/dev/null
+# A command-line writer takes the same lock, and is refused while the
+# session holds it (op/commit.c).
+cp "$conf" "$T/before.conf"
 cb -c "$conf" bind api '127.0.0.4:9443'
-t_is "another writer changed the file" "$rc" 0
+t_is "a command-line writer is refused while the session holds the lock" \
+    "$rc" 1
+t_match "and told who holds it" "$err" \
+    "being edited by $(id -un) on $(hostname) \\(pid $pid1\\)"
+t_ok "and writes nothing" cmp -s "$conf" "$T/before.conf"
+# Another writer that takes no lock (an editor) changes the file.
 cp "$conf" "$T/other.conf"
+cb -c "$T/other.conf" bind api '127.0.0.4:9443'
+t_is "another writer changed the file" "$rc" 0
+cat "$T/other.conf" >"$conf"
 tm_keys c
 t_ok "commit sees the change on disk" tm_wait "changed on disk"
 t_ok "and does not overwrite it" cmp -s "$conf" "$T/other.conf"

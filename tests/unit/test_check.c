@@ -24,10 +24,10 @@
 
 #include <cmocka.h>
 
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 
 static struct config *
 load(const char *text)

@@ -26,9 +26,9 @@
 
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/errlist.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 
 /* DESIGN.md's example, with comments, 29 lines. */
 static const char good[] =

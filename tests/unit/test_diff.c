@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "core/diff.h"
+#include "util/diff.h"
 
 /* Rebuilds a and b from the diff and counts the changed lines. */
 static void

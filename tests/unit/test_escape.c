@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/escape.h"
+#include "util/escape.h"
 
 static void
 expect_escape(const char *in, size_t len, int flags, const char *want)

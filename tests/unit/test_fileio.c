@@ -21,9 +21,9 @@
 #include <cmocka.h>
 
 #include "core/config.h"
-#include "core/fileio.h"
+#include "util/fileio.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 static char	*dir;
 

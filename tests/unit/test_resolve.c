@@ -24,9 +24,9 @@
 
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/errlist.h"
+#include "util/errlist.h"
 #include "core/resolve.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 static struct config *
 load(const char *text)

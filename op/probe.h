@@ -4,11 +4,10 @@
  * certificate served compared with the one resolver_lookup() predicts.
  * Shared by the probe command and the terminal UI's endpoints pane.
  */
-#ifndef CERTBIND_PROBE_H
-#define CERTBIND_PROBE_H
+#ifndef CERTBIND_OP_PROBE_H
+#define CERTBIND_OP_PROBE_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 struct config;
 struct endpoint;
@@ -17,15 +16,25 @@ struct findings;
 #define PROBE_TIMEOUT_MS	5000
 
 /*
+ * Called for each probe that matched the prediction: object is
+ * "ADDRESS:PORT" or "ADDRESS:PORT sni=NAME" (untrusted: escape it), key
+ * the key that served (NULL: refused, as the config says), fpr what was
+ * served.
+ */
+typedef void (*probe_ok_fn)(void *arg, const char *object, const char *key,
+    const char *fpr);
+
+/*
  * Probes targets[0..n-1], or every listener of cf when n is 0 ("*" is
  * reached on 127.0.0.1), appending not-reloaded (warning),
  * unserved-listener (error) and unreadable (warning: no prediction)
  * findings to fs; their object is "ADDRESS:PORT" or "ADDRESS:PORT sni=NAME".
- * With verbose not NULL, a line per probe that matched is written there
- * (escaped). Blocks for up to timeout_ms per handshake.
+ * ok (may be NULL) hears of each probe that matched. Blocks for up to
+ * timeout_ms per handshake.
  */
 void	probe_run(const struct config *cf, const struct endpoint *targets,
-	    size_t n, int timeout_ms, FILE *verbose, struct findings *fs);
+	    size_t n, int timeout_ms, probe_ok_fn ok, void *arg,
+	    struct findings *fs);
 
 /*
  * The name a probe sends for a binding's sni: the name itself, or for a

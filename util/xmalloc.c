@@ -10,7 +10,7 @@
 
 #include <gnutls/gnutls.h>
 
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 
 static void
 oom(void)

@@ -20,12 +20,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "core/check.h"
+#include "op/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/resolve.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 
@@ -110,6 +110,88 @@ findings_sort(struct findings *fs)
 {
 	if (fs->n > 1)
 		qsort(fs->v, fs->n, sizeof *fs->v, finding_cmp);
+}
+
+void
+findings_copy(struct findings *fs, const struct finding *f)
+{
+	struct finding	*c;
+
+	findings_add(fs, f->severity, f->code, f->kind, f->index, f->object,
+	    "%s", f->message);
+	c = &fs->v[fs->n - 1];
+	c->move_from = f->move_from != NULL ? xstrdup(f->move_from) : NULL;
+	c->move_to = f->move_to != NULL ? xstrdup(f->move_to) : NULL;
+}
+
+/*
+ * What makes two findings the same finding across a change: severity,
+ * code and object. The index is not part of it (an edit renumbers rows),
+ * nor the message (it may quote a count); and a warning that becomes an
+ * error is a new error.
+ */
+static int
+finding_same_cmp(const void *va, const void *vb)
+{
+	const struct finding	*a = *(const struct finding *const *)va;
+	const struct finding	*b = *(const struct finding *const *)vb;
+	int			 r;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if ((r = strcmp(a->code, b->code)) != 0)
+		return r;
+	return strcmp(a->object, b->object);
+}
+
+static const struct finding **
+findings_sorted(const struct findings *fs)
+{
+	const struct finding	**v;
+	size_t			  i;
+
+	v = xcalloc(fs->n + 1, sizeof *v);
+	for (i = 0; i < fs->n; i++)
+		v[i] = &fs->v[i];
+	qsort(v, fs->n, sizeof *v, finding_same_cmp);
+	return v;
+}
+
+size_t
+findings_diff(const struct findings *before, const struct findings *after,
+    struct findings *added, struct findings *removed)
+{
+	const struct finding	**a, **b;
+	size_t			  i = 0, j = 0, nerr = 0;
+	int			  r;
+
+	a = findings_sorted(before);
+	b = findings_sorted(after);
+	while (i < before->n || j < after->n) {
+		if (i == before->n)
+			r = 1;
+		else if (j == after->n)
+			r = -1;
+		else
+			r = finding_same_cmp(&a[i], &b[j]);
+		if (r == 0) {
+			i++;
+			j++;
+		} else if (r < 0) {
+			if (removed != NULL)
+				findings_copy(removed, a[i]);
+			i++;
+		} else {
+			if (b[j]->severity == SEV_ERROR)
+				nerr++;
+			if (added != NULL)
+				findings_copy(added, b[j]);
+			j++;
+		}
+	}
+	free(a);
+	free(b);
+	return nerr;
 }
 
 size_t

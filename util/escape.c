@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/escape.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
 
 struct sbuf {
 	char	*p;

@@ -9,11 +9,13 @@
  * file created is removed again, so a failed command leaves the store as
  * it found it.
  */
-#ifndef CERTBIND_LIFECYCLE_H
-#define CERTBIND_LIFECYCLE_H
+#ifndef CERTBIND_OP_LIFECYCLE_H
+#define CERTBIND_OP_LIFECYCLE_H
 
 #include <sys/types.h>
 #include <stddef.h>
+
+#include "util/errlist.h"
 
 struct config;
 struct cert;
@@ -49,6 +51,12 @@ struct lifecycle_files {
 	struct lifecycle_file	 key;
 	struct lifecycle_file	 req;
 	struct lifecycle_file	 cert;
+	/*
+	 * What went not quite as asked but did not fail the operation
+	 * (a key left 0600 because its group could not be given): the
+	 * front end shows them. Plain text: escape before showing.
+	 */
+	struct errlist		 warnings;
 };
 
 /*
@@ -71,11 +79,12 @@ void	 lifecycle_files_free(struct lifecycle_files *);
 int	 lifecycle_mkdirs(const char *path, char **cause);
 
 /*
- * Saves a private key to a new file: mode 0600, or 0640 and the group
- * when the config names a group for certbindd. Marks f created.
+ * Saves a private key to a new file, lf->key: mode 0600, or 0640 and the
+ * group when the config names a group for certbindd (a warning in
+ * lf->warnings when the group could not be given). Marks lf->key created.
  */
 int	 lifecycle_key_save(const struct config *, const struct privkey *,
-	    struct lifecycle_file *f, char **cause);
+	    struct lifecycle_files *lf, char **cause);
 /* Writes a new public file (certificate, request) mode 0644, O_EXCL. */
 int	 lifecycle_write_public(struct lifecycle_file *f, const void *data,
 	    size_t len, char **cause);
@@ -99,36 +108,32 @@ void	 lifecycle_subject_free(struct lifecycle_subject *);
 /* The key type named by --key-type (NULL: ecdsa-p256), or -1 and *cause. */
 int	 lifecycle_key_type(const char *arg, char **cause);
 
+/* The longest password file read. */
+#define LIFECYCLE_PASSWORD_MAX	1024
+
 /*
- * A password: the first line of file, or asked on the terminal with echo
- * off when file is NULL and standard input is a terminal (twice when
- * confirm). Without either, -1 with a cause saying how to give one.
- * Free it with lifecycle_password_free(), which wipes it.
+ * A password from the first line of file, which must not be empty. Free
+ * it with lifecycle_password_free(), which wipes it. (Asking on a
+ * terminal is the front end's.)
  */
-int	 lifecycle_password(const char *file, const char *prompt, int confirm,
-	    char **pw, char **cause);
+int	 lifecycle_password_file(const char *file, char **pw, char **cause);
 void	 lifecycle_password_free(char *);
 
 /*
  * Completes the chain of c from the certificates in the store's certs/
  * and the trust store, then says whether it reaches a root. Returns an
  * allocated sentence that quotes certificate text: print it escaped
- * (lifecycle_info does). Sets *complete.
+ * . Sets *complete.
  */
 char	*lifecycle_chain(const struct config *, struct cert *c,
 	    int *complete);
 
-/* Reads a whole file given on the command line (size-capped); "-" is
- * standard input. */
+/*
+ * Reads a whole file named by the user (size-capped). "-" is refused:
+ * standard input is the command line's to read, never the library's.
+ */
 int	 lifecycle_read(const char *path, char **data, size_t *len,
 	    char **cause);
-
-/*
- * Prints "certbind: MESSAGE" on stderr (never stdout: request's stdout is
- * for the PEM). The whole message is escaped: pass raw names and paths.
- */
-void	 lifecycle_info(const char *fmt, ...)
-	    __attribute__((format(printf, 1, 2)));
 
 /*
  * The operations, shared by the commands and the terminal UI's
@@ -138,15 +143,6 @@ void	 lifecycle_info(const char *fmt, ...)
  * lifecycle_files_undo() so that nothing is left behind.
  */
 struct subject;
-
-struct cmd_ctx;
-/*
- * cmd_commit(), then the files: kept when the config was saved, and also
- * when the save failed after the new file was in place (the files it
- * refers to must stay); the others are left marked for undo.
- */
-int	 lifecycle_commit(struct cmd_ctx *, const struct config *before,
-	    const struct config *after, struct lifecycle_files *);
 
 /* Forgets which files were created: they belong to the config now. */
 void	 lifecycle_files_keep(struct lifecycle_files *);

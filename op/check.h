@@ -92,6 +92,18 @@ void		 findings_add(struct findings *, enum severity,
 		     const char *object, const char *fmt, ...)
 		     __attribute__((format(printf, 7, 8)));
 void		 findings_sort(struct findings *);
+/* Appends a copy of f to fs. */
+void		 findings_copy(struct findings *, const struct finding *f);
+/*
+ * The one answer to "does this change add errors?": the findings of after
+ * that before does not have are appended to added, and those of before
+ * that after lacks to removed (either may be NULL). A finding is the same
+ * when its severity, code and object are; so a warning that becomes an
+ * error is an added error. Returns the number of error findings added.
+ */
+size_t		 findings_diff(const struct findings *before,
+		     const struct findings *after, struct findings *added,
+		     struct findings *removed);
 size_t		 findings_count(const struct findings *, enum severity);
 void		 findings_clear(struct findings *);
 const char	*severity_name(enum severity);	/* "error" ... */

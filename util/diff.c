@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diff.h"
-#include "core/xmalloc.h"
+#include "util/diff.h"
+#include "util/xmalloc.h"
 
 struct lines {
 	const char	**p;

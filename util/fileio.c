@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/fileio.h"
-#include "core/xmalloc.h"
+#include "util/escape.h"
+#include "util/fileio.h"
+#include "util/xmalloc.h"
 
 /* Set by fileio_inject_fault(); consumed by the next atomic write. */
 static char	fault_step[16];

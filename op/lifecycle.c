@@ -10,29 +10,24 @@
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
 
 #include "core/config.h"
-#include "core/escape.h"
-#include "core/fileio.h"
+#include "util/errlist.h"
+#include "util/escape.h"
+#include "util/fileio.h"
 #include "core/store.h"
-#include "core/xmalloc.h"
+#include "util/xmalloc.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
-#include "cli/cmd.h"
-#include "cli/lifecycle.h"
-
-#define PASSWORD_MAX	1024
+#include "op/lifecycle.h"
 
 int
 lifecycle_name_valid(const char *name, char **cause)
@@ -255,13 +250,15 @@ lifecycle_files_free(struct lifecycle_files *lf)
 	free(lf->req.abs);
 	free(lf->cert.rel);
 	free(lf->cert.abs);
+	errlist_clear(&lf->warnings);
 	memset(lf, 0, sizeof *lf);
 }
 
 int
 lifecycle_key_save(const struct config *cfg, const struct privkey *key,
-    struct lifecycle_file *f, char **cause)
+    struct lifecycle_files *lf, char **cause)
 {
+	struct lifecycle_file		*f = &lf->key;
 	const struct config_server	*srv = config_server(cfg);
 	struct group			*gr = NULL;
 	mode_t				 mode = 0600;
@@ -282,8 +279,8 @@ lifecycle_key_save(const struct config *cfg, const struct privkey *key,
 			mode = 0600;
 	}
 	if (srv != NULL && srv->group != NULL && mode != 0640)
-		lifecycle_info("%s: left mode 0600: could not give it to "
-		    "group %s", f->rel, srv->group);
+		errlist_add(&lf->warnings, "%s: left mode 0600: could not "
+		    "give it to group %s", f->rel, srv->group);
 	return (0);
 }
 
@@ -318,11 +315,16 @@ lifecycle_subject_fill(struct lifecycle_subject *ls, struct subject *subj)
 int
 lifecycle_key_type(const char *arg, char **cause)
 {
+	char	*list;
 	int	 type;
 
-	if ((type = key_type_parse(arg != NULL ? arg : "ecdsa-p256")) == -1)
-		*cause = xasprintf("unknown key type '%s': use ecdsa-p256, "
-		    "ecdsa-p384, ed25519, rsa-2048, rsa-3072 or rsa-4096", arg);
+	if (arg == NULL)
+		return (int)KEY_TYPE_DEFAULT;
+	if ((type = key_type_parse(arg)) == -1) {
+		list = key_type_list();
+		*cause = xasprintf("unknown key type '%s': use %s", arg, list);
+		free(list);
+	}
 	return type;
 }
 
@@ -331,120 +333,6 @@ lifecycle_subject_free(struct lifecycle_subject *s)
 {
 	free(s->sans);
 	memset(s, 0, sizeof *s);
-}
-
-static struct termios	password_saved;
-
-/* Interrupted at the prompt: give the terminal its echo back, then die. */
-static void
-password_signal(int sig)
-{
-	tcsetattr(STDIN_FILENO, TCSANOW, &password_saved);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int
-password_tty(const char *prompt, char *buf, size_t size)
-{
-	struct termios	 old, noecho;
-	struct sigaction sa, oint, oterm, ohup;
-	size_t		 len;
-	int		 ok;
-
-	if (tcgetattr(STDIN_FILENO, &old) == -1)
-		return (-1);
-	password_saved = old;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = password_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &oint);
-	sigaction(SIGTERM, &sa, &oterm);
-	sigaction(SIGHUP, &sa, &ohup);
-	noecho = old;
-	noecho.c_lflag &= ~(ECHO | ECHONL);
-	noecho.c_lflag |= ICANON;
-	/*
-	 * Echo goes off before the prompt shows, so nothing typed ahead of
-	 * it is echoed; and input is not flushed, so nothing typed is lost.
-	 */
-	ok = tcsetattr(STDIN_FILENO, TCSANOW, &noecho) == 0;
-	if (ok) {
-		fprintf(stderr, "%s", prompt);
-		fflush(stderr);
-		ok = (fgets(buf, size, stdin) != NULL);
-		tcsetattr(STDIN_FILENO, TCSANOW, &old);
-		fputc('\n', stderr);
-	}
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGTERM, &oterm, NULL);
-	sigaction(SIGHUP, &ohup, NULL);
-	if (!ok)
-		return (-1);
-	len = strcspn(buf, "\r\n");
-	buf[len] = '\0';
-	return (0);
-}
-
-int
-lifecycle_password(const char *file, const char *prompt, int confirm,
-    char **pw, char **cause)
-{
-	char	*data, *again, *e;
-	size_t	 len;
-
-	*pw = NULL;
-	if (file != NULL) {
-		if (fileio_read(file, PASSWORD_MAX, 0, &data, &len, NULL,
-		    cause) == -1)
-			return (-1);
-		/* The first line is the password; a final newline is not. */
-		len = strcspn(data, "\r\n");
-		*pw = xstrndup(data, len);
-		freezero(data, strlen(data) + 1);
-		if (**pw == '\0') {
-			e = escape_str(file, 0);
-			*cause = xasprintf("%s: the password file is empty", e);
-			free(e);
-			lifecycle_password_free(*pw);
-			*pw = NULL;
-			return (-1);
-		}
-		return (0);
-	}
-	if (!isatty(STDIN_FILENO)) {
-		*cause = xstrdup("a password is needed: give --password-file "
-		    "FILE, or run certbind on a terminal to be asked");
-		return (-1);
-	}
-	*pw = xcalloc(1, PASSWORD_MAX);
-	if (password_tty(prompt, *pw, PASSWORD_MAX) == -1) {
-		*cause = xstrdup("could not read the password from the "
-		    "terminal");
-		goto fail;
-	}
-	if (confirm) {
-		again = xcalloc(1, PASSWORD_MAX);
-		if (password_tty("Again: ", again, PASSWORD_MAX) == -1 ||
-		    strcmp(again, *pw) != 0) {
-			freezero(again, PASSWORD_MAX);
-			*cause = xstrdup("the two passwords differ");
-			goto fail;
-		}
-		freezero(again, PASSWORD_MAX);
-	}
-	return (0);
-fail:
-	freezero(*pw, PASSWORD_MAX);
-	*pw = NULL;
-	return (-1);
-}
-
-void
-lifecycle_password_free(char *pw)
-{
-	if (pw != NULL)
-		freezero(pw, strlen(pw) + 1);
 }
 
 /* Offers every certificate file in the store's certs/ as intermediates. */
@@ -519,60 +407,52 @@ lifecycle_chain(const struct config *cfg, struct cert *c, int *complete)
 	return (msg);
 }
 
-/* Standard input, for "-": a CA's answer pasted into a here-document. */
-static int
-read_stdin(char **data, size_t *len, char **cause)
-{
-	size_t	n, cap = 16384;
-
-	*data = xmalloc(cap + 1);
-	*len = 0;
-	while ((n = fread(*data + *len, 1, cap - *len, stdin)) > 0) {
-		*len += n;
-		if (*len == cap) {
-			if (cap >= FILEIO_MAX_CERT) {
-				*cause = xstrdup("standard input: more than a "
-				    "certificate file can hold");
-				goto fail;
-			}
-			cap *= 2;
-			*data = xreallocarray(*data, cap + 1, 1);
-		}
-	}
-	if (ferror(stdin)) {
-		*cause = xasprintf("standard input: %s", strerror(errno));
-		goto fail;
-	}
-	(*data)[*len] = '\0';
-	return (0);
-fail:
-	freezero(*data, cap + 1);
-	*data = NULL;
-	return (-1);
-}
-
 int
 lifecycle_read(const char *path, char **data, size_t *len, char **cause)
 {
-	if (strcmp(path, "-") == 0)
-		return (read_stdin(data, len, cause));
+	/*
+	 * "-" is standard input to the command line, which reads it itself;
+	 * here it would be a file named "-" in whatever directory this
+	 * process runs in, and never what the user meant.
+	 */
+	if (strcmp(path, "-") == 0) {
+		*cause = xstrdup("'-' (standard input) cannot be read here: "
+		    "give the path of a file");
+		return (-1);
+	}
 	return (fileio_read(path, FILEIO_MAX_CERT, 0, data, len, NULL, cause));
 }
 
-void
-lifecycle_info(const char *fmt, ...)
+int
+lifecycle_password_file(const char *file, char **pw, char **cause)
 {
-	va_list	 ap;
-	char	*s, *e;
+	char	*data, *e;
+	size_t	 len;
 
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	/* Names and paths in messages may come from files or the user. */
-	e = escape_str(s, 0);
-	fprintf(stderr, "certbind: %s\n", e);
-	free(e);
-	free(s);
+	*pw = NULL;
+	if (fileio_read(file, LIFECYCLE_PASSWORD_MAX, 0, &data, &len, NULL,
+	    cause) == -1)
+		return (-1);
+	/* The first line is the password; a final newline is not. */
+	len = strcspn(data, "\r\n");
+	*pw = xstrndup(data, len);
+	freezero(data, strlen(data) + 1);
+	if (**pw == '\0') {
+		e = escape_str(file, 0);
+		*cause = xasprintf("%s: the password file is empty", e);
+		free(e);
+		lifecycle_password_free(*pw);
+		*pw = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+void
+lifecycle_password_free(char *pw)
+{
+	if (pw != NULL)
+		freezero(pw, strlen(pw) + 1);
 }
 
 void
@@ -629,7 +509,7 @@ lifecycle_request(const struct config *before, const char *name,
 	if (privkey_generate(type, &key, cause) == -1)
 		return (op_fail(after, lf));
 	if (request_create(key, subj, pem, pemlen, cause) == -1 ||
-	    lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	    lifecycle_key_save(before, key, lf, cause) == -1 ||
 	    lifecycle_write_public(&lf->req, *pem, *pemlen, cause) == -1) {
 		privkey_free(key);
 		free(*pem);
@@ -670,7 +550,7 @@ lifecycle_selfsign(const struct config *before, const char *name,
 	if (cert_selfsign(key, subj, days, crt, cause) == -1)
 		goto fail;
 	pem = cert_export_pem(*crt, &len);
-	if (lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	if (lifecycle_key_save(before, key, lf, cause) == -1 ||
 	    lifecycle_write_public(&lf->cert, pem, len, cause) == -1)
 		goto fail;
 	free(pem);
@@ -1032,7 +912,7 @@ lifecycle_import(const struct config *before, const char *name,
 		return (-1);
 	*chain = lifecycle_chain(before, crt, complete);
 	pem = cert_export_pem(crt, &len);
-	if (lifecycle_key_save(before, key, &lf->key, cause) == -1 ||
+	if (lifecycle_key_save(before, key, lf, cause) == -1 ||
 	    lifecycle_write_public(&lf->cert, pem, len, cause) == -1) {
 		free(pem);
 		goto fail;
@@ -1116,53 +996,4 @@ fail:
 	cert_free(*crt);
 	*crt = NULL;
 	return (-1);
-}
-
-static int
-file_referenced(const struct config *cfg, const char *rel)
-{
-	const struct config_key	*k;
-	size_t			 i;
-
-	for (i = 0; i < config_nkeys(cfg); i++) {
-		k = config_key(cfg, i);
-		if ((k->key != NULL && strcmp(k->key, rel) == 0) ||
-		    (k->cert != NULL && strcmp(k->cert, rel) == 0) ||
-		    (k->request != NULL && strcmp(k->request, rel) == 0))
-			return (1);
-	}
-	return (0);
-}
-
-int
-lifecycle_commit(struct cmd_ctx *ctx, const struct config *before,
-    const struct config *after, struct lifecycle_files *lf)
-{
-	struct errlist		 errs = ERRLIST_INIT;
-	struct config		*disk = NULL;
-	struct lifecycle_file	*f[3];
-	int			 rc, i;
-
-	if ((rc = cmd_commit(ctx, before, after)) == EXIT_OK) {
-		lifecycle_files_keep(lf);
-		return (rc);
-	}
-	/*
-	 * A save may fail after the new file is in place (keeping the
-	 * backup, or syncing the directory, failed). Whatever the file on
-	 * disk refers to must stay; only the rest is removed.
-	 */
-	if (config_load(ctx->conf_path, &disk, &errs) == 0) {
-		f[0] = &lf->key;
-		f[1] = &lf->req;
-		f[2] = &lf->cert;
-		for (i = 0; i < 3; i++) {
-			if (f[i]->created && f[i]->rel != NULL &&
-			    file_referenced(disk, f[i]->rel))
-				f[i]->created = 0;
-		}
-		config_free(disk);
-	}
-	errlist_clear(&errs);
-	return (rc);
 }

@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "core/errlist.h"
-#include "core/xmalloc.h"
+#include "util/errlist.h"
+#include "util/xmalloc.h"
 
 void
 errlist_add_owned(struct errlist *el, char *msg)
