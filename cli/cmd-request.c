@@ -33,9 +33,7 @@ const struct cmd_entry cmd_request_entry = {
 	"prints the request as PEM on standard output for the CA. When the "
 	"CA answers, run certbind install.",
 	.args = { 1, 1, {
-		{ "cn", 0, ARGS_VALUE | ARGS_REQUIRED },
-		{ "san", 0, ARGS_VALUE | ARGS_REPEAT },
-		{ "org", 0, ARGS_VALUE },
+		CMD_SUBJECT_OPTIONS,
 		{ "key-type", 0, ARGS_VALUE }
 	} },
 	.exec = cmd_request_exec

@@ -31,9 +31,7 @@ const struct cmd_entry cmd_selfsign_entry = {
 	"self-signed certificate for it (certs/NAME.pem), valid for N days "
 	"(default 365, at most 3650), and records the key as installed.",
 	.args = { 1, 1, {
-		{ "cn", 0, ARGS_VALUE | ARGS_REQUIRED },
-		{ "san", 0, ARGS_VALUE | ARGS_REPEAT },
-		{ "org", 0, ARGS_VALUE },
+		CMD_SUBJECT_OPTIONS,
 		{ "days", 0, ARGS_VALUE },
 		{ "key-type", 0, ARGS_VALUE }
 	} },

@@ -190,6 +190,11 @@ void	 cmd_print_findings(FILE *, const struct findings *,
  */
 int	 cmd_subject(const struct args *, struct lifecycle_subject *ls,
 	    struct subject *subj, int *type);
+/* The options cmd_subject() reads but --key-type, for a template. */
+#define CMD_SUBJECT_OPTIONS						\
+	{ "cn", 0, ARGS_VALUE | ARGS_REQUIRED },			\
+	{ "san", 0, ARGS_VALUE | ARGS_REPEAT },				\
+	{ "org", 0, ARGS_VALUE }
 /*
  * A new key and request for the pending key name (request, renew):
  * made, committed, and the request's PEM printed on standard output.
