@@ -219,7 +219,8 @@ args_complete(const struct args *args)
 	    (t->upper >= 0 && args->npos > (size_t)t->upper))
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((t->options[i].flags & ARGS_REQUIRED) && args->count[i] == 0)
+		if ((t->options[i].flags & ARGS_REQUIRED) &&
+		    args->count[i] == 0)
 			return 0;
 	return 1;
 }

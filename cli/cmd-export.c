@@ -155,8 +155,8 @@ cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 	}
 
 	if (p12out != NULL) {
-		if (cmd_password(args_get(args, "password-file"), "PKCS#12 password: ", 1, &pw,
-		    &cause) == -1) {
+		if (cmd_password(args_get(args, "password-file"),
+		    "PKCS#12 password: ", 1, &pw, &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
 		}

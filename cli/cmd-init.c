@@ -26,7 +26,8 @@ static int	cmd_init_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.usage = "[--store DIR]",
-	.help = "Creates the key store (DIR/keys mode 0700, DIR/certs, DIR/requests) "
+	.help =
+	"Creates the key store (DIR/keys mode 0700, DIR/certs, DIR/requests) "
 	"and a new config file at the -c path that uses it. The store "
 	"defaults to the config file's directory. An existing config is "
 	"never overwritten.",

@@ -61,7 +61,8 @@ installed(const struct config *after, const struct lifecycle_files *lf,
 		cmd_info("binding %s", li->moved[i]);
 	if (li->renews != NULL)
 		cmd_info("the previous key and certificate files stay in "
-		    "the store; certbind rollback restores the previous config");
+		    "the store; certbind rollback restores the previous "
+		    "config");
 	for (i = 0; i < config_nbindings(after); i++)
 		if (strcmp(config_binding(after, i)->key, li->name) == 0)
 			bound = 1;

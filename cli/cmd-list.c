@@ -24,7 +24,7 @@ const struct cmd_entry cmd_list_entry = {
 	.help =
 	"Lists the keys (state, days left, subject), the bindings and the\n"
 	"listeners with the key that serves each and through which rule.",
-	.args = { 0, 0, { { NULL } } },
+	.args = { .lower = 0, .upper = 0 },
 	.exec = cmd_list_exec
 };
 

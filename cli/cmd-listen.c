@@ -27,7 +27,7 @@ const struct cmd_entry cmd_unlisten_entry = {
 	.help =
 	"Removes the listener on ENDPOINT. Its bindings stay (check shows\n"
 	"them as stale).",
-	.args = { 1, 1, { { NULL } } },
+	.args = { .lower = 1, .upper = 1 },
 	.exec = cmd_listen_exec
 };
 

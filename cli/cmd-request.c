@@ -26,7 +26,8 @@ static int	cmd_request_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_request_entry = {
 	.name = "request",
-	.usage = "NAME --cn CN [--san NAME|IP]... [--org ORG] [--key-type TYPE]",
+	.usage =
+	"NAME --cn CN [--san NAME|IP]... [--org ORG] [--key-type TYPE]",
 	.help =
 	"Generates a private key (keys/NAME.key, mode 0600) and a certificate "
 	"request for it (requests/NAME.csr), records the key as pending, and "

@@ -26,7 +26,7 @@ const struct cmd_entry cmd_rollback_entry = {
 	"file becomes FILE.bak, so rollback again undoes the rollback. A\n"
 	"rollback to a version with errors the current one does not have is\n"
 	"refused unless --force.",
-	.args = { 0, 0, { { NULL } } },
+	.args = { .lower = 0, .upper = 0 },
 	.exec = cmd_rollback_exec
 };
 

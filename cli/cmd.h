@@ -35,8 +35,8 @@ struct args_option {
 	const char	*name;
 	char		 letter;
 	int		 flags;
-#define ARGS_VALUE	0x1	/* takes a value: --name VALUE or --name=VALUE */
-#define ARGS_REPEAT	0x2	/* may be given again; args_values() lists all */
+#define ARGS_VALUE	0x1	/* takes a value: --name V or --name=V */
+#define ARGS_REPEAT	0x2	/* may be given again: args_values() */
 #define ARGS_REQUIRED	0x4	/* the usage is printed without it */
 };
 
@@ -85,8 +85,8 @@ int		 args_number(const struct args *, const char *name, long min,
 		    long max, long *v);
 
 struct cmd_ctx {
-	const char		*conf_path;	/* -c, $CERTBIND_CONF, default */
-	int			 force;		/* --force: despite new errors */
+	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
+	int			 force;		/* --force: despite errors */
 	const struct cmd_entry	*entry;		/* the command running */
 	/* What cmd_load() read, for cmd_commit()'s changed-on-disk check. */
 	struct commit_snapshot	 snap;
