@@ -89,7 +89,10 @@ void		 config_byname_insert(struct config *, size_t i, size_t n);
 void		 config_byname_remove(struct config *, const char *name);
 /* Builds the whole name index at once, after a load. */
 void		 config_byname_sort(struct config *);
-/* NULL is no sni; else 0 for a DNS name, -1 with *cause "bad sni '...': ...". */
+/*
+ * The sni rule of the loader and the mutators: NULL (no sni) or a DNS
+ * name, wildcard allowed; else -1 with *cause "bad sni 'NAME': why".
+ */
 int		 config_sni_check(const char *sni, char **cause);
 /* The sni half of config_binding_cmp(); NULL and "" are no sni. */
 int		 config_sni_cmp(const char *, const char *);

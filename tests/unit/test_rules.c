@@ -10,7 +10,8 @@
  * Key names: config_key_name_check(), config_key_add/rename, the loader
  * and lifecycle_name_valid(). The order of bindings: config_binding_cmp()
  * and the resolver. IP addresses: endpoint_parse_addr(), endpoint_parse()
- * and alternative names in a certificate.
+ * and alternative names in a certificate. Whether a listener reaches a
+ * binding: listenset_reaches() against a table and a plain scan.
  */
 
 #include <sys/types.h>
@@ -29,6 +30,7 @@
 #include "core/config.h"
 #include "core/dnsname.h"
 #include "core/endpoint.h"
+#include "core/listenset.h"
 #include "core/resolve.h"
 #include "keys/cert.h"
 #include "keys/privkey.h"
@@ -766,6 +768,151 @@ test_endpoint_brackets(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Whether a listener reaches a binding. */
+
+static struct config *
+with_listeners(const char *const *eps, size_t n)
+{
+	struct config	*cf = config_new();
+	struct endpoint	 ep, be;
+	char		*cause = NULL;
+	size_t		 i;
+
+	ep_of("127.0.0.1:8080", &be);
+	for (i = 0; i < n; i++) {
+		ep_of(eps[i], &ep);
+		if (config_listen(cf, &ep, &be, &cause) != 0)
+			fail_msg("config_listen(%s): %s", eps[i], cause);
+	}
+	return cf;
+}
+
+static void
+test_reach_table(void **state)
+{
+	static const char *const l1[] = {
+		"10.0.0.1:443", "[::1]:443", "10.0.0.3:80"
+	};
+	static const char *const l2[] = { "*:8443", "10.0.0.1:443" };
+	static const struct {
+		int		 set;		/* 1: l1, 2: l2, 0: none */
+		const char	*binding;
+		int		 want;
+	} cases[] = {
+		{ 1, "10.0.0.1:443", 1 },
+		{ 1, "10.0.0.1:80", 0 },
+		{ 1, "10.0.0.3:80", 1 },
+		{ 1, "10.0.0.1:*", 1 },
+		{ 1, "10.0.0.2:*", 0 },
+		{ 1, "[::1]:*", 1 },
+		{ 1, "[::2]:443", 0 },
+		{ 1, "*:443", 1 },
+		{ 1, "*:80", 1 },
+		{ 1, "*:81", 0 },
+		{ 1, "*:*", 1 },
+		{ 2, "10.0.0.2:8443", 1 },
+		{ 2, "10.0.0.2:443", 0 },
+		{ 2, "10.0.0.2:*", 1 },
+		{ 2, "[2001:db8::1]:8443", 1 },
+		{ 2, "*:443", 1 },
+		{ 2, "*:444", 0 },
+		{ 0, "*:*", 0 },
+		{ 0, "10.0.0.1:443", 0 },
+	};
+	struct config		*cf[3];
+	struct listenset	*ls[3];
+	struct endpoint		 ep;
+	size_t			 i;
+
+	cf[0] = config_new();
+	cf[1] = with_listeners(l1, sizeof l1 / sizeof l1[0]);
+	cf[2] = with_listeners(l2, sizeof l2 / sizeof l2[0]);
+	for (i = 0; i < 3; i++)
+		ls[i] = listenset_new(cf[i]);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ep_of(cases[i].binding, &ep);
+		if (listenset_reaches(ls[cases[i].set], &ep) != cases[i].want)
+			fail_msg("set %d, binding %s: want %d", cases[i].set,
+			    cases[i].binding, cases[i].want);
+		assert_int_equal(listenset_config_reaches(cf[cases[i].set],
+		    &ep), cases[i].want);
+	}
+	for (i = 0; i < 3; i++) {
+		listenset_free(ls[i]);
+		config_free(cf[i]);
+	}
+}
+
+/*
+ * The overlap rule of DESIGN.md written out plainly, as the reference: an
+ * address "*" on either side matches any address, a port "*" any port.
+ */
+static int
+ref_reaches(const struct endpoint *l, size_t n, const struct endpoint *b)
+{
+	size_t	 i;
+	int	 addr, port;
+
+	for (i = 0; i < n; i++) {
+		addr = l[i].family == AF_UNSPEC || b->family == AF_UNSPEC ||
+		    (l[i].family == b->family &&
+		    memcmp(l[i].addr, b->addr, 16) == 0);
+		port = l[i].port == 0 || b->port == 0 || l[i].port == b->port;
+		if (addr && port)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+random_ep(struct endpoint *ep, int port_any_ok)
+{
+	static const char *const addrs[] = {
+		"*", "10.0.0.1", "10.0.0.2", "10.0.0.3", "[::1]", "[::2]"
+	};
+	static const char *const ports[] = { "*", "80", "443", "8443" };
+	char	 buf[64];
+	size_t	 p;
+
+	p = (size_t)rand() % 4;
+	if (!port_any_ok && p == 0)
+		p = 1 + (size_t)rand() % 3;
+	snprintf(buf, sizeof buf, "%s:%s", addrs[rand() % 6], ports[p]);
+	ep_of(buf, ep);
+}
+
+static void
+test_reach_random(void **state)
+{
+	struct config		*cf;
+	struct listenset	*ls;
+	struct endpoint		 l[8], b, be;
+	size_t			 n, i, round, q;
+
+	srand(4242);
+	ep_of("127.0.0.1:8080", &be);
+	for (round = 0; round < 300; round++) {
+		cf = config_new();
+		n = (size_t)rand() % 6;
+		for (i = 0; i < n; i++) {
+			random_ep(&l[i], 0);
+			if (config_listen(cf, &l[i], &be, NULL) != 0) {
+				i--;	/* a duplicate: draw again */
+				continue;
+			}
+		}
+		ls = listenset_new(cf);
+		for (q = 0; q < 40; q++) {
+			random_ep(&b, 1);
+			if (listenset_reaches(ls, &b) != ref_reaches(l, n, &b))
+				fail_msg("round %zu: reaches differs", round);
+		}
+		listenset_free(ls);
+		config_free(cf);
+	}
+}
+
 int
 main(void)
 {
@@ -780,6 +927,8 @@ main(void)
 		cmocka_unit_test(test_binding_slot),
 		cmocka_unit_test(test_addr_parse),
 		cmocka_unit_test(test_endpoint_brackets),
+		cmocka_unit_test(test_reach_table),
+		cmocka_unit_test(test_reach_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
