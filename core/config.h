@@ -164,9 +164,11 @@ int	config_key_remove(struct config *, const char *name, char **cause);
 int	config_key_rename(struct config *, const char *from, const char *to,
 	    char **cause);	/* bindings follow */
 /*
- * The key must exist and the same key, endpoint and sni must not be bound
- * already; another key on the same endpoint and sni is allowed (that is
- * check's conflict). sni "" is no sni.
+ * The key must exist, sni must be a DNS name (dnsname_check(), wildcard
+ * allowed: the rule the loader and a request's alternative names obey)
+ * and the same key, endpoint and sni must not be bound already; another
+ * key on the same endpoint and sni is allowed (that is check's conflict).
+ * sni "" is no sni.
  */
 int	config_bind(struct config *, const char *key,
 	    const struct endpoint *, const char *sni, char **cause);
