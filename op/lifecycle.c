@@ -29,39 +29,11 @@
 #include "keys/request.h"
 #include "op/lifecycle.h"
 
+/* The rule is core's, so a name the lifecycle takes is one the config takes. */
 int
 lifecycle_name_valid(const char *name, char **cause)
 {
-	size_t		 i, len = strlen(name);
-	char		*e;
-
-	if (len == 0) {
-		*cause = xstrdup("a key name cannot be empty");
-		return (-1);
-	}
-	if (len > LIFECYCLE_NAME_MAX) {
-		e = escape_str(name, 0);
-		*cause = xasprintf("key name '%s' is too long (at most %d "
-		    "characters)", e, LIFECYCLE_NAME_MAX);
-		free(e);
-		return (-1);
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = name[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9'))
-			continue;
-		if (i > 0 && (c == '.' || c == '_' || c == '-'))
-			continue;
-		e = escape_str(name, 0);
-		*cause = xasprintf("key name '%s' is not allowed: use letters, "
-		    "digits, '.', '_' and '-', starting with a letter or a "
-		    "digit (it becomes a file name)", e);
-		free(e);
-		return (-1);
-	}
-	return (0);
+	return config_key_name_check(name, cause);
 }
 
 char *
@@ -70,8 +42,8 @@ lifecycle_name_from(const char *text)
 	char	*s;
 	size_t	 i, j = 0, len = strlen(text);
 
-	s = xmalloc(LIFECYCLE_NAME_MAX + 1);
-	for (i = 0; i < len && j < LIFECYCLE_NAME_MAX; i++) {
+	s = xmalloc(CONFIG_KEY_NAME_MAX + 1);
+	for (i = 0; i < len && j < CONFIG_KEY_NAME_MAX; i++) {
 		unsigned char c = text[i];
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
