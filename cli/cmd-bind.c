@@ -9,7 +9,6 @@
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/endpoint.h"
-#include "core/resolve.h"
 
 static int	cmd_bind_exec(struct cmd_ctx *, struct args *);
 
@@ -45,12 +44,12 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	char		*cause = NULL;
 	int		 bind = ctx->entry == &cmd_bind_entry;
 
+	/*
+	 * What an sni may be is config_bind()'s to say (the rule a
+	 * request's names obey), so it is not checked here.
+	 */
 	if (cmd_endpoint(args_string(args, 1), &ep) != 0)
 		return EXIT_CANNOT;
-	if (sni != NULL && !resolve_sni_valid(sni, 1)) {
-		cmd_error("--sni '%s' is not a host name or a *.wildcard", sni);
-		return EXIT_CANNOT;
-	}
 	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;
 	if (bind && config_key_find(after, key) == NULL) {
