@@ -7,6 +7,7 @@
 
 #include "cli/cmd.h"
 #include "core/config.h"
+#include "core/dnsname.h"
 #include "core/endpoint.h"
 #include "core/resolve.h"
 
@@ -34,7 +35,7 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config			*cf;
 	struct endpoint			 ep;
 	const char			*sni = args_get(args, "sni");
-	char				 text[ENDPOINT_STRLEN];
+	char				 text[ENDPOINT_STRLEN], *cause = NULL;
 	ssize_t				 i;
 
 	if (cmd_endpoint(args_string(args, 0), &ep) != 0)
@@ -44,8 +45,9 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 		    "connects to, not '%s'", args_string(args, 0));
 		return EXIT_CANNOT;
 	}
-	if (sni != NULL && *sni != '\0' && !resolve_sni_valid(sni, 0)) {
-		cmd_error("--sni '%s' is not a host name", sni);
+	if (sni != NULL && *sni != '\0' && dnsname_check(sni, 0, &cause) != 0) {
+		cmd_error("--sni '%s' is not a host name: %s", sni, cause);
+		free(cause);
 		return EXIT_CANNOT;
 	}
 	if ((cf = cmd_load(ctx)) == NULL)
