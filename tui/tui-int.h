@@ -188,10 +188,6 @@ void	 tui_draw(struct tui *);
 /* Whether Esc was pressed since, without waiting; other keys stay queued. */
 int	 tui_cancelled(struct tui *);
 const char *tui_selected_key(struct tui *);	/* borrowed from edit */
-/* Findings in b and not in a, compared by code and object. Allocated
- * array of pointers into b. */
-const struct finding **tui_findings_added(const struct findings *a,
-	    const struct findings *b, size_t *n);
 /*
  * Key i's certificate, loaded on first use; NULL when pending or
  * unreadable (*error then says why, or is NULL). Both are borrowed until

@@ -401,57 +401,6 @@ commit_now(struct tui *t, void *arg, int yes)
 	    "(systemctl reload).");
 }
 
-static int
-finding_cmp(const void *a, const void *b)
-{
-	const struct finding *fa = *(const struct finding *const *)a;
-	const struct finding *fb = *(const struct finding *const *)b;
-	int	r;
-
-	if ((r = strcmp(fa->code, fb->code)) != 0)
-		return r;
-	return strcmp(fa->object != NULL ? fa->object : "",
-	    fb->object != NULL ? fb->object : "");
-}
-
-/*
- * The findings in b that are not in a (compared by code and object), as
- * an allocated array of borrowed pointers.
- */
-const struct finding **
-tui_findings_added(const struct findings *a, const struct findings *b,
-    size_t *n)
-{
-	const struct finding	**va, **vb, **out;
-	size_t			  i = 0, j = 0, no = 0;
-	int			  r;
-
-	va = xcalloc(a->n + 1, sizeof *va);
-	vb = xcalloc(b->n + 1, sizeof *vb);
-	out = xcalloc(b->n + 1, sizeof *out);
-	for (i = 0; i < a->n; i++)
-		va[i] = &a->v[i];
-	for (j = 0; j < b->n; j++)
-		vb[j] = &b->v[j];
-	qsort(va, a->n, sizeof *va, finding_cmp);
-	qsort(vb, b->n, sizeof *vb, finding_cmp);
-	i = j = 0;
-	while (j < b->n) {
-		r = i < a->n ? finding_cmp(&va[i], &vb[j]) : 1;
-		if (r == 0) {
-			i++;
-			j++;
-		} else if (r < 0)
-			i++;
-		else
-			out[no++] = vb[j++];
-	}
-	free(va);
-	free(vb);
-	*n = no;
-	return out;
-}
-
 void
 tui_commit(struct tui *t)
 {

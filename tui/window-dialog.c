@@ -324,12 +324,12 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 static void
 dialog_update(struct tui *t, struct dialog *d)
 {
-	const struct finding	**added;
-	struct findings		 after = FINDINGS_INIT;
+	struct findings		 after = FINDINGS_INIT, added = FINDINGS_INIT;
+	const struct finding	*f;
 	struct check_opts	 o = t->copts;
 	struct config		*c;
 	char			*cause = NULL;
-	size_t			 n, i;
+	size_t			 i;
 
 	errlist_clear(&d->effect);
 	errlist_clear(&d->added);
@@ -357,16 +357,16 @@ dialog_update(struct tui *t, struct dialog *d)
 	/* Files do not change here; only the structural checks matter. */
 	o.files = 0;
 	check_config(c, &o, &after);
-	added = tui_findings_added(&t->found, &after, &n);
-	for (i = 0; i < n; i++) {
-		if (added[i]->severity == SEV_INFO)
+	findings_diff(&t->found, &after, &added, NULL);
+	for (i = 0; i < added.n; i++) {
+		f = &added.v[i];
+		if (f->severity == SEV_INFO)
 			continue;
 		errlist_add(&d->added, "%s %s %s: %s",
-		    severity_name(added[i]->severity), added[i]->code,
-		    added[i]->object != NULL ? added[i]->object : "-",
-		    added[i]->message);
+		    severity_name(f->severity), f->code,
+		    f->object != NULL ? f->object : "-", f->message);
 	}
-	free(added);
+	findings_clear(&added);
 	findings_clear(&after);
 	config_free(c);
 }

@@ -56,23 +56,30 @@ line_add(struct tui *t, struct review_data *d, enum tui_color color,
 	free(s);
 }
 
+/*
+ * The findings of b that a lacks. Which findings are "the same" across a
+ * change is findings_diff()'s to say, so that review, commit and the
+ * command line agree.
+ */
 static void
 add_findings(struct tui *t, struct review_data *d, const char *title,
     const struct findings *a, const struct findings *b, int removed)
 {
-	const struct finding	**v;
-	size_t			  n, i;
+	struct findings		 added = FINDINGS_INIT;
+	const struct finding	*f;
+	size_t			 i;
 
-	v = tui_findings_added(a, b, &n);
-	line_add(t, d, TC_NORMAL, A_BOLD, "%s: %zu", title, n);
-	for (i = 0; i < n; i++) {
-		line_add(t, d, removed ? TC_ADDED : (v[i]->severity ==
-		    SEV_ERROR ? TC_ERROR : v[i]->severity == SEV_WARNING ?
+	findings_diff(a, b, &added, NULL);
+	line_add(t, d, TC_NORMAL, A_BOLD, "%s: %zu", title, added.n);
+	for (i = 0; i < added.n; i++) {
+		f = &added.v[i];
+		line_add(t, d, removed ? TC_ADDED : (f->severity ==
+		    SEV_ERROR ? TC_ERROR : f->severity == SEV_WARNING ?
 		    TC_WARNING : TC_NORMAL), 0, "  %s %s %s: %s",
-		    severity_name(v[i]->severity), v[i]->code,
-		    v[i]->object != NULL ? v[i]->object : "-", v[i]->message);
+		    severity_name(f->severity), f->code,
+		    f->object != NULL ? f->object : "-", f->message);
 	}
-	free(v);
+	findings_clear(&added);
 }
 
 static void

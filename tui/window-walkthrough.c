@@ -575,6 +575,29 @@ ready_info(struct walkthrough *w, const struct cert *crt)
 	errlist_add(&w->info, "SHA-256 %s", cert_fingerprint(crt));
 }
 
+/*
+ * What an operation did not quite do as asked (a key left 0600 because its
+ * group could not be given) goes to the message line: the library never
+ * prints, and the user must see it before the key is served. Drawn through
+ * escape_str() like every message, since it quotes file and group names.
+ */
+static void
+show_warnings(struct tui *t, const struct lifecycle_files *lf)
+{
+	char	*s, *joined = NULL;
+	size_t	 i;
+
+	for (i = 0; i < lf->warnings.n; i++) {
+		s = joined == NULL ? xstrdup(lf->warnings.v[i]) :
+		    xasprintf("%s; %s", joined, lf->warnings.v[i]);
+		free(joined);
+		joined = s;
+	}
+	if (joined != NULL)
+		tui_message(t, 1, "Warning: %s", joined);
+	free(joined);
+}
+
 static void
 create_subject(struct walkthrough *w, struct tui *t)
 {
@@ -612,6 +635,7 @@ create_subject(struct walkthrough *w, struct tui *t)
 	/* The edited config refers to the files now. */
 	lifecycle_files_keep(&lf);
 	set_problem(w, NULL);
+	show_warnings(t, &lf);
 	free(w->name);
 	w->name = xstrdup(w->f[SF_NAME].buf);
 	tui_replace_edit(t, after);
@@ -891,6 +915,7 @@ do_install(struct walkthrough *w, struct tui *t)
 	}
 	lifecycle_files_keep(&lf);
 	set_problem(w, NULL);
+	show_warnings(t, &lf);
 	free(w->name);
 	w->name = xstrdup(li.name);
 	errlist_clear(&w->info);
@@ -1085,6 +1110,7 @@ do_import(struct walkthrough *w, struct tui *t)
 	privkey_free(key);
 	lifecycle_files_keep(&lf);
 	set_problem(w, NULL);
+	show_warnings(t, &lf);
 	free(w->name);
 	w->name = xstrdup(w->f[IF_NAME].buf);
 	errlist_clear(&w->info);
@@ -1301,9 +1327,10 @@ key_listen(struct walkthrough *w, struct tui *t, int key)
 static void
 draw_review(struct walkthrough *w, struct tui *t)
 {
-	const struct finding	**added;
+	struct findings		  added = FINDINGS_INIT;
+	const struct finding	 *f;
 	struct errlist		  eff = ERRLIST_INIT;
-	size_t			  n, i;
+	size_t			  i;
 	char			 *s;
 	int			  y = 2;
 
@@ -1328,21 +1355,21 @@ draw_review(struct walkthrough *w, struct tui *t)
 		    A_NORMAL);
 	errlist_clear(&eff);
 	y++;
-	added = tui_findings_added(tui_orig_findings(t), &t->found, &n);
+	findings_diff(tui_orig_findings(t), &t->found, &added, NULL);
 	if (y < LINES - 4)
-		draw_text(t, y++, 2, COLS - 4, n == 0 ? "The change adds no "
-		    "finding." : "Findings the change adds:", A_BOLD);
-	for (i = 0; i < n && y < LINES - 4; i++) {
-		s = xasprintf("%s %s %s: %s", severity_name(added[i]->severity),
-		    added[i]->code, added[i]->object != NULL ?
-		    added[i]->object : "-", added[i]->message);
+		draw_text(t, y++, 2, COLS - 4, added.n == 0 ? "The change adds "
+		    "no finding." : "Findings the change adds:", A_BOLD);
+	for (i = 0; i < added.n && y < LINES - 4; i++) {
+		f = &added.v[i];
+		s = xasprintf("%s %s %s: %s", severity_name(f->severity),
+		    f->code, f->object != NULL ? f->object : "-", f->message);
 		y = draw_para(t, y, 4, COLS - 6, LINES - 4, s,
-		    added[i]->severity == SEV_ERROR ? draw_attr(t, TC_ERROR) :
-		    added[i]->severity == SEV_WARNING ?
-		    draw_attr(t, TC_WARNING) : A_NORMAL);
+		    f->severity == SEV_ERROR ? draw_attr(t, TC_ERROR) :
+		    f->severity == SEV_WARNING ? draw_attr(t, TC_WARNING) :
+		    A_NORMAL);
 		free(s);
 	}
-	free(added);
+	findings_clear(&added);
 	draw_message(t, w);
 }
 
