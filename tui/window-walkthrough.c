@@ -66,12 +66,6 @@ static const char *const wt_choices[WC_N] = {
 	"Make a self-signed certificate (for testing)"
 };
 
-static const char *const wt_key_types[] = {
-	"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-2048", "rsa-3072",
-	"rsa-4096"
-};
-#define WT_NKEYTYPES	(sizeof wt_key_types / sizeof wt_key_types[0])
-
 /* Subject form fields. */
 enum { SF_CN, SF_NAME, SF_SANS, SF_ORG, SF_TYPE, SF_DAYS };
 /* Import form fields. */
@@ -184,16 +178,18 @@ field_key(struct walkthrough *w, struct tui *t, int key)
 {
 	struct wt_field	*f = &w->f[w->cur];
 	char		 c[2];
+	size_t		 n;
 
 	if (f->choices) {
+		/* The key types are keys/privkey.c's one table. */
+		n = key_type_count();
 		if (key == KEY_RIGHT || key == ' ')
-			f->choice = (f->choice + 1) % WT_NKEYTYPES;
+			f->choice = (f->choice + 1) % n;
 		else if (key == KEY_LEFT)
-			f->choice = (f->choice + WT_NKEYTYPES - 1) %
-			    WT_NKEYTYPES;
+			f->choice = (f->choice + n - 1) % n;
 		else
 			return 0;
-		field_set(f, wt_key_types[f->choice]);
+		field_set(f, key_type_nth(f->choice));
 		return 1;
 	}
 	switch (key) {
@@ -523,6 +519,8 @@ validate_subject(struct walkthrough *w, struct tui *t)
 static void
 start_subject(struct walkthrough *w, struct tui *t)
 {
+	size_t	i;
+
 	fields_free(w);
 	field_init(&w->f[SF_CN], "Common name", "");
 	w->f[SF_CN].hint = "e.g. www.example.com";
@@ -532,8 +530,14 @@ start_subject(struct walkthrough *w, struct tui *t)
 	w->f[SF_SANS].hint = "DNS names, IPs";
 	field_init(&w->f[SF_ORG], "Organization", "");
 	w->f[SF_ORG].hint = "(optional)";
-	field_init(&w->f[SF_TYPE], "Key type", wt_key_types[0]);
+	field_init(&w->f[SF_TYPE], "Key type",
+	    key_type_name(KEY_TYPE_DEFAULT));
 	w->f[SF_TYPE].choices = 1;
+	for (i = 0; i < key_type_count(); i++) {
+		if (strcmp(key_type_nth(i), key_type_name(KEY_TYPE_DEFAULT)) ==
+		    0)
+			w->f[SF_TYPE].choice = i;
+	}
 	w->nf = SF_TYPE + 1;
 	if (w->choice == WC_SELFSIGN) {
 		field_init(&w->f[SF_DAYS], "Valid days", "365");
