@@ -28,6 +28,8 @@
 #include "util/errlist.h"
 #include "core/resolve.h"
 #include "op/commit.h"
+#include "tui/action.h"
+#include "tui/list.h"
 
 struct tui;
 struct tui_win;
@@ -55,8 +57,18 @@ struct tui_mode {
 	void		(*draw)(struct tui_win *, const struct tui_rect *);
 	/* The model changed: rebuild the rows. May be NULL. */
 	void		(*changed)(struct tui_win *);
-	/* The hint line while this window has the focus. */
+	/* The hint line while this window has the focus, as text. */
 	const char	*hints;
+	/*
+	 * A mode whose keys are tables (tui/action.h): key() may be NULL;
+	 * the keymaps (NULL-ended) are tried after it, and for a pane the
+	 * screen's after them. The hint line is then made from the rows of
+	 * hint_keys (0-ended), so it says what the keys do.
+	 */
+	const struct tui_keymap *const *keymaps;
+	const int	*hint_keys;
+	/* A mode that is a list (tui/list.h): its list. */
+	struct tui_list	*(*list)(struct tui_win *);
 };
 
 struct tui_win {
@@ -200,6 +212,8 @@ void	 draw_init_colors(struct tui *);
 attr_t	 draw_attr(struct tui *, enum tui_color);
 /* Draws at most w columns of s (already safe text); returns columns. */
 int	 draw_text(struct tui *, int y, int x, int w, const char *s, attr_t);
+/* The hint line: the whole items of s that fit in w columns. */
+void	 draw_hints(struct tui *, int y, int x, int w, const char *s);
 /* The same for untrusted text: escaped first. */
 int	 draw_untrusted(struct tui *, int y, int x, int w, const char *s,
 	    attr_t);
@@ -235,7 +249,24 @@ void	 sni_index_free(struct sni_index *);
 void	 sni_index_find(const struct sni_index *, const struct endpoint *,
 	    size_t **out, size_t *n, size_t *cap);
 
+/*
+ * screen-actions.c: the screen's own actions, tried after a pane's: its
+ * keymaps (NULL-ended) in the order the help screen lists them.
+ */
+extern const struct tui_keymap *const screen_keymaps[];
+extern const struct tui_keymap screen_move_keymap;
+extern const struct tui_keymap screen_edit_keymap;
+extern const struct tui_keymap screen_commit_keymap;
+extern const struct tui_keymap screen_other_keymap;
+/* The hint line of the mode in w (the pane's maps, then the screen's). */
+char	*screen_hints(struct tui_win *w);
+/* A pane's key: its own actions, then the screen's; 0 if none. */
+int	 screen_pane_key(struct tui_win *w, int key);
+
 /* window-*.c */
+extern const struct tui_keymap keys_keymap;
+extern const struct tui_keymap endpoints_keymap;
+extern const struct tui_keymap details_keymap;
 extern const struct tui_mode tui_mode_keys;
 extern const struct tui_mode tui_mode_details;
 extern const struct tui_mode tui_mode_endpoints;

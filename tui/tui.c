@@ -545,9 +545,9 @@ draw_status(struct tui *t)
 static void
 draw_bottom(struct tui *t)
 {
-	const struct tui_mode	*m;
+	struct tui_win		*w;
 	const struct finding	*f;
-	char			*e;
+	char			*e, *hints;
 
 	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
 	if (t->msg != NULL) {
@@ -563,10 +563,12 @@ draw_bottom(struct tui *t)
 		    SEV_WARNING ? TC_WARNING : TC_NORMAL));
 		free(e);
 	}
-	m = t->noverlay > 0 ? t->overlay[t->noverlay - 1]->mode :
-	    t->panes[t->focus].mode;
+	w = t->noverlay > 0 ? t->overlay[t->noverlay - 1] :
+	    &t->panes[t->focus];
 	draw_blank(LINES - 1, 0, COLS, A_REVERSE);
-	draw_text(t, LINES - 1, 1, COLS - 2, m->hints, A_REVERSE);
+	hints = screen_hints(w);
+	draw_hints(t, LINES - 1, 1, COLS - 2, hints);
+	free(hints);
 }
 
 static void
@@ -653,68 +655,12 @@ handle_key(struct tui *t, int ch)
 		return;
 	}
 	w = &t->panes[t->focus];
-	if (w->mode->key(w, ch))
+	if (screen_pane_key(w, ch))
 		return;
-	switch (ch) {
-	case '\t':
-		t->focus = (t->focus + 1) % TUI_NPANES;
-		break;
-	case KEY_BTAB:
-		t->focus = (t->focus + TUI_NPANES - 1) % TUI_NPANES;
-		break;
-	case '?':
-	case KEY_F(1):
-		tui_push(t, &tui_mode_help, NULL);
-		break;
-	case 'q':
-		tui_quit(t);
-		break;
-	case 'b':
-		dialog_bind(t);
-		break;
-	case 'e':
-		dialog_edit(t);
-		break;
-	case 'd':
-		dialog_unbind(t);
-		break;
-	case 'm':
-		dialog_move(t);
-		break;
-	case 'l':
-		dialog_listen(t);
-		break;
-	case 'L':
-		dialog_unlisten(t);
-		break;
-	case 'r':
-		tui_push(t, &tui_mode_review, NULL);
-		break;
-	case 'c':
-		tui_commit(t);
-		break;
-	case 'w':
-		tui_push(t, &tui_mode_walkthrough, NULL);
-		break;
-	case 'p':
-		endpoints_probe(t);
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		t->focus = TUI_PANE_DETAILS;
-		break;
-	case TUI_CTRL('l'):
-		clearok(curscr, TRUE);
-		break;
-	case TUI_KEY_PASTE:
-	case KEY_RESIZE:
-		break;
-	default:
+	/* A paste outside a field, or a resize, is no key. */
+	if (ch != TUI_KEY_PASTE && ch != KEY_RESIZE)
 		tui_message(t, 0, "That key does nothing here: ? lists "
 		    "every key.");
-		break;
-	}
 }
 
 /* One key from the terminal; the keys of a bracketed paste are gathered. */

@@ -584,7 +584,8 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 
 static const struct tui_mode tui_mode_dialog = {
 	"dialog", dialog_init, dialog_free, dialog_key, dialog_draw, NULL,
-	"Tab/Up/Down: field  Left/Right: choices  Enter: accept  Esc: cancel"
+	"Tab/Up/Down: field  Left/Right: choices  Enter: accept  Esc: cancel",
+	NULL, NULL, NULL
 };
 
 /* Opens the dialog; with the overlay stack full, it is dropped. */

@@ -174,17 +174,20 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 
 static const struct tui_mode tui_mode_confirm = {
 	"confirm", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"y: yes  n or Esc: no"
+	"y: yes  n or Esc: no",
+	NULL, NULL, NULL
 };
 
 static const struct tui_mode tui_mode_text = {
 	"text", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"Enter: accept  Esc: cancel  Backspace: delete  Ctrl-U: clear"
+	"Enter: accept  Esc: cancel  Backspace: delete  Ctrl-U: clear",
+	NULL, NULL, NULL
 };
 
 static const struct tui_mode tui_mode_show = {
 	"show", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"j/k, PgUp/PgDn: scroll  q, Esc or Enter: close"
+	"j/k, PgUp/PgDn: scroll  q, Esc or Enter: close",
+	NULL, NULL, NULL
 };
 
 void

@@ -401,5 +401,6 @@ review_draw(struct tui_win *w, const struct tui_rect *screen)
 const struct tui_mode tui_mode_review = {
 	"review", review_init, review_free, review_key, review_draw,
 	review_build,
-	"j/k, PgUp/PgDn: scroll  c: commit  q, Esc or r: back"
+	"j/k, PgUp/PgDn: scroll  c: commit  q, Esc or r: back", NULL, NULL,
+	NULL
 };

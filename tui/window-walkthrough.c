@@ -1586,5 +1586,5 @@ wt_changed(struct tui_win *win)
 
 const struct tui_mode tui_mode_walkthrough = {
 	"walkthrough", wt_init, wt_free, wt_key, wt_draw, wt_changed,
-	"Walkthrough: each step lists its keys; Esc closes"
+	"Walkthrough: each step lists its keys; Esc closes", NULL, NULL, NULL
 };
