@@ -25,6 +25,11 @@ struct tui_action {
 	const char	*help;
 	/* Runs the action; returns 0 when it did not apply after all. */
 	int		(*fn)(struct tui_win *, int key);
+	/*
+	 * For a widget that runs its own actions (the form): which one, when
+	 * fn is NULL (tig's requests). The keys are still only in the table.
+	 */
+	int		 op;
 };
 
 /* A table with the heading it has on the help screen. */

@@ -198,14 +198,14 @@ act_filter(struct tui_win *w, int key)
 }
 
 static const struct tui_action list_actions[] = {
-	{ { 'j', KEY_DOWN }, NULL, "move the selection down", act_down },
-	{ { 'k', KEY_UP }, NULL, "move the selection up", act_up },
-	{ { KEY_NPAGE, ' ' }, NULL, "page down", act_page_down },
-	{ { KEY_PPAGE }, NULL, "page up", act_page_up },
-	{ { 'g', KEY_HOME }, NULL, "first row", act_first },
-	{ { 'G', KEY_END }, NULL, "last row", act_last },
+	{ { 'j', KEY_DOWN }, NULL, "move the selection down", act_down, 0 },
+	{ { 'k', KEY_UP }, NULL, "move the selection up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, NULL, "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, NULL, "page up", act_page_up, 0 },
+	{ { 'g', KEY_HOME }, NULL, "first row", act_first, 0 },
+	{ { 'G', KEY_END }, NULL, "last row", act_last, 0 },
 	{ { '/' }, "filter", "filter the list (an empty line shows all)",
-	    act_filter },
+	    act_filter, 0 },
 };
 
 const struct tui_keymap list_keymap =

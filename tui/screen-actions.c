@@ -118,38 +118,38 @@ act_redraw(struct tui_win *w, int key)
 
 static const struct tui_action move_actions[] = {
 	{ { '\t' }, "pane", "next pane (keys, details, endpoints)",
-	    act_next_pane },
-	{ { KEY_BTAB }, NULL, "previous pane", act_prev_pane },
+	    act_next_pane, 0 },
+	{ { KEY_BTAB }, NULL, "previous pane", act_prev_pane, 0 },
 };
 
 static const struct tui_action edit_actions[] = {
 	{ { 'b' }, "bind", "bind a key to an endpoint (address, port, sni)",
-	    act_bind },
-	{ { 'e' }, "edit", "edit the selected binding", act_edit },
-	{ { 'd' }, "unbind", "unbind the selected binding", act_unbind },
+	    act_bind, 0 },
+	{ { 'e' }, "edit", "edit the selected binding", act_edit, 0 },
+	{ { 'd' }, "unbind", "unbind the selected binding", act_unbind, 0 },
 	{ { 'm' }, "move", "move an endpoint with its listener and bindings\n"
-	    "(a probable move found by the checks is offered)", act_move },
-	{ { 'l' }, "listener", "add a listener", act_listen },
+	    "(a probable move found by the checks is offered)", act_move, 0 },
+	{ { 'l' }, "listener", "add a listener", act_listen, 0 },
 	{ { 'L' }, "listener", "remove the selected listener",
-	    act_unlisten },
+	    act_unlisten, 0 },
 };
 
 static const struct tui_action commit_actions[] = {
 	{ { 'r' }, "review", "review: the change against the file on disk,\n"
-	    "and the findings it adds and removes", act_review },
+	    "and the findings it adds and removes", act_review, 0 },
 	{ { 'c' }, "commit", "commit: write the file (atomic, keeps .bak)",
-	    act_commit },
+	    act_commit, 0 },
 };
 
 static const struct tui_action other_actions[] = {
 	{ { 'p' }, "probe", "probe the running certbindd: is each listener\n"
-	    "served what the committed file says?", act_probe },
+	    "served what the committed file says?", act_probe, 0 },
 	{ { 'w' }, "walkthrough", "walkthrough: first-time install",
-	    act_walkthrough },
-	{ { '?', KEY_F(1) }, "help", "this help", act_help },
-	{ { TUI_CTRL('l') }, NULL, "redraw the screen", act_redraw },
+	    act_walkthrough, 0 },
+	{ { '?', KEY_F(1) }, "help", "this help", act_help, 0 },
+	{ { TUI_CTRL('l') }, NULL, "redraw the screen", act_redraw, 0 },
 	{ { 'q' }, "quit", "quit (asks when there are unsaved changes)",
-	    act_quit },
+	    act_quit, 0 },
 };
 
 const struct tui_keymap screen_move_keymap =

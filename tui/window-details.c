@@ -228,12 +228,12 @@ act_back(struct tui_win *w, int key)
 }
 
 static const struct tui_action details_actions[] = {
-	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down },
-	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up },
-	{ { KEY_NPAGE, ' ' }, NULL, "page down", act_page_down },
-	{ { KEY_PPAGE }, NULL, "page up", act_page_up },
+	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, NULL, "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, NULL, "page up", act_page_up, 0 },
 	{ { '\n', '\r', KEY_ENTER, TUI_ESC }, "back to keys",
-	    "back to the keys pane", act_back },
+	    "back to the keys pane", act_back, 0 },
 };
 
 const struct tui_keymap details_keymap = KEYMAP("In the details pane",

@@ -25,6 +25,7 @@
 
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
 #define ALL_UNASSIGNED	"All unassigned"
@@ -49,24 +50,11 @@ enum field_kind {
 	FLD_BACKEND
 };
 
-struct field {
-	const char	*label;
-	enum field_kind	 kind;
-	char		 buf[256];
-	size_t		 len;
-	char		**options;
-	size_t		 noptions;
-	size_t		 opt;		/* last option chosen */
-	char		*error;		/* NULL: valid */
-};
-
 struct dialog {
 	enum dialog_kind kind;
 	char		*title;
 	char		*note;		/* a suggestion, shown above fields */
-	struct field	 f[MAXFIELDS];
-	int		 nf;
-	int		 cur;
+	struct form	 form;
 	size_t		 binding;	/* edit: the binding's index */
 	unsigned	 gen;		/* the model generation it was made on */
 	struct errlist	 effect;
@@ -80,47 +68,24 @@ struct dialog {
 	int		 dirty;		/* typed into since the last update */
 };
 
-static void
-field_set(struct field *f, const char *s)
-{
-	snprintf(f->buf, sizeof f->buf, "%s", s != NULL ? s : "");
-	f->len = strlen(f->buf);
-}
-
-static void
-field_option(struct field *f, const char *s)
-{
-	size_t	i;
-
-	for (i = 0; i < f->noptions; i++) {
-		if (strcmp(f->options[i], s) == 0)
-			return;
-	}
-	f->options = xreallocarray(f->options, f->noptions + 1,
-	    sizeof *f->options);
-	f->options[f->noptions++] = xstrdup(s);
-}
-
-static struct field *
+static struct form_field *
 field_add(struct dialog *d, const char *label, enum field_kind kind)
 {
-	struct field	*f = &d->f[d->nf++];
+	struct form_field	*f = form_add(&d->form, label, NULL);
 
-	memset(f, 0, sizeof *f);
-	f->label = label;
 	f->kind = kind;
 	return f;
 }
 
 /* This host's addresses, as offered in address fields. */
 static void
-host_addresses(struct field *f)
+host_addresses(struct form_field *f)
 {
 	struct ifaddrs	*ifa, *i;
 	char		 buf[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN + 2];
 	void		*a;
 
-	field_option(f, ALL_UNASSIGNED);
+	form_option(f, ALL_UNASSIGNED);
 	if (getifaddrs(&ifa) != 0)
 		return;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
@@ -129,7 +94,7 @@ host_addresses(struct field *f)
 		if (i->ifa_addr->sa_family == AF_INET) {
 			a = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
 			if (inet_ntop(AF_INET, a, buf, sizeof buf) != NULL)
-				field_option(f, buf);
+				form_option(f, buf);
 		} else if (i->ifa_addr->sa_family == AF_INET6) {
 			a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 			/* Link-local needs a scope, which endpoints lack. */
@@ -137,7 +102,7 @@ host_addresses(struct field *f)
 				continue;
 			if (inet_ntop(AF_INET6, a, buf, sizeof buf) != NULL) {
 				snprintf(b2, sizeof b2, "[%s]", buf);
-				field_option(f, b2);
+				form_option(f, b2);
 			}
 		}
 	}
@@ -146,8 +111,8 @@ host_addresses(struct field *f)
 
 /* Splits an endpoint's text into the address and port fields. */
 static void
-split_endpoint(const struct endpoint *ep, struct field *addr,
-    struct field *port)
+split_endpoint(const struct endpoint *ep, struct form_field *addr,
+    struct form_field *port)
 {
 	char	 buf[ENDPOINT_STRLEN], *colon;
 
@@ -155,15 +120,15 @@ split_endpoint(const struct endpoint *ep, struct field *addr,
 	if ((colon = strrchr(buf, ':')) == NULL)
 		return;
 	*colon = '\0';
-	field_set(addr, strcmp(buf, "*") == 0 ? ALL_UNASSIGNED : buf);
+	form_set(addr, strcmp(buf, "*") == 0 ? ALL_UNASSIGNED : buf);
 	if (port != NULL)
-		field_set(port, strcmp(colon + 1, "*") == 0 ? ALL_UNASSIGNED :
+		form_set(port, strcmp(colon + 1, "*") == 0 ? ALL_UNASSIGNED :
 		    colon + 1);
 }
 
 /* The endpoint text an address and a port field make together. */
 static char *
-join_endpoint(const struct field *addr, const struct field *port)
+join_endpoint(const struct form_field *addr, const struct form_field *port)
 {
 	const char	*a = addr->buf, *p = port->buf;
 
@@ -179,15 +144,7 @@ join_endpoint(const struct field *addr, const struct field *port)
 static void
 dialog_free_data(struct dialog *d)
 {
-	int	i;
-	size_t	j;
-
-	for (i = 0; i < d->nf; i++) {
-		for (j = 0; j < d->f[i].noptions; j++)
-			free(d->f[i].options[j]);
-		free(d->f[i].options);
-		free(d->f[i].error);
-	}
+	form_clear(&d->form);
 	errlist_clear(&d->effect);
 	errlist_clear(&d->added);
 	free(d->problem);
@@ -203,7 +160,7 @@ dialog_free_data(struct dialog *d)
 static int
 dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 {
-	struct field	*fa = NULL, *fp = NULL, *f;
+	struct form_field	*fa = NULL, *fp = NULL, *f;
 	struct endpoint	 ep, from, backend;
 	struct errlist	 changes = ERRLIST_INIT;
 	const char	*sni = NULL, *key = NULL;
@@ -212,8 +169,8 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 	int		 have_backend = 0;
 
 	*cause = NULL;
-	for (i = 0; i < d->nf; i++) {
-		f = &d->f[i];
+	for (i = 0; i < d->form.n; i++) {
+		f = &d->form.f[i];
 		free(f->error);
 		f->error = NULL;
 		switch (f->kind) {
@@ -282,8 +239,8 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 			have_ep = 1;
 		free(text);
 	}
-	for (i = 0; i < d->nf; i++) {
-		if (d->f[i].error != NULL)
+	for (i = 0; i < d->form.n; i++) {
+		if (d->form.f[i].error != NULL)
 			ok = 0;
 	}
 	if (!ok)
@@ -410,85 +367,52 @@ dialog_accept(struct tui *t, struct dialog *d)
 	tui_message(t, 0, "Changed in memory only: r reviews, c commits.");
 }
 
-static void
-field_insert(struct field *f, const char *s)
+static int
+act_accept(struct tui_win *w, int key)
 {
-	for (; *s != '\0' && *s != '\n' && *s != '\r'; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			continue;
-		if (f->len + 1 < sizeof f->buf)
-			f->buf[f->len++] = *s;
-	}
-	f->buf[f->len] = '\0';
+	dialog_accept(w->tui, w->data);
+	return 1;
 }
+
+static int
+act_cancel(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	tui_message(w->tui, 0, "Cancelled.");
+	return 1;
+}
+
+static const struct tui_action dialog_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "accept", NULL, act_accept, 0 },
+	{ { TUI_ESC }, "cancel", NULL, act_cancel, 0 },
+};
+
+static const struct tui_keymap dialog_keymap = KEYMAP("In dialogs",
+    dialog_actions);
+
+/* Enter and Esc are the dialog's; the form's table is for the help. */
+static const struct tui_keymap *const dialog_maps[] = {
+	&dialog_keymap, &form_keymap, NULL
+};
+
+static const int dialog_hints[] = {
+	'\t', KEY_LEFT, KEY_RIGHT, '\n', TUI_ESC, 0
+};
 
 static int
 dialog_key(struct tui_win *w, int key)
 {
-	struct dialog	*d = w->data;
-	struct tui	*t = w->tui;
-	struct field	*f = &d->f[d->cur];
-	char		 c[2];
+	struct dialog		*d = w->data;
+	struct form_field	*f = form_current(&d->form);
 
-	switch (key) {
-	case TUI_ESC:
-		tui_pop(t);
-		tui_message(t, 0, "Cancelled.");
+	if (action_run(dialog_maps, w, key))
 		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		dialog_accept(t, d);
-		return 1;
-	case '\t':
-	case KEY_DOWN:
-		d->cur = (d->cur + 1) % d->nf;
-		return 1;
-	case KEY_BTAB:
-	case KEY_UP:
-		d->cur = (d->cur + d->nf - 1) % d->nf;
-		return 1;
-	case KEY_RIGHT:
-	case KEY_LEFT:
-		if (f->noptions == 0)
-			return 1;
-		if (strcmp(f->buf, f->options[f->opt % f->noptions]) != 0)
-			f->opt = key == KEY_RIGHT ? 0 : f->noptions - 1;
-		else if (key == KEY_RIGHT)
-			f->opt = (f->opt + 1) % f->noptions;
-		else
-			f->opt = (f->opt + f->noptions - 1) % f->noptions;
-		field_set(f, f->options[f->opt]);
-		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		/* A chosen option goes as a whole. */
-		if (f->noptions > 0 && f->len > 0 &&
-		    strcmp(f->buf, f->options[f->opt % f->noptions]) == 0 &&
-		    strchr(f->buf, ' ') != NULL)
-			field_set(f, "");
-		else if (f->len > 0)
-			f->buf[--f->len] = '\0';
-		break;
-	case TUI_CTRL('u'):
-		field_set(f, "");
-		break;
-	case TUI_KEY_PASTE:
-		field_insert(f, t->paste);
-		break;
-	default:
-		if (key < 0x20 || key >= 0x7f)
-			return 1;
-		if (strcmp(f->buf, ALL_UNASSIGNED) == 0)
-			field_set(f, "");
-		c[0] = (char)key;
-		c[1] = '\0';
-		field_insert(f, c);
-		break;
-	}
-	/* Validated when next drawn: keys typed together cost one update. */
-	d->dirty = 1;
+	/* A letter typed over "All unassigned" starts a new value. */
+	if (key >= 0x20 && key < 0x7f && strcmp(f->buf, ALL_UNASSIGNED) == 0)
+		form_set(f, "");
+	if (form_key(&d->form, w->tui, key))
+		/* Validated when next drawn: keys typed together cost one. */
+		d->dirty = 1;
 	return 1;
 }
 
@@ -498,10 +422,10 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	struct dialog	*d = w->data;
 	struct tui	*t = w->tui;
 	struct tui_rect	 r;
-	struct field	*f;
+	struct form_field	*f;
 	char		 hint[64], *esc;
 	size_t		 i;
-	int		 y, lw = 10, fx, fw, room;
+	int		 y, lw = 10, fx, fw;
 
 	if (d->gen != t->gen || d->dirty) {
 		/* Typed into, or the model changed under it: redo. */
@@ -522,17 +446,12 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	}
 	fx = r.x + 2 + lw + 1;
 	fw = 34;
-	for (i = 0; i < (size_t)d->nf; i++) {
-		f = &d->f[i];
+	for (i = 0; i < (size_t)d->form.n; i++) {
+		f = &d->form.f[i];
 		y++;
-		draw_text(t, y, r.x + 2, lw, f->label, (int)i == d->cur ?
+		draw_text(t, y, r.x + 2, lw, f->label, (int)i == d->form.cur ?
 		    A_BOLD : A_NORMAL);
-		draw_blank(y, fx, fw, A_UNDERLINE | ((int)i == d->cur ?
-		    A_BOLD : 0));
-		room = draw_untrusted(t, y, fx, fw - 1, f->buf, A_UNDERLINE |
-		    ((int)i == d->cur ? A_BOLD : 0));
-		if ((int)i == d->cur)
-			draw_text(t, y, fx + room, 1, "_", A_BOLD | A_BLINK);
+		form_draw_value(t, f, y, fx, fw, (int)i == d->form.cur);
 		if (f->noptions > 0) {
 			snprintf(hint, sizeof hint, "<- -> %zu choice%s",
 			    f->noptions, f->noptions == 1 ? "" : "s");
@@ -584,8 +503,7 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 
 static const struct tui_mode tui_mode_dialog = {
 	"dialog", dialog_init, dialog_free, dialog_key, dialog_draw, NULL,
-	"Tab/Up/Down: field  Left/Right: choices  Enter: accept  Esc: cancel",
-	NULL, NULL, NULL
+	NULL, dialog_maps, dialog_hints, NULL
 };
 
 /* Opens the dialog; with the overlay stack full, it is dropped. */
@@ -624,7 +542,7 @@ void
 dialog_bind(struct tui *t)
 {
 	struct dialog	*d;
-	struct field	*f;
+	struct form_field	*f;
 	const char	*sel = tui_selected_key(t);
 	enum ep_row_type type;
 	size_t		 i, idx;
@@ -638,24 +556,24 @@ dialog_bind(struct tui *t)
 	d = dialog_new(t, DLG_BIND, "Bind a key to an endpoint");
 	f = field_add(d, "Key", FLD_KEY);
 	for (i = 0; i < config_nkeys(t->edit) && i < 1000; i++)
-		field_option(f, config_key(t->edit, i)->name);
-	field_set(f, sel != NULL ? sel : config_key(t->edit, 0)->name);
+		form_option(f, config_key(t->edit, i)->name);
+	form_set(f, sel != NULL ? sel : config_key(t->edit, 0)->name);
 	f = field_add(d, "Address", FLD_ADDRESS);
 	host_addresses(f);
-	field_set(f, ALL_UNASSIGNED);
+	form_set(f, ALL_UNASSIGNED);
 	f = field_add(d, "Port", FLD_PORT);
-	field_option(f, ALL_UNASSIGNED);
-	field_option(f, "443");
-	field_set(f, "443");
+	form_option(f, ALL_UNASSIGNED);
+	form_option(f, "443");
+	form_set(f, "443");
 	field_add(d, "SNI", FLD_SNI);
 	/* From a listener row, offer that listener's endpoint. */
 	if (endpoints_selected(t, &type, &idx) == 0 &&
 	    t->focus == TUI_PANE_ENDPOINTS && type != EPR_BINDING) {
 		const struct config_listener *l = config_listener(t->edit, idx);
 
-		split_endpoint(&l->ep, &d->f[1], &d->f[2]);
+		split_endpoint(&l->ep, &d->form.f[1], &d->form.f[2]);
 	}
-	d->cur = 1;
+	d->form.cur = 1;
 	push_dialog(t, d);
 }
 
@@ -664,7 +582,7 @@ dialog_edit(struct tui *t)
 {
 	const struct config_binding *b;
 	struct dialog	*d;
-	struct field	*f, *fa;
+	struct form_field	*f, *fa;
 	enum ep_row_type type;
 	size_t		 idx;
 	char		 ep[ENDPOINT_STRLEN];
@@ -685,10 +603,10 @@ dialog_edit(struct tui *t)
 	fa = field_add(d, "Address", FLD_ADDRESS);
 	host_addresses(fa);
 	f = field_add(d, "Port", FLD_PORT);
-	field_option(f, ALL_UNASSIGNED);
+	form_option(f, ALL_UNASSIGNED);
 	split_endpoint(&b->ep, fa, f);
 	f = field_add(d, "SNI", FLD_SNI);
-	field_set(f, b->sni);
+	form_set(f, b->sni);
 	push_dialog(t, d);
 }
 
@@ -770,7 +688,7 @@ dialog_move(struct tui *t)
 	const struct config_binding *b;
 	const struct config_listener *l;
 	struct dialog		*d;
-	struct field		*from, *fa, *fp;
+	struct form_field		*from, *fa, *fp;
 	struct endpoint		 to;
 	enum ep_row_type	 type;
 	size_t			 idx, i;
@@ -800,36 +718,36 @@ dialog_move(struct tui *t)
 	from = field_add(d, "From", FLD_ENDPOINT);
 	for (i = 0; i < config_nlisteners(t->edit) && i < 500; i++) {
 		endpoint_format(&config_listener(t->edit, i)->ep, ep);
-		field_option(from, ep);
+		form_option(from, ep);
 	}
 	for (i = 0; i < config_nbindings(t->edit) && i < 500; i++) {
 		endpoint_format(&config_binding(t->edit, i)->ep, ep);
-		field_option(from, ep);
+		form_option(from, ep);
 	}
 	fa = field_add(d, "To address", FLD_ADDRESS);
 	host_addresses(fa);
 	fp = field_add(d, "To port", FLD_PORT);
-	field_option(fp, ALL_UNASSIGNED);
+	form_option(fp, ALL_UNASSIGNED);
 	if (best != NULL) {
 		d->note = xasprintf("Probable move found: %s -> %s (enter "
 		    "accepts it)", best->move_from, best->move_to);
-		field_set(from, best->move_from);
+		form_set(from, best->move_from);
 		if (endpoint_parse(best->move_to, &to, NULL) == 0)
 			split_endpoint(&to, fa, fp);
-		d->cur = 0;
+		d->form.cur = 0;
 	} else {
 		if (have_sel && type == EPR_BINDING) {
 			b = config_binding(t->edit, idx);
 			endpoint_format(&b->ep, ep);
-			field_set(from, ep);
+			form_set(from, ep);
 			split_endpoint(&b->ep, fa, fp);
 		} else if (have_sel) {
 			l = config_listener(t->edit, idx);
 			endpoint_format(&l->ep, ep);
-			field_set(from, ep);
+			form_set(from, ep);
 			split_endpoint(&l->ep, fa, fp);
 		}
-		d->cur = 1;
+		d->form.cur = 1;
 	}
 	push_dialog(t, d);
 }
@@ -838,18 +756,18 @@ void
 dialog_listen(struct tui *t)
 {
 	struct dialog	*d;
-	struct field	*f;
+	struct form_field	*f;
 
 	if (refuse_readonly(t))
 		return;
 	d = dialog_new(t, DLG_LISTEN, "Add a listener");
 	f = field_add(d, "Address", FLD_ADDRESS);
 	host_addresses(f);
-	field_set(f, ALL_UNASSIGNED);
+	form_set(f, ALL_UNASSIGNED);
 	f = field_add(d, "Port", FLD_PORT_CONCRETE);
-	field_set(f, "443");
+	form_set(f, "443");
 	f = field_add(d, "Backend", FLD_BACKEND);
-	field_set(f, "127.0.0.1:8080");
+	form_set(f, "127.0.0.1:8080");
 	push_dialog(t, d);
 }
 

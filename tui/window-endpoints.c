@@ -438,7 +438,7 @@ act_details(struct tui_win *w, int key)
 
 static const struct tui_action ep_actions[] = {
 	{ { '\n', '\r', KEY_ENTER }, "details",
-	    "details of the key that serves the selected row", act_details },
+	    "details of the key that serves the selected row", act_details, 0 },
 };
 
 const struct tui_keymap endpoints_keymap = KEYMAP("In the endpoints pane",

@@ -148,7 +148,7 @@ act_details(struct tui_win *w, int key)
 
 static const struct tui_action keys_actions[] = {
 	{ { '\n', '\r', KEY_ENTER }, "details",
-	    "details of the selected key", act_details },
+	    "details of the selected key", act_details, 0 },
 };
 
 const struct tui_keymap keys_keymap = KEYMAP("In the keys pane",

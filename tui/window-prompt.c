@@ -9,6 +9,7 @@
 
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
 enum prompt_kind {
@@ -21,8 +22,7 @@ struct prompt {
 	enum prompt_kind kind;
 	char		*title;
 	char		*text;		/* SHOW: the page */
-	char		 buf[256];	/* TEXT: the line being typed */
-	size_t		 len;
+	struct form	 form;		/* TEXT: the line being typed */
 	tui_answer_cb	 answer;
 	tui_text_cb	 done;
 	void		*arg;
@@ -41,22 +41,10 @@ prompt_free(struct tui_win *w)
 {
 	struct prompt	*p = w->data;
 
+	form_clear(&p->form);
 	free(p->title);
 	free(p->text);
 	free(p);
-}
-
-static void
-text_insert(struct prompt *p, const char *s)
-{
-	for (; *s != '\0' && *s != '\n' && *s != '\r'; s++) {
-		/* Printable ASCII only: these are addresses, names, filters. */
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			continue;
-		if (p->len + 1 < sizeof p->buf)
-			p->buf[p->len++] = *s;
-	}
-	p->buf[p->len] = '\0';
 }
 
 static int
@@ -68,7 +56,6 @@ prompt_key(struct tui_win *w, int key)
 	tui_text_cb	 done = p->done;
 	void		*arg = p->arg;
 	char		*text;
-	char		 c[2];
 
 	switch (p->kind) {
 	case PROMPT_CONFIRM:
@@ -83,26 +70,15 @@ prompt_key(struct tui_win *w, int key)
 		return 1;
 	case PROMPT_TEXT:
 		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-			text = xstrdup(p->buf);
+			text = xstrdup(p->form.f[0].buf);
 			tui_pop(t);
 			done(t, arg, text);
 			free(text);
 		} else if (key == TUI_ESC) {
 			tui_pop(t);
 			done(t, arg, NULL);
-		} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-			if (p->len > 0)
-				p->buf[--p->len] = '\0';
-		} else if (key == TUI_CTRL('u')) {
-			p->len = 0;
-			p->buf[0] = '\0';
-		} else if (key == TUI_KEY_PASTE) {
-			text_insert(p, t->paste);
-		} else if (key >= 0x20 && key < 0x7f) {
-			c[0] = (char)key;
-			c[1] = '\0';
-			text_insert(p, c);
-		}
+		} else
+			form_key(&p->form, t, key);
 		return 1;
 	case PROMPT_SHOW:
 		if (key == 'j' || key == KEY_DOWN)
@@ -148,11 +124,8 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 		draw_box_clear(t, &r);
 		draw_frame(t, &r, NULL, 1);
 		draw_text(t, r.y + 1, r.x + 2, r.w - 4, p->title, A_BOLD);
-		draw_blank(r.y + 3, r.x + 2, r.w - 4, A_UNDERLINE);
 		/* Typed text is the user's, still escaped before drawing. */
-		y = draw_untrusted(t, r.y + 3, r.x + 2, r.w - 5, p->buf,
-		    A_UNDERLINE);
-		draw_text(t, r.y + 3, r.x + 2 + y, 1, "_", A_BOLD);
+		form_draw_value(t, &p->form.f[0], r.y + 3, r.x + 2, r.w - 4, 1);
 		draw_text(t, r.y + 4, r.x + 2, r.w - 4,
 		    "Enter: accept  Esc: cancel  Ctrl-U: clear", A_DIM);
 		break;
@@ -180,7 +153,7 @@ static const struct tui_mode tui_mode_confirm = {
 
 static const struct tui_mode tui_mode_text = {
 	"text", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"Enter: accept  Esc: cancel  Backspace: delete  Ctrl-U: clear",
+	"Enter: accept  Esc: cancel  Left/Right, Home/End: move  Ctrl-U: clear",
 	NULL, NULL, NULL
 };
 
@@ -216,7 +189,8 @@ tui_ask_text(struct tui *t, const char *label, const char *initial,
 	p->title = xstrdup(label);
 	p->done = cb;
 	p->arg = arg;
-	text_insert(p, initial != NULL ? initial : "");
+	form_insert(form_add(&p->form, NULL, NULL), initial != NULL ?
+	    initial : "");
 	if (tui_push(t, &tui_mode_text, p) == NULL) {
 		prompt_free(&(struct tui_win){ NULL, t, p });
 		cb(t, arg, NULL);
