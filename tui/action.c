@@ -58,7 +58,8 @@ action_keyname(int key, char *buf, size_t len)
 		{ KEY_LEFT, "Left" }, { KEY_RIGHT, "Right" },
 		{ KEY_PPAGE, "PgUp" }, { KEY_NPAGE, "PgDn" },
 		{ KEY_HOME, "Home" }, { KEY_END, "End" },
-		{ KEY_BACKSPACE, "Backspace" }, { KEY_DC, "Delete" },
+		{ KEY_BACKSPACE, "Backspace" }, { 127, "Backspace" },
+		{ 8, "Backspace" }, { KEY_DC, "Delete" },
 		{ KEY_IC, "Insert" }
 	};
 	size_t	i;

@@ -8,20 +8,17 @@
 #include <stdlib.h>
 
 #include "util/xmalloc.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
 /* In the order the help shows them: the screen's first, then each pane's. */
 static const struct tui_keymap *const help_maps[] = {
 	&screen_move_keymap, &screen_edit_keymap, &screen_commit_keymap,
 	&screen_other_keymap, &list_keymap, &keys_keymap, &endpoints_keymap,
-	&details_keymap, NULL
+	&details_keymap, &form_keymap, NULL
 };
 
 static const char *const help_legend[] = {
-	"In dialogs",
-	"  Tab, Up, Down    next, previous field",
-	"  Left, Right      cycle the offered values (addresses, keys)",
-	"  Enter, Esc       accept, cancel; Ctrl-U clears the field",
 	"Markers",
 	"  [CONFLICT] [UNSERVED] [EXPIRED] [ERROR]    errors",
 	"  [STALE] [MOVE?] [EXPIRING] [NOT-LOCAL]     warnings",
