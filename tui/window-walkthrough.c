@@ -31,10 +31,9 @@
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "op/lifecycle.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
-#define WT_FIELDLEN	256
-#define WT_MAXFIELDS	6
 #define WT_PASTEMAX	(64 * 1024)
 #define WT_LABELW	15
 
@@ -71,25 +70,11 @@ enum { SF_CN, SF_NAME, SF_SANS, SF_ORG, SF_TYPE, SF_DAYS };
 /* Import form fields. */
 enum { IF_PATH, IF_NAME, IF_PASSWORD };
 
-struct wt_field {
-	const char	*label;
-	char		 buf[WT_FIELDLEN];
-	size_t		 len;
-	int		 secret;	/* drawn as stars, wiped */
-	int		 choices;	/* Left/Right pick a key type */
-	size_t		 choice;
-	int		 touched;	/* typed in: stop following others */
-	char		*error;		/* NULL: valid */
-	const char	*hint;
-};
-
 struct walkthrough {
 	enum wt_step	 step;
 	enum wt_choice	 choice;
 
-	struct wt_field	 f[WT_MAXFIELDS];
-	int		 nf;
-	int		 cur;
+	struct form	 form;		/* the step's fields, if it has any */
 
 	char		*problem;	/* why the last action failed (raw) */
 	char		*name;		/* the key this walkthrough is about */
@@ -112,128 +97,6 @@ struct walkthrough {
 	/* WT_BIND, WT_LISTEN */
 	struct endpoint	 listen_ep;
 };
-
-/* Fields ------------------------------------------------------------------ */
-
-static void
-field_init(struct wt_field *f, const char *label, const char *value)
-{
-	memset(f, 0, sizeof *f);
-	f->label = label;
-	snprintf(f->buf, sizeof f->buf, "%s", value != NULL ? value : "");
-	f->len = strlen(f->buf);
-}
-
-static void
-field_set(struct wt_field *f, const char *value)
-{
-	snprintf(f->buf, sizeof f->buf, "%s", value);
-	f->len = strlen(f->buf);
-}
-
-static void
-field_clear(struct wt_field *f)
-{
-	explicit_bzero(f->buf, sizeof f->buf);
-	f->len = 0;
-	free(f->error);
-	f->error = NULL;
-}
-
-static void
-field_insert(struct wt_field *f, const char *s)
-{
-	/* Printable ASCII only: names, paths and passwords typed here. */
-	for (; *s != '\0' && *s != '\n' && *s != '\r'; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			continue;
-		if (f->len + 1 < sizeof f->buf)
-			f->buf[f->len++] = *s;
-	}
-	f->buf[f->len] = '\0';
-	f->touched = 1;
-}
-
-static void
-field_error(struct wt_field *f, char *error)
-{
-	free(f->error);
-	f->error = error;
-}
-
-static void
-fields_free(struct walkthrough *w)
-{
-	int	i;
-
-	for (i = 0; i < w->nf; i++)
-		field_clear(&w->f[i]);
-	w->nf = 0;
-	w->cur = 0;
-}
-
-/* Returns 1 when the key edited the current field. */
-static int
-field_key(struct walkthrough *w, struct tui *t, int key)
-{
-	struct wt_field	*f = &w->f[w->cur];
-	char		 c[2];
-	size_t		 n;
-
-	if (f->choices) {
-		/* The key types are keys/privkey.c's one table. */
-		n = key_type_count();
-		if (key == KEY_RIGHT || key == ' ')
-			f->choice = (f->choice + 1) % n;
-		else if (key == KEY_LEFT)
-			f->choice = (f->choice + n - 1) % n;
-		else
-			return 0;
-		field_set(f, key_type_nth(f->choice));
-		return 1;
-	}
-	switch (key) {
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (f->len > 0)
-			f->buf[--f->len] = '\0';
-		f->touched = 1;
-		return 1;
-	case TUI_CTRL('u'):
-		explicit_bzero(f->buf, sizeof f->buf);
-		f->len = 0;
-		f->touched = 1;
-		return 1;
-	case TUI_KEY_PASTE:
-		field_insert(f, t->paste);
-		return 1;
-	}
-	if (key >= 0x20 && key < 0x7f) {
-		c[0] = (char)key;
-		c[1] = '\0';
-		field_insert(f, c);
-		return 1;
-	}
-	return 0;
-}
-
-/* Tab, Up and Down move between fields; returns 1 when used. */
-static int
-field_move(struct walkthrough *w, int key)
-{
-	switch (key) {
-	case '\t':
-	case KEY_DOWN:
-		w->cur = (w->cur + 1) % w->nf;
-		return 1;
-	case KEY_BTAB:
-	case KEY_UP:
-		w->cur = (w->cur + w->nf - 1) % w->nf;
-		return 1;
-	}
-	return 0;
-}
 
 static void
 set_problem(struct walkthrough *w, char *cause)
@@ -264,26 +127,15 @@ draw_para(struct tui *t, int y, int x, int w, int ymax, const char *s,
 static int
 draw_fields(struct walkthrough *w, struct tui *t, int y, int ymax)
 {
-	struct wt_field	*f;
-	char		 stars[WT_FIELDLEN];
-	int		 i, fx = 2 + WT_LABELW, fw = 44, n;
-	attr_t		 a;
+	struct form_field	*f;
+	int			 i, fx = 2 + WT_LABELW, fw = 44;
 
-	for (i = 0; i < w->nf && y < ymax; i++) {
-		f = &w->f[i];
-		a = A_UNDERLINE | (i == w->cur ? A_BOLD : 0);
+	for (i = 0; i < w->form.n && y < ymax; i++) {
+		f = &w->form.f[i];
 		draw_text(t, y, 2, WT_LABELW - 1, f->label,
-		    i == w->cur ? A_BOLD : A_NORMAL);
-		draw_blank(y, fx, fw, a);
-		if (f->secret) {
-			memset(stars, '*', f->len);
-			stars[f->len] = '\0';
-			n = draw_text(t, y, fx, fw - 1, stars, a);
-		} else
-			n = draw_untrusted(t, y, fx, fw - 1, f->buf, a);
-		if (i == w->cur && !f->choices)
-			draw_text(t, y, fx + n, 1, "_", A_BOLD | A_BLINK);
-		if (f->choices)
+		    i == w->form.cur ? A_BOLD : A_NORMAL);
+		form_draw_value(t, f, y, fx, fw, i == w->form.cur);
+		if (f->fixed)
 			draw_text(t, y, fx + fw + 1, COLS - fx - fw - 3,
 			    "<- -> choose", A_DIM);
 		else if (f->hint != NULL)
@@ -448,48 +300,48 @@ static int
 validate_subject(struct walkthrough *w, struct tui *t)
 {
 	struct subject	 s;
-	struct wt_field	*f = w->f;
+	struct form_field	*f = w->form.f;
 	char		*cause = NULL, *copy, *end;
 	long		 days;
 	int		 ok = 1, i;
 
 	if (!f[SF_NAME].touched) {
 		copy = lifecycle_name_from(f[SF_CN].buf);
-		field_set(&f[SF_NAME], *f[SF_CN].buf != '\0' ? copy : "");
+		form_set(&f[SF_NAME], *f[SF_CN].buf != '\0' ? copy : "");
 		free(copy);
 	}
 	if (!f[SF_SANS].touched)
-		field_set(&f[SF_SANS], f[SF_CN].buf);
-	for (i = 0; i < w->nf; i++)
-		field_error(&f[i], NULL);
+		form_set(&f[SF_SANS], f[SF_CN].buf);
+	for (i = 0; i < w->form.n; i++)
+		form_error(&f[i], NULL);
 
 	memset(&s, 0, sizeof s);
 	s.cn = f[SF_CN].buf;
 	if (subject_check(&s, &cause) == -1) {
-		field_error(&f[SF_CN], cause);
+		form_error(&f[SF_CN], cause);
 		ok = 0;
 	} else if (strpbrk(s.cn, " \t,") != NULL) {
-		field_error(&f[SF_CN], xstrdup("no spaces or commas here: "
+		form_error(&f[SF_CN], xstrdup("no spaces or commas here: "
 		    "other names go under Names"));
 		ok = 0;
 	}
 	cause = NULL;
 	if (lifecycle_name_valid(f[SF_NAME].buf, &cause) == -1) {
-		field_error(&f[SF_NAME], cause);
+		form_error(&f[SF_NAME], cause);
 		ok = 0;
 	} else if (config_key_find(t->edit, f[SF_NAME].buf) != NULL) {
-		field_error(&f[SF_NAME], xstrdup("a key of that name exists: "
+		form_error(&f[SF_NAME], xstrdup("a key of that name exists: "
 		    "choose another"));
 		ok = 0;
 	}
 	copy = split_sans(f[SF_SANS].buf, &s.sans, &s.nsans);
 	cause = NULL;
 	if (s.nsans == 0) {
-		field_error(&f[SF_SANS], xstrdup("give at least one name: "
+		form_error(&f[SF_SANS], xstrdup("give at least one name: "
 		    "clients check only these"));
 		ok = 0;
 	} else if (ok && subject_check(&s, &cause) == -1) {
-		field_error(&f[SF_SANS], cause);
+		form_error(&f[SF_SANS], cause);
 		ok = 0;
 	} else
 		free(cause);
@@ -500,15 +352,15 @@ validate_subject(struct walkthrough *w, struct tui *t)
 	s.org = f[SF_ORG].buf;
 	cause = NULL;
 	if (f[SF_ORG].len > 0 && subject_check(&s, &cause) == -1) {
-		field_error(&f[SF_ORG], cause);
+		form_error(&f[SF_ORG], cause);
 		ok = 0;
 	}
-	if (w->nf > SF_DAYS) {
+	if (w->form.n > SF_DAYS) {
 		errno = 0;
 		days = strtol(f[SF_DAYS].buf, &end, 10);
 		if (errno != 0 || *end != '\0' || end == f[SF_DAYS].buf ||
 		    days < 1 || days > 3650) {
-			field_error(&f[SF_DAYS], xstrdup("a number of days "
+			form_error(&f[SF_DAYS], xstrdup("a number of days "
 			    "from 1 to 3650"));
 			ok = 0;
 		}
@@ -519,31 +371,30 @@ validate_subject(struct walkthrough *w, struct tui *t)
 static void
 start_subject(struct walkthrough *w, struct tui *t)
 {
-	size_t	i;
+	struct form_field	*f;
+	size_t			 i;
 
-	fields_free(w);
-	field_init(&w->f[SF_CN], "Common name", "");
-	w->f[SF_CN].hint = "e.g. www.example.com";
-	field_init(&w->f[SF_NAME], "Key name", "");
-	w->f[SF_NAME].hint = "in certbind";
-	field_init(&w->f[SF_SANS], "Names (SANs)", "");
-	w->f[SF_SANS].hint = "DNS names, IPs";
-	field_init(&w->f[SF_ORG], "Organization", "");
-	w->f[SF_ORG].hint = "(optional)";
-	field_init(&w->f[SF_TYPE], "Key type",
-	    key_type_name(KEY_TYPE_DEFAULT));
-	w->f[SF_TYPE].choices = 1;
+	form_clear(&w->form);
+	form_add(&w->form, "Common name", "");
+	w->form.f[SF_CN].hint = "e.g. www.example.com";
+	form_add(&w->form, "Key name", "");
+	w->form.f[SF_NAME].hint = "in certbind";
+	form_add(&w->form, "Names (SANs)", "");
+	w->form.f[SF_SANS].hint = "DNS names, IPs";
+	form_add(&w->form, "Organization", "");
+	w->form.f[SF_ORG].hint = "(optional)";
+	/* The key types are keys/privkey.c's one table. */
+	f = form_add(&w->form, "Key type", NULL);
+	f->fixed = 1;
 	for (i = 0; i < key_type_count(); i++) {
+		form_option(f, key_type_nth(i));
 		if (strcmp(key_type_nth(i), key_type_name(KEY_TYPE_DEFAULT)) ==
 		    0)
-			w->f[SF_TYPE].choice = i;
+			form_choose(f, i);
 	}
-	w->nf = SF_TYPE + 1;
-	if (w->choice == WC_SELFSIGN) {
-		field_init(&w->f[SF_DAYS], "Valid days", "365");
-		w->nf = SF_DAYS + 1;
-	}
-	w->cur = SF_CN;
+	if (w->choice == WC_SELFSIGN)
+		form_add(&w->form, "Valid days", "365");
+	w->form.cur = SF_CN;
 	w->step = WT_SUBJECT;
 	validate_subject(w, t);
 }
@@ -619,16 +470,16 @@ create_subject(struct walkthrough *w, struct tui *t)
 		return;
 	}
 	memset(&s, 0, sizeof s);
-	s.cn = w->f[SF_CN].buf;
-	s.org = w->f[SF_ORG].len > 0 ? w->f[SF_ORG].buf : NULL;
-	copy = split_sans(w->f[SF_SANS].buf, &s.sans, &s.nsans);
-	type = key_type_parse(w->f[SF_TYPE].buf);
+	s.cn = w->form.f[SF_CN].buf;
+	s.org = w->form.f[SF_ORG].len > 0 ? w->form.f[SF_ORG].buf : NULL;
+	copy = split_sans(w->form.f[SF_SANS].buf, &s.sans, &s.nsans);
+	type = key_type_parse(w->form.f[SF_TYPE].buf);
 	if (w->choice == WC_SELFSIGN)
-		rc = lifecycle_selfsign(t->edit, w->f[SF_NAME].buf, &s, type,
-		    (unsigned)atoi(w->f[SF_DAYS].buf), &after, &lf, &crt,
+		rc = lifecycle_selfsign(t->edit, w->form.f[SF_NAME].buf, &s, type,
+		    (unsigned)atoi(w->form.f[SF_DAYS].buf), &after, &lf, &crt,
 		    &cause);
 	else
-		rc = lifecycle_request(t->edit, w->f[SF_NAME].buf, &s, type,
+		rc = lifecycle_request(t->edit, w->form.f[SF_NAME].buf, &s, type,
 		    &after, &lf, &pem, &len, &cause);
 	free(s.sans);
 	free(copy);
@@ -641,7 +492,7 @@ create_subject(struct walkthrough *w, struct tui *t)
 	set_problem(w, NULL);
 	show_warnings(t, &lf);
 	free(w->name);
-	w->name = xstrdup(w->f[SF_NAME].buf);
+	w->name = xstrdup(w->form.f[SF_NAME].buf);
 	tui_replace_edit(t, after);
 	keys_select(t, w->name);
 	if (w->choice == WC_SELFSIGN) {
@@ -663,7 +514,7 @@ create_subject(struct walkthrough *w, struct tui *t)
 		w->step = WT_REQUEST;
 	}
 	lifecycle_files_free(&lf);
-	fields_free(w);
+	form_clear(&w->form);
 }
 
 /*
@@ -671,7 +522,7 @@ create_subject(struct walkthrough *w, struct tui *t)
  * the choice, anything else edits a field and validates as you type.
  */
 static int
-form_key(struct walkthrough *w, struct tui *t, int key,
+step_form_key(struct walkthrough *w, struct tui *t, int key,
     void (*accept)(struct walkthrough *, struct tui *),
     void (*validate)(struct walkthrough *, struct tui *))
 {
@@ -682,11 +533,11 @@ form_key(struct walkthrough *w, struct tui *t, int key,
 		accept(w, t);
 		return 1;
 	case TUI_ESC:
-		fields_free(w);
+		form_clear(&w->form);
 		w->step = WT_CHOOSE;
 		return 1;
 	}
-	if (field_move(w, key) || field_key(w, t, key)) {
+	if (form_key(&w->form, t, key)) {
 		set_problem(w, NULL);
 		validate(w, t);
 		return 1;
@@ -703,7 +554,7 @@ revalidate_subject(struct walkthrough *w, struct tui *t)
 static int
 key_subject(struct walkthrough *w, struct tui *t, int key)
 {
-	return form_key(w, t, key, create_subject, revalidate_subject);
+	return step_form_key(w, t, key, create_subject, revalidate_subject);
 }
 
 /* Steps: the request as plain PEM ---------------------------------------------- */
@@ -807,10 +658,9 @@ key_request(struct walkthrough *w, struct tui *t, int key)
 static void
 start_install(struct walkthrough *w, struct tui *t)
 {
-	fields_free(w);
-	field_init(&w->f[0], "File", "");
-	w->f[0].hint = "or paste the PEM";
-	w->nf = 1;
+	form_clear(&w->form);
+	form_add(&w->form, "File", "");
+	w->form.f[0].hint = "or paste the PEM";
 	free(w->pasted);
 	w->pasted = NULL;
 	w->pastedlen = 0;
@@ -894,12 +744,12 @@ do_install(struct walkthrough *w, struct tui *t)
 		data = xstrndup(w->pasted, w->pastedlen);
 		len = w->pastedlen;
 	} else {
-		if (w->f[0].len == 0) {
+		if (w->form.f[0].len == 0) {
 			set_problem(w, xstrdup("Paste the certificate, or type "
 			    "the path of its file."));
 			return;
 		}
-		what = w->f[0].buf;
+		what = w->form.f[0].buf;
 		if (lifecycle_read(what, &data, &len, &cause) == -1) {
 			set_problem(w, cause);
 			return;
@@ -939,7 +789,7 @@ do_install(struct walkthrough *w, struct tui *t)
 	cert_free(crt);
 	tui_replace_edit(t, after);
 	keys_select(t, w->name);
-	fields_free(w);
+	form_clear(&w->form);
 	free(w->pasted);
 	w->pasted = NULL;
 	w->pastedlen = 0;
@@ -958,7 +808,7 @@ key_install(struct walkthrough *w, struct tui *t, int key)
 		do_install(w, t);
 		return 1;
 	case TUI_ESC:
-		fields_free(w);
+		form_clear(&w->form);
 		w->step = WT_CHOOSE;
 		return 1;
 	case TUI_CTRL('u'):
@@ -984,7 +834,7 @@ key_install(struct walkthrough *w, struct tui *t, int key)
 		return 1;
 	}
 	set_problem(w, NULL);
-	return field_key(w, t, key);
+	return form_key(&w->form, t, key);
 }
 
 /* Steps: import ----------------------------------------------------------------- */
@@ -992,22 +842,21 @@ key_install(struct walkthrough *w, struct tui *t, int key)
 static void
 start_import(struct walkthrough *w, struct tui *t)
 {
-	fields_free(w);
-	field_init(&w->f[IF_PATH], "File", "");
-	w->f[IF_PATH].hint = "PEM or PKCS#12";
-	field_init(&w->f[IF_NAME], "Key name", "");
-	w->f[IF_NAME].hint = "in certbind";
-	field_init(&w->f[IF_PASSWORD], "Password", "");
-	w->f[IF_PASSWORD].secret = 1;
-	w->f[IF_PASSWORD].hint = "PKCS#12, or an encrypted key";
-	w->nf = 3;
+	form_clear(&w->form);
+	form_add(&w->form, "File", "");
+	w->form.f[IF_PATH].hint = "PEM or PKCS#12";
+	form_add(&w->form, "Key name", "");
+	w->form.f[IF_NAME].hint = "in certbind";
+	form_add(&w->form, "Password", "");
+	w->form.f[IF_PASSWORD].secret = 1;
+	w->form.f[IF_PASSWORD].hint = "PKCS#12, or an encrypted key";
 	w->step = WT_IMPORT;
 }
 
 static void
 validate_import(struct walkthrough *w, struct tui *t)
 {
-	struct wt_field	*f = w->f;
+	struct form_field	*f = w->form.f;
 	const char	*b;
 	char		*base, *dot, *name, *cause = NULL;
 
@@ -1018,17 +867,17 @@ validate_import(struct walkthrough *w, struct tui *t)
 		if ((dot = strrchr(base, '.')) != NULL && dot != base)
 			*dot = '\0';
 		name = *base != '\0' ? lifecycle_name_from(base) : xstrdup("");
-		field_set(&f[IF_NAME], name);
+		form_set(&f[IF_NAME], name);
 		free(name);
 		free(base);
 	}
-	field_error(&f[IF_NAME], NULL);
+	form_error(&f[IF_NAME], NULL);
 	if (f[IF_PATH].len == 0)
 		return;
 	if (lifecycle_name_valid(f[IF_NAME].buf, &cause) == -1)
-		field_error(&f[IF_NAME], cause);
+		form_error(&f[IF_NAME], cause);
 	else if (config_key_find(t->edit, f[IF_NAME].buf) != NULL)
-		field_error(&f[IF_NAME], xstrdup("a key of that name exists: "
+		form_error(&f[IF_NAME], xstrdup("a key of that name exists: "
 		    "choose another"));
 }
 
@@ -1052,7 +901,7 @@ static int
 load_import(struct walkthrough *w, const char *path, const char *data,
     size_t len, struct privkey **key, struct cert **crt, char **cause)
 {
-	const char	*pw = w->f[IF_PASSWORD].buf;
+	const char	*pw = w->form.f[IF_PASSWORD].buf;
 	char		*c2 = NULL;
 
 	if (memmem(data, len, "-----BEGIN", 10) != NULL ||
@@ -1084,27 +933,27 @@ do_import(struct walkthrough *w, struct tui *t)
 	int			 complete = 0;
 
 	validate_import(w, t);
-	if (w->f[IF_PATH].len == 0) {
+	if (w->form.f[IF_PATH].len == 0) {
 		set_problem(w, xstrdup("Type the path of the file to import."));
 		return;
 	}
-	if (w->f[IF_NAME].error != NULL) {
+	if (w->form.f[IF_NAME].error != NULL) {
 		set_problem(w, xstrdup("The key name is not valid: see the "
 		    "message under it."));
 		return;
 	}
-	if (lifecycle_read(w->f[IF_PATH].buf, &data, &len, &cause) == -1) {
+	if (lifecycle_read(w->form.f[IF_PATH].buf, &data, &len, &cause) == -1) {
 		set_problem(w, cause);
 		return;
 	}
-	if (load_import(w, w->f[IF_PATH].buf, data, len, &key, &crt,
+	if (load_import(w, w->form.f[IF_PATH].buf, data, len, &key, &crt,
 	    &cause) == -1) {
 		freezero(data, len);
 		set_problem(w, cause);
 		return;
 	}
 	freezero(data, len);
-	if (lifecycle_import(t->edit, w->f[IF_NAME].buf, key, crt, &after,
+	if (lifecycle_import(t->edit, w->form.f[IF_NAME].buf, key, crt, &after,
 	    &lf, &chain, &complete, &cause) == -1) {
 		privkey_free(key);
 		cert_free(crt);
@@ -1116,7 +965,7 @@ do_import(struct walkthrough *w, struct tui *t)
 	set_problem(w, NULL);
 	show_warnings(t, &lf);
 	free(w->name);
-	w->name = xstrdup(w->f[IF_NAME].buf);
+	w->name = xstrdup(w->form.f[IF_NAME].buf);
 	errlist_clear(&w->info);
 	errlist_add(&w->info, "Imported as key %s: %s", w->name,
 	    lf.cert.abs);
@@ -1128,14 +977,14 @@ do_import(struct walkthrough *w, struct tui *t)
 	lifecycle_files_free(&lf);
 	tui_replace_edit(t, after);
 	keys_select(t, w->name);
-	fields_free(w);
+	form_clear(&w->form);
 	w->step = WT_READY;
 }
 
 static int
 key_import(struct walkthrough *w, struct tui *t, int key)
 {
-	return form_key(w, t, key, do_import, validate_import);
+	return step_form_key(w, t, key, do_import, validate_import);
 }
 
 /* Steps: ready, bind, listen ------------------------------------------------------ */
@@ -1233,10 +1082,9 @@ bind_next(struct walkthrough *w, struct tui *t)
 		    endpoint_any_port(&b->ep))
 			continue;
 		w->listen_ep = b->ep;
-		fields_free(w);
-		field_init(&w->f[0], "Backend", "127.0.0.1:8080");
-		w->f[0].hint = "ADDRESS:PORT";
-		w->nf = 1;
+		form_clear(&w->form);
+		form_add(&w->form, "Backend", "127.0.0.1:8080");
+		w->form.f[0].hint = "ADDRESS:PORT";
 		w->step = WT_LISTEN;
 		return;
 	}
@@ -1286,12 +1134,12 @@ do_listen(struct walkthrough *w, struct tui *t)
 	struct config	*c;
 	char		*cause = NULL;
 
-	if (w->f[0].len == 0) {
-		fields_free(w);
+	if (w->form.f[0].len == 0) {
+		form_clear(&w->form);
 		w->step = WT_REVIEW;
 		return;
 	}
-	if (endpoint_parse(w->f[0].buf, &backend, &cause) == -1) {
+	if (endpoint_parse(w->form.f[0].buf, &backend, &cause) == -1) {
 		set_problem(w, cause);
 		return;
 	}
@@ -1308,7 +1156,7 @@ do_listen(struct walkthrough *w, struct tui *t)
 	}
 	set_problem(w, NULL);
 	tui_replace_edit(t, c);
-	fields_free(w);
+	form_clear(&w->form);
 	w->step = WT_REVIEW;
 }
 
@@ -1323,7 +1171,7 @@ key_listen(struct walkthrough *w, struct tui *t, int key)
 		return 1;
 	}
 	set_problem(w, NULL);
-	return field_key(w, t, key);
+	return form_key(&w->form, t, key);
 }
 
 /* Steps: review, written ------------------------------------------------------------ */
@@ -1456,7 +1304,7 @@ wt_free(struct tui_win *win)
 
 	if (w == NULL)
 		return;
-	fields_free(w);
+	form_clear(&w->form);
 	free(w->problem);
 	free(w->name);
 	free(w->pem);
@@ -1515,7 +1363,7 @@ wt_key(struct tui_win *win, int key)
 		}
 		break;
 	}
-	if (!used && (key == TUI_ESC || (key == 'q' && w->nf == 0))) {
+	if (!used && (key == TUI_ESC || (key == 'q' && w->form.n == 0))) {
 		tui_pop(t);
 		if (t->modified)
 			tui_message(t, 0, "Walkthrough closed; its changes are "
