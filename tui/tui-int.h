@@ -9,6 +9,11 @@
  * a pointer into the config across a model change: its rows keep names or
  * indexes and look the record up again when they are drawn.
  *
+ * A mode's keys are action tables (tui/action.h) that also make its hint
+ * line and the help screen; the panes that are lists share one list
+ * widget (tui/list.h), and every field typed into is the one form
+ * (tui/form.h).
+ *
  * To add a mode (the walkthrough, for one): write tui/window-NAME.c
  * defining a const struct tui_mode, and open it with tui_push(): the
  * walkthrough, tui/window-walkthrough.c, is opened by "w" and on a first
@@ -184,11 +189,24 @@ struct tui {
 	time_t		 now;
 };
 
-/* tui.c */
-extern const struct tui_mode tui_mode_walkthrough;
+/* model.c: the model changed (tui_changed) and its parts. */
 void	 tui_changed(struct tui *);
 const struct findings *tui_orig_findings(struct tui *);
 void	 tui_replace_edit(struct tui *, struct config *);
+/* Rebuilds findings, resolver, marks and rows; check: run the checks. */
+void	 model_update(struct tui *, int check);
+/* The first build, on the file as loaded. */
+void	 model_first(struct tui *);
+void	 model_certs_free(struct tui *);
+/*
+ * Key i's certificate, loaded on first use; NULL when pending or
+ * unreadable (*error then says why, or is NULL). Both are borrowed until
+ * the next model change (tui_changed).
+ */
+struct cert *tui_cert(struct tui *, size_t key, const char **error);
+
+/* tui.c */
+extern const struct tui_mode tui_mode_walkthrough;
 struct tui_win *tui_push(struct tui *, const struct tui_mode *, void *);
 void	 tui_pop(struct tui *);
 void	 tui_message(struct tui *, int error, const char *, ...)
@@ -200,12 +218,6 @@ void	 tui_draw(struct tui *);
 /* Whether Esc was pressed since, without waiting; other keys stay queued. */
 int	 tui_cancelled(struct tui *);
 const char *tui_selected_key(struct tui *);	/* borrowed from edit */
-/*
- * Key i's certificate, loaded on first use; NULL when pending or
- * unreadable (*error then says why, or is NULL). Both are borrowed until
- * the next model change (tui_changed).
- */
-struct cert *tui_cert(struct tui *, size_t key, const char **error);
 
 /* draw.c */
 void	 draw_init_colors(struct tui *);
