@@ -390,6 +390,33 @@ handle_key(struct tui *t, int ch)
 		    "every key.");
 }
 
+/*
+ * Home, End and Delete as the common terminals send them, for the ones
+ * the terminfo entry does not name: over SSH, TERM often names another
+ * terminal than the one typing, and an unknown sequence would arrive as
+ * Esc, which cancels a dialog.
+ */
+static void
+define_keys(void)
+{
+	static const struct {
+		const char	*seq;
+		int		 key;
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME },
+		{ "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END },
+		{ "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[3~", KEY_DC }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (key_defined(keys[i].seq) == 0)
+			define_key(keys[i].seq, keys[i].key);
+	}
+}
+
 /* One key from the terminal; the keys of a bracketed paste are gathered. */
 static void
 feed(struct tui *t, int ch)
@@ -569,6 +596,7 @@ tui_main(const char *conf_path)
 	timeout(250);
 	define_key("\033[200~", TUI_KEY_PASTE_START);
 	define_key("\033[201~", TUI_KEY_PASTE_END);
+	define_keys();
 	draw_init_colors(t);
 	/* Bracketed paste: the terminal marks pasted text. */
 	putp("\033[?2004h");
