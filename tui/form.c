@@ -42,7 +42,7 @@ static const struct tui_action form_actions[] = {
 	    FORM_BACKSPACE },
 	{ { KEY_DC, TUI_CTRL('d') }, NULL, "delete the character at the "
 	    "cursor", NULL, FORM_DELETE },
-	{ { TUI_CTRL('u') }, NULL, "clear the field", NULL, FORM_CLEAR },
+	{ { TUI_CTRL('u') }, "clear", "clear the field", NULL, FORM_CLEAR },
 	{ { TUI_KEY_PASTE }, NULL, NULL, NULL, FORM_PASTE },
 };
 

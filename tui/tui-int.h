@@ -279,6 +279,7 @@ int	 screen_pane_key(struct tui_win *w, int key);
 extern const struct tui_keymap keys_keymap;
 extern const struct tui_keymap endpoints_keymap;
 extern const struct tui_keymap details_keymap;
+extern const struct tui_keymap review_keymap;
 extern const struct tui_mode tui_mode_keys;
 extern const struct tui_mode tui_mode_details;
 extern const struct tui_mode tui_mode_endpoints;

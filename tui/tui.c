@@ -377,8 +377,12 @@ handle_key(struct tui *t, int ch)
 	free(t->msg);
 	t->msg = NULL;
 	if (t->noverlay > 0) {
+		/* An overlay has every key: those it has no use for do nothing. */
 		w = t->overlay[t->noverlay - 1];
-		w->mode->key(w, ch);
+		if (w->mode->key != NULL)
+			w->mode->key(w, ch);
+		else
+			action_run(w->mode->keymaps, w, ch);
 		return;
 	}
 	w = &t->panes[t->focus];

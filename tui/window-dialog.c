@@ -303,6 +303,8 @@ static const struct tui_keymap *const dialog_maps[] = {
 static const int dialog_hints[] = {
 	'\t', KEY_LEFT, KEY_RIGHT, '\n', TUI_ESC, 0
 };
+/* Inside the box: Enter first, as it is left out while it cannot work. */
+static const int dialog_box_hints[] = { '\n', TUI_ESC, '\t', 0 };
 
 static int
 dialog_key(struct tui_win *w, int key)
@@ -328,7 +330,7 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	struct tui	*t = w->tui;
 	struct tui_rect	 r;
 	struct form_field	*f;
-	char		 hint[64], *esc;
+	char		 hint[64], *esc, *hints;
 	size_t		 i;
 	int		 y, lw = 10, fx, fw;
 
@@ -401,9 +403,14 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	} else if (d->problem != NULL)
 		draw_untrusted(t, y++, r.x + 2, r.w - 4, d->problem,
 		    draw_attr(t, TC_ERROR));
-	draw_text(t, r.y + r.h - 2, r.x + 2, r.w - 4, d->valid ?
-	    "Enter: accept  Esc: cancel  Tab: next field" :
-	    "Esc: cancel  Tab: next field (fix the fields to accept)", A_DIM);
+	/* The keys as the table says; Enter only once it can accept. */
+	hints = action_hints(dialog_maps, d->valid ? dialog_box_hints :
+	    dialog_box_hints + 1);
+	esc = xasprintf("%s%s", hints, d->valid ? "" :
+	    " (fix the fields to accept)");
+	draw_text(t, r.y + r.h - 2, r.x + 2, r.w - 4, esc, A_DIM);
+	free(esc);
+	free(hints);
 }
 
 static const struct tui_mode tui_mode_dialog = {

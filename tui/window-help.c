@@ -15,7 +15,7 @@
 static const struct tui_keymap *const help_maps[] = {
 	&screen_move_keymap, &screen_edit_keymap, &screen_commit_keymap,
 	&screen_other_keymap, &list_keymap, &keys_keymap, &endpoints_keymap,
-	&details_keymap, &form_keymap, NULL
+	&details_keymap, &review_keymap, &form_keymap, NULL
 };
 
 static const char *const help_legend[] = {
@@ -60,33 +60,77 @@ help_free(struct tui_win *w)
 	free(d);
 }
 
+static void
+help_scroll(struct help_data *d, long delta)
+{
+	long	s = (long)d->scroll + delta, last = (long)d->n - d->height;
+
+	if (s > last)
+		s = last;
+	d->scroll = s > 0 ? (size_t)s : 0;
+}
+
+static int
+act_down(struct tui_win *w, int key)
+{
+	help_scroll(w->data, 1);
+	return 1;
+}
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	help_scroll(w->data, -1);
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
+{
+	struct help_data	*d = w->data;
+
+	help_scroll(d, d->height);
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	struct help_data	*d = w->data;
+
+	help_scroll(d, -(long)d->height);
+	return 1;
+}
+
+static int
+act_close(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+/* Not listed in the help itself: its hint line says them. */
+static const struct tui_action help_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", NULL, act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", NULL, act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, "page", NULL, act_page_down, 0 },
+	{ { KEY_PPAGE }, "page", NULL, act_page_up, 0 },
+	{ { 'q', TUI_ESC }, "close", NULL, act_close, 0 },
+};
+
+static const struct tui_keymap help_keymap = KEYMAP("In the help",
+    help_actions);
+static const struct tui_keymap *const help_own_maps[] = {
+	&help_keymap, NULL
+};
+static const int help_hints[] = { 'j', 'k', KEY_PPAGE, KEY_NPAGE, 'q', 0 };
+
+/* Any key the table has no use for closes the help too. */
 static int
 help_key(struct tui_win *w, int key)
 {
-	struct help_data	*d = w->data;
-	size_t			 n = d->n;
-
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-	case ' ':
-	case KEY_NPAGE:
-		if (d->scroll + (size_t)d->height < n)
-			d->scroll += key == ' ' || key == KEY_NPAGE ?
-			    (size_t)d->height : 1;
-		if (d->scroll + (size_t)d->height > n)
-			d->scroll = n > (size_t)d->height ?
-			    n - (size_t)d->height : 0;
-		break;
-	case 'k':
-	case KEY_UP:
-	case KEY_PPAGE:
-		d->scroll = d->scroll > 0 ? d->scroll - 1 : 0;
-		break;
-	default:
+	if (!action_run(help_own_maps, w, key))
 		tui_pop(w->tui);
-		break;
-	}
 	return 1;
 }
 
@@ -114,5 +158,5 @@ help_draw(struct tui_win *w, const struct tui_rect *screen)
 
 const struct tui_mode tui_mode_help = {
 	"help", help_init, help_free, help_key, help_draw, NULL,
-	"j/k: scroll  any other key: close", NULL, NULL, NULL
+	NULL, help_own_maps, help_hints, NULL
 };

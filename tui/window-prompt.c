@@ -48,53 +48,152 @@ prompt_free(struct tui_win *w)
 }
 
 static int
-prompt_key(struct tui_win *w, int key)
+act_yes(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
-	struct tui	*t = w->tui;
 	tui_answer_cb	 answer = p->answer;
+	void		*arg = p->arg;
+
+	/* The overlay goes first, so that the answer may open another. */
+	tui_pop(w->tui);
+	answer(w->tui, arg, 1);
+	return 1;
+}
+
+static int
+act_no(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	tui_answer_cb	 answer = p->answer;
+	void		*arg = p->arg;
+
+	tui_pop(w->tui);
+	answer(w->tui, arg, 0);
+	return 1;
+}
+
+static int
+act_accept(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
 	tui_text_cb	 done = p->done;
 	void		*arg = p->arg;
 	char		*text;
 
-	switch (p->kind) {
-	case PROMPT_CONFIRM:
-		if (key == 'y' || key == 'Y') {
-			tui_pop(t);
-			answer(t, arg, 1);
-		} else if (key == 'n' || key == 'N' || key == TUI_ESC ||
-		    key == 'q') {
-			tui_pop(t);
-			answer(t, arg, 0);
-		}
-		return 1;
-	case PROMPT_TEXT:
-		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-			text = xstrdup(p->form.f[0].buf);
-			tui_pop(t);
-			done(t, arg, text);
-			free(text);
-		} else if (key == TUI_ESC) {
-			tui_pop(t);
-			done(t, arg, NULL);
-		} else
-			form_key(&p->form, t, key);
-		return 1;
-	case PROMPT_SHOW:
-		if (key == 'j' || key == KEY_DOWN)
-			p->scroll++;
-		else if ((key == 'k' || key == KEY_UP) && p->scroll > 0)
-			p->scroll--;
-		else if (key == ' ' || key == KEY_NPAGE)
-			p->scroll += (size_t)(p->height > 1 ? p->height - 1 : 1);
-		else if (key == KEY_PPAGE)
-			p->scroll = p->scroll > (size_t)p->height ?
-			    p->scroll - (size_t)p->height : 0;
-		else if (key == 'q' || key == TUI_ESC || key == '\n' ||
-		    key == '\r' || key == KEY_ENTER)
-			tui_pop(t);
-		return 1;
-	}
+	text = xstrdup(p->form.f[0].buf);
+	tui_pop(w->tui);
+	done(w->tui, arg, text);
+	free(text);
+	return 1;
+}
+
+static int
+act_cancel(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	tui_text_cb	 done = p->done;
+	void		*arg = p->arg;
+
+	tui_pop(w->tui);
+	done(w->tui, arg, NULL);
+	return 1;
+}
+
+static void
+show_scroll(struct prompt *p, long delta)
+{
+	long	s = (long)p->scroll + delta;
+
+	p->scroll = s > 0 ? (size_t)s : 0;
+}
+
+static int
+act_down(struct tui_win *w, int key)
+{
+	show_scroll(w->data, 1);
+	return 1;
+}
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	show_scroll(w->data, -1);
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	show_scroll(p, p->height > 1 ? p->height - 1 : 1);
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	show_scroll(p, -(long)p->height);
+	return 1;
+}
+
+static int
+act_close(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+static const struct tui_action confirm_actions[] = {
+	{ { 'y', 'Y' }, "yes", "yes", act_yes, 0 },
+	{ { 'n', 'N', TUI_ESC, 'q' }, "no", "no", act_no, 0 },
+};
+
+static const struct tui_action text_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "accept", NULL, act_accept, 0 },
+	{ { TUI_ESC }, "cancel", NULL, act_cancel, 0 },
+};
+
+static const struct tui_action show_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, "page", "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, "page", "page up", act_page_up, 0 },
+	{ { 'q', TUI_ESC, '\n', '\r' }, "close", "close", act_close, 0 },
+	{ { KEY_ENTER }, "close", NULL, act_close, 0 },
+};
+
+static const struct tui_keymap confirm_keymap = KEYMAP("In a question",
+    confirm_actions);
+static const struct tui_keymap text_keymap = KEYMAP("In a line to type",
+    text_actions);
+static const struct tui_keymap show_keymap = KEYMAP("In a page of text",
+    show_actions);
+
+static const struct tui_keymap *const confirm_maps[] = {
+	&confirm_keymap, NULL
+};
+static const struct tui_keymap *const text_maps[] = {
+	&text_keymap, &form_keymap, NULL
+};
+static const struct tui_keymap *const show_maps[] = { &show_keymap, NULL };
+
+static const int confirm_hints[] = { 'y', 'n', TUI_ESC, 0 };
+static const int text_hints[] = { '\n', TUI_ESC, TUI_CTRL('u'), 0 };
+static const int show_hints[] = {
+	'j', 'k', KEY_PPAGE, KEY_NPAGE, 'q', TUI_ESC, '\n', 0
+};
+
+/* A line to type: Enter and Esc are the prompt's, the rest the form's. */
+static int
+text_key(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	if (!action_run(text_maps, w, key))
+		form_key(&p->form, w->tui, key);
 	return 1;
 }
 
@@ -104,7 +203,7 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 	struct prompt	*p = w->data;
 	struct tui	*t = w->tui;
 	struct tui_rect	 r;
-	char		**lines;
+	char		**lines, *hints;
 	size_t		 n, i;
 	int		 y;
 
@@ -126,8 +225,10 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 		draw_text(t, r.y + 1, r.x + 2, r.w - 4, p->title, A_BOLD);
 		/* Typed text is the user's, still escaped before drawing. */
 		form_draw_value(t, &p->form.f[0], r.y + 3, r.x + 2, r.w - 4, 1);
-		draw_text(t, r.y + 4, r.x + 2, r.w - 4,
-		    "Enter: accept  Esc: cancel  Ctrl-U: clear", A_DIM);
+		/* The keys as the table says, like the hint line. */
+		hints = action_hints(text_maps, text_hints);
+		draw_text(t, r.y + 4, r.x + 2, r.w - 4, hints, A_DIM);
+		free(hints);
 		break;
 	case PROMPT_SHOW:
 		r = draw_centre(LINES - 4, COLS - 6);
@@ -146,21 +247,18 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 }
 
 static const struct tui_mode tui_mode_confirm = {
-	"confirm", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"y: yes  n or Esc: no",
-	NULL, NULL, NULL
+	"confirm", prompt_init, prompt_free, NULL, prompt_draw, NULL, NULL,
+	confirm_maps, confirm_hints, NULL
 };
 
 static const struct tui_mode tui_mode_text = {
-	"text", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"Enter: accept  Esc: cancel  Left/Right, Home/End: move  Ctrl-U: clear",
-	NULL, NULL, NULL
+	"text", prompt_init, prompt_free, text_key, prompt_draw, NULL, NULL,
+	text_maps, text_hints, NULL
 };
 
 static const struct tui_mode tui_mode_show = {
-	"show", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"j/k, PgUp/PgDn: scroll  q, Esc or Enter: close",
-	NULL, NULL, NULL
+	"show", prompt_init, prompt_free, NULL, prompt_draw, NULL, NULL,
+	show_maps, show_hints, NULL
 };
 
 void

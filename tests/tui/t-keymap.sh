@@ -111,8 +111,22 @@ tm_keys b
 t_ok "b opens the bind dialog" tm_wait "Bind a key to an endpoint"
 t_ok "its hint line comes from the dialog's table" \
     tm_wait "Tab:field Left/Right:choices Enter:accept Esc:cancel"
+t_match "and so is the line of keys in its box" "$(tm_screen)" \
+    'Enter:accept Esc:cancel Tab:field'
 tm_keys Escape
 t_ok "Esc cancels, as the hint says" tm_wait "Cancelled."
+
+# The review and the questions are tables too.
+tm_keys r
+t_ok "r opens the review, its hint line made from its table" \
+    tm_wait "j/k:scroll PgUp/PgDn:page c:commit q/Esc/r:back"
+tm_keys q
+t_ok "q goes back, as the hint line says" tm_gone "c:commit q/Esc/r:back"
+tm_keys d
+t_ok "d asks before unbinding, with y and n on the hint line" \
+    tm_wait "y:yes n/Esc:no"
+tm_keys n
+tm_gone "y:yes n/Esc:no" >/dev/null
 
 tm_keys q
 t_ok "q quits at once when nothing changed" tm_wait "certbind-exit=0"
