@@ -23,7 +23,11 @@ struct tui_action {
 	const char	*hint;
 	/* The help screen's line; NULL: not listed (an alias row). */
 	const char	*help;
-	/* Runs the action; returns 0 when it did not apply after all. */
+	/*
+	 * Runs the action; returns 0 when it did not apply after all. An
+	 * action that closes its window (tui_pop) frees the window with it:
+	 * it keeps w->tui first, and nothing touches w after.
+	 */
 	int		(*fn)(struct tui_win *, int key);
 	/*
 	 * For a widget that runs its own actions (the form): which one, when

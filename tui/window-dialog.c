@@ -282,8 +282,10 @@ act_accept(struct tui_win *w, int key)
 static int
 act_cancel(struct tui_win *w, int key)
 {
-	tui_pop(w->tui);
-	tui_message(w->tui, 0, "Cancelled.");
+	struct tui	*t = w->tui;
+
+	tui_pop(t);		/* frees w */
+	tui_message(t, 0, "Cancelled.");
 	return 1;
 }
 

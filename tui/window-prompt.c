@@ -51,12 +51,16 @@ static int
 act_yes(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
 	tui_answer_cb	 answer = p->answer;
 	void		*arg = p->arg;
 
-	/* The overlay goes first, so that the answer may open another. */
-	tui_pop(w->tui);
-	answer(w->tui, arg, 1);
+	/*
+	 * The overlay goes first, so that the answer may open another; w is
+	 * freed with it.
+	 */
+	tui_pop(t);
+	answer(t, arg, 1);
 	return 1;
 }
 
@@ -64,11 +68,12 @@ static int
 act_no(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
 	tui_answer_cb	 answer = p->answer;
 	void		*arg = p->arg;
 
-	tui_pop(w->tui);
-	answer(w->tui, arg, 0);
+	tui_pop(t);
+	answer(t, arg, 0);
 	return 1;
 }
 
@@ -76,13 +81,14 @@ static int
 act_accept(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
 	tui_text_cb	 done = p->done;
 	void		*arg = p->arg;
 	char		*text;
 
 	text = xstrdup(p->form.f[0].buf);
-	tui_pop(w->tui);
-	done(w->tui, arg, text);
+	tui_pop(t);
+	done(t, arg, text);
 	free(text);
 	return 1;
 }
@@ -91,11 +97,12 @@ static int
 act_cancel(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
 	tui_text_cb	 done = p->done;
 	void		*arg = p->arg;
 
-	tui_pop(w->tui);
-	done(w->tui, arg, NULL);
+	tui_pop(t);
+	done(t, arg, NULL);
 	return 1;
 }
 
