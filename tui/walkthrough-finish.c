@@ -21,8 +21,7 @@ draw_ready(struct walkthrough *w, struct tui *t)
 	size_t	i;
 	int	y = 2;
 
-	wt_page(t, "the key is ready", "Enter: bind it to an endpoint   "
-	    "n: no binding, review   Esc: close");
+	wt_page(w, t, "the key is ready");
 	for (i = 0; i < w->info.n && y < LINES - 3; i++) {
 		y = wt_para(t, y, 2, COLS - 4, LINES - 3, w->info.v[i],
 		    strncmp(w->info.v[i], "chain incomplete", 16) == 0 ?
@@ -71,7 +70,7 @@ draw_bind(struct walkthrough *w, struct tui *t)
 	size_t				 i, n = 0;
 	int				 y = 2;
 
-	wt_page(t, "bind", "b: bind (again)   Enter: next   Esc: close");
+	wt_page(w, t, "bind");
 	s = xasprintf("Bindings of key %s:", w->name);
 	draw_untrusted(t, y++, 2, COLS - 4, s, A_BOLD);
 	free(s);
@@ -118,20 +117,27 @@ wt_bind_next(struct walkthrough *w, struct tui *t)
 }
 
 static int
-key_bind(struct walkthrough *w, struct tui *t, int key)
+act_bind(struct tui_win *win, int key)
 {
-	switch (key) {
-	case 'b':
-		wt_start_bind(w, t);
-		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		wt_bind_next(w, t);
-		return 1;
-	}
-	return 0;
+	wt_start_bind(win->data, win->tui);
+	return 1;
 }
+
+static int
+act_bind_next(struct tui_win *win, int key)
+{
+	wt_bind_next(win->data, win->tui);
+	return 1;
+}
+
+static const struct tui_action bind_actions[] = {
+	{ { 'b' }, "bind (again)", NULL, act_bind, 0 },
+	{ { '\n', '\r', KEY_ENTER }, "next", NULL, act_bind_next, 0 },
+};
+
+static const struct tui_keymap bind_keymap = KEYMAP("Walkthrough: bind",
+    bind_actions);
+static const int bind_hints[] = { 'b', '\n', TUI_ESC, 0 };
 
 static void
 draw_listen(struct walkthrough *w, struct tui *t)
@@ -139,8 +145,7 @@ draw_listen(struct walkthrough *w, struct tui *t)
 	char	ep[ENDPOINT_STRLEN], *s;
 	int	y = 2;
 
-	wt_page(t, "a listener", "Enter: add the listener (empty: skip)   "
-	    "Esc: close");
+	wt_page(w, t, "a listener");
 	endpoint_format(&w->listen_ep, ep);
 	s = xasprintf("certbindd does not listen on %s yet, so it would "
 	    "never serve this binding. It forwards the decrypted traffic to "
@@ -189,16 +194,25 @@ do_listen(struct walkthrough *w, struct tui *t)
 static int
 key_listen(struct walkthrough *w, struct tui *t, int key)
 {
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		do_listen(w, t);
-		return 1;
-	}
 	wt_problem(w, NULL);
 	return form_key(&w->form, t, key);
 }
+
+static int
+act_listen(struct tui_win *win, int key)
+{
+	do_listen(win->data, win->tui);
+	return 1;
+}
+
+static const struct tui_action listen_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "add the listener (empty: skip)", NULL,
+	    act_listen, 0 },
+};
+
+static const struct tui_keymap listen_keymap = KEYMAP("Walkthrough: "
+    "listener", listen_actions);
+static const int listen_hints[] = { '\n', TUI_ESC, 0 };
 
 static void
 draw_review(struct walkthrough *w, struct tui *t)
@@ -210,8 +224,7 @@ draw_review(struct walkthrough *w, struct tui *t)
 	char			 *s;
 	int			  y = 2;
 
-	wt_page(t, "review and commit", "c: commit (write the file)   r: "
-	    "the full review   Esc: close");
+	wt_page(w, t, "review and commit");
 	if (!t->modified) {
 		draw_text(t, y, 2, COLS - 4, "Nothing to write: the config "
 		    "already says all this.", A_BOLD);
@@ -250,18 +263,27 @@ draw_review(struct walkthrough *w, struct tui *t)
 }
 
 static int
-key_review(struct walkthrough *w, struct tui *t, int key)
+act_commit(struct tui_win *win, int key)
 {
-	switch (key) {
-	case 'c':
-		tui_commit(t);
-		return 1;
-	case 'r':
-		tui_push(t, &tui_mode_review, NULL);
-		return 1;
-	}
-	return 0;
+	tui_commit(win->tui);
+	return 1;
 }
+
+static int
+act_review(struct tui_win *win, int key)
+{
+	tui_push(win->tui, &tui_mode_review, NULL);
+	return 1;
+}
+
+static const struct tui_action wt_review_actions[] = {
+	{ { 'c' }, "commit (write the file)", NULL, act_commit, 0 },
+	{ { 'r' }, "the full review", NULL, act_review, 0 },
+};
+
+static const struct tui_keymap wt_review_keymap = KEYMAP("Walkthrough: "
+    "review", wt_review_actions);
+static const int wt_review_hints[] = { 'c', 'r', TUI_ESC, 0 };
 
 static void
 draw_written(struct walkthrough *w, struct tui *t)
@@ -270,7 +292,7 @@ draw_written(struct walkthrough *w, struct tui *t)
 	char		*s;
 	int		 y = 2, systemd;
 
-	wt_page(t, "done", "Enter or Esc: close");
+	wt_page(w, t, "done");
 	s = xasprintf("Written: %s (the previous version is %s.bak).",
 	    t->path, t->path);
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, s, A_BOLD);
@@ -297,34 +319,59 @@ draw_written(struct walkthrough *w, struct tui *t)
 }
 
 static int
-key_ready(struct walkthrough *w, struct tui *t, int key)
+act_ready_bind(struct tui_win *win, int key)
 {
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		wt_start_bind(w, t);
-		return 1;
-	case 'n':
-		w->step = WT_REVIEW;
-		return 1;
-	}
-	return 0;
+	wt_start_bind(win->data, win->tui);
+	return 1;
 }
 
-/* Done: Enter or q closes, which frees w. */
 static int
-key_written(struct walkthrough *w, struct tui *t, int key)
+act_ready_review(struct tui_win *win, int key)
 {
-	if (key == '\n' || key == '\r' || key == KEY_ENTER || key == 'q') {
-		tui_pop(t);
-		return 1;
-	}
-	return 0;
+	struct walkthrough	*w = win->data;
+
+	w->step = WT_REVIEW;
+	return 1;
 }
 
-const struct wt_step_ops wt_step_ready = { draw_ready, key_ready };
-const struct wt_step_ops wt_step_bind = { draw_bind, key_bind };
-const struct wt_step_ops wt_step_listen = { draw_listen, key_listen };
-const struct wt_step_ops wt_step_review = { draw_review, key_review };
-const struct wt_step_ops wt_step_written = { draw_written, key_written };
+static const struct tui_action ready_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "bind it to an endpoint", NULL,
+	    act_ready_bind, 0 },
+	{ { 'n' }, "no binding, review", NULL, act_ready_review, 0 },
+};
+
+static const struct tui_keymap ready_keymap = KEYMAP("Walkthrough: ready",
+    ready_actions);
+static const int ready_hints[] = { '\n', 'n', TUI_ESC, 0 };
+
+/* Done: Enter closes, which frees the walkthrough. */
+static int
+act_done(struct tui_win *win, int key)
+{
+	tui_pop(win->tui);
+	return 1;
+}
+
+static const struct tui_action written_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "close", NULL, act_done, 0 },
+};
+
+static const struct tui_keymap written_keymap = KEYMAP("Walkthrough: done",
+    written_actions);
+static const int written_hints[] = { '\n', TUI_ESC, 0 };
+
+const struct wt_step_ops wt_step_ready = {
+	draw_ready, &ready_keymap, NULL, ready_hints
+};
+const struct wt_step_ops wt_step_bind = {
+	draw_bind, &bind_keymap, NULL, bind_hints
+};
+const struct wt_step_ops wt_step_listen = {
+	draw_listen, &listen_keymap, key_listen, listen_hints
+};
+const struct wt_step_ops wt_step_review = {
+	draw_review, &wt_review_keymap, NULL, wt_review_hints
+};
+const struct wt_step_ops wt_step_written = {
+	draw_written, &written_keymap, NULL, written_hints
+};

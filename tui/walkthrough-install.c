@@ -40,8 +40,7 @@ draw_install(struct walkthrough *w, struct tui *t)
 	size_t			 i, n = 0, nc;
 	int			 y = 2;
 
-	wt_page(t, "install the CA's answer", "Enter: install   Ctrl-U: "
-	    "clear   Esc: back");
+	wt_page(w, t, "install the CA's answer");
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, "Paste the certificate "
 	    "the CA sent (PEM, with its chain if you have it) into this "
 	    "terminal, or type the path of its file (PEM or DER). Then press "
@@ -159,31 +158,14 @@ do_install(struct walkthrough *w, struct tui *t)
 	w->step = WT_READY;
 }
 
+/* Text typed goes into the path; a pasted certificate is kept whole. */
 static int
 key_install(struct walkthrough *w, struct tui *t, int key)
 {
 	size_t	n;
 
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		do_install(w, t);
-		return 1;
-	case TUI_ESC:
-		form_clear(&w->form);
-		w->step = WT_CHOOSE;
-		return 1;
-	case TUI_CTRL('u'):
-		free(w->pasted);
-		w->pasted = NULL;
-		w->pastedlen = 0;
-		break;
-	case TUI_KEY_PASTE:
-		/* A pasted certificate is kept whole; a path goes in the field. */
-		if (strstr(t->paste, "-----BEGIN") == NULL &&
-		    w->pastedlen == 0)
-			break;
+	if (key == TUI_KEY_PASTE && (strstr(t->paste, "-----BEGIN") != NULL ||
+	    w->pastedlen != 0)) {
 		n = strlen(t->paste);
 		if (w->pastedlen + n + 1 > WT_PASTEMAX) {
 			wt_problem(w, xstrdup("That is too long for a "
@@ -199,6 +181,37 @@ key_install(struct walkthrough *w, struct tui *t, int key)
 	wt_problem(w, NULL);
 	return form_key(&w->form, t, key);
 }
+
+static int
+act_install(struct tui_win *win, int key)
+{
+	do_install(win->data, win->tui);
+	return 1;
+}
+
+/* Ctrl-U: the paste and the path both go. */
+static int
+act_clear(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+
+	free(w->pasted);
+	w->pasted = NULL;
+	w->pastedlen = 0;
+	form_set(&w->form.f[0], "");
+	wt_problem(w, NULL);
+	return 1;
+}
+
+static const struct tui_action install_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "install", NULL, act_install, 0 },
+	{ { TUI_CTRL('u') }, "clear", NULL, act_clear, 0 },
+	{ { TUI_ESC }, "back", NULL, wt_act_back, 0 },
+};
+
+static const struct tui_keymap install_keymap = KEYMAP("Walkthrough: "
+    "install", install_actions);
+static const int install_hints[] = { '\n', TUI_CTRL('u'), TUI_ESC, 0 };
 
 void
 wt_start_import(struct walkthrough *w, struct tui *t)
@@ -247,8 +260,7 @@ draw_import(struct walkthrough *w, struct tui *t)
 {
 	int	y = 2;
 
-	wt_page(t, "import a key", "Tab/Up/Down: field   Enter: import   "
-	    "Esc: back");
+	wt_page(w, t, "import a key");
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, "A key made elsewhere, "
 	    "with its certificate: one PEM file holding both, or a PKCS#12 "
 	    "file (.p12, .pfx) and its password. The key is copied into the "
@@ -345,8 +357,28 @@ do_import(struct walkthrough *w, struct tui *t)
 static int
 key_import(struct walkthrough *w, struct tui *t, int key)
 {
-	return wt_form_key(w, t, key, do_import, validate_import);
+	return wt_form_key(w, t, key, validate_import);
 }
 
-const struct wt_step_ops wt_step_install = { draw_install, key_install };
-const struct wt_step_ops wt_step_import = { draw_import, key_import };
+static int
+act_import(struct tui_win *win, int key)
+{
+	do_import(win->data, win->tui);
+	return 1;
+}
+
+static const struct tui_action import_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "import", NULL, act_import, 0 },
+	{ { TUI_ESC }, "back", NULL, wt_act_back, 0 },
+};
+
+static const struct tui_keymap import_keymap = KEYMAP("Walkthrough: "
+    "import", import_actions);
+static const int import_hints[] = { '\t', '\n', TUI_ESC, 0 };
+
+const struct wt_step_ops wt_step_install = {
+	draw_install, &install_keymap, key_install, install_hints
+};
+const struct wt_step_ops wt_step_import = {
+	draw_import, &import_keymap, key_import, import_hints
+};

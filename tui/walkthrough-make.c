@@ -150,9 +150,8 @@ draw_subject(struct walkthrough *w, struct tui *t)
 {
 	int	y = 2;
 
-	wt_page(t, w->choice == WC_SELFSIGN ? "a self-signed certificate" :
-	    "a key and a request", "Tab/Up/Down: field   Enter: create   "
-	    "Esc: back");
+	wt_page(w, t, w->choice == WC_SELFSIGN ? "a self-signed certificate" :
+	    "a key and a request");
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, w->choice == WC_SELFSIGN ?
 	    "The certificate names the site; clients will not trust it "
 	    "unless told to. Use it for testing." :
@@ -237,8 +236,24 @@ revalidate_subject(struct walkthrough *w, struct tui *t)
 static int
 key_subject(struct walkthrough *w, struct tui *t, int key)
 {
-	return wt_form_key(w, t, key, create_subject, revalidate_subject);
+	return wt_form_key(w, t, key, revalidate_subject);
 }
+
+static int
+act_create(struct tui_win *win, int key)
+{
+	create_subject(win->data, win->tui);
+	return 1;
+}
+
+static const struct tui_action subject_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "create", NULL, act_create, 0 },
+	{ { TUI_ESC }, "back", NULL, wt_act_back, 0 },
+};
+
+static const struct tui_keymap subject_keymap = KEYMAP("Walkthrough: "
+    "subject", subject_actions);
+static const int subject_hints[] = { '\t', '\n', TUI_ESC, 0 };
 
 /*
  * Nothing but the PEM on its lines, from the first column, with no frame:
@@ -277,8 +292,9 @@ draw_request(struct walkthrough *w, struct tui *t)
 	    "FILE." :
 	    "Send it to your CA. Commit now (c) to keep the pending key while "
 	    "you wait; it is in memory only until then.", A_NORMAL);
-	draw_text(t, LINES - 1, 0, COLS, "s: save a copy   c: commit now   "
-	    "Enter: install the CA's answer   Esc: close", A_DIM);
+	s = wt_keys(w);
+	draw_text(t, LINES - 1, 0, COLS, s, A_DIM);
+	free(s);
 	if (w->problem != NULL || t->msg != NULL)
 		wt_message(t, w);
 }
@@ -300,39 +316,69 @@ save_request(struct tui *t, void *arg, const char *path)
 }
 
 static int
-key_request(struct walkthrough *w, struct tui *t, int key)
+act_scroll_up(struct tui_win *win, int key)
 {
-	char	cwd[1024], *def;
+	struct walkthrough	*w = win->data;
 
-	switch (key) {
-	case KEY_UP:
-	case 'k':
-		if (w->scroll > 0)
-			w->scroll--;
-		return 1;
-	case KEY_DOWN:
-	case 'j':
-		w->scroll++;
-		return 1;
-	case 's':
-		if (getcwd(cwd, sizeof cwd) == NULL)
-			snprintf(cwd, sizeof cwd, "/tmp");
-		def = xasprintf("%s/%s.csr", cwd, w->name);
-		tui_ask_text(t, "Save a copy of the request to (a new file):",
-		    def, save_request, w);
-		free(def);
-		return 1;
-	case 'c':
-		tui_commit(t);
-		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		wt_start_install(w, t);
-		return 1;
-	}
-	return 0;
+	if (w->scroll > 0)
+		w->scroll--;
+	return 1;
 }
 
-const struct wt_step_ops wt_step_subject = { draw_subject, key_subject };
-const struct wt_step_ops wt_step_request = { draw_request, key_request };
+static int
+act_scroll_down(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+
+	w->scroll++;
+	return 1;
+}
+
+static int
+act_save(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+	char			 cwd[1024], *def;
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		snprintf(cwd, sizeof cwd, "/tmp");
+	def = xasprintf("%s/%s.csr", cwd, w->name);
+	tui_ask_text(win->tui, "Save a copy of the request to (a new file):",
+	    def, save_request, w);
+	free(def);
+	return 1;
+}
+
+static int
+act_commit(struct tui_win *win, int key)
+{
+	tui_commit(win->tui);
+	return 1;
+}
+
+static int
+act_install(struct tui_win *win, int key)
+{
+	wt_start_install(win->data, win->tui);
+	return 1;
+}
+
+static const struct tui_action request_actions[] = {
+	{ { KEY_UP, 'k' }, "scroll", NULL, act_scroll_up, 0 },
+	{ { KEY_DOWN, 'j' }, "scroll", NULL, act_scroll_down, 0 },
+	{ { 's' }, "save a copy", NULL, act_save, 0 },
+	{ { 'c' }, "commit now", NULL, act_commit, 0 },
+	{ { '\n', '\r', KEY_ENTER }, "install the CA's answer", NULL,
+	    act_install, 0 },
+};
+
+static const struct tui_keymap request_keymap = KEYMAP("Walkthrough: "
+    "request", request_actions);
+static const int request_hints[] = { 's', 'c', '\n', TUI_ESC, 0 };
+
+const struct wt_step_ops wt_step_subject = {
+	draw_subject, &subject_keymap, key_subject, subject_hints
+};
+const struct wt_step_ops wt_step_request = {
+	draw_request, &request_keymap, NULL, request_hints
+};

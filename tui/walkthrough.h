@@ -16,9 +16,11 @@
 
 #include "core/endpoint.h"
 #include "util/errlist.h"
+#include "tui/action.h"
 #include "tui/form.h"
 
 struct tui;
+struct tui_win;
 struct cert;
 struct lifecycle_files;
 
@@ -80,10 +82,18 @@ struct walkthrough {
 	struct endpoint	 listen_ep;
 };
 
+/*
+ * A step: its keys are a table (tui/action.h), whose actions find the
+ * walkthrough in win->data; key() then has what no table can hold (text
+ * typed into the step's form, a paste). The step's line of keys is made
+ * from hint_keys looked up in the same tables, so it says what runs.
+ */
 struct wt_step_ops {
-	void	(*draw)(struct walkthrough *, struct tui *);
-	/* Returns 1 when the key was used; else Esc (and q) close. */
-	int	(*key)(struct walkthrough *, struct tui *, int key);
+	void			(*draw)(struct walkthrough *, struct tui *);
+	const struct tui_keymap	*keymap;
+	/* Returns 1 when the key was used; NULL: the table is all. */
+	int			(*key)(struct walkthrough *, struct tui *, int key);
+	const int		*hint_keys;
 };
 
 /* The steps, each in the file of its group. */
@@ -103,13 +113,18 @@ size_t	 wt_pending(struct tui *);
 int	 wt_para(struct tui *, int y, int x, int w, int ymax, const char *s,
 	    attr_t);
 int	 wt_fields(struct walkthrough *, struct tui *, int y, int ymax);
-void	 wt_page(struct tui *, const char *title, const char *keys);
+/* The current step's line of keys, made from its tables; allocated. */
+char	*wt_keys(struct walkthrough *);
+/* The frame of the current step with its title and its line of keys. */
+void	 wt_page(struct walkthrough *, struct tui *, const char *title);
 void	 wt_message(struct tui *, struct walkthrough *);
 void	 wt_ready_info(struct walkthrough *, const struct cert *);
 void	 wt_warnings(struct tui *, const struct lifecycle_files *);
+/* Text typed into the step's form; validate runs after each change. */
 int	 wt_form_key(struct walkthrough *, struct tui *, int key,
-	    void (*accept)(struct walkthrough *, struct tui *),
 	    void (*validate)(struct walkthrough *, struct tui *));
+/* Esc in a step that is a form: back to the choice. */
+int	 wt_act_back(struct tui_win *, int key);
 
 /* The first step of each choice, and of binding. */
 void	 wt_start_subject(struct walkthrough *, struct tui *);

@@ -87,20 +87,6 @@ wt_fields(struct walkthrough *w, struct tui *t, int y, int ymax)
 	return y;
 }
 
-/* The frame, the title and the keys line of a step. */
-void
-wt_page(struct tui *t, const char *title, const char *keys)
-{
-	struct tui_rect	r = { 0, 0, LINES, COLS };
-	char		*s;
-
-	draw_box_clear(t, &r);
-	s = xasprintf("Walkthrough: %s", title);
-	draw_frame(t, &r, s, 1);
-	free(s);
-	draw_text(t, LINES - 2, 2, COLS - 4, keys, A_DIM);
-}
-
 /* The screen's message line is under this overlay: show it here. */
 void
 wt_message(struct tui *t, struct walkthrough *w)
@@ -155,31 +141,29 @@ wt_warnings(struct tui *t, const struct lifecycle_files *lf)
 }
 
 /*
- * The keys of a step that is a form: Enter accepts it, Esc goes back to
- * the choice, anything else edits a field and validates as you type.
+ * Text typed into a step that is a form: a field edited, then validated
+ * as you type. Enter and Esc are the step's table's.
  */
 int
 wt_form_key(struct walkthrough *w, struct tui *t, int key,
-    void (*accept)(struct walkthrough *, struct tui *),
     void (*validate)(struct walkthrough *, struct tui *))
 {
-	switch (key) {
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		accept(w, t);
-		return 1;
-	case TUI_ESC:
-		form_clear(&w->form);
-		w->step = WT_CHOOSE;
-		return 1;
-	}
 	if (form_key(&w->form, t, key)) {
 		wt_problem(w, NULL);
 		validate(w, t);
 		return 1;
 	}
 	return 0;
+}
+
+int
+wt_act_back(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+
+	form_clear(&w->form);
+	w->step = WT_CHOOSE;
+	return 1;
 }
 
 size_t
@@ -200,8 +184,7 @@ draw_choose(struct walkthrough *w, struct tui *t)
 	char	*store, *s;
 	int	 y = 2, i;
 
-	wt_page(t, "start", "Up/Down or 1-4: choose   Enter: go on   "
-	    "Esc: close");
+	wt_page(w, t, "start");
 	store = store_dir(t->edit);
 	s = xasprintf("Store: %s (keys/, certs/ and requests/ are made when "
 	    "needed)", store);
@@ -231,44 +214,61 @@ draw_choose(struct walkthrough *w, struct tui *t)
 }
 
 static int
-key_choose(struct walkthrough *w, struct tui *t, int key)
+act_prev(struct tui_win *win, int key)
 {
-	if (key >= '1' && key < '1' + WC_N) {
-		w->choice = (enum wt_choice)(key - '1');
-		key = '\n';
-	}
-	switch (key) {
-	case KEY_UP:
-	case 'k':
-		w->choice = (w->choice + WC_N - 1) % WC_N;
-		return 1;
-	case KEY_DOWN:
-	case 'j':
-	case '\t':
-		w->choice = (w->choice + 1) % WC_N;
-		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (t->readonly) {
-			wt_problem(w, xasprintf("Read-only session: %s",
-			    t->holder != NULL ? t->holder :
-			    "the config is locked"));
-			return 1;
-		}
-		wt_problem(w, NULL);
-		if (w->choice == WC_REQUEST || w->choice == WC_SELFSIGN)
-			wt_start_subject(w, t);
-		else if (w->choice == WC_INSTALL)
-			wt_start_install(w, t);
-		else
-			wt_start_import(w, t);
-		return 1;
-	}
-	return 0;
+	struct walkthrough	*w = win->data;
+
+	w->choice = (w->choice + WC_N - 1) % WC_N;
+	return 1;
 }
 
-static const struct wt_step_ops wt_step_choose = { draw_choose, key_choose };
+static int
+act_next(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+
+	w->choice = (w->choice + 1) % WC_N;
+	return 1;
+}
+
+static int
+act_go(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+	struct tui		*t = win->tui;
+
+	/* A digit chooses and goes on at once. */
+	if (key >= '1' && key < '1' + WC_N)
+		w->choice = (enum wt_choice)(key - '1');
+	if (t->readonly) {
+		wt_problem(w, xasprintf("Read-only session: %s",
+		    t->holder != NULL ? t->holder : "the config is locked"));
+		return 1;
+	}
+	wt_problem(w, NULL);
+	if (w->choice == WC_REQUEST || w->choice == WC_SELFSIGN)
+		wt_start_subject(w, t);
+	else if (w->choice == WC_INSTALL)
+		wt_start_install(w, t);
+	else
+		wt_start_import(w, t);
+	return 1;
+}
+
+static const struct tui_action choose_actions[] = {
+	{ { KEY_UP, 'k' }, "choose", NULL, act_prev, 0 },
+	{ { KEY_DOWN, 'j', '\t' }, "choose", NULL, act_next, 0 },
+	{ { '\n', '\r', KEY_ENTER }, "go on", NULL, act_go, 0 },
+	{ { '1', '2', '3', '4' }, NULL, NULL, act_go, 0 },
+};
+
+static const struct tui_keymap choose_keymap = KEYMAP("Walkthrough: start",
+    choose_actions);
+static const int choose_hints[] = { KEY_UP, KEY_DOWN, '\n', TUI_ESC, 0 };
+
+static const struct wt_step_ops wt_step_choose = {
+	draw_choose, &choose_keymap, NULL, choose_hints
+};
 
 static void
 wt_init(struct tui_win *win, void *arg)
@@ -318,20 +318,86 @@ static const struct wt_step_ops *const wt_steps[] = {
 };
 
 static int
+act_close(struct tui_win *win, int key)
+{
+	struct walkthrough	*w = win->data;
+	struct tui		*t = win->tui;
+
+	/* q is a letter to type while the step has fields. */
+	if (key == 'q' && w->form.n > 0)
+		return 0;
+	tui_pop(t);		/* frees win and w */
+	if (t->modified)
+		tui_message(t, 0, "Walkthrough closed; its changes are in "
+		    "memory: r reviews, c commits.");
+	return 1;
+}
+
+/* What every step has, after its own keys. */
+static const struct tui_action close_actions[] = {
+	{ { TUI_ESC, 'q' }, "close", NULL, act_close, 0 },
+};
+
+static const struct tui_keymap close_keymap = KEYMAP("Walkthrough",
+    close_actions);
+
+/*
+ * The tables of the current step, NULL-ended: its own, the form's (only
+ * for the line of keys: typing is the step's key()), and the closing.
+ */
+static void
+wt_maps(struct walkthrough *w, const struct tui_keymap **maps, int form)
+{
+	size_t	n = 0;
+
+	if (wt_steps[w->step]->keymap != NULL)
+		maps[n++] = wt_steps[w->step]->keymap;
+	if (form)
+		maps[n++] = &form_keymap;
+	maps[n++] = &close_keymap;
+	maps[n] = NULL;
+}
+
+/* The current step's line of keys, from its tables. */
+char *
+wt_keys(struct walkthrough *w)
+{
+	const struct tui_keymap	*maps[4];
+
+	wt_maps(w, maps, 1);
+	return action_hints(maps, wt_steps[w->step]->hint_keys);
+}
+
+/* The frame, the title and the line of keys of the current step. */
+void
+wt_page(struct walkthrough *w, struct tui *t, const char *title)
+{
+	struct tui_rect	 r = { 0, 0, LINES, COLS };
+	char		*s;
+
+	draw_box_clear(t, &r);
+	s = xasprintf("Walkthrough: %s", title);
+	draw_frame(t, &r, s, 1);
+	free(s);
+	s = wt_keys(w);
+	draw_text(t, LINES - 2, 2, COLS - 4, s, A_DIM);
+	free(s);
+}
+
+static int
 wt_key(struct tui_win *win, int key)
 {
 	struct walkthrough	*w = wt_data(win);
-	struct tui		*t = win->tui;
+	const struct wt_step_ops *step = wt_steps[w->step];
+	const struct tui_keymap	*own[2] = { step->keymap, NULL };
 
-	/* A step may close the walkthrough: w is gone after a used key. */
-	if (wt_steps[w->step]->key(w, t, key))
+	/* An action may close the walkthrough: w is gone once one ran. */
+	if (action_run(own, win, key))
 		return 1;
-	if (key == TUI_ESC || (key == 'q' && w->form.n == 0)) {
-		tui_pop(t);
-		if (t->modified)
-			tui_message(t, 0, "Walkthrough closed; its changes are "
-			    "in memory: r reviews, c commits.");
-	}
+	if (step->key != NULL && step->key(w, win->tui, key))
+		return 1;
+	action_run((const struct tui_keymap *[]){ &close_keymap, NULL }, win,
+	    key);
 	return 1;
 }
 
