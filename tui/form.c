@@ -288,7 +288,8 @@ form_draw_value(struct tui *t, const struct form_field *f, int y, int x,
 		if (f->cur < f->len) {
 			one[0] = shown[f->cur];
 			one[1] = '\0';
-			draw_untrusted(t, y, x + at, 1, one, A_REVERSE | A_BOLD);
+			draw_untrusted(t, y, x + at, 1, one,
+			    A_REVERSE | A_BOLD);
 		} else
 			draw_text(t, y, x + at, 1, "_", A_BOLD | A_BLINK);
 	}

@@ -311,7 +311,7 @@ void	 endpoints_probe(struct tui *);
 const char *keys_selected(struct tui *);
 void	 keys_select(struct tui *, const char *name);
 
-/* window-dialog.c: bind, edit, move and listener dialogs. */
+/* dialog-open.c: the dialogs and questions that change bindings. */
 void	 dialog_bind(struct tui *);
 void	 dialog_edit(struct tui *);
 void	 dialog_unbind(struct tui *);
@@ -319,10 +319,10 @@ void	 dialog_move(struct tui *);
 void	 dialog_listen(struct tui *);
 void	 dialog_unlisten(struct tui *);
 /*
- * Lines saying how a change moves service: for each listener (and each
- * SNI name bound on it) whose serving key differs between before and
- * after, "127.0.0.3:8443: www -> api (rule)". Appended to out; returns
- * the number of changed lines.
+ * effect.c: lines saying how a change moves service: for each listener
+ * (and each SNI name bound on it) whose serving key differs between
+ * before and after, "127.0.0.3:8443: www -> api (rule)". Appended to
+ * out; returns the number of changed lines.
  */
 size_t	 tui_effect(struct tui *, const struct config *before,
 	    const struct config *after, struct errlist *out);

@@ -377,7 +377,7 @@ handle_key(struct tui *t, int ch)
 	free(t->msg);
 	t->msg = NULL;
 	if (t->noverlay > 0) {
-		/* An overlay has every key: those it has no use for do nothing. */
+		/* An overlay has every key; one it has no use for is lost. */
 		w = t->overlay[t->noverlay - 1];
 		if (w->mode->key != NULL)
 			w->mode->key(w, ch);

@@ -185,12 +185,12 @@ create_subject(struct walkthrough *w, struct tui *t)
 	copy = split_sans(w->form.f[SF_SANS].buf, &s.sans, &s.nsans);
 	type = key_type_parse(w->form.f[SF_TYPE].buf);
 	if (w->choice == WC_SELFSIGN)
-		rc = lifecycle_selfsign(t->edit, w->form.f[SF_NAME].buf, &s, type,
-		    (unsigned)atoi(w->form.f[SF_DAYS].buf), &after, &lf, &crt,
-		    &cause);
+		rc = lifecycle_selfsign(t->edit, w->form.f[SF_NAME].buf, &s,
+		    type, (unsigned)atoi(w->form.f[SF_DAYS].buf), &after, &lf,
+		    &crt, &cause);
 	else
-		rc = lifecycle_request(t->edit, w->form.f[SF_NAME].buf, &s, type,
-		    &after, &lf, &pem, &len, &cause);
+		rc = lifecycle_request(t->edit, w->form.f[SF_NAME].buf, &s,
+		    type, &after, &lf, &pem, &len, &cause);
 	free(s.sans);
 	free(copy);
 	if (rc == -1) {

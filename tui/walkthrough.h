@@ -92,7 +92,8 @@ struct wt_step_ops {
 	void			(*draw)(struct walkthrough *, struct tui *);
 	const struct tui_keymap	*keymap;
 	/* Returns 1 when the key was used; NULL: the table is all. */
-	int			(*key)(struct walkthrough *, struct tui *, int key);
+	int			(*key)(struct walkthrough *, struct tui *,
+				    int key);
 	const int		*hint_keys;
 };
 

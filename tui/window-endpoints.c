@@ -267,7 +267,8 @@ ep_rebuild(struct tui_win *w)
 				r->marks |= MK_DEFAULT;
 			skey = r->serving >= 0 ? config_binding(t->edit,
 			    (size_t)r->serving)->key : NULL;
-			if (!ep_matches(t, &l->ep, bs->sni, skey, d->list.filter))
+			if (!ep_matches(t, &l->ep, bs->sni, skey,
+			    d->list.filter))
 				d->nrows--;
 		}
 	}
@@ -507,7 +508,8 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 	keyw = wide ? 16 : 10;
 	howw = rr->w - 3 - epw - sniw - keyw - 3;
 	if (d->list.filter != NULL)
-		snprintf(title, sizeof title, " Endpoints /%s ", d->list.filter);
+		snprintf(title, sizeof title, " Endpoints /%s ",
+		    d->list.filter);
 	else
 		snprintf(title, sizeof title, " Endpoints: %zu listener%s, "
 		    "%zu binding%s ", config_nlisteners(t->edit),
@@ -530,8 +532,8 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 		if (row >= d->nrows)
 			break;
 		r = &d->rows[row];
-		sel = row == d->list.sel ? (focused ? draw_attr(t, TC_SELECTED) :
-		    A_BOLD) : A_NORMAL;
+		sel = row == d->list.sel ? (focused ?
+		    draw_attr(t, TC_SELECTED) : A_BOLD) : A_NORMAL;
 		/*
 		 * Only the first cell shows the selection: a move then rewrites
 		 * a few bytes, not two whole lines.

@@ -18,7 +18,7 @@
 struct keys_data {
 	struct tui_list	 list;		/* over rows */
 	size_t		*rows;
-	char		*selname;	/* the selected key, kept across rebuilds */
+	char		*selname;	/* the selected key, kept in rebuilds */
 };
 
 static struct keys_data *
@@ -239,8 +239,8 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 		i = d->rows[row];
 		k = config_key(t->edit, i);
 		state = key_state(t, i, &days, &color);
-		sel = row == d->list.sel ? (focused ? draw_attr(t, TC_SELECTED) :
-		    A_BOLD) : A_NORMAL;
+		sel = row == d->list.sel ? (focused ?
+		    draw_attr(t, TC_SELECTED) : A_BOLD) : A_NORMAL;
 		if (row == d->list.sel)
 			draw_blank(r->y + 2 + y, x, r->w - 2, sel);
 		draw_text(t, r->y + 2 + y, x, 1, row == d->list.sel ? ">" : " ",

@@ -16,7 +16,8 @@ mkdir -p "$T/k"
 	echo 'keys = ('
 	for i in $(seq -w 1 30); do
 		sep=,; [ "$i" = 30 ] && sep=
-		echo "  { name = \"k$i\"; key = \"k$i.key\"; request = \"k$i.csr\"; }$sep"
+		printf '  { name = "k%s"; key = "k%s.key"; ' "$i" "$i"
+		printf 'request = "k%s.csr"; }%s\n' "$i" "$sep"
 	done
 	echo ');'
 	echo 'bindings = ('
@@ -76,7 +77,8 @@ t_ok "an empty filter shows every row again" \
 
 # The keys filter is the same widget.
 tm_keys Tab
-t_ok "Tab from the endpoints comes round to the keys pane" tm_wait "Tab:pane Enter:details"
+t_ok "Tab from the endpoints comes round to the keys pane" \
+    tm_wait "Tab:pane Enter:details"
 tm_keys /
 tm_wait "Filter keys" >/dev/null
 tm_keys -l k2
