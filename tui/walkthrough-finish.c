@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/listenset.h"
 #include "util/xmalloc.h"
 #include "tui/tui-int.h"
 #include "tui/walkthrough.h"
@@ -35,22 +36,6 @@ draw_ready(struct walkthrough *w, struct tui *t)
 	    "this host (or All unassigned), a port and, if several sites "
 	    "share the address, the name clients ask for (SNI).", A_NORMAL);
 	wt_message(t, w);
-}
-
-/* Whether some listener accepts connections a binding applies to. */
-static int
-binding_has_listener(const struct config *c, const struct endpoint *ep)
-{
-	const struct config_listener	*l;
-	size_t				 i;
-
-	for (i = 0; i < config_nlisteners(c); i++) {
-		l = config_listener(c, i);
-		if (endpoint_overlaps(&l->ep, ep) ||
-		    endpoint_overlaps(ep, &l->ep))
-			return 1;
-	}
-	return 0;
 }
 
 void
@@ -82,7 +67,7 @@ draw_bind(struct walkthrough *w, struct tui *t)
 		endpoint_format(&b->ep, ep);
 		s = xasprintf("  %s%s%s%s", ep, b->sni != NULL ? " sni=" : "",
 		    b->sni != NULL ? b->sni : "",
-		    binding_has_listener(t->edit, &b->ep) ? "" :
+		    listenset_config_reaches(t->edit, &b->ep) ? "" :
 		    "   (no listener yet)");
 		draw_untrusted(t, y++, 2, COLS - 4, s, A_NORMAL);
 		free(s);
@@ -103,7 +88,7 @@ wt_bind_next(struct walkthrough *w, struct tui *t)
 	for (i = 0; i < config_nbindings(t->edit); i++) {
 		b = config_binding(t->edit, i);
 		if (strcmp(b->key, w->name) != 0 ||
-		    binding_has_listener(t->edit, &b->ep) ||
+		    listenset_config_reaches(t->edit, &b->ep) ||
 		    endpoint_any_port(&b->ep))
 			continue;
 		w->listen_ep = b->ep;

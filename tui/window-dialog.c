@@ -4,7 +4,7 @@
  * dialog-open.c opens with their fields.
  *
  * A dialog is a form of fields. After every keystroke each field is
- * validated (endpoint_parse, resolve_sni_valid, the key's existence), and
+ * validated (endpoint_parse, dnsname_check, the key's existence), and
  * when all are valid the change is applied to a copy of the edited config
  * so the dialog can show its effect before the user accepts: which key
  * will now serve which listener (resolver_lookup on both), and the
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dnsname.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
 #include "tui/tui-int.h"
@@ -95,12 +96,16 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 		case FLD_SNI:
 			if (f->len == 0)
 				break;
-			if (!resolve_sni_valid(f->buf, 1))
-				f->error = xstrdup("not a server name (letters, "
-				    "digits, '-', dots; '*.' first for a "
-				    "wildcard)");
-			else
-				sni = f->buf;
+			/* The one rule: core/dnsname.c says what is wrong. */
+			if (dnsname_check(f->buf, DNSNAME_WILDCARD,
+			    &why) != 0) {
+				f->error = xasprintf("not a server name: %s",
+				    why);
+				free(why);
+				why = NULL;
+				break;
+			}
+			sni = f->buf;
 			break;
 		case FLD_ENDPOINT:
 			if (endpoint_parse(f->buf, &from, &why) != 0) {
