@@ -55,6 +55,25 @@ op_new_name(const struct config *before, const char *name,
 	return (0);
 }
 
+/*
+ * The start of every operation that makes a key: a new valid name, free
+ * file names in the store, and the key itself. On failure the caller
+ * calls op_fail(), which removes whatever was made.
+ */
+static int
+op_new_key(const struct config *before, const char *name,
+    const struct subject *subj, int type, struct lifecycle_files *lf,
+    struct privkey **key, char **cause)
+{
+	memset(lf, 0, sizeof *lf);
+	*key = NULL;
+	if (op_new_name(before, name, subj, cause) == -1 ||
+	    lifecycle_files_pick(before, name, lf, cause) == -1 ||
+	    privkey_generate(type, key, cause) == -1)
+		return (-1);
+	return (0);
+}
+
 int
 lifecycle_request(const struct config *before, const char *name,
     const struct subject *subj, int type, struct config **after,
@@ -64,12 +83,7 @@ lifecycle_request(const struct config *before, const char *name,
 
 	*after = NULL;
 	*pem = NULL;
-	memset(lf, 0, sizeof *lf);
-	if (op_new_name(before, name, subj, cause) == -1)
-		return (-1);
-	if (lifecycle_files_pick(before, name, lf, cause) == -1)
-		return (-1);
-	if (privkey_generate(type, &key, cause) == -1)
+	if (op_new_key(before, name, subj, type, lf, &key, cause) == -1)
 		return (op_fail(after, lf));
 	if (request_create(key, subj, pem, pemlen, cause) == -1 ||
 	    lifecycle_key_save(before, key, lf, cause) == -1 ||
@@ -103,12 +117,7 @@ lifecycle_selfsign(const struct config *before, const char *name,
 
 	*after = NULL;
 	*crt = NULL;
-	memset(lf, 0, sizeof *lf);
-	if (op_new_name(before, name, subj, cause) == -1)
-		return (-1);
-	if (lifecycle_files_pick(before, name, lf, cause) == -1)
-		return (-1);
-	if (privkey_generate(type, &key, cause) == -1)
+	if (op_new_key(before, name, subj, type, lf, &key, cause) == -1)
 		return (op_fail(after, lf));
 	if (cert_selfsign(key, subj, days, crt, cause) == -1)
 		goto fail;
