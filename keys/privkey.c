@@ -23,6 +23,7 @@
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/keyfile.h"
 #include "keys/keyutil.h"
 #include "keys/privkey.h"
 
@@ -444,17 +445,22 @@ tlscred_free(struct tlscred *tc)
 
 int
 tlscred_load(const char *key_path, const char *cert_path,
-    struct tlscred **out, char **cause)
+    const struct keyfile_ids *ids, struct tlscred **out, char **cause)
 {
 	struct tlscred	*tc;
 	struct privkey	*k = NULL;
 	struct cert	*c = NULL;
+	struct stat	 st;
 	size_t		 i, n;
 	int		 r;
 
 	*out = NULL;
-	if (privkey_load(key_path, &k, NULL, cause) == -1)
+	if (privkey_load(key_path, &k, &st, cause) == -1)
 		return -1;
+	if (ids != NULL && keyfile_policy(key_path, &st, ids, cause) == -1) {
+		privkey_free(k);
+		return -1;
+	}
 	if (cert_load(cert_path, &c, cause) == -1) {
 		privkey_free(k);
 		return -1;
