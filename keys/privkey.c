@@ -197,16 +197,10 @@ privkey_free(struct privkey *k)
 	free(k);
 }
 
-static int
-looks_like_pem(const void *data, size_t len)
-{
-	return memmem(data, len, "-----BEGIN ", 11) != NULL;
-}
-
 int
 privkey_is_encrypted(const void *data, size_t len)
 {
-	return looks_like_pem(data, len) &&
+	return keyutil_looks_like_pem(data, len) &&
 	    (memmem(data, len, "-----BEGIN ENCRYPTED PRIVATE KEY", 32) != NULL ||
 	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL);
 }
@@ -276,7 +270,7 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 			*cause = keyutil_cause(name, "too large for a key");
 		return -1;
 	}
-	pem = looks_like_pem(data, len);
+	pem = keyutil_looks_like_pem(data, len);
 	if (privkey_is_encrypted(data, len)) {
 		if (cause != NULL)
 			*cause = keyutil_cause(name, "the private key is encrypted "
