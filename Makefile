@@ -1,8 +1,9 @@
 # certbind: a key manager for TLS servers, and certbindd, its TLS proxy.
 #
-# The layers are visible in the file list: core/ and keys/ build into
-# libcertbind.a (no curses, no printing, no exit), tui/ is the only code that
-# includes curses, cli/ holds certbind's subcommands and server/ certbindd.
+# The layers are visible in the file list: util/, core/, keys/ and op/ build
+# into libcertbind.a (no curses, no printing, no exit), tui/ is the only code
+# that includes curses, cli/ holds certbind's subcommands and server/
+# certbindd. Includes go one way: util <- core <- keys <- op <- front ends.
 # New files are picked up by the wildcards below: add a .c file, not a rule.
 
 PREFIX	?= /usr/local

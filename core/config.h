@@ -102,12 +102,30 @@ void		 config_set_store(struct config *, const char *);
  */
 char		*config_resolve_path(const struct config *, const char *);
 
+/* The longest key name: it becomes part of file names (keys/NAME.key). */
+#define CONFIG_KEY_NAME_MAX	64
+
 /*
- * Whether name can name a key: 1 to 64 letters, digits, '.', '_' or '-',
- * starting with a letter or digit (names appear on command lines and in
- * file names). config_key_add and the loader refuse other names.
+ * The one rule for a key name: 1 to CONFIG_KEY_NAME_MAX letters, digits,
+ * '.', '_' or '-', starting with a letter or digit (names appear on
+ * command lines and in file names). Returns 0, or -1 with an allocated
+ * *cause (if not NULL) that quotes the name and says what is wrong.
+ * config_key_add, config_key_rename, the loader and the key lifecycle all
+ * ask it.
  */
+int		 config_key_name_check(const char *name, char **cause);
+/* The same as a yes (1) or no (0). */
 int		 config_key_name_valid(const char *name);
+
+/*
+ * The one order of bindings: by endpoint (endpoint_cmp), then by sni,
+ * where no sni comes first and names compare without case. Two bindings
+ * that compare equal are in the same slot: a client cannot tell them
+ * apart (check's conflict). Returns <0, 0, >0; sort by file order after
+ * it where the first of equals must win, as the resolver does.
+ */
+int		 config_binding_cmp(const struct config_binding *,
+		     const struct config_binding *);
 
 /* NULL when the file has no server section. */
 const struct config_server *config_server(const struct config *);
@@ -146,9 +164,11 @@ int	config_key_remove(struct config *, const char *name, char **cause);
 int	config_key_rename(struct config *, const char *from, const char *to,
 	    char **cause);	/* bindings follow */
 /*
- * The key must exist and the same key, endpoint and sni must not be bound
- * already; another key on the same endpoint and sni is allowed (that is
- * check's conflict). sni "" is no sni.
+ * The key must exist, sni must be a DNS name (dnsname_check(), wildcard
+ * allowed: the rule the loader and a request's alternative names obey)
+ * and the same key, endpoint and sni must not be bound already; another
+ * key on the same endpoint and sni is allowed (that is check's conflict).
+ * sni "" is no sni.
  */
 int	config_bind(struct config *, const char *key,
 	    const struct endpoint *, const char *sni, char **cause);

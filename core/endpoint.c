@@ -69,11 +69,72 @@ canonicalize(struct endpoint *ep)
 	}
 }
 
+/*
+ * The one reading of an IP address: IPv4 as a dotted quad, IPv6 bare or
+ * in brackets. Returns NULL, or why the text is not an address. ep's
+ * address and family are set; an IPv4-mapped address stays IPv6 here (a
+ * certificate's address bytes are kept as given), endpoint_parse()
+ * canonicalizes after.
+ */
+static const char *
+addr_parse(const char *text, struct endpoint *ep)
+{
+	char		 buf[INET6_ADDRSTRLEN + 1];
+	size_t		 len = strlen(text);
+
+	if (text[0] == '[') {
+		if (len < 3 || text[len - 1] != ']' ||
+		    len - 2 >= sizeof buf)
+			return "not an IPv6 address";
+		memcpy(buf, text + 1, len - 2);
+		buf[len - 2] = '\0';
+		if (inet_pton(AF_INET6, buf, ep->addr) != 1)
+			return "not an IPv6 address";
+		ep->family = AF_INET6;
+		return NULL;
+	}
+	if (strchr(text, ':') != NULL) {
+		if (inet_pton(AF_INET6, text, ep->addr) != 1)
+			return "not an IPv6 address";
+		ep->family = AF_INET6;
+		return NULL;
+	}
+	if (inet_pton(AF_INET, text, ep->addr) != 1)
+		return "not an IPv4 address";
+	ep->family = AF_INET;
+	return NULL;
+}
+
+int
+endpoint_parse_addr(const char *text, struct endpoint *ep, char **cause)
+{
+	const char	*why;
+	char		*e;
+
+	memset(ep, 0, sizeof *ep);
+	ep->family = AF_UNSPEC;
+	if (text == NULL || *text == '\0')
+		why = "empty; expected an IP address";
+	else
+		why = addr_parse(text, ep);
+	if (why == NULL)
+		return 0;
+	memset(ep, 0, sizeof *ep);
+	ep->family = AF_UNSPEC;
+	if (cause != NULL) {
+		e = escape_str(text, 0);
+		*cause = xasprintf("bad address '%s': %s", e, why);
+		free(e);
+	}
+	return -1;
+}
+
 int
 endpoint_parse(const char *text, struct endpoint *ep, char **cause)
 {
-	char		 addr[INET6_ADDRSTRLEN + 1];
-	const char	*colon, *close, *port;
+	/* Room for the brackets around the longest IPv6 text. */
+	char		 addr[INET6_ADDRSTRLEN + 3];
+	const char	*colon, *close, *port, *why;
 	size_t		 alen;
 
 	memset(ep, 0, sizeof *ep);
@@ -87,14 +148,7 @@ endpoint_parse(const char *text, struct endpoint *ep, char **cause)
 		if (close[1] != ':')
 			return fail(cause, text,
 			    "expected ':PORT' after the bracketed address");
-		alen = (size_t)(close - text - 1);
-		if (alen == 0 || alen >= sizeof addr)
-			return fail(cause, text, "not an IPv6 address");
-		memcpy(addr, text + 1, alen);
-		addr[alen] = '\0';
-		if (inet_pton(AF_INET6, addr, ep->addr) != 1)
-			return fail(cause, text, "not an IPv6 address");
-		ep->family = AF_INET6;
+		alen = (size_t)(close + 1 - text);
 		port = close + 2;
 	} else {
 		if ((colon = strchr(text, ':')) == NULL)
@@ -107,17 +161,17 @@ endpoint_parse(const char *text, struct endpoint *ep, char **cause)
 		if (alen == 0)
 			return fail(cause, text, "no address before ':' (use "
 			    "'*' for all unassigned addresses)");
-		if (alen >= sizeof addr)
-			return fail(cause, text, "not an IPv4 address");
-		memcpy(addr, text, alen);
-		addr[alen] = '\0';
-		if (strcmp(addr, "*") == 0)
-			ep->family = AF_UNSPEC;
-		else if (inet_pton(AF_INET, addr, ep->addr) == 1)
-			ep->family = AF_INET;
-		else
-			return fail(cause, text, "not an IPv4 address");
 		port = colon + 1;
+	}
+	if (alen >= sizeof addr)
+		return fail(cause, text, text[0] == '[' ?
+		    "not an IPv6 address" : "not an IPv4 address");
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (strcmp(addr, "*") != 0 && (why = addr_parse(addr, ep)) != NULL) {
+		memset(ep, 0, sizeof *ep);
+		ep->family = AF_UNSPEC;
+		return fail(cause, text, why);
 	}
 	if (parse_port(port, &ep->port) != 0)
 		return fail(cause, text, "the port must be a number from 1 "

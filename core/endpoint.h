@@ -25,6 +25,17 @@ struct endpoint {
  */
 int		 endpoint_parse(const char *text, struct endpoint *ep,
 		     char **cause);
+/*
+ * Parses an IP address alone, the one reading of an address certbind has:
+ * "192.0.2.1", "2001:db8::1" or "[2001:db8::1]" (brackets as in an
+ * endpoint or a URL; "[192.0.2.1]" is refused). Sets ep's family and
+ * address, port 0; an IPv4-mapped IPv6 address stays IPv6, so the bytes
+ * are those written. On error returns -1 and, if cause is not NULL, sets
+ * it to an allocated message that quotes the text (escaped).
+ * endpoint_parse() reads its address part with the same function.
+ */
+int		 endpoint_parse_addr(const char *text, struct endpoint *ep,
+		     char **cause);
 /* Writes the canonical text form into buf and returns buf. */
 const char	*endpoint_format(const struct endpoint *, char *buf);
 /* Total order: family, address bytes, port. Returns <0, 0, >0. */

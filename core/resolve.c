@@ -15,13 +15,18 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "core/dnsname.h"
 #include "core/resolve.h"
 #include "util/xmalloc.h"
 
+/*
+ * An index entry is the binding's slot (endpoint and sni, lower case,
+ * with no key) and its place in the file, so that the index sorts by
+ * config_binding_cmp(), the same order check uses for conflicts.
+ */
 struct rentry {
-	struct endpoint	 ep;
-	const char	*sni;		/* lower case; NULL: no sni */
-	size_t		 binding;
+	struct config_binding	 slot;
+	size_t			 binding;
 };
 
 struct resolver {
@@ -31,22 +36,12 @@ struct resolver {
 };
 
 static int
-sni_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
-static int
 rentry_cmp(const void *va, const void *vb)
 {
 	const struct rentry	*a = va, *b = vb;
 	int			 r;
 
-	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
-		return r;
-	if ((r = sni_cmp(a->sni, b->sni)) != 0)
+	if ((r = config_binding_cmp(&a->slot, &b->slot)) != 0)
 		return r;
 	/* File order breaks ties, so the first of a conflict wins. */
 	return (a->binding > b->binding) - (a->binding < b->binding);
@@ -57,11 +52,8 @@ static int
 rkey_cmp(const void *va, const void *vb)
 {
 	const struct rentry	*a = va, *b = vb;
-	int			 r;
 
-	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
-		return r;
-	return sni_cmp(a->sni, b->sni);
+	return config_binding_cmp(&a->slot, &b->slot);
 }
 
 struct resolver *
@@ -83,7 +75,7 @@ resolver_new(const struct config *cf)
 	r->names = xmalloc(total);
 	for (i = 0; i < r->n; i++) {
 		b = config_binding(cf, i);
-		r->v[i].ep = b->ep;
+		r->v[i].slot.ep = b->ep;
 		r->v[i].binding = i;
 		if (b->sni == NULL || *b->sni == '\0')
 			continue;
@@ -91,7 +83,7 @@ resolver_new(const struct config *cf)
 		p = r->names + off;
 		for (size_t j = 0; j <= len; j++)
 			p[j] = (char)tolower((unsigned char)b->sni[j]);
-		r->v[i].sni = p;
+		r->v[i].slot.sni = p;
 		off += len + 1;
 	}
 	qsort(r->v, r->n, sizeof *r->v, rentry_cmp);
@@ -110,7 +102,7 @@ resolver_free(struct resolver *r)
 
 /* The first entry (in file order) whose key equals (ep, sni), or NULL. */
 static const struct rentry *
-find(const struct resolver *r, const struct endpoint *ep, const char *sni)
+find(const struct resolver *r, const struct endpoint *ep, char *sni)
 {
 	struct rentry		 key;
 	const struct rentry	*e;
@@ -118,8 +110,8 @@ find(const struct resolver *r, const struct endpoint *ep, const char *sni)
 	if (r->n == 0)
 		return NULL;
 	memset(&key, 0, sizeof key);
-	key.ep = *ep;
-	key.sni = sni;
+	key.slot.ep = *ep;
+	key.slot.sni = sni;
 	e = bsearch(&key, r->v, r->n, sizeof *r->v, rkey_cmp);
 	if (e == NULL)
 		return NULL;
@@ -210,32 +202,9 @@ resolve_rule_describe(const struct resolve_rule *rule)
 	return text[rule->level - 1][rule->sni - 1];
 }
 
+/* The rule is dnsname_check()'s: the one a request's names obey too. */
 int
 resolve_sni_valid(const char *name, int wildcard)
 {
-	const char	*p = name, *label;
-	size_t		 n;
-
-	if (name == NULL || *name == '\0' || strlen(name) > 253)
-		return 0;
-	if (p[0] == '*') {
-		if (!wildcard || p[1] != '.')
-			return 0;
-		p += 2;
-	}
-	for (;;) {
-		label = p;
-		while (*p != '\0' && *p != '.') {
-			if (!isalnum((unsigned char)*p) && *p != '-' &&
-			    *p != '_')
-				return 0;
-			p++;
-		}
-		n = (size_t)(p - label);
-		if (n == 0 || n > 63 || label[0] == '-' || p[-1] == '-')
-			return 0;
-		if (*p == '\0')
-			return 1;
-		p++;
-	}
+	return dnsname_check(name, wildcard ? DNSNAME_WILDCARD : 0, NULL) == 0;
 }

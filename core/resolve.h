@@ -56,7 +56,10 @@ ssize_t		 resolver_lookup(const struct resolver *,
 /* "A:P exact sni", "*:* no sni (all unassigned)" ...: a static string. */
 const char	*resolve_rule_describe(const struct resolve_rule *);
 
-/* Whether a server name is valid SNI text; a leading "*." with wildcard. */
+/*
+ * Whether a server name is a DNS name, a leading "*." allowed with
+ * wildcard: dnsname_check()'s rule, which also says what is wrong.
+ */
 int		 resolve_sni_valid(const char *name, int wildcard);
 
 #endif

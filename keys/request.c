@@ -9,7 +9,6 @@
  */
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +21,8 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
+#include "core/dnsname.h"
+#include "core/endpoint.h"
 #include "util/escape.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
@@ -32,8 +33,6 @@
 
 /* X.520 ub-common-name: CAs refuse longer common names. */
 #define CN_MAX		64
-#define DNS_MAX		253
-#define LABEL_MAX	63
 #define DAYS_MAX	36500
 
 static void
@@ -48,18 +47,20 @@ set_cause(char **cause, const char *fmt, const char *what, const char *why)
 	free(e);
 }
 
+/*
+ * An alternative name that reads as an IP address is one: core's reading,
+ * the same an endpoint gets, so "[2001:db8::1]" is the address too.
+ */
 static int
 parse_ip(const char *s, unsigned char *buf, size_t *len)
 {
-	if (inet_pton(AF_INET, s, buf) == 1) {
-		*len = 4;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, buf) == 1) {
-		*len = 16;
-		return 0;
-	}
-	return -1;
+	struct endpoint	 ep;
+
+	if (endpoint_parse_addr(s, &ep, NULL) != 0)
+		return -1;
+	*len = ep.family == AF_INET ? 4 : 16;
+	memcpy(buf, ep.addr, *len);
+	return 0;
 }
 
 static int
@@ -74,58 +75,12 @@ has_control(const char *s)
 	return 0;
 }
 
-/* Returns NULL if name is a valid DNS name, else why not. */
-static const char *
-dns_check(const char *name)
-{
-	const char	*p, *label;
-	size_t		 len;
-
-	if (strncmp(name, "*.", 2) == 0) {
-		name += 2;
-		if (strchr(name, '.') == NULL)
-			return "a wildcard needs at least two labels after "
-			    "\"*.\" (*.example.com)";
-	}
-	if (*name == '\0')
-		return "the name is empty";
-	if (strlen(name) > DNS_MAX)
-		return "the name is longer than 253 characters";
-	label = name;
-	for (p = name;; p++) {
-		if (*p != '.' && *p != '\0') {
-			if (!((*p >= 'a' && *p <= 'z') ||
-			    (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || *p == '-')) {
-				if (*p == '*')
-					return "a wildcard may only be a whole "
-					    "first label (*.example.com)";
-				return "a name holds only letters, digits, "
-				    "'-' and '.'";
-			}
-			continue;
-		}
-		len = (size_t)(p - label);
-		if (len == 0)
-			return "a label is empty (two dots, or a dot at "
-			    "the start or end)";
-		if (len > LABEL_MAX)
-			return "a label is longer than 63 characters";
-		if (label[0] == '-' || label[len - 1] == '-')
-			return "a label starts or ends with '-'";
-		if (*p == '\0')
-			break;
-		label = p + 1;
-	}
-	return NULL;
-}
-
 int
 subject_check(const struct subject *s, char **cause)
 {
 	unsigned char	 ip[16];
 	size_t		 iplen, i;
-	const char	*why;
+	char		*why;
 
 	if (s->cn == NULL || *s->cn == '\0') {
 		if (cause != NULL)
@@ -159,9 +114,11 @@ subject_check(const struct subject *s, char **cause)
 		}
 		if (parse_ip(s->sans[i], ip, &iplen) == 0)
 			continue;
-		if ((why = dns_check(s->sans[i])) != NULL) {
+		/* The rule a binding's sni obeys too (core/dnsname.c). */
+		if (dnsname_check(s->sans[i], DNSNAME_WILDCARD, &why) != 0) {
 			set_cause(cause, "alternative name '%s': %s",
 			    s->sans[i], why);
+			free(why);
 			return -1;
 		}
 	}

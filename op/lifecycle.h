@@ -21,18 +21,19 @@ struct config;
 struct cert;
 struct privkey;
 
-/* Longest key name: it becomes part of file names. */
-#define LIFECYCLE_NAME_MAX	64
-
 /* The suffix of the pending key that renew makes beside NAME. */
 #define LIFECYCLE_RENEW_SUFFIX	"-renew"
 
 /*
- * Key names become file names: letters, digits, '.', '_' and '-',
- * starting with a letter or a digit, at most LIFECYCLE_NAME_MAX.
+ * Key names become file names: config_key_name_check()'s rule (letters,
+ * digits, '.', '_' and '-', starting with a letter or a digit, at most
+ * CONFIG_KEY_NAME_MAX), kept under this name for the lifecycle's callers.
  */
 int	 lifecycle_name_valid(const char *name, char **cause);
-/* A valid name made from arbitrary text (a file name); allocated. */
+/*
+ * A name config_key_name_check() accepts, made from arbitrary text (a
+ * file name, a CN); allocated.
+ */
 char	*lifecycle_name_from(const char *text);
 
 /*

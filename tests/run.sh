@@ -55,6 +55,7 @@ for suite in $suites; do
 	lint)
 		run lint-layers sh tools/lint-layers.sh
 		run lint-man sh tools/lint-man.sh
+		run lint/t-planted sh tests/lint/t-planted.sh
 		;;
 	unit)
 		for t in "$B"/tests/test_*; do

@@ -1,0 +1,129 @@
+/*
+ * What the files of the config module share and nothing else may see:
+ * the inside of struct config, the record helpers the loader and the
+ * mutators both use, and the scanner the loader runs before libconfig.
+ * Only core/config*.c include this header; everyone else goes through
+ * core/config.h, so the model can change without a caller noticing.
+ *
+ * The module is split by what a reader comes for: config.c the model and
+ * its accessors, config-edit.c the mutators, config-scan.c our own pass
+ * over the text, config-load.c the walk over libconfig's tree, and
+ * config-write.c the canonical text.
+ */
+#ifndef CERTBIND_CONFIG_INT_H
+#define CERTBIND_CONFIG_INT_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+
+struct config {
+	char			*path;
+	int			 had_comments;
+	char			*store;
+
+	int			 has_server;
+	struct config_server	 server;
+
+	struct config_listener	*listeners;
+	size_t			 nlisteners;
+	size_t			 listenerscap;
+
+	struct config_key	*keys;
+	size_t			 nkeys;
+	size_t			 keyscap;
+	/*
+	 * Indexes into keys sorted by name, so that a lookup by name (once
+	 * per binding in check and in certbindd's table) is a binary search.
+	 */
+	size_t			*byname;
+
+	struct config_binding	*bindings;
+	size_t			 nbindings;
+	size_t			 bindingscap;
+};
+
+/* Defaults and ranges of the server settings (certbind.conf(5)). */
+#define DEF_HANDSHAKE_TIMEOUT	10
+#define DEF_IDLE_TIMEOUT	300
+#define DEF_SHUTDOWN_TIMEOUT	30
+#define DEF_MAX_CONNECTIONS	10000
+#define DEF_WORKERS		0
+#define DEF_TICKETS		1
+#define MIN_TIMEOUT		1
+#define MAX_TIMEOUT		86400
+#define MIN_MAX_CONNECTIONS	1
+#define MAX_MAX_CONNECTIONS	10000000
+#define MIN_WORKERS		0
+#define MAX_WORKERS		1024
+
+/*
+ * The header comment config_serialize() writes. The scanner knows it too:
+ * a file certbind wrote has no comment worth a warning, because the
+ * header is written again on every save.
+ */
+#define HEADER_LINE1 "# Written by certbind "
+#define HEADER_LINE1_END \
+    ". Edit with certbind; comments are not kept."
+#define HEADER_LINE2 "# The settings are described in certbind.conf(5)."
+
+/* config.c: small helpers and the records. */
+void		 config_server_defaults(struct config_server *);
+char		*config_dupnull(const char *);
+/* Replaces *dst with a copy of src (NULL allowed) and frees the old one. */
+void		 config_setstr(char **dst, const char *src);
+/* Sets *cause (if not NULL) to the formatted text and returns -1. */
+int		 config_fail(char **cause, const char *fmt, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 config_key_clear(struct config_key *);
+void		 config_binding_clear(struct config_binding *);
+/*
+ * Each appends a zeroed record and returns it; the pointer is valid until
+ * the next append to the same array.
+ */
+struct config_key *config_key_append(struct config *);
+struct config_binding *config_binding_append(struct config *);
+struct config_listener *config_listener_append(struct config *);
+/* Puts key i, whose name is set, in its sorted place among the first n. */
+void		 config_byname_insert(struct config *, size_t i, size_t n);
+void		 config_byname_remove(struct config *, const char *name);
+/* Builds the whole name index at once, after a load. */
+void		 config_byname_sort(struct config *);
+/*
+ * The sni rule of the loader and the mutators: NULL (no sni) or a DNS
+ * name, wildcard allowed; else -1 with *cause "bad sni 'NAME': why".
+ */
+int		 config_sni_check(const char *sni, char **cause);
+/* The sni half of config_binding_cmp(); NULL and "" are no sni. */
+int		 config_sni_cmp(const char *, const char *);
+
+/* config-scan.c: the pass over the text before libconfig's. */
+struct config_literal {
+	int		 line;
+	char		*name;		/* the setting it is the value of */
+	char		*text;
+	long long	 value;
+	int		 overflow;	/* does not fit in 64 bits */
+};
+
+struct config_scan {
+	int		 had_comments;
+	int		 nlines;	/* lines in the text */
+	struct config_literal *lits;
+	size_t		 nlits;
+	size_t		 litscap;
+	int		*includes;	/* lines of refused @include */
+	size_t		 nincludes;
+};
+
+/*
+ * Scans t (which it may change: an @include is blanked out with spaces,
+ * so every line keeps its number and libconfig can still read the rest).
+ */
+void		 config_scan_text(struct config_scan *, char *t, size_t len);
+/* The literal written for setting name on line, or NULL. */
+const struct config_literal *config_scan_find(const struct config_scan *,
+		     const char *name, int line);
+void		 config_scan_free(struct config_scan *);
+
+#endif
