@@ -4,7 +4,9 @@
  * probable-move, address-not-local, unknown-key, pending, unbound-key),
  * each from a small config written here against DESIGN.md's table. Checks
  * run with opts.files = 0 so nothing is opened; the file findings are
- * covered by tests/cli/t-fixtures.sh on real keys and certificates.
+ * covered by tests/cli/t-fixtures.sh on real keys and certificates. The
+ * list operations (core/findings.c) are here too, findings_diff() as a
+ * table.
  */
 
 #include <sys/types.h>
@@ -541,6 +543,20 @@ test_findings_api(void **state)
 	assert_int_equal(f.v[3].severity, SEV_INFO);
 	for (i = 0; i < f.n; i++)
 		assert_non_null(f.v[i].message);
+	/* Moving hands the findings over whole and empties the source. */
+	{
+		struct findings	 to = FINDINGS_INIT;
+
+		findings_add(&to, SEV_INFO, F_PENDING, FK_KEY, 0, "k0", "x");
+		findings_move(&to, &f);
+		assert_int_equal(to.n, 5);
+		assert_int_equal(f.n, 0);
+		assert_null(f.v);
+		assert_string_equal(to.v[1].message, "two");
+		findings_move(&to, &f);
+		assert_int_equal(to.n, 5);
+		findings_clear(&to);
+	}
 	findings_clear(&f);
 	assert_int_equal(f.n, 0);
 	assert_int_equal(findings_count(&f, SEV_ERROR), 0);
