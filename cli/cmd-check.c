@@ -2,7 +2,6 @@
  * certbind check: every finding, one a line, and an exit status scripts
  * can act on.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,11 +9,12 @@
 #include "op/check.h"
 #include "core/config.h"
 
-static int	cmd_check_exec(struct cmd_ctx *, int, char **);
+static int	cmd_check_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_check_entry = {
-	"check",
-	"[--strict] [--offline] [--warn-days N]",
+	.name = "check",
+	.usage = "[--strict] [--offline] [--warn-days N]",
+	.help =
 	"Checks the config, its keys and certificates, the bindings against\n"
 	"the listeners and the host, and prints one finding per line:\n"
 	"SEVERITY CODE OBJECT: MESSAGE. Exits 0 without errors, 1 with errors\n"
@@ -23,54 +23,33 @@ const struct cmd_entry cmd_check_entry = {
 	"  --offline      skip the checks that ask this host (addresses)\n"
 	"  --warn-days N  a certificate expiring within N days is a warning\n"
 	"                 (default 30)",
-	cmd_check_exec
+	.args = { 0, 0, {
+		{ "strict", 0, 0 },
+		{ "offline", 0, 0 },
+		{ "warn-days", 0, ARGS_VALUE }
+	} },
+	.exec = cmd_check_exec
 };
 
 static int
-cmd_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_check_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	static const struct option longopts[] = {
-		{ "strict",	no_argument,		NULL,	's' },
-		{ "offline",	no_argument,		NULL,	'o' },
-		{ "warn-days",	required_argument,	NULL,	'w' },
-		{ NULL,		0,			NULL,	0 }
-	};
 	struct findings		 fs = FINDINGS_INIT;
 	struct check_opts	 o;
 	struct config		*cf;
 	size_t			 i, ne, nw, ni;
-	char			*end;
-	long			 v;
-	int			 ch, strict = 0;
+	long			 days;
 
 	check_opts_default(&o);
-	while ((ch = cmd_getopt(ctx, &cmd_check_entry, argc, argv, "",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 's':
-			strict = 1;
-			break;
-		case 'o':
-			o.offline = 1;
-			break;
-		case 'w':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 0 ||
-			    v > 3650) {
-				cmd_error("--warn-days '%s': expected a number "
-				    "of days from 0 to 3650", optarg);
-				return EXIT_CANNOT;
-			}
-			o.warn_days = (int)v;
-			break;
-		default:
-			return EXIT_CANNOT;
-		}
-	}
-	if (optind != argc) {
-		cmd_usage(stderr, &cmd_check_entry);
+	if (args_has(args, "offline"))
+		o.offline = 1;
+	days = o.warn_days;
+	if (args_number(args, "warn-days", 0, 3650, &days) != 0) {
+		cmd_error("--warn-days '%s': expected a number of days from 0 "
+		    "to 3650", args_get(args, "warn-days"));
 		return EXIT_CANNOT;
 	}
+	o.warn_days = (int)days;
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
 	check_config(cf, &o, &fs);
@@ -83,8 +62,7 @@ cmd_check_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    ne, ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s", ni,
 	    ni == 1 ? "" : "s");
 	findings_clear(&fs);
-	config_free(cf);
-	if (ne != 0 || (strict && nw != 0))
+	if (ne != 0 || (args_has(args, "strict") && nw != 0))
 		return EXIT_REFUSED;
 	return EXIT_OK;
 }

@@ -7,7 +7,6 @@
 
 #include <sys/stat.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +24,22 @@
 #include "cli/cmd.h"
 #include "op/lifecycle.h"
 
-static int	cmd_export_exec(struct cmd_ctx *, int, char **);
+static int	cmd_export_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_export_entry = {
-	"export",
-	"NAME (--pkcs12 OUT | --pem OUT) [--password-file F]",
+	.name = "export",
+	.usage = "NAME (--pkcs12 OUT | --pem OUT) [--password-file F]",
+	.help =
 	"Writes key NAME with its certificate chain to OUT, mode 0600: as "
 	"PKCS#12 protected by a password (the first line of F, or asked "
 	"twice on the terminal), or as PEM (the unencrypted key followed by "
 	"the chain). An existing OUT is replaced only with --force.",
-	cmd_export_exec
+	.args = { 1, 1, {
+		{ "pkcs12", 0, ARGS_VALUE },
+		{ "pem", 0, ARGS_VALUE },
+		{ "password-file", 0, ARGS_VALUE }
+	} },
+	.exec = cmd_export_exec
 };
 
 static int
@@ -92,46 +97,26 @@ export_pem(const struct privkey *key, const struct cert *crt, void **out,
 }
 
 static int
-cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	static const struct option longopts[] = {
-		{ "pkcs12",		required_argument,	NULL,	'P' },
-		{ "pem",		required_argument,	NULL,	'E' },
-		{ "password-file",	required_argument,	NULL,	'p' },
-		{ NULL,			0,			NULL,	0 }
-	};
 	const struct config_key	*k;
 	struct config		*cfg = NULL;
 	struct privkey		*key = NULL;
 	struct cert		*crt = NULL;
-	const char		*name, *p12out = NULL, *pemout = NULL;
-	const char		*pwfile = NULL, *out;
+	const char		*name, *p12out, *pemout, *out;
 	char			*cause = NULL, *path, *pw = NULL;
 	void			*data = NULL;
 	size_t			 len = 0;
-	int			 ch, rc = EXIT_CANNOT;
+	int			 rc = EXIT_CANNOT;
 
-	while ((ch = cmd_getopt(ctx, &cmd_export_entry, argc, argv, "",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 'P':
-			p12out = optarg;
-			break;
-		case 'E':
-			pemout = optarg;
-			break;
-		case 'p':
-			pwfile = optarg;
-			break;
-		default:
-			goto out;
-		}
-	}
-	if (optind + 1 != argc || (p12out == NULL) == (pemout == NULL)) {
+	p12out = args_get(args, "pkcs12");
+	pemout = args_get(args, "pem");
+	/* Exactly one of the two: the template cannot say so. */
+	if ((p12out == NULL) == (pemout == NULL)) {
 		cmd_usage(stderr, &cmd_export_entry);
 		goto out;
 	}
-	name = argv[optind];
+	name = args_string(args, 0);
 	out = p12out != NULL ? p12out : pemout;
 
 	if ((cfg = cmd_load(ctx)) == NULL)
@@ -170,8 +155,8 @@ cmd_export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 
 	if (p12out != NULL) {
-		if (cmd_password(pwfile, "PKCS#12 password: ", 1, &pw,
-		    &cause) == -1) {
+		if (cmd_password(args_get(args, "password-file"),
+		    "PKCS#12 password: ", 1, &pw, &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
 		}
@@ -206,7 +191,5 @@ out:
 	if (crt != NULL)
 		cert_free(crt);
 	free(cause);
-	if (cfg != NULL)
-		config_free(cfg);
 	return (rc);
 }

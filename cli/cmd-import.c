@@ -2,13 +2,12 @@
  * certbind import FILE [--name NAME] [--password-file F]: a key and its
  * certificate made elsewhere. FILE is PEM (key and certificates in one
  * file; the key may be encrypted), or PKCS#12; a password comes from F
- * or, on a terminal, is asked with echo off. The key is written anew in the store (PKCS#8, mode
- * 0600); the original file is left alone. A wrong password, a key that
- * does not belong to the certificate, or a file holding only one of them
- * is refused and nothing is written.
+ * or, on a terminal, is asked with echo off. The key is written anew in
+ * the store (PKCS#8, mode 0600); the original file is left alone. A wrong
+ * password, a key that does not belong to the certificate, or a file
+ * holding only one of them is refused and nothing is written.
  */
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +21,23 @@
 #include "cli/cmd.h"
 #include "op/lifecycle.h"
 
-static int	cmd_import_exec(struct cmd_ctx *, int, char **);
+static int	cmd_import_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_import_entry = {
-	"import",
-	"FILE [--name NAME] [--password-file F]",
+	.name = "import",
+	.usage = "FILE [--name NAME] [--password-file F]",
+	.help =
 	"Imports a private key with its certificate and chain: a PEM file "
 	"holding both, or a PKCS#12 file (.p12, .pfx). The password of a "
 	"PKCS#12 file or of an encrypted PEM key is the first line of F, or "
 	"is asked on the terminal. The key is "
 	"saved as keys/NAME.key (mode 0600) and the chain as certs/NAME.pem; "
 	"NAME defaults to the file's name without its extension.",
-	cmd_import_exec
+	.args = { 1, 1, {
+		{ "name", 0, ARGS_VALUE },
+		{ "password-file", 0, ARGS_VALUE }
+	} },
+	.exec = cmd_import_exec
 };
 
 /* The default name: the file's name without directory and extension. */
@@ -90,110 +94,90 @@ load_pkcs12(const char *path, const char *data, size_t len,
 	return (rc);
 }
 
+/*
+ * The key and certificate in data, read from path: PEM (the key perhaps
+ * encrypted), PKCS#12, or DER. 0, or -1 after saying why.
+ */
 static int
-cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+load_key_cert(const char *path, const char *data, size_t len,
+    const char *pwfile, struct privkey **key, struct cert **crt)
 {
-	static const struct option longopts[] = {
-		{ "name",		required_argument,	NULL,	'n' },
-		{ "password-file",	required_argument,	NULL,	'p' },
-		{ NULL,			0,			NULL,	0 }
-	};
-	struct lifecycle_files	 lf;
-	struct config		*before = NULL, *after = NULL;
-	struct privkey		*key = NULL;
-	struct cert		*crt = NULL;
-	const char		*path, *pwfile = NULL;
-	char			*name = NULL, *cause = NULL, *data = NULL;
-	char			*chain = NULL, *pw = NULL;
-	size_t			 len = 0;
-	int			 ch, complete, rc = EXIT_CANNOT;
+	char	*cause = NULL, *pw = NULL;
+	int	 rc;
 
-	memset(&lf, 0, sizeof lf);
-	while ((ch = cmd_getopt(ctx, &cmd_import_entry, argc, argv, "",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 'n':
-			free(name);
-			name = xstrdup(optarg);
-			break;
-		case 'p':
-			pwfile = optarg;
-			break;
-		default:
-			goto out;
-		}
-	}
-	if (optind + 1 != argc) {
-		cmd_usage(stderr, &cmd_import_entry);
-		goto out;
-	}
-	path = argv[optind];
-	if (name == NULL)
-		name = default_name(path);
-
-	if ((before = cmd_load(ctx)) == NULL)
-		goto out;
-	rc = EXIT_REFUSED;
-	if (cmd_read(path, &data, &len, &cause) == -1) {
-		cmd_error("%s", cause);
-		goto out;
-	}
 	if (memmem(data, len, "-----BEGIN", 10) != NULL) {
 		if (privkey_is_encrypted(data, len) &&
 		    cmd_password(pwfile, "Key password: ", 0, &pw,
 		    &cause) == -1) {
 			cmd_error("%s holds an encrypted private key: %s",
 			    path, cause);
-			goto out;
+			free(cause);
+			return -1;
 		}
-		if (lifecycle_load_pem(path, data, len, pw, &key, &crt,
-		    &cause) == -1) {
-			cmd_error("%s; nothing was written", cause);
-			goto out;
-		}
-	} else if (lifecycle_is_pkcs12(data, len)) {
-		if (load_pkcs12(path, data, len, pwfile, &key, &crt,
-		    &cause) == -1) {
-			cmd_error("%s; nothing was written", cause);
-			goto out;
-		}
-	} else if (lifecycle_load_pem(path, data, len, NULL, &key, &crt,
-	    &cause) == -1) {
+		rc = lifecycle_load_pem(path, data, len, pw, key, crt, &cause);
+		lifecycle_password_free(pw);
+	} else if (lifecycle_is_pkcs12(data, len))
+		rc = load_pkcs12(path, data, len, pwfile, key, crt, &cause);
+	else {
 		/* DER holds one object: a key alone or a certificate alone. */
-		cmd_error("%s", cause);
-		goto out;
+		if (lifecycle_load_pem(path, data, len, NULL, key, crt,
+		    &cause) == -1)
+			return cmd_fail(-1, cause);
+		return 0;
 	}
+	if (rc == -1) {
+		cmd_error("%s; nothing was written", cause);
+		free(cause);
+	}
+	return rc;
+}
 
-	if (lifecycle_import(before, name, key, crt, &after, &lf, &chain,
-	    &complete, &cause) == -1) {
-		cmd_error("%s", cause);
+static int
+cmd_import_exec(struct cmd_ctx *ctx, struct args *args)
+{
+	struct privkey	*key = NULL;
+	struct cert	*crt = NULL;
+	const char	*path = args_string(args, 0);
+	char		*name, *cause = NULL, *data = NULL, *chain = NULL;
+	size_t		 len = 0;
+	int		 complete, rc = EXIT_REFUSED;
+
+	if (args_get(args, "name") != NULL)
+		name = xstrdup(args_get(args, "name"));
+	else
+		name = default_name(path);
+	if (cmd_load(ctx) == NULL) {
+		rc = EXIT_CANNOT;
 		goto out;
 	}
-	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
+	if (cmd_read(path, &data, &len, &cause) == -1) {
+		rc = cmd_fail(EXIT_REFUSED, cause);
+		goto out;
+	}
+	if (load_key_cert(path, data, len, args_get(args, "password-file"),
+	    &key, &crt) == -1)
+		goto out;
+	if (lifecycle_import(ctx->before, name, key, crt, &ctx->after,
+	    &ctx->lf, &chain, &complete, &cause) == -1) {
+		rc = cmd_fail(EXIT_REFUSED, cause);
+		goto out;
+	}
+	if ((rc = cmd_commit(ctx)) != EXIT_OK)
 		goto out;
 	cmd_info("key '%s' imported: key %s, certificate %s", name,
-	    lf.key.abs, lf.cert.abs);
+	    ctx->lf.key.abs, ctx->lf.cert.abs);
 	cmd_info("subject CN '%s', SHA-256 %s", cert_cn(crt),
 	    cert_fingerprint(crt));
 	cmd_info("%s", chain);
-	cmd_info("next: certbind bind %s ADDRESS:PORT", name);
-	rc = EXIT_OK;
+	cmd_next_bind(name);
 out:
-	lifecycle_files_undo(&lf);
-	lifecycle_files_free(&lf);
 	if (key != NULL)
 		privkey_free(key);
 	if (crt != NULL)
 		cert_free(crt);
 	if (data != NULL)
 		freezero(data, len);
-	lifecycle_password_free(pw);
 	free(chain);
 	free(name);
-	free(cause);
-	if (after != NULL)
-		config_free(after);
-	if (before != NULL)
-		config_free(before);
-	return (rc);
+	return rc;
 }

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,16 +21,18 @@
 #include "cli/cmd.h"
 #include "op/lifecycle.h"
 
-static int	cmd_init_exec(struct cmd_ctx *, int, char **);
+static int	cmd_init_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_init_entry = {
-	"init",
-	"[--store DIR]",
+	.name = "init",
+	.usage = "[--store DIR]",
+	.help =
 	"Creates the key store (DIR/keys mode 0700, DIR/certs, DIR/requests) "
 	"and a new config file at the -c path that uses it. The store "
 	"defaults to the config file's directory. An existing config is "
 	"never overwritten.",
-	cmd_init_exec
+	.args = { 0, 0, { { "store", 0, ARGS_VALUE } } },
+	.exec = cmd_init_exec
 };
 
 /* An absolute, '/'-joined version of path (which need not exist yet). */
@@ -66,33 +67,14 @@ dir_of(const char *path)
 }
 
 static int
-cmd_init_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_init_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	static const struct option longopts[] = {
-		{ "store",	required_argument,	NULL,	's' },
-		{ NULL,		0,			NULL,	0 }
-	};
 	struct config	*cfg = NULL;
 	struct stat	 st;
-	const char	*store_arg = NULL;
+	const char	*store_arg = args_get(args, "store");
 	char		*conf = NULL, *store = NULL, *confdir = NULL;
 	char		*text = NULL, *cause = NULL;
-	int		 ch, rc = EXIT_CANNOT;
-
-	while ((ch = cmd_getopt(ctx, &cmd_init_entry, argc, argv, "",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 's':
-			store_arg = optarg;
-			break;
-		default:
-			return (EXIT_CANNOT);
-		}
-	}
-	if (optind != argc) {
-		cmd_usage(stderr, &cmd_init_entry);
-		return (EXIT_CANNOT);
-	}
+	int		 rc = EXIT_CANNOT;
 
 	if ((conf = absolute(ctx->conf_path)) == NULL) {
 		cmd_error("cannot find the current directory: %s",

@@ -3,7 +3,6 @@
  * each serves, and the listeners with what serves them. A human view; the
  * machine view is check's findings.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +16,16 @@
 #include "util/xmalloc.h"
 #include "keys/cert.h"
 
-static int	cmd_list_exec(struct cmd_ctx *, int, char **);
+static int	cmd_list_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_list_entry = {
-	"list",
-	"",
+	.name = "list",
+	.usage = "",
+	.help =
 	"Lists the keys (state, days left, subject), the bindings and the\n"
 	"listeners with the key that serves each and through which rule.",
-	cmd_list_exec
+	.args = { .lower = 0, .upper = 0 },
+	.exec = cmd_list_exec
 };
 
 /* The worst finding about a key decides the state shown for it. */
@@ -57,7 +58,7 @@ pad_escaped(const char *s, int width)
 }
 
 static int
-cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_list_exec(struct cmd_ctx *ctx, struct args *args)
 {
 	const struct config_key		*key;
 	const struct config_binding	*b;
@@ -73,11 +74,6 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	ssize_t				 i;
 	size_t				 k;
 
-	if (cmd_getopt(ctx, &cmd_list_entry, argc, argv, "", NULL) != -1 ||
-	    optind != argc) {
-		cmd_usage(stderr, &cmd_list_entry);
-		return EXIT_CANNOT;
-	}
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
 	check_opts_default(&o);
@@ -154,6 +150,5 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    findings_count(&fs, SEV_WARNING) == 1 ? "" : "s");
 	resolver_free(r);
 	findings_clear(&fs);
-	config_free(cf);
 	return EXIT_OK;
 }

@@ -2,7 +2,6 @@
  * certbind listen and unlisten: certbindd's listeners, each an endpoint
  * with the plaintext backend it forwards to.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -10,63 +9,44 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 
-static int	cmd_listen_exec(struct cmd_ctx *, int, char **);
+static int	cmd_listen_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_listen_entry = {
-	"listen",
-	"ENDPOINT --backend ADDR:PORT",
+	.name = "listen",
+	.usage = "ENDPOINT --backend ADDR:PORT",
+	.help =
 	"Adds a listener: certbindd accepts TLS on ENDPOINT ('*:443' for all\n"
 	"addresses) and forwards the plaintext to the backend ADDR:PORT.",
-	cmd_listen_exec
+	.args = { 1, 1, { { "backend", 0, ARGS_VALUE | ARGS_REQUIRED } } },
+	.exec = cmd_listen_exec
 };
 
 const struct cmd_entry cmd_unlisten_entry = {
-	"unlisten",
-	"ENDPOINT",
+	.name = "unlisten",
+	.usage = "ENDPOINT",
+	.help =
 	"Removes the listener on ENDPOINT. Its bindings stay (check shows\n"
 	"them as stale).",
-	cmd_listen_exec
+	.args = { .lower = 1, .upper = 1 },
+	.exec = cmd_listen_exec
 };
 
 static int
-cmd_listen_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	static const struct option longopts[] = {
-		{ "backend",	required_argument,	NULL,	'b' },
-		{ NULL,		0,			NULL,	0 }
-	};
-	const struct cmd_entry	*e;
-	struct config		*before, *after;
-	struct endpoint		 ep, backend;
-	const char		*btext = NULL;
-	char			*cause = NULL;
-	int			 ch, rc, listen;
+	struct config	*after;
+	struct endpoint	 ep, backend;
+	const char	*text = args_string(args, 0);
+	const char	*btext;
+	char		*cause = NULL;
+	int		 listen = ctx->entry == &cmd_listen_entry;
 
-	listen = argv[0][0] == 'l';
-	e = listen ? &cmd_listen_entry : &cmd_unlisten_entry;
-	while ((ch = cmd_getopt(ctx, e, argc, argv, "", listen ? longopts :
-	    longopts + 1)) != -1) {
-		switch (ch) {
-		case 'b':
-			btext = optarg;
-			break;
-		default:
-			return EXIT_CANNOT;
-		}
-	}
-	if (argc - optind != 1 || (listen && btext == NULL)) {
-		cmd_usage(stderr, e);
+	if (cmd_endpoint(text, &ep) != 0)
 		return EXIT_CANNOT;
-	}
-	if (endpoint_parse(argv[optind], &ep, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		return EXIT_CANNOT;
-	}
 	if (listen) {
+		btext = args_get(args, "backend");
 		if (endpoint_any_port(&ep)) {
-			cmd_error("a listener needs a port: '%s'",
-			    argv[optind]);
+			cmd_error("a listener needs a port: '%s'", text);
 			return EXIT_CANNOT;
 		}
 		if (endpoint_parse(btext, &backend, &cause) != 0) {
@@ -80,17 +60,10 @@ cmd_listen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_CANNOT;
 		}
 	}
-	if ((before = cmd_load(ctx)) == NULL)
+	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;
-	after = config_dup(before);
 	if ((listen ? config_listen(after, &ep, &backend, &cause) :
-	    config_unlisten(after, &ep, &cause)) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		rc = EXIT_REFUSED;
-	} else
-		rc = cmd_commit(ctx, before, after);
-	config_free(after);
-	config_free(before);
-	return rc;
+	    config_unlisten(after, &ep, &cause)) != 0)
+		return cmd_fail(EXIT_REFUSED, cause);
+	return cmd_commit(ctx);
 }

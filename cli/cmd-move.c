@@ -3,7 +3,6 @@
  * OLD and every binding on OLD to NEW, and shows what changed and which
  * findings the move adds and removes, before (--dry-run) or as it writes.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,74 +11,50 @@
 #include "core/endpoint.h"
 #include "util/errlist.h"
 
-static int	cmd_move_exec(struct cmd_ctx *, int, char **);
+static int	cmd_move_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_move_entry = {
-	"move",
-	"OLD NEW [--dry-run]",
+	.name = "move",
+	.usage = "OLD NEW [--dry-run]",
+	.help =
 	"Moves the listener on endpoint OLD (if any) and every binding on OLD\n"
 	"to NEW: what a site's new address needs. Prints each change and\n"
 	"the findings it adds (+) and removes (-). --dry-run writes nothing.",
-	cmd_move_exec
+	.args = { 2, 2, { { "dry-run", 'n', 0 } } },
+	.exec = cmd_move_exec
 };
 
 static int
-cmd_move_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_move_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	static const struct option longopts[] = {
-		{ "dry-run",	no_argument,	NULL,	'n' },
-		{ NULL,		0,		NULL,	0 }
-	};
 	struct errlist	 changes = ERRLIST_INIT;
-	struct config	*before, *after;
+	struct config	*after;
 	struct endpoint	 from, to;
 	char		*cause = NULL;
 	size_t		 i;
-	int		 ch, rc, dry = 0;
+	int		 rc, dry = args_has(args, "dry-run");
 
-	while ((ch = cmd_getopt(ctx, &cmd_move_entry, argc, argv, "n",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 'n':
-			dry = 1;
-			break;
-		default:
-			return EXIT_CANNOT;
-		}
-	}
-	if (argc - optind != 2) {
-		cmd_usage(stderr, &cmd_move_entry);
+	if (cmd_endpoint(args_string(args, 0), &from) != 0 ||
+	    cmd_endpoint(args_string(args, 1), &to) != 0)
 		return EXIT_CANNOT;
-	}
-	if (endpoint_parse(argv[optind], &from, &cause) != 0 ||
-	    endpoint_parse(argv[optind + 1], &to, &cause) != 0) {
-		cmd_error("%s", cause);
-		free(cause);
+	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;
-	}
-	if ((before = cmd_load(ctx)) == NULL)
-		return EXIT_CANNOT;
-	after = config_dup(before);
 	if (config_move(after, &from, &to, &changes, &cause) < 0) {
-		cmd_error("%s", cause);
-		free(cause);
-		rc = EXIT_REFUSED;
-		goto out;
+		errlist_clear(&changes);
+		return cmd_fail(EXIT_REFUSED, cause);
 	}
 	/* Say "moved" only once it is written: a refused move moved nothing. */
-	rc = dry ? EXIT_OK : cmd_commit(ctx, before, after);
-	if (rc != EXIT_OK)
-		goto out;
-	for (i = 0; i < changes.n; i++) {
-		fputs(dry ? "would move: " : "moved: ", stdout);
-		cmd_puts_escaped(stdout, changes.v[i]);
-		fputc('\n', stdout);
+	rc = dry ? EXIT_OK : cmd_commit(ctx);
+	if (rc == EXIT_OK) {
+		for (i = 0; i < changes.n; i++) {
+			fputs(dry ? "would move: " : "moved: ", stdout);
+			cmd_puts_escaped(stdout, changes.v[i]);
+			fputc('\n', stdout);
+		}
+		printf("findings %s:\n", dry ? "this would change" :
+		    "this changed");
+		cmd_findings_diff(stdout, ctx->before, after, 0);
 	}
-	printf("findings %s:\n", dry ? "this would change" : "this changed");
-	cmd_findings_diff(stdout, before, after, 0);
-out:
 	errlist_clear(&changes);
-	config_free(after);
-	config_free(before);
 	return rc;
 }

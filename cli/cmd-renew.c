@@ -7,7 +7,6 @@
  * new key and certificate: every binding of NAME serves them from then on.
  */
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +22,20 @@
 #include "cli/cmd.h"
 #include "op/lifecycle.h"
 
-static int	cmd_renew_exec(struct cmd_ctx *, int, char **);
+static int	cmd_renew_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_renew_entry = {
-	"renew",
-	"NAME [--key-type TYPE]",
+	.name = "renew",
+	.usage = "NAME [--key-type TYPE]",
+	.help =
 	"Generates a new key and a request with the subject and names of "
 	"NAME's certificate, recorded as the pending key NAME-renew, and "
 	"prints the request as PEM on standard output. NAME keeps serving "
 	"until certbind install puts the CA's answer on NAME-renew; then NAME "
 	"takes the new key and certificate in one step, with all its "
 	"bindings. TYPE defaults to the type of the current key.",
-	cmd_renew_exec
+	.args = { 1, 1, { { "key-type", 0, ARGS_VALUE } } },
+	.exec = cmd_renew_exec
 };
 
 /* The key type to renew with: the same kind and size as the old one. */
@@ -61,71 +62,57 @@ cert_org(const struct cert *crt)
 	return (xstrndup(buf, size));
 }
 
+/* A pending renewal of installed key name may start: 0, or -1. */
 static int
-cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
+renewable(const struct config *cf, const char *name, const char *rname,
+    const struct config_key **k)
 {
-	static const struct option longopts[] = {
-		{ "key-type",	required_argument,	NULL,	'k' },
-		{ NULL,		0,			NULL,	0 }
-	};
-	const struct config_key	*k;
-	struct lifecycle_subject ls;
-	struct lifecycle_files	 lf;
-	struct subject		 subj;
-	struct config		*before = NULL, *after = NULL;
-	struct cert		*crt = NULL;
-	const char		*name, *type_arg = NULL, *san;
-	char			*cause = NULL, *pem = NULL, *path;
-	char			*rname = NULL, *org = NULL;
-	size_t			 pemlen = 0, i;
-	int			 ch, type, is_ip, rc = EXIT_CANNOT;
-
-	memset(&ls, 0, sizeof ls);
-	memset(&lf, 0, sizeof lf);
-	while ((ch = cmd_getopt(ctx, &cmd_renew_entry, argc, argv, "",
-	    longopts)) != -1) {
-		switch (ch) {
-		case 'k':
-			type_arg = optarg;
-			break;
-		default:
-			goto out;
-		}
-	}
-	if (optind + 1 != argc) {
-		cmd_usage(stderr, &cmd_renew_entry);
-		goto out;
-	}
-	name = argv[optind];
-	if (type_arg != NULL && lifecycle_key_type(type_arg, &cause) == -1) {
-		cmd_error("%s", cause);
-		goto out;
-	}
-
-	if ((before = cmd_load(ctx)) == NULL)
-		goto out;
-	rc = EXIT_REFUSED;
-	if ((k = config_key_find(before, name)) == NULL) {
+	if ((*k = config_key_find(cf, name)) == NULL) {
 		cmd_error("there is no key named '%s'", name);
-		goto out;
+		return -1;
 	}
-	if (k->cert == NULL) {
+	if ((*k)->cert == NULL) {
 		cmd_error("key '%s' is pending: it has no certificate to "
 		    "renew yet (install the CA's answer with certbind "
 		    "install)", name);
-		goto out;
+		return -1;
 	}
-	rname = xasprintf("%s%s", name, LIFECYCLE_RENEW_SUFFIX);
-	if (config_key_find(before, rname) != NULL) {
+	if (config_key_find(cf, rname) != NULL) {
 		cmd_error("a renewal of '%s' is pending already (key '%s'): "
 		    "install its certificate, or remove it first", name,
 		    rname);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+static int
+cmd_renew_exec(struct cmd_ctx *ctx, struct args *args)
+{
+	const struct config_key	*k;
+	struct lifecycle_subject ls;
+	struct subject		 subj;
+	struct config		*before;
+	struct cert		*crt = NULL;
+	const char		*name = args_string(args, 0), *san;
+	const char		*type_arg = args_get(args, "key-type");
+	char			*cause = NULL, *path, *rname, *org = NULL;
+	size_t			 i;
+	int			 type = 0, is_ip, rc = EXIT_REFUSED;
+
+	if (type_arg != NULL &&
+	    (type = lifecycle_key_type(type_arg, &cause)) == -1)
+		return cmd_fail(EXIT_CANNOT, cause);
+	if ((before = cmd_load(ctx)) == NULL)
+		return EXIT_CANNOT;
+	memset(&ls, 0, sizeof ls);
+	rname = xasprintf("%s%s", name, LIFECYCLE_RENEW_SUFFIX);
+	if (renewable(before, name, rname, &k) != 0)
+		goto out;
 	path = config_resolve_path(before, k->cert);
 	if (cert_load(path, &crt, &cause) == -1) {
 		free(path);
-		cmd_error("%s", cause);
+		rc = cmd_fail(EXIT_REFUSED, cause);
 		goto out;
 	}
 	free(path);
@@ -144,41 +131,21 @@ cmd_renew_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	subj.org = ls.org;
 	subj.sans = ls.sans;
 	subj.nsans = ls.nsans;
-	type = type_arg != NULL ? key_type_parse(type_arg) : renew_type(crt);
+	if (type_arg == NULL)
+		type = renew_type(crt);
 
-	if (lifecycle_request(before, rname, &subj, type, &after, &lf, &pem,
-	    &pemlen, &cause) == -1) {
-		cmd_error("%s", cause);
+	if ((rc = cmd_request_make(ctx, rname, &subj, type)) != EXIT_OK)
 		goto out;
-	}
-	if ((rc = cmd_commit_files(ctx, before, after, &lf)) != EXIT_OK)
-		goto out;
-
-	if (fwrite(pem, 1, pemlen, stdout) != pemlen || fflush(stdout) != 0) {
-		cmd_error("could not write the request to standard output; "
-		    "it is saved in %s", lf.req.abs);
-		rc = EXIT_CANNOT;
-		goto out;
-	}
 	cmd_info("renewal of '%s' is pending as '%s' (%s key): key %s, "
-	    "request %s", name, rname, key_type_name(type), lf.key.abs,
-	    lf.req.abs);
+	    "request %s", name, rname, key_type_name(type), ctx->lf.key.abs,
+	    ctx->lf.req.abs);
 	cmd_info("'%s' keeps serving until you install the CA's answer: "
 	    "certbind install CERTFILE", name);
-	rc = EXIT_OK;
 out:
-	lifecycle_files_undo(&lf);
-	lifecycle_files_free(&lf);
 	lifecycle_subject_free(&ls);
 	if (crt != NULL)
 		cert_free(crt);
 	free(org);
 	free(rname);
-	free(pem);
-	free(cause);
-	if (after != NULL)
-		config_free(after);
-	if (before != NULL)
-		config_free(before);
-	return (rc);
+	return rc;
 }

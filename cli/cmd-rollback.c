@@ -3,7 +3,6 @@
  * from FILE.bak, after showing the difference. The file being replaced
  * becomes the new FILE.bak, so a second rollback undoes the first.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +15,23 @@
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 
-static int	cmd_rollback_exec(struct cmd_ctx *, int, char **);
+static int	cmd_rollback_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_rollback_entry = {
-	"rollback",
-	"",
+	.name = "rollback",
+	.usage = "",
+	.help =
 	"Restores the previous config from FILE.bak, after printing how it\n"
 	"differs from the current one (- current, + restored). The current\n"
 	"file becomes FILE.bak, so rollback again undoes the rollback. A\n"
 	"rollback to a version with errors the current one does not have is\n"
 	"refused unless --force.",
-	cmd_rollback_exec
+	.args = { .lower = 0, .upper = 0 },
+	.exec = cmd_rollback_exec
 };
 
 static int
-cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
+cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 {
 	struct errlist		 errs = ERRLIST_INIT;
 	struct config		*old = NULL, *now = NULL;
@@ -42,12 +43,6 @@ cmd_rollback_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	ssize_t			 n = 0;
 	int			 rc = EXIT_CANNOT, changed;
 
-	if (cmd_getopt(ctx, &cmd_rollback_entry, argc, argv, "", NULL) != -1)
-		return EXIT_CANNOT;
-	if (optind != argc) {
-		cmd_usage(stderr, &cmd_rollback_entry);
-		return EXIT_CANNOT;
-	}
 	bak = xasprintf("%s.bak", ctx->conf_path);
 	if (fileio_read(bak, CONFIG_MAX_SIZE, 0, &prev, &prevlen, NULL,
 	    &cause) != 0) {

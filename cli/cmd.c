@@ -1,9 +1,10 @@
 /*
- * The command table and what every subcommand shares: loading the config
- * with every error shown, printing untrusted text escaped, and committing a
- * change only when it adds no error finding.
+ * The command table and what every subcommand shares: running it with its
+ * arguments parsed, loading the config with every error shown, printing
+ * untrusted text escaped, and committing a change only when it adds no
+ * error finding. A command leaves what it loaded and made in its struct
+ * cmd_ctx; cmd_run() frees it, so no command needs an epilogue of its own.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 #include "cli/cmd.h"
 #include "op/check.h"
 #include "core/config.h"
+#include "core/endpoint.h"
+#include "keys/privkey.h"
 #include "op/commit.h"
+#include "op/lifecycle.h"
 #include "util/errlist.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
@@ -77,6 +81,65 @@ cmd_usage(FILE *f, const struct cmd_entry *e)
 	fprintf(f, "usage: certbind [-c FILE] %s %s\n", e->name, e->usage);
 }
 
+/*
+ * NAME --help. A command that takes --key-type lists the types from the
+ * one table in keys/, so the help cannot name a type certbind lacks.
+ */
+static void
+cmd_help(const struct cmd_entry *e)
+{
+	const char	*t;
+	size_t		 i, n;
+
+	cmd_usage(stdout, e);
+	printf("\n%s\n", e->help);
+	for (i = 0; i < ARGS_MAX_OPTIONS && e->args.options[i].name != NULL;
+	    i++)
+		if (strcmp(e->args.options[i].name, "key-type") == 0)
+			break;
+	if (i == ARGS_MAX_OPTIONS || e->args.options[i].name == NULL)
+		return;
+	n = key_type_count();
+	printf("\nKey types (TYPE):");
+	for (i = 0; i < n; i++) {
+		t = key_type_nth(i);
+		printf("%s %s%s", i == 0 ? "" : i + 1 == n ? " or" : ",", t,
+		    key_type_parse(t) == (int)KEY_TYPE_DEFAULT ?
+		    " (the default for a new key)" : "");
+	}
+	printf(".\n");
+}
+
+int
+cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv)
+{
+	struct args	*args;
+	int		 rc;
+
+	if ((args = args_parse(e, argc, argv)) == NULL)
+		return EXIT_CANNOT;
+	if (args_has(args, "help")) {
+		cmd_help(e);
+		args_free(args);
+		return EXIT_OK;
+	}
+	if (args_has(args, "force"))
+		ctx->force = 1;
+	ctx->entry = e;
+	rc = e->exec(ctx, args);
+
+	/* Whatever a failed operation made and left marked goes. */
+	lifecycle_files_undo(&ctx->lf);
+	lifecycle_files_free(&ctx->lf);
+	config_free(ctx->after);
+	config_free(ctx->before);
+	ctx->after = ctx->before = NULL;
+	commit_snapshot_clear(&ctx->snap);
+	args_free(args);
+	return rc;
+}
+
 /* "certbind: MESSAGE" on stderr, escaped with flags. */
 static void
 say(int flags, const char *fmt, va_list ap)
@@ -112,6 +175,32 @@ cmd_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+int
+cmd_fail(int rc, char *cause)
+{
+	cmd_error("%s", cause);
+	free(cause);
+	return rc;
+}
+
+int
+cmd_endpoint(const char *text, struct endpoint *ep)
+{
+	char	*cause = NULL;
+
+	if (endpoint_parse(text, ep, &cause) != 0) {
+		cmd_fail(0, cause);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cmd_next_bind(const char *name)
+{
+	cmd_info("next: certbind bind %s ADDRESS:PORT", name);
+}
+
 void
 cmd_puts_escaped(FILE *f, const char *s)
 {
@@ -137,22 +226,17 @@ cmd_load(struct cmd_ctx *ctx)
 		return NULL;
 	}
 	errlist_clear(&errs);
+	ctx->before = cf;
 	return cf;
 }
 
-int
-cmd_getopt(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
-    char **argv, const char *shortopts, const struct option *longopts)
+struct config *
+cmd_edit(struct cmd_ctx *ctx)
 {
-	char	 opts[64];
-	int	 ch;
-
-	/* '+' stops at "--"; ':' would hide missing arguments' names. */
-	snprintf(opts, sizeof opts, "%s", shortopts);
-	ch = getopt_long(argc, argv, opts, longopts, NULL);
-	if (ch == '?' || ch == ':')
-		cmd_usage(stderr, e);
-	return ch;
+	if (cmd_load(ctx) == NULL)
+		return NULL;
+	ctx->after = config_dup(ctx->before);
+	return ctx->after;
 }
 
 void
@@ -196,19 +280,68 @@ cmd_findings_diff(FILE *f, const struct config *before,
 	return nerr;
 }
 
-int
-cmd_commit(struct cmd_ctx *ctx, const struct config *before,
-    const struct config *after)
+static int
+file_referenced(const struct config *cfg, const char *rel)
 {
+	const struct config_key	*k;
+	size_t			 i;
+
+	for (i = 0; i < config_nkeys(cfg); i++) {
+		k = config_key(cfg, i);
+		if ((k->key != NULL && strcmp(k->key, rel) == 0) ||
+		    (k->cert != NULL && strcmp(k->cert, rel) == 0) ||
+		    (k->request != NULL && strcmp(k->request, rel) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A save may fail after the new file is in place (keeping the backup, or
+ * syncing the directory, failed). Whatever the file on disk refers to
+ * must stay; only the rest of the lifecycle files is removed.
+ */
+static void
+commit_files_failed(struct cmd_ctx *ctx)
+{
+	struct errlist		 errs = ERRLIST_INIT;
+	struct config		*disk = NULL;
+	struct lifecycle_file	*f[3];
+	int			 i;
+
+	f[0] = &ctx->lf.key;
+	f[1] = &ctx->lf.req;
+	f[2] = &ctx->lf.cert;
+	if (!f[0]->created && !f[1]->created && !f[2]->created)
+		return;
+	if (config_load(ctx->conf_path, &disk, &errs) == 0) {
+		for (i = 0; i < 3; i++) {
+			if (f[i]->created && f[i]->rel != NULL &&
+			    file_referenced(disk, f[i]->rel))
+				f[i]->created = 0;
+		}
+		config_free(disk);
+	}
+	errlist_clear(&errs);
+}
+
+int
+cmd_commit(struct cmd_ctx *ctx)
+{
+	const struct config	*before = ctx->before, *after = ctx->after;
 	struct findings		 errors = FINDINGS_INIT;
 	struct commit_lock	*lock;
 	enum commit_status	 st;
 	char			*cause = NULL;
+	size_t			 i;
 
+	for (i = 0; i < ctx->lf.warnings.n; i++)
+		cmd_info("%s", ctx->lf.warnings.v[i]);
 	if ((lock = commit_lock_take(ctx->conf_path, &cause)) == NULL) {
 		cmd_error("refused: %s: %s; nothing was written.",
 		    ctx->conf_path, cause);
 		free(cause);
+		commit_files_failed(ctx);
 		return EXIT_REFUSED;
 	}
 	if (before != NULL && config_had_comments(before) &&
@@ -238,8 +371,11 @@ cmd_commit(struct cmd_ctx *ctx, const struct config *before,
 	}
 	findings_clear(&errors);
 	free(cause);
-	if (st != COMMIT_SAVED)
+	if (st != COMMIT_SAVED) {
+		commit_files_failed(ctx);
 		return EXIT_REFUSED;
+	}
+	lifecycle_files_keep(&ctx->lf);
 	fprintf(stderr, "certbind: saved ");
 	cmd_puts_escaped(stderr, ctx->conf_path);
 	fprintf(stderr, " (the previous version is in ");

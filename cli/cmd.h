@@ -1,9 +1,15 @@
 /*
  * certbind's subcommands: one file each (cmd-NAME.c) defining a struct
- * cmd_entry, listed in cmd.c. The helpers here are what every command
- * shares: loading the config with every error printed, printing untrusted
- * text escaped, and committing a change through the atomic save after
- * checking it adds no error finding.
+ * cmd_entry, listed in cmd.c. An entry declares the options and the
+ * number of arguments its command takes; one parser (args.c) reads the
+ * command line against that template, so a command's exec function starts
+ * with its values in hand and does only its own work.
+ *
+ * The helpers here are what every command shares: loading the config with
+ * every error printed, printing untrusted text escaped, and committing a
+ * change through the commit operation. The config a command loads and the
+ * change it makes belong to the struct cmd_ctx, and cmd_run() frees them
+ * (removing any file a failed lifecycle operation left) after the command.
  */
 #ifndef CERTBIND_CMD_H
 #define CERTBIND_CMD_H
@@ -12,9 +18,11 @@
 #include <stdio.h>
 
 #include "op/commit.h"
+#include "op/lifecycle.h"
 
 struct config;
-struct lifecycle_files;
+struct endpoint;
+struct subject;
 
 /* Exit statuses (DESIGN.md "The command line"). */
 #define EXIT_OK		0
@@ -22,23 +30,94 @@ struct lifecycle_files;
 #define EXIT_CANNOT	2	/* usage, unreadable or unparsable config */
 #define EXIT_NONE	3	/* resolve: nothing serves the endpoint */
 
+/* One option of a command: --NAME, and -L when letter is not 0. */
+struct args_option {
+	const char	*name;
+	char		 letter;
+	int		 flags;
+#define ARGS_VALUE	0x1	/* takes a value: --name V or --name=V */
+#define ARGS_REPEAT	0x2	/* may be given again: args_values() */
+#define ARGS_REQUIRED	0x4	/* the usage is printed without it */
+};
+
+#define ARGS_MAX_OPTIONS	8
+
+/*
+ * What a command takes: lower to upper positional arguments (upper -1:
+ * any number), and its options, ended by one with a NULL name. --help
+ * (-h) and --force are taken by every command and need no entry.
+ */
+struct args_template {
+	int			 lower;
+	int			 upper;
+	struct args_option	 options[ARGS_MAX_OPTIONS];
+};
+
+/* A command's arguments as parsed; opaque. */
+struct args;
+
+struct cmd_entry;
+/*
+ * Parses argv (argv[0] is the command's name) against e's template, the
+ * way getopt_long() would: options and arguments in any order, unique
+ * prefixes of long names, "--" ending the options. On a mistake prints
+ * what is wrong and the usage to stderr and returns NULL. With --help the
+ * rest is not looked at.
+ */
+struct args	*args_parse(const struct cmd_entry *e, int argc, char **argv);
+void		 args_free(struct args *);
+/* How many times the option was given ("help" and "force" included). */
+int		 args_has(const struct args *, const char *name);
+/* The option's value (the last one given), or NULL. Borrowed from argv. */
+const char	*args_get(const struct args *, const char *name);
+/* Every value of an ARGS_REPEAT option in the order given; *n of them. */
+const char *const *args_values(const struct args *, const char *name,
+		    size_t *n);
+/* The positional arguments. */
+size_t		 args_count(const struct args *);
+const char	*args_string(const struct args *, size_t i);
+/*
+ * The option's value as a number from min to max: 0 (v is left alone
+ * when the option was not given), or -1 when it is not such a number,
+ * for the caller to say so in its own words.
+ */
+int		 args_number(const struct args *, const char *name, long min,
+		    long max, long *v);
+
 struct cmd_ctx {
-	const char	*conf_path;	/* -c, $CERTBIND_CONF or the default */
-	int		 force;		/* --force: commit despite new errors */
+	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
+	int			 force;		/* --force: despite errors */
+	const struct cmd_entry	*entry;		/* the command running */
 	/* What cmd_load() read, for cmd_commit()'s changed-on-disk check. */
-	struct commit_snapshot snap;
+	struct commit_snapshot	 snap;
+	/*
+	 * The config as loaded and as the command changed it, and the files
+	 * a lifecycle operation made for the change. cmd_run() frees them,
+	 * and removes the files still marked created.
+	 */
+	struct config		*before;
+	struct config		*after;
+	struct lifecycle_files	 lf;
 };
 
 struct cmd_entry {
-	const char	*name;
-	const char	*usage;		/* after "certbind NAME " */
-	const char	*help;		/* one paragraph, for NAME --help */
-	int		(*exec)(struct cmd_ctx *, int argc, char **argv);
+	const char		*name;
+	const char		*usage;		/* after "certbind NAME " */
+	const char		*help;		/* for NAME --help */
+	struct args_template	 args;
+	int			(*exec)(struct cmd_ctx *, struct args *);
 };
 
 extern const struct cmd_entry *cmd_table[];
 const struct cmd_entry *cmd_find(const char *name);
 void	 cmd_usage(FILE *, const struct cmd_entry *);
+/*
+ * Runs command e with its arguments (argv[0] its name): parses them,
+ * prints the help for --help, runs it and frees what it left in ctx.
+ * Returns the exit status.
+ */
+int	 cmd_run(struct cmd_ctx *, const struct cmd_entry *e, int argc,
+	    char **argv);
 
 /* Prints "certbind: MESSAGE" to stderr, with the message escaped. */
 void	 cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -47,6 +126,10 @@ void	 cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * for the PEM). The whole message is escaped: pass raw names and paths.
  */
 void	 cmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cmd_error() of cause, which it frees; returns rc. */
+int	 cmd_fail(int rc, char *cause);
+/* endpoint_parse(), saying why not: 0, or -1 after the message. */
+int	 cmd_endpoint(const char *text, struct endpoint *);
 /*
  * A password: the first line of file, or asked on the terminal with echo
  * off when file is NULL and standard input is a terminal (twice when
@@ -60,38 +143,29 @@ int	 cmd_read(const char *path, char **data, size_t *len, char **cause);
 /* Prints untrusted text to f, escaped. */
 void	 cmd_puts_escaped(FILE *f, const char *s);
 
-/* Loads ctx->conf_path, printing every error; NULL on failure. */
+/*
+ * Loads ctx->conf_path into ctx->before, printing every error; NULL on
+ * failure. The config stays ctx's.
+ */
 struct config *cmd_load(struct cmd_ctx *);
+/* cmd_load(), then a copy in ctx->after to change; NULL on failure. */
+struct config *cmd_edit(struct cmd_ctx *);
 
 /*
- * The commit operation (op/commit.h) for the command line: takes the lock
- * beside the config (refused, naming the holder, while a UI session or
- * another command holds it), refuses when the file changed since
- * cmd_load() read it, and refuses a change that adds an error finding
- * (printing the new errors) unless ctx->force. Warns first when the file
- * had comments. Returns an exit status.
+ * The commit operation (op/commit.h) for the command line, of the change
+ * from ctx->before to ctx->after: takes the lock beside the config
+ * (refused, naming the holder, while a UI session or another command
+ * holds it), refuses when the file changed since cmd_load() read it, and
+ * refuses a change that adds an error finding (printing the new errors)
+ * unless ctx->force. Warns first when the file had comments.
+ *
+ * The files a lifecycle operation made (ctx->lf) are kept when the config
+ * was saved, and also when the save failed after the new file was in
+ * place (the files it refers to must stay); the others stay marked for
+ * cmd_run() to remove. The operation's warnings are printed first.
+ * Returns an exit status.
  */
-int	 cmd_commit(struct cmd_ctx *, const struct config *before,
-	    const struct config *after);
-/*
- * cmd_commit(), then the files a lifecycle operation made: kept when the
- * config was saved, and also when the save failed after the new file was
- * in place (the files it refers to must stay); the others are left marked
- * for undo. Prints the operation's warnings first.
- */
-int	 cmd_commit_files(struct cmd_ctx *, const struct config *before,
-	    const struct config *after, struct lifecycle_files *);
-/* Prints each of the operation's warnings, as cmd_info(). */
-void	 cmd_warnings(const struct lifecycle_files *);
-
-/*
- * getopt_long() for subcommands: argv[0] is the subcommand, optind is
- * reset by main. --help and --force never reach it: main takes them out
- * of every subcommand's arguments first. Prints the usage on '?'.
- */
-struct option;
-int	 cmd_getopt(struct cmd_ctx *, const struct cmd_entry *, int argc,
-	    char **argv, const char *shortopts, const struct option *longopts);
+int	 cmd_commit(struct cmd_ctx *);
 
 struct finding;
 struct findings;
@@ -107,5 +181,28 @@ size_t	 cmd_findings_diff(FILE *f, const struct config *before,
 /* Prints findings, one a line, after prefix. */
 void	 cmd_print_findings(FILE *, const struct findings *,
 	    const char *prefix);
+
+/*
+ * Shared by the key lifecycle commands (cmd-request.c).
+ *
+ * The subject and key type of --cn, --san, --org and --key-type: 0, or
+ * -1 after saying what is wrong. Free ls with lifecycle_subject_free().
+ */
+int	 cmd_subject(const struct args *, struct lifecycle_subject *ls,
+	    struct subject *subj, int *type);
+/* The options cmd_subject() reads but --key-type, for a template. */
+#define CMD_SUBJECT_OPTIONS						\
+	{ "cn", 0, ARGS_VALUE | ARGS_REQUIRED },			\
+	{ "san", 0, ARGS_VALUE | ARGS_REPEAT },				\
+	{ "org", 0, ARGS_VALUE }
+/*
+ * A new key and request for the pending key name (request, renew):
+ * made, committed, and the request's PEM printed on standard output.
+ * Returns an exit status.
+ */
+int	 cmd_request_make(struct cmd_ctx *, const char *name,
+	    const struct subject *, int type);
+/* The hint after a key is installed: how to serve it. */
+void	 cmd_next_bind(const char *name);
 
 #endif

@@ -1,7 +1,6 @@
 /*
  * What the command line reads that the library may not: passwords typed on
- * the terminal and standard input given as "-"; and how it commits the
- * files a key lifecycle operation made (op/lifecycle.h) with the config.
+ * the terminal and standard input given as "-".
  */
 #include <errno.h>
 #include <signal.h>
@@ -12,9 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
-#include "core/config.h"
 #include "op/lifecycle.h"
-#include "util/errlist.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 
@@ -146,63 +143,4 @@ cmd_read(const char *path, char **data, size_t *len, char **cause)
 	if (strcmp(path, "-") == 0)
 		return (read_stdin(data, len, cause));
 	return (lifecycle_read(path, data, len, cause));
-}
-
-void
-cmd_warnings(const struct lifecycle_files *lf)
-{
-	size_t	 i;
-
-	for (i = 0; i < lf->warnings.n; i++)
-		cmd_info("%s", lf->warnings.v[i]);
-}
-
-static int
-file_referenced(const struct config *cfg, const char *rel)
-{
-	const struct config_key	*k;
-	size_t			 i;
-
-	for (i = 0; i < config_nkeys(cfg); i++) {
-		k = config_key(cfg, i);
-		if ((k->key != NULL && strcmp(k->key, rel) == 0) ||
-		    (k->cert != NULL && strcmp(k->cert, rel) == 0) ||
-		    (k->request != NULL && strcmp(k->request, rel) == 0))
-			return (1);
-	}
-	return (0);
-}
-
-int
-cmd_commit_files(struct cmd_ctx *ctx, const struct config *before,
-    const struct config *after, struct lifecycle_files *lf)
-{
-	struct errlist		 errs = ERRLIST_INIT;
-	struct config		*disk = NULL;
-	struct lifecycle_file	*f[3];
-	int			 rc, i;
-
-	cmd_warnings(lf);
-	if ((rc = cmd_commit(ctx, before, after)) == EXIT_OK) {
-		lifecycle_files_keep(lf);
-		return (rc);
-	}
-	/*
-	 * A save may fail after the new file is in place (keeping the
-	 * backup, or syncing the directory, failed). Whatever the file on
-	 * disk refers to must stay; only the rest is removed.
-	 */
-	if (config_load(ctx->conf_path, &disk, &errs) == 0) {
-		f[0] = &lf->key;
-		f[1] = &lf->req;
-		f[2] = &lf->cert;
-		for (i = 0; i < 3; i++) {
-			if (f[i]->created && f[i]->rel != NULL &&
-			    file_referenced(disk, f[i]->rel))
-				f[i]->created = 0;
-		}
-		config_free(disk);
-	}
-	errlist_clear(&errs);
-	return (rc);
 }

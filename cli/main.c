@@ -1,8 +1,8 @@
 /*
  * certbind: the key manager. With no subcommand on a terminal it opens the
  * terminal UI; otherwise it runs one subcommand from cmd_table. Global
- * options come before the subcommand; --help and --force are taken out of
- * the subcommand's arguments here, so every command honours them alike.
+ * options come before the subcommand; the subcommand's own, and --help and
+ * --force after it, are the argument parser's (args.c).
  */
 #include <getopt.h>
 #include <locale.h>
@@ -43,13 +43,6 @@ usage(FILE *f)
 	    "not run,\n3 resolve found nothing.\n");
 }
 
-static void
-help(const struct cmd_entry *e)
-{
-	cmd_usage(stdout, e);
-	printf("\n%s\n", e->help);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -62,7 +55,7 @@ main(int argc, char **argv)
 	};
 	struct cmd_ctx		 ctx;
 	const struct cmd_entry	*e;
-	int			 ch, i, n, want_help = 0, ended = 0;
+	int			 ch;
 
 	setlocale(LC_ALL, "");
 	memset(&ctx, 0, sizeof ctx);
@@ -108,24 +101,5 @@ main(int argc, char **argv)
 		return EXIT_CANNOT;
 	}
 
-	/* Take --help and --force out, up to a "--". */
-	for (i = n = 1; i < argc; i++) {
-		if (!ended && strcmp(argv[i], "--") == 0)
-			ended = 1;
-		if (!ended && (strcmp(argv[i], "--help") == 0 ||
-		    strcmp(argv[i], "-h") == 0))
-			want_help = 1;
-		else if (!ended && strcmp(argv[i], "--force") == 0)
-			ctx.force = 1;
-		else
-			argv[n++] = argv[i];
-	}
-	argv[n] = NULL;
-	argc = n;
-	if (want_help) {
-		help(e);
-		return EXIT_OK;
-	}
-	optind = 0;	/* GNU getopt: start afresh for the subcommand */
-	return e->exec(&ctx, argc, argv);
+	return cmd_run(&ctx, e, argc, argv);
 }

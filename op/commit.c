@@ -46,18 +46,27 @@ self_identity(char *user, size_t ulen, char *host, size_t hlen)
 	host[hlen - 1] = '\0';
 }
 
+/* What this process writes in a lock: "user host pid\n". */
+static int
+lock_line(char *buf, size_t size)
+{
+	char	user[64], host[256];
+
+	self_identity(user, sizeof user, host, sizeof host);
+	return snprintf(buf, size, "%s %s %ld\n", user, host,
+	    (long)getpid());
+}
+
 static int
 lock_create(const char *path)
 {
-	char	user[64], host[256], buf[512];
+	char	buf[512];
 	int	fd, n, saved;
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1)
 		return -1;
-	self_identity(user, sizeof user, host, sizeof host);
-	n = snprintf(buf, sizeof buf, "%s %s %ld\n", user, host,
-	    (long)getpid());
+	n = lock_line(buf, sizeof buf);
 	errno = 0;
 	if (write(fd, buf, (size_t)n) != n) {
 		/* A short write is a full disk; keep what write(2) said. */
@@ -135,17 +144,19 @@ commit_lock_take(const char *path, char **cause)
 void
 commit_lock_release(struct commit_lock *l)
 {
-	char	*data = NULL, *cause = NULL, mine[32];
+	char	*data = NULL, *cause = NULL, mine[512];
 	size_t	 len;
 
 	if (l == NULL)
 		return;
-	/* Remove only our own lock, should someone have replaced it. */
+	/*
+	 * Remove only our own lock, should someone have replaced it: the
+	 * whole line, since our pid alone may be another host's too.
+	 */
 	if (fileio_read(l->path, LOCK_MAX, FILEIO_NOFOLLOW, &data, &len,
 	    NULL, &cause) == 0) {
-		snprintf(mine, sizeof mine, " %ld\n", (long)getpid());
-		if (len >= strlen(mine) &&
-		    strcmp(data + len - strlen(mine), mine) == 0)
+		lock_line(mine, sizeof mine);
+		if (len == strlen(mine) && memcmp(data, mine, len) == 0)
 			unlink(l->path);
 		free(data);
 	} else

@@ -151,6 +151,22 @@ draw_text(struct tui *t, int y, int x, int w, const char *s, attr_t attr)
 	return cols;
 }
 
+/*
+ * The hint line: as many whole "KEY:word" items as fit, so that a narrow
+ * screen never shows half a key's name.
+ */
+void
+draw_hints(struct tui *t, int y, int x, int w, const char *s)
+{
+	char	*copy, *sp;
+
+	copy = xstrdup(s);
+	while (draw_width(t, copy) > w && (sp = strrchr(copy, ' ')) != NULL)
+		*sp = '\0';
+	draw_text(t, y, x, w, copy, A_REVERSE);
+	free(copy);
+}
+
 int
 draw_untrusted(struct tui *t, int y, int x, int w, const char *s,
     attr_t attr)

@@ -9,6 +9,11 @@
  * a pointer into the config across a model change: its rows keep names or
  * indexes and look the record up again when they are drawn.
  *
+ * A mode's keys are action tables (tui/action.h) that also make its hint
+ * line and the help screen; the panes that are lists share one list
+ * widget (tui/list.h), and every field typed into is the one form
+ * (tui/form.h).
+ *
  * To add a mode (the walkthrough, for one): write tui/window-NAME.c
  * defining a const struct tui_mode, and open it with tui_push(): the
  * walkthrough, tui/window-walkthrough.c, is opened by "w" and on a first
@@ -28,6 +33,8 @@
 #include "util/errlist.h"
 #include "core/resolve.h"
 #include "op/commit.h"
+#include "tui/action.h"
+#include "tui/list.h"
 
 struct tui;
 struct tui_win;
@@ -55,8 +62,18 @@ struct tui_mode {
 	void		(*draw)(struct tui_win *, const struct tui_rect *);
 	/* The model changed: rebuild the rows. May be NULL. */
 	void		(*changed)(struct tui_win *);
-	/* The hint line while this window has the focus. */
+	/* The hint line while this window has the focus, as text. */
 	const char	*hints;
+	/*
+	 * A mode whose keys are tables (tui/action.h): key() may be NULL;
+	 * the keymaps (NULL-ended) are tried after it, and for a pane the
+	 * screen's after them. The hint line is then made from the rows of
+	 * hint_keys (0-ended), so it says what the keys do.
+	 */
+	const struct tui_keymap *const *keymaps;
+	const int	*hint_keys;
+	/* A mode that is a list (tui/list.h): its list. */
+	struct tui_list	*(*list)(struct tui_win *);
 };
 
 struct tui_win {
@@ -172,11 +189,24 @@ struct tui {
 	time_t		 now;
 };
 
-/* tui.c */
-extern const struct tui_mode tui_mode_walkthrough;
+/* model.c: the model changed (tui_changed) and its parts. */
 void	 tui_changed(struct tui *);
 const struct findings *tui_orig_findings(struct tui *);
 void	 tui_replace_edit(struct tui *, struct config *);
+/* Rebuilds findings, resolver, marks and rows; check: run the checks. */
+void	 model_update(struct tui *, int check);
+/* The first build, on the file as loaded. */
+void	 model_first(struct tui *);
+void	 model_certs_free(struct tui *);
+/*
+ * Key i's certificate, loaded on first use; NULL when pending or
+ * unreadable (*error then says why, or is NULL). Both are borrowed until
+ * the next model change (tui_changed).
+ */
+struct cert *tui_cert(struct tui *, size_t key, const char **error);
+
+/* tui.c */
+extern const struct tui_mode tui_mode_walkthrough;
 struct tui_win *tui_push(struct tui *, const struct tui_mode *, void *);
 void	 tui_pop(struct tui *);
 void	 tui_message(struct tui *, int error, const char *, ...)
@@ -188,22 +218,14 @@ void	 tui_draw(struct tui *);
 /* Whether Esc was pressed since, without waiting; other keys stay queued. */
 int	 tui_cancelled(struct tui *);
 const char *tui_selected_key(struct tui *);	/* borrowed from edit */
-/* Findings in b and not in a, compared by code and object. Allocated
- * array of pointers into b. */
-const struct finding **tui_findings_added(const struct findings *a,
-	    const struct findings *b, size_t *n);
-/*
- * Key i's certificate, loaded on first use; NULL when pending or
- * unreadable (*error then says why, or is NULL). Both are borrowed until
- * the next model change (tui_changed).
- */
-struct cert *tui_cert(struct tui *, size_t key, const char **error);
 
 /* draw.c */
 void	 draw_init_colors(struct tui *);
 attr_t	 draw_attr(struct tui *, enum tui_color);
 /* Draws at most w columns of s (already safe text); returns columns. */
 int	 draw_text(struct tui *, int y, int x, int w, const char *s, attr_t);
+/* The hint line: the whole items of s that fit in w columns. */
+void	 draw_hints(struct tui *, int y, int x, int w, const char *s);
 /* The same for untrusted text: escaped first. */
 int	 draw_untrusted(struct tui *, int y, int x, int w, const char *s,
 	    attr_t);
@@ -239,7 +261,25 @@ void	 sni_index_free(struct sni_index *);
 void	 sni_index_find(const struct sni_index *, const struct endpoint *,
 	    size_t **out, size_t *n, size_t *cap);
 
+/*
+ * screen-actions.c: the screen's own actions, tried after a pane's: its
+ * keymaps (NULL-ended) in the order the help screen lists them.
+ */
+extern const struct tui_keymap *const screen_keymaps[];
+extern const struct tui_keymap screen_move_keymap;
+extern const struct tui_keymap screen_edit_keymap;
+extern const struct tui_keymap screen_commit_keymap;
+extern const struct tui_keymap screen_other_keymap;
+/* The hint line of the mode in w (the pane's maps, then the screen's). */
+char	*screen_hints(struct tui_win *w);
+/* A pane's key: its own actions, then the screen's; 0 if none. */
+int	 screen_pane_key(struct tui_win *w, int key);
+
 /* window-*.c */
+extern const struct tui_keymap keys_keymap;
+extern const struct tui_keymap endpoints_keymap;
+extern const struct tui_keymap details_keymap;
+extern const struct tui_keymap review_keymap;
 extern const struct tui_mode tui_mode_keys;
 extern const struct tui_mode tui_mode_details;
 extern const struct tui_mode tui_mode_endpoints;
@@ -271,7 +311,7 @@ void	 endpoints_probe(struct tui *);
 const char *keys_selected(struct tui *);
 void	 keys_select(struct tui *, const char *name);
 
-/* window-dialog.c: bind, edit, move and listener dialogs. */
+/* dialog-open.c: the dialogs and questions that change bindings. */
 void	 dialog_bind(struct tui *);
 void	 dialog_edit(struct tui *);
 void	 dialog_unbind(struct tui *);
@@ -279,10 +319,10 @@ void	 dialog_move(struct tui *);
 void	 dialog_listen(struct tui *);
 void	 dialog_unlisten(struct tui *);
 /*
- * Lines saying how a change moves service: for each listener (and each
- * SNI name bound on it) whose serving key differs between before and
- * after, "127.0.0.3:8443: www -> api (rule)". Appended to out; returns
- * the number of changed lines.
+ * effect.c: lines saying how a change moves service: for each listener
+ * (and each SNI name bound on it) whose serving key differs between
+ * before and after, "127.0.0.3:8443: www -> api (rule)". Appended to
+ * out; returns the number of changed lines.
  */
 size_t	 tui_effect(struct tui *, const struct config *before,
 	    const struct config *after, struct errlist *out);

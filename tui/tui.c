@@ -1,7 +1,8 @@
 /*
- * The key manager's screen and main loop: the terminal is set up here, the
- * model (the file as loaded, the edited copy, its findings and resolver)
- * lives here, and keys are handed to the window that has the focus.
+ * The key manager's screen and main loop: the terminal is set up here,
+ * the windows are stacked and drawn, and keys are handed to the window
+ * that has the focus. The model they draw (the file as loaded, the edited
+ * copy, its findings and resolver) is model.c's.
  *
  * Nothing is written to the config before the user commits. Signals only
  * set a flag; the loop wakes at least four times a second (getch timeout)
@@ -22,14 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <term.h>
 #include <unistd.h>
 
 #include "util/escape.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
-#include "keys/cert.h"
 #include "tui/tui-int.h"
 #include "tui/tui.h"
 
@@ -52,278 +51,6 @@ tui_message(struct tui *t, int error, const char *fmt, ...)
 	t->msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	t->msg_error = error;
-}
-
-static unsigned
-finding_mark(const struct finding *f)
-{
-	static const struct {
-		const char	*code;
-		unsigned	 mark;
-	} map[] = {
-		{ F_CONFLICT, MK_CONFLICT },
-		{ F_UNSERVED_LISTENER, MK_UNSERVED },
-		{ F_STALE_BINDING, MK_STALE },
-		{ F_PROBABLE_MOVE, MK_MOVE },
-		{ F_DEFAULT_SERVED, MK_DEFAULT },
-		{ F_EXPIRED, MK_EXPIRED },
-		{ F_EXPIRING, MK_EXPIRING },
-		{ F_ADDRESS_NOT_LOCAL, MK_NOTLOCAL },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (strcmp(f->code, map[i].code) == 0)
-			return map[i].mark;
-	}
-	switch (f->severity) {
-	case SEV_ERROR:
-		return MK_ERROR;
-	case SEV_WARNING:
-		return MK_WARNING;
-	default:
-		return 0;
-	}
-}
-
-static void
-certs_free(struct tui *t)
-{
-	size_t	i;
-
-	for (i = 0; i < t->ncerts; i++) {
-		if (t->certs[i].cert != NULL)
-			cert_free(t->certs[i].cert);
-		free(t->certs[i].error);
-	}
-	free(t->certs);
-	t->certs = NULL;
-	t->ncerts = 0;
-}
-
-static void
-certs_reset(struct tui *t)
-{
-	certs_free(t);
-	t->ncerts = config_nkeys(t->edit);
-	t->certs = xcalloc(t->ncerts + 1, sizeof *t->certs);
-}
-
-struct cert *
-tui_cert(struct tui *t, size_t i, const char **error)
-{
-	const struct config_key	*k;
-	struct tui_certcache	*cc;
-	char			*path, *cause = NULL;
-
-	*error = NULL;
-	if (i >= t->ncerts || (k = config_key(t->edit, i)) == NULL)
-		return NULL;
-	cc = &t->certs[i];
-	if (!cc->loaded) {
-		cc->loaded = 1;
-		if (k->cert != NULL) {
-			path = config_resolve_path(t->edit, k->cert);
-			if (cert_load(path, &cc->cert, &cause) != 0) {
-				cc->cert = NULL;
-				cc->error = cause != NULL ? cause :
-				    xstrdup("cannot read the certificate");
-			}
-			free(path);
-		}
-	}
-	*error = cc->error;
-	return cc->cert;
-}
-
-static int
-same_place(const struct config_binding *a, const struct config_binding *b)
-{
-	int	r;
-
-	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
-		return r;
-	if (a->sni == NULL || b->sni == NULL)
-		return (a->sni != NULL) - (b->sni != NULL);
-	return strcasecmp(a->sni, b->sni);
-}
-
-static int
-by_place(const void *a, const void *b, void *arg)
-{
-	const struct config	*c = arg;
-
-	return same_place(config_binding(c, *(const size_t *)a),
-	    config_binding(c, *(const size_t *)b));
-}
-
-/*
- * A conflict finding names one binding; every binding with the same
- * endpoint and sni is in the conflict, and each row should say so. Sorted
- * by place, the bindings of a conflict are neighbours.
- */
-static void
-mark_conflicts(struct tui *t)
-{
-	size_t	 i, j, k, nb = config_nbindings(t->edit), *v;
-	int	 marked;
-
-	for (i = 0; i < nb; i++) {
-		if (t->binding_marks[i] & MK_CONFLICT)
-			break;
-	}
-	if (i == nb)
-		return;
-	v = xcalloc(nb, sizeof *v);
-	for (i = 0; i < nb; i++)
-		v[i] = i;
-	qsort_r(v, nb, sizeof *v, by_place, t->edit);
-	for (i = 0; i < nb; i = j) {
-		marked = 0;
-		for (j = i; j < nb && same_place(config_binding(t->edit, v[i]),
-		    config_binding(t->edit, v[j])) == 0; j++)
-			marked |= (t->binding_marks[v[j]] & MK_CONFLICT) != 0;
-		if (marked && j - i > 1) {
-			for (k = i; k < j; k++)
-				t->binding_marks[v[k]] |= MK_CONFLICT;
-		}
-	}
-	free(v);
-}
-
-/*
- * The model changed (or was just loaded): findings, resolver, row marks,
- * and every window's rows are rebuilt here, once, not per keystroke.
- */
-static void
-model_update(struct tui *t, int check)
-{
-	const struct finding	*f;
-	size_t			 i, nk, nb, nl;
-	unsigned		 m;
-	int			 o;
-
-	findings_clear(&t->found);
-	if (check)
-		check_config(t->edit, &t->copts, &t->found);
-	t->checking = !check;
-	resolver_free(t->res);
-	t->res = resolver_new(t->edit);
-	sni_index_free(t->sx);
-	t->sx = sni_index_new(t->edit);
-
-	nk = config_nkeys(t->edit);
-	nb = config_nbindings(t->edit);
-	nl = config_nlisteners(t->edit);
-	free(t->key_marks);
-	free(t->binding_marks);
-	free(t->listener_marks);
-	t->key_marks = xcalloc(nk + 1, sizeof *t->key_marks);
-	t->binding_marks = xcalloc(nb + 1, sizeof *t->binding_marks);
-	t->listener_marks = xcalloc(nl + 1, sizeof *t->listener_marks);
-	for (i = 0; i < t->found.n; i++) {
-		f = &t->found.v[i];
-		if ((m = finding_mark(f)) == 0 || f->index < 0)
-			continue;
-		if (f->kind == FK_KEY && (size_t)f->index < nk)
-			t->key_marks[f->index] |= m;
-		else if (f->kind == FK_BINDING && (size_t)f->index < nb)
-			t->binding_marks[f->index] |= m;
-		else if (f->kind == FK_LISTENER && (size_t)f->index < nl)
-			t->listener_marks[f->index] |= m;
-	}
-	mark_conflicts(t);
-	certs_reset(t);
-
-	t->gen++;
-	for (i = 0; i < TUI_NPANES; i++) {
-		if (t->panes[i].mode != NULL && t->panes[i].mode->changed)
-			t->panes[i].mode->changed(&t->panes[i]);
-	}
-	for (o = 0; o < t->noverlay; o++) {
-		if (t->overlay[o]->mode->changed != NULL)
-			t->overlay[o]->mode->changed(t->overlay[o]);
-	}
-}
-
-/*
- * On a large config the checks take seconds: the rows are rebuilt at
- * once, and the main loop runs the checks after drawing them, with
- * "checking..." on the status line. A small config is checked at once, so
- * its markers never flicker.
- */
-static int
-large(struct tui *t)
-{
-	return config_nbindings(t->edit) > TUI_LARGE_BINDINGS ||
-	    config_nkeys(t->edit) > TUI_LARGE_KEYS;
-}
-
-/* Whether the edited config differs from the file as loaded. */
-static void
-update_modified(struct tui *t)
-{
-	char	*b;
-
-	/* The file as loaded changes only on commit: serialize it once. */
-	if (t->orig_text == NULL)
-		t->orig_text = config_serialize(t->orig);
-	b = config_serialize(t->edit);
-	t->modified = strcmp(t->orig_text, b) != 0;
-	free(b);
-}
-
-/*
- * The first build of the model: the edited config is a copy of the file,
- * so it is not modified, and nothing needs serializing before the first
- * screen.
- */
-static void
-model_first(struct tui *t)
-{
-	t->modified = 0;
-	if (large(t)) {
-		model_update(t, 0);
-		t->check_pending = 1;
-	} else
-		model_update(t, 1);
-}
-
-void
-tui_changed(struct tui *t)
-{
-	update_modified(t);
-	if (large(t)) {
-		model_update(t, 0);
-		t->check_pending = 1;
-	} else {
-		model_update(t, 1);
-		t->check_pending = 0;
-	}
-}
-
-/*
- * The findings of the file as loaded, for the review and the commit.
- * Computed when first asked: a large file takes the checks a while, and
- * most sessions never need them.
- */
-const struct findings *
-tui_orig_findings(struct tui *t)
-{
-	if (!t->orig_checked) {
-		findings_clear(&t->orig_found);
-		check_config(t->orig, &t->copts, &t->orig_found);
-		t->orig_checked = 1;
-	}
-	return &t->orig_found;
-}
-
-void
-tui_replace_edit(struct tui *t, struct config *c)
-{
-	config_free(t->edit);
-	t->edit = c;
-	tui_changed(t);
 }
 
 struct tui_win *
@@ -399,57 +126,6 @@ commit_now(struct tui *t, void *arg, int yes)
 	tui_changed(t);
 	tui_message(t, 0, "Written, old file in .bak. Now reload certbindd "
 	    "(systemctl reload).");
-}
-
-static int
-finding_cmp(const void *a, const void *b)
-{
-	const struct finding *fa = *(const struct finding *const *)a;
-	const struct finding *fb = *(const struct finding *const *)b;
-	int	r;
-
-	if ((r = strcmp(fa->code, fb->code)) != 0)
-		return r;
-	return strcmp(fa->object != NULL ? fa->object : "",
-	    fb->object != NULL ? fb->object : "");
-}
-
-/*
- * The findings in b that are not in a (compared by code and object), as
- * an allocated array of borrowed pointers.
- */
-const struct finding **
-tui_findings_added(const struct findings *a, const struct findings *b,
-    size_t *n)
-{
-	const struct finding	**va, **vb, **out;
-	size_t			  i = 0, j = 0, no = 0;
-	int			  r;
-
-	va = xcalloc(a->n + 1, sizeof *va);
-	vb = xcalloc(b->n + 1, sizeof *vb);
-	out = xcalloc(b->n + 1, sizeof *out);
-	for (i = 0; i < a->n; i++)
-		va[i] = &a->v[i];
-	for (j = 0; j < b->n; j++)
-		vb[j] = &b->v[j];
-	qsort(va, a->n, sizeof *va, finding_cmp);
-	qsort(vb, b->n, sizeof *vb, finding_cmp);
-	i = j = 0;
-	while (j < b->n) {
-		r = i < a->n ? finding_cmp(&va[i], &vb[j]) : 1;
-		if (r == 0) {
-			i++;
-			j++;
-		} else if (r < 0)
-			i++;
-		else
-			out[no++] = vb[j++];
-	}
-	free(va);
-	free(vb);
-	*n = no;
-	return out;
 }
 
 void
@@ -596,9 +272,9 @@ draw_status(struct tui *t)
 static void
 draw_bottom(struct tui *t)
 {
-	const struct tui_mode	*m;
+	struct tui_win		*w;
 	const struct finding	*f;
-	char			*e;
+	char			*e, *hints;
 
 	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
 	if (t->msg != NULL) {
@@ -614,10 +290,12 @@ draw_bottom(struct tui *t)
 		    SEV_WARNING ? TC_WARNING : TC_NORMAL));
 		free(e);
 	}
-	m = t->noverlay > 0 ? t->overlay[t->noverlay - 1]->mode :
-	    t->panes[t->focus].mode;
+	w = t->noverlay > 0 ? t->overlay[t->noverlay - 1] :
+	    &t->panes[t->focus];
 	draw_blank(LINES - 1, 0, COLS, A_REVERSE);
-	draw_text(t, LINES - 1, 1, COLS - 2, m->hints, A_REVERSE);
+	hints = screen_hints(w);
+	draw_hints(t, LINES - 1, 1, COLS - 2, hints);
+	free(hints);
 }
 
 static void
@@ -699,72 +377,47 @@ handle_key(struct tui *t, int ch)
 	free(t->msg);
 	t->msg = NULL;
 	if (t->noverlay > 0) {
+		/* An overlay has every key; one it has no use for is lost. */
 		w = t->overlay[t->noverlay - 1];
-		w->mode->key(w, ch);
+		if (w->mode->key != NULL)
+			w->mode->key(w, ch);
+		else
+			action_run(w->mode->keymaps, w, ch);
 		return;
 	}
 	w = &t->panes[t->focus];
-	if (w->mode->key(w, ch))
+	if (screen_pane_key(w, ch))
 		return;
-	switch (ch) {
-	case '\t':
-		t->focus = (t->focus + 1) % TUI_NPANES;
-		break;
-	case KEY_BTAB:
-		t->focus = (t->focus + TUI_NPANES - 1) % TUI_NPANES;
-		break;
-	case '?':
-	case KEY_F(1):
-		tui_push(t, &tui_mode_help, NULL);
-		break;
-	case 'q':
-		tui_quit(t);
-		break;
-	case 'b':
-		dialog_bind(t);
-		break;
-	case 'e':
-		dialog_edit(t);
-		break;
-	case 'd':
-		dialog_unbind(t);
-		break;
-	case 'm':
-		dialog_move(t);
-		break;
-	case 'l':
-		dialog_listen(t);
-		break;
-	case 'L':
-		dialog_unlisten(t);
-		break;
-	case 'r':
-		tui_push(t, &tui_mode_review, NULL);
-		break;
-	case 'c':
-		tui_commit(t);
-		break;
-	case 'w':
-		tui_push(t, &tui_mode_walkthrough, NULL);
-		break;
-	case 'p':
-		endpoints_probe(t);
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		t->focus = TUI_PANE_DETAILS;
-		break;
-	case TUI_CTRL('l'):
-		clearok(curscr, TRUE);
-		break;
-	case TUI_KEY_PASTE:
-	case KEY_RESIZE:
-		break;
-	default:
+	/* A paste outside a field, or a resize, is no key. */
+	if (ch != TUI_KEY_PASTE && ch != KEY_RESIZE)
 		tui_message(t, 0, "That key does nothing here: ? lists "
 		    "every key.");
-		break;
+}
+
+/*
+ * Home, End and Delete as the common terminals send them, for the ones
+ * the terminfo entry does not name: over SSH, TERM often names another
+ * terminal than the one typing, and an unknown sequence would arrive as
+ * Esc, which cancels a dialog.
+ */
+static void
+define_keys(void)
+{
+	static const struct {
+		const char	*seq;
+		int		 key;
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME },
+		{ "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END },
+		{ "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[3~", KEY_DC }
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (key_defined(keys[i].seq) == 0)
+			define_key(keys[i].seq, keys[i].key);
 	}
 }
 
@@ -860,7 +513,7 @@ tui_free(struct tui *t)
 	free(t->probe_eps);
 	resolver_free(t->res);
 	sni_index_free(t->sx);
-	certs_free(t);
+	model_certs_free(t);
 	config_free(t->edit);
 	config_free(t->orig);
 	free(t->key_marks);
@@ -947,6 +600,7 @@ tui_main(const char *conf_path)
 	timeout(250);
 	define_key("\033[200~", TUI_KEY_PASTE_START);
 	define_key("\033[201~", TUI_KEY_PASTE_END);
+	define_keys();
 	draw_init_colors(t);
 	/* Bracketed paste: the terminal marks pasted text. */
 	putp("\033[?2004h");

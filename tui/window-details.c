@@ -183,37 +183,69 @@ details_lines(struct tui *t, const char *name, size_t *n)
 }
 
 static int
-details_key(struct tui_win *w, int key)
+act_down(struct tui_win *w, int key)
 {
 	struct details_data	*d = w->data;
 
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		d->scroll++;
-		return 1;
-	case 'k':
-	case KEY_UP:
-		if (d->scroll > 0)
-			d->scroll--;
-		return 1;
-	case KEY_NPAGE:
-	case ' ':
-		d->scroll += d->height > 1 ? (size_t)d->height - 1 : 1;
-		return 1;
-	case KEY_PPAGE:
-		d->scroll = d->scroll > (size_t)d->height ?
-		    d->scroll - (size_t)d->height : 0;
-		return 1;
-	case TUI_ESC:
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		w->tui->focus = TUI_PANE_KEYS;
-		return 1;
-	}
-	return 0;
+	d->scroll++;
+	return 1;
 }
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	struct details_data	*d = w->data;
+
+	if (d->scroll > 0)
+		d->scroll--;
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
+{
+	struct details_data	*d = w->data;
+
+	d->scroll += d->height > 1 ? (size_t)d->height - 1 : 1;
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	struct details_data	*d = w->data;
+
+	d->scroll = d->scroll > (size_t)d->height ?
+	    d->scroll - (size_t)d->height : 0;
+	return 1;
+}
+
+static int
+act_back(struct tui_win *w, int key)
+{
+	w->tui->focus = TUI_PANE_KEYS;
+	return 1;
+}
+
+static const struct tui_action details_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, NULL, "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, NULL, "page up", act_page_up, 0 },
+	{ { '\n', '\r', KEY_ENTER, TUI_ESC }, "back to keys",
+	    "back to the keys pane", act_back, 0 },
+};
+
+const struct tui_keymap details_keymap = KEYMAP("In the details pane",
+    details_actions);
+
+static const struct tui_keymap *const details_maps[] = {
+	&details_keymap, NULL
+};
+
+static const int details_hints[] = {
+	'j', 'k', '\n', TUI_ESC, '\t', '?', 'q', 0
+};
 
 static void
 details_draw(struct tui_win *w, const struct tui_rect *r)
@@ -261,7 +293,6 @@ details_draw(struct tui_win *w, const struct tui_rect *r)
 }
 
 const struct tui_mode tui_mode_details = {
-	"details", details_init, details_free, details_key, details_draw,
-	NULL,
-	"j/k:scroll Enter/Esc:back to keys Tab:pane ?:help q:quit"
+	"details", details_init, details_free, NULL, details_draw, NULL,
+	NULL, details_maps, details_hints, NULL
 };

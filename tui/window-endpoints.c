@@ -36,13 +36,10 @@ struct ep_row {
 };
 
 struct ep_data {
+	struct tui_list	 list;		/* over rows */
 	struct ep_row	*rows;
 	size_t		 nrows;
 	size_t		 cap;
-	size_t		 sel;
-	size_t		 top;
-	char		*filter;
-	int		 height;
 	/* What was selected, to find it again after a rebuild. */
 	enum ep_row_type sel_type;
 	size_t		 sel_index;
@@ -54,10 +51,30 @@ ep_data(struct tui *t)
 	return t->panes[TUI_PANE_ENDPOINTS].data;
 }
 
+static void	ep_rebuild(struct tui_win *);
+static void	ep_moved(struct tui_win *);
+
+/* Headings cannot be selected. */
+static int
+ep_selectable(struct tui_win *w, size_t row)
+{
+	struct ep_data	*d = w->data;
+
+	return d->rows[row].type != EPR_HEADING;
+}
+
+static const struct tui_list_ops ep_list_ops = {
+	"Filter endpoints (address, port, sni or key):", ep_selectable,
+	ep_moved, ep_rebuild
+};
+
 static void
 ep_init(struct tui_win *w, void *arg)
 {
-	w->data = xcalloc(1, sizeof(struct ep_data));
+	struct ep_data	*d;
+
+	w->data = d = xcalloc(1, sizeof *d);
+	list_init(&d->list, &ep_list_ops, w);
 }
 
 static void
@@ -65,9 +82,17 @@ ep_free(struct tui_win *w)
 {
 	struct ep_data	*d = w->data;
 
+	list_free(&d->list);
 	free(d->rows);
-	free(d->filter);
 	free(d);
+}
+
+static struct tui_list *
+ep_list(struct tui_win *w)
+{
+	struct ep_data	*d = w->data;
+
+	return &d->list;
 }
 
 static struct ep_row *
@@ -126,37 +151,6 @@ ep_matches(struct tui *t, const struct endpoint *ep, const char *sni,
 	if (key != NULL && strcasestr(key, filter) != NULL)
 		return 1;
 	return 0;
-}
-
-/*
- * Headings cannot be selected: from one, go to the nearest row in the
- * direction of travel, else the other way.
- */
-static void
-fix_sel(struct ep_data *d, int dir)
-{
-	size_t	i;
-
-	if (d->nrows == 0 || d->rows[d->sel].type != EPR_HEADING)
-		return;
-	if (dir > 0) {
-		for (i = d->sel; i < d->nrows; i++)
-			if (d->rows[i].type != EPR_HEADING)
-				goto found;
-		for (i = d->sel; i-- > 0;)
-			if (d->rows[i].type != EPR_HEADING)
-				goto found;
-	} else {
-		for (i = d->sel + 1; i-- > 0;)
-			if (d->rows[i].type != EPR_HEADING)
-				goto found;
-		for (i = d->sel; i < d->nrows; i++)
-			if (d->rows[i].type != EPR_HEADING)
-				goto found;
-	}
-	return;
-found:
-	d->sel = i;
 }
 
 /*
@@ -247,7 +241,7 @@ ep_rebuild(struct tui_win *w)
 			r->marks |= MK_DEFAULT;
 		skey = r->serving >= 0 ?
 		    config_binding(t->edit, (size_t)r->serving)->key : NULL;
-		if (!ep_matches(t, &l->ep, NULL, skey, d->filter))
+		if (!ep_matches(t, &l->ep, NULL, skey, d->list.filter))
 			d->nrows--;
 
 		/* One more row per SNI name bound where this listener is. */
@@ -273,7 +267,8 @@ ep_rebuild(struct tui_win *w)
 				r->marks |= MK_DEFAULT;
 			skey = r->serving >= 0 ? config_binding(t->edit,
 			    (size_t)r->serving)->key : NULL;
-			if (!ep_matches(t, &l->ep, bs->sni, skey, d->filter))
+			if (!ep_matches(t, &l->ep, bs->sni, skey,
+			    d->list.filter))
 				d->nrows--;
 		}
 	}
@@ -282,7 +277,7 @@ ep_rebuild(struct tui_win *w)
 	ep_add(d, EPR_HEADING, 1);
 	for (j = 0; j < nb; j++) {
 		b = config_binding(t->edit, j);
-		if (!ep_matches(t, &b->ep, b->sni, b->key, d->filter))
+		if (!ep_matches(t, &b->ep, b->sni, b->key, d->list.filter))
 			continue;
 		r = ep_add(d, EPR_BINDING, j);
 		r->marks = t->binding_marks[j];
@@ -298,19 +293,17 @@ ep_rebuild(struct tui_win *w)
 		    d->sel_type != EPR_HEADING)
 			break;
 	}
-	if (i < d->nrows)
-		d->sel = i;
-	else if (d->sel >= d->nrows)
-		d->sel = d->nrows > 0 ? d->nrows - 1 : 0;
-	fix_sel(d, 1);
+	list_set(&d->list, d->nrows, i < d->nrows ? i : d->list.sel);
 }
 
 static void
-ep_remember(struct ep_data *d)
+ep_moved(struct tui_win *w)
 {
-	if (d->sel < d->nrows) {
-		d->sel_type = d->rows[d->sel].type;
-		d->sel_index = d->rows[d->sel].index;
+	struct ep_data	*d = w->data;
+
+	if (d->list.sel < d->nrows) {
+		d->sel_type = d->rows[d->list.sel].type;
+		d->sel_index = d->rows[d->list.sel].index;
 	}
 }
 
@@ -319,11 +312,11 @@ endpoints_selected(struct tui *t, enum ep_row_type *type, size_t *index)
 {
 	struct ep_data	*d = ep_data(t);
 
-	if (d == NULL || d->sel >= d->nrows ||
-	    d->rows[d->sel].type == EPR_HEADING)
+	if (d == NULL || d->list.sel >= d->nrows ||
+	    d->rows[d->list.sel].type == EPR_HEADING)
 		return -1;
-	*type = d->rows[d->sel].type;
-	*index = d->rows[d->sel].index;
+	*type = d->rows[d->list.sel].type;
+	*index = d->rows[d->list.sel].index;
 	return 0;
 }
 
@@ -348,7 +341,7 @@ endpoints_note(struct tui *t)
 	/* What the probe found, asked for last, comes first. */
 	if (type != EPR_BINDING && t->nprobe_eps > 0) {
 		d = ep_data(t);
-		r = &d->rows[d->sel];
+		r = &d->rows[d->list.sel];
 		if ((f = probe_lookup(t, &config_listener(t->edit, idx)->ep,
 		    type == EPR_LISTENER_SNI ? config_binding(t->edit,
 		    r->sni_from)->sni : NULL, &probed)) != NULL)
@@ -424,88 +417,41 @@ endpoints_probe(struct tui *t)
 	ep_rebuild(&t->panes[TUI_PANE_ENDPOINTS]);
 }
 
-static void
-filter_done(struct tui *t, void *arg, const char *text)
-{
-	struct ep_data	*d = ep_data(t);
-
-	if (text == NULL)
-		return;
-	free(d->filter);
-	d->filter = *text != '\0' ? xstrdup(text) : NULL;
-	ep_rebuild(&t->panes[TUI_PANE_ENDPOINTS]);
-}
-
-static void
-ep_move(struct ep_data *d, long delta)
-{
-	long	s = (long)d->sel, n = (long)d->nrows;
-
-	if (n == 0)
-		return;
-	s += delta;
-	if (s < 0)
-		s = 0;
-	if (s >= n)
-		s = n - 1;
-	d->sel = (size_t)s;
-	fix_sel(d, delta < 0 ? -1 : 1);
-	ep_remember(d);
-}
-
+/* Enter: the details of the key that serves the row. */
 static int
-ep_key(struct tui_win *w, int key)
+act_details(struct tui_win *w, int key)
 {
 	struct ep_data	*d = w->data;
 	struct tui	*t = w->tui;
 	struct ep_row	*r;
-	long		 page = d->height > 1 ? d->height - 1 : 1;
 
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		ep_move(d, 1);
+	if (d->list.sel >= d->nrows)
 		return 1;
-	case 'k':
-	case KEY_UP:
-		ep_move(d, -1);
-		return 1;
-	case KEY_NPAGE:
-	case ' ':
-		ep_move(d, page);
-		return 1;
-	case KEY_PPAGE:
-		ep_move(d, -page);
-		return 1;
-	case 'g':
-	case KEY_HOME:
-		ep_move(d, -(long)d->nrows);
-		return 1;
-	case 'G':
-	case KEY_END:
-		ep_move(d, (long)d->nrows);
-		return 1;
-	case '/':
-		tui_ask_text(t, "Filter endpoints (address, port, sni or "
-		    "key):", d->filter != NULL ? d->filter : "", filter_done,
-		    NULL);
-		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (d->sel >= d->nrows)
-			return 1;
-		r = &d->rows[d->sel];
-		if (r->type == EPR_BINDING)
-			keys_select(t, config_binding(t->edit, r->index)->key);
-		else if (r->serving >= 0)
-			keys_select(t, config_binding(t->edit,
-			    (size_t)r->serving)->key);
-		t->focus = TUI_PANE_DETAILS;
-		return 1;
-	}
-	return 0;
+	r = &d->rows[d->list.sel];
+	if (r->type == EPR_BINDING)
+		keys_select(t, config_binding(t->edit, r->index)->key);
+	else if (r->serving >= 0)
+		keys_select(t, config_binding(t->edit,
+		    (size_t)r->serving)->key);
+	t->focus = TUI_PANE_DETAILS;
+	return 1;
 }
+
+static const struct tui_action ep_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "details",
+	    "details of the key that serves the selected row", act_details, 0 },
+};
+
+const struct tui_keymap endpoints_keymap = KEYMAP("In the endpoints pane",
+    ep_actions);
+
+static const struct tui_keymap *const ep_maps[] = {
+	&list_keymap, &endpoints_keymap, NULL
+};
+
+static const int ep_hints[] = {
+	'?', 'b', 'e', 'd', 'm', 'l', 'L', 'p', 'r', 'c', 0
+};
 
 static const char *
 wildcard_words(const struct endpoint *ep)
@@ -561,8 +507,9 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 	sniw = wide ? 24 : 16;
 	keyw = wide ? 16 : 10;
 	howw = rr->w - 3 - epw - sniw - keyw - 3;
-	if (d->filter != NULL)
-		snprintf(title, sizeof title, " Endpoints /%s ", d->filter);
+	if (d->list.filter != NULL)
+		snprintf(title, sizeof title, " Endpoints /%s ",
+		    d->list.filter);
 	else
 		snprintf(title, sizeof title, " Endpoints: %zu listener%s, "
 		    "%zu binding%s ", config_nlisteners(t->edit),
@@ -579,23 +526,19 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 	draw_text(t, rr->y + 1, x + epw + sniw + keyw + 3, howw,
 	    "SERVED BY / NOTES", A_BOLD);
 	inner = rr->h - 3;
-	d->height = inner;
-	if (d->sel < d->top)
-		d->top = d->sel;
-	if (inner > 0 && d->sel >= d->top + (size_t)inner)
-		d->top = d->sel - (size_t)inner + 1;
+	list_scroll(&d->list, inner);
 	for (y = 0; y < inner; y++) {
-		row = d->top + (size_t)y;
+		row = d->list.top + (size_t)y;
 		if (row >= d->nrows)
 			break;
 		r = &d->rows[row];
-		sel = row == d->sel ? (focused ? draw_attr(t, TC_SELECTED) :
-		    A_BOLD) : A_NORMAL;
+		sel = row == d->list.sel ? (focused ?
+		    draw_attr(t, TC_SELECTED) : A_BOLD) : A_NORMAL;
 		/*
 		 * Only the first cell shows the selection: a move then rewrites
 		 * a few bytes, not two whole lines.
 		 */
-		if (row == d->sel)
+		if (row == d->list.sel)
 			draw_blank(rr->y + 2 + y, rr->x + 1, epw + 1, sel);
 		if (r->type == EPR_HEADING) {
 			if (r->index == 0)
@@ -608,7 +551,7 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 			    title, draw_attr(t, TC_DIM) | A_BOLD);
 			continue;
 		}
-		if (row == d->sel)
+		if (row == d->list.sel)
 			draw_text(t, rr->y + 2 + y, rr->x + 1, 1, ">", sel);
 		how = "";
 		if (r->type == EPR_BINDING) {
@@ -654,7 +597,6 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 }
 
 const struct tui_mode tui_mode_endpoints = {
-	"endpoints", ep_init, ep_free, ep_key, ep_draw, ep_rebuild,
-	"?:help b:bind e:edit d:unbind m:move l/L:listener p:probe "
-	"r:review c:commit"
+	"endpoints", ep_init, ep_free, NULL, ep_draw, ep_rebuild, NULL,
+	ep_maps, ep_hints, ep_list
 };

@@ -1,43 +1,24 @@
 /*
- * The help overlay (?): every action's letter, one per line. Keep it in
- * step with the TERMINAL UI section of man/certbind.1.
+ * The help overlay (?): made from the action tables that dispatch the
+ * keys (tui/action.h), so it lists exactly what each key does; only the
+ * legend of the markers, which are no keys, is text here. Keep the
+ * TERMINAL UI section of man/certbind.1 in step with it.
  */
 
 #include <stdlib.h>
 
 #include "util/xmalloc.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
-static const char *const help_lines[] = {
-	"Moving around",
-	"  Tab, Shift-Tab   next, previous pane (keys, details, endpoints)",
-	"  j k, arrows      move the selection (or scroll the details)",
-	"  PgUp PgDn g G    page up, page down, first, last",
-	"  Enter            details of the selected key (keys, endpoints)",
-	"  /                filter the keys or the endpoints pane",
-	"Changing bindings (nothing is written before c)",
-	"  b                bind a key to an endpoint (address, port, sni)",
-	"  e                edit the selected binding",
-	"  d                unbind the selected binding",
-	"  m                move an endpoint with its listener and bindings",
-	"                   (a probable move found by the checks is offered)",
-	"  l                add a listener",
-	"  L                remove the selected listener",
-	"Review and commit",
-	"  r                review: the change against the file on disk,",
-	"                   and the findings it adds and removes",
-	"  c                commit: write the file (atomic, keeps .bak)",
-	"Other",
-	"  p                probe the running certbindd: is each listener",
-	"                   served what the committed file says?",
-	"  w                walkthrough: first-time install",
-	"  ?, F1            this help",
-	"  Ctrl-L           redraw the screen",
-	"  q                quit (asks when there are unsaved changes)",
-	"In dialogs",
-	"  Tab, Up, Down    next, previous field",
-	"  Left, Right      cycle the offered values (addresses, keys)",
-	"  Enter, Esc       accept, cancel; Ctrl-U clears the field",
+/* In the order the help shows them: the screen's first, then each pane's. */
+static const struct tui_keymap *const help_maps[] = {
+	&screen_move_keymap, &screen_edit_keymap, &screen_commit_keymap,
+	&screen_other_keymap, &list_keymap, &keys_keymap, &endpoints_keymap,
+	&details_keymap, &review_keymap, &form_keymap, NULL
+};
+
+static const char *const help_legend[] = {
 	"Markers",
 	"  [CONFLICT] [UNSERVED] [EXPIRED] [ERROR]    errors",
 	"  [STALE] [MOVE?] [EXPIRING] [NOT-LOCAL]     warnings",
@@ -47,49 +28,109 @@ static const char *const help_lines[] = {
 };
 
 struct help_data {
-	size_t	scroll;
-	int	height;
+	char	**text;
+	size_t	  n;
+	size_t	  scroll;
+	int	  height;
 };
 
 static void
 help_init(struct tui_win *w, void *arg)
 {
-	w->data = xcalloc(1, sizeof(struct help_data));
+	struct help_data	*d;
+	size_t			 i;
+
+	w->data = d = xcalloc(1, sizeof *d);
+	action_help(help_maps, &d->text, &d->n);
+	for (i = 0; i < sizeof help_legend / sizeof help_legend[0]; i++) {
+		d->text = xreallocarray(d->text, d->n + 1, sizeof *d->text);
+		d->text[d->n++] = xstrdup(help_legend[i]);
+	}
 }
 
 static void
 help_free(struct tui_win *w)
 {
-	free(w->data);
+	struct help_data	*d = w->data;
+	size_t			 i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->text[i]);
+	free(d->text);
+	free(d);
+}
+
+static void
+help_scroll(struct help_data *d, long delta)
+{
+	long	s = (long)d->scroll + delta, last = (long)d->n - d->height;
+
+	if (s > last)
+		s = last;
+	d->scroll = s > 0 ? (size_t)s : 0;
 }
 
 static int
-help_key(struct tui_win *w, int key)
+act_down(struct tui_win *w, int key)
+{
+	help_scroll(w->data, 1);
+	return 1;
+}
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	help_scroll(w->data, -1);
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
 {
 	struct help_data	*d = w->data;
-	size_t			 n = sizeof help_lines / sizeof help_lines[0];
 
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-	case ' ':
-	case KEY_NPAGE:
-		if (d->scroll + (size_t)d->height < n)
-			d->scroll += key == ' ' || key == KEY_NPAGE ?
-			    (size_t)d->height : 1;
-		if (d->scroll + (size_t)d->height > n)
-			d->scroll = n > (size_t)d->height ?
-			    n - (size_t)d->height : 0;
-		break;
-	case 'k':
-	case KEY_UP:
-	case KEY_PPAGE:
-		d->scroll = d->scroll > 0 ? d->scroll - 1 : 0;
-		break;
-	default:
+	help_scroll(d, d->height);
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	struct help_data	*d = w->data;
+
+	help_scroll(d, -(long)d->height);
+	return 1;
+}
+
+static int
+act_close(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+/* Not listed in the help itself: its hint line says them. */
+static const struct tui_action help_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", NULL, act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", NULL, act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, "page", NULL, act_page_down, 0 },
+	{ { KEY_PPAGE }, "page", NULL, act_page_up, 0 },
+	{ { 'q', TUI_ESC }, "close", NULL, act_close, 0 },
+};
+
+static const struct tui_keymap help_keymap = KEYMAP("In the help",
+    help_actions);
+static const struct tui_keymap *const help_own_maps[] = {
+	&help_keymap, NULL
+};
+static const int help_hints[] = { 'j', 'k', KEY_PPAGE, KEY_NPAGE, 'q', 0 };
+
+/* Any key the table has no use for closes the help too. */
+static int
+help_key(struct tui_win *w, int key)
+{
+	if (!action_run(help_own_maps, w, key))
 		tui_pop(w->tui);
-		break;
-	}
 	return 1;
 }
 
@@ -98,8 +139,7 @@ help_draw(struct tui_win *w, const struct tui_rect *screen)
 {
 	struct help_data	*d = w->data;
 	struct tui_rect		 r;
-	size_t			 n = sizeof help_lines / sizeof help_lines[0];
-	size_t			 i;
+	size_t			 n = d->n, i;
 	int			 y;
 
 	r = draw_centre((int)n + 2, 76);
@@ -111,12 +151,12 @@ help_draw(struct tui_win *w, const struct tui_rect *screen)
 		if (i >= n)
 			break;
 		draw_text(w->tui, r.y + 1 + y, r.x + 2, r.w - 4,
-		    help_lines[i], help_lines[i][0] != ' ' ? A_BOLD :
+		    d->text[i], d->text[i][0] != ' ' ? A_BOLD :
 		    A_NORMAL);
 	}
 }
 
 const struct tui_mode tui_mode_help = {
 	"help", help_init, help_free, help_key, help_draw, NULL,
-	"j/k: scroll  any other key: close"
+	NULL, help_own_maps, help_hints, NULL
 };

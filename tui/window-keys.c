@@ -16,13 +16,9 @@
 #include "tui/tui-int.h"
 
 struct keys_data {
-	size_t	*rows;
-	size_t	 nrows;
-	size_t	 sel;
-	size_t	 top;
-	char	*filter;
-	char	*selname;	/* the selected key, kept across rebuilds */
-	int	 height;	/* rows shown at the last draw */
+	struct tui_list	 list;		/* over rows */
+	size_t		*rows;
+	char		*selname;	/* the selected key, kept in rebuilds */
 };
 
 static struct keys_data *
@@ -38,9 +34,15 @@ keys_remember(struct keys_data *d, struct tui *t)
 
 	free(d->selname);
 	d->selname = NULL;
-	if (d->sel < d->nrows && (k = config_key(t->edit,
-	    d->rows[d->sel])) != NULL)
+	if (d->list.sel < d->list.n && (k = config_key(t->edit,
+	    d->rows[d->list.sel])) != NULL)
 		d->selname = xstrdup(k->name);
+}
+
+static void
+keys_moved(struct tui_win *w)
+{
+	keys_remember(w->data, w->tui);
 }
 
 static void
@@ -49,30 +51,45 @@ keys_rebuild(struct tui_win *w)
 	struct keys_data	*d = w->data;
 	struct tui		*t = w->tui;
 	const struct config_key	*k;
-	size_t			 i, n = config_nkeys(t->edit);
+	size_t			 i, n = config_nkeys(t->edit), nrows = 0;
+	size_t			 sel = 0;
 
 	free(d->rows);
 	d->rows = xcalloc(n + 1, sizeof *d->rows);
-	d->nrows = 0;
-	d->sel = 0;
 	for (i = 0; i < n; i++) {
 		k = config_key(t->edit, i);
-		if (d->filter != NULL && *d->filter != '\0' &&
-		    strcasestr(k->name, d->filter) == NULL)
+		if (!list_match(&d->list, k->name))
 			continue;
 		if (d->selname != NULL && strcmp(k->name, d->selname) == 0)
-			d->sel = d->nrows;
-		d->rows[d->nrows++] = i;
+			sel = nrows;
+		d->rows[nrows++] = i;
 	}
-	if (d->top > d->sel)
-		d->top = d->sel;
+	list_set(&d->list, nrows, sel);
 	keys_remember(d, t);
 }
 
 static void
+keys_filtered(struct tui_win *w)
+{
+	struct keys_data	*d = w->data;
+
+	keys_rebuild(w);
+	if (d->list.n == 0)
+		tui_message(w->tui, 0, "No key matches the filter; / and an "
+		    "empty line shows every key.");
+}
+
+static const struct tui_list_ops keys_list_ops = {
+	"Filter keys (part of a name):", NULL, keys_moved, keys_filtered
+};
+
+static void
 keys_init(struct tui_win *w, void *arg)
 {
-	w->data = xcalloc(1, sizeof(struct keys_data));
+	struct keys_data	*d;
+
+	w->data = d = xcalloc(1, sizeof *d);
+	list_init(&d->list, &keys_list_ops, w);
 }
 
 static void
@@ -80,10 +97,18 @@ keys_free(struct tui_win *w)
 {
 	struct keys_data	*d = w->data;
 
+	list_free(&d->list);
 	free(d->rows);
-	free(d->filter);
 	free(d->selname);
 	free(d);
+}
+
+static struct tui_list *
+keys_list(struct tui_win *w)
+{
+	struct keys_data	*d = w->data;
+
+	return &d->list;
 }
 
 void
@@ -92,9 +117,9 @@ keys_select(struct tui *t, const char *name)
 	struct keys_data	*d = keys_data(t);
 	size_t			 i;
 
-	for (i = 0; i < d->nrows; i++) {
+	for (i = 0; i < d->list.n; i++) {
 		if (strcmp(config_key(t->edit, d->rows[i])->name, name) == 0) {
-			d->sel = i;
+			d->list.sel = i;
 			keys_remember(d, t);
 			return;
 		}
@@ -107,76 +132,35 @@ keys_selected(struct tui *t)
 	struct keys_data	*d = keys_data(t);
 	const struct config_key	*k;
 
-	if (d == NULL || d->sel >= d->nrows)
+	if (d == NULL || d->list.sel >= d->list.n)
 		return NULL;
-	if ((k = config_key(t->edit, d->rows[d->sel])) == NULL)
+	if ((k = config_key(t->edit, d->rows[d->list.sel])) == NULL)
 		return NULL;
 	return k->name;
 }
 
-static void
-filter_done(struct tui *t, void *arg, const char *text)
-{
-	struct keys_data	*d = keys_data(t);
-
-	if (text == NULL)
-		return;
-	free(d->filter);
-	d->filter = *text != '\0' ? xstrdup(text) : NULL;
-	keys_rebuild(&t->panes[TUI_PANE_KEYS]);
-	if (d->nrows == 0)
-		tui_message(t, 0, "No key matches the filter; / and an "
-		    "empty line shows every key.");
-}
-
 static int
-keys_key(struct tui_win *w, int key)
+act_details(struct tui_win *w, int key)
 {
-	struct keys_data	*d = w->data;
-	size_t			 page = d->height > 1 ? (size_t)d->height : 1;
-
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		if (d->sel + 1 < d->nrows)
-			d->sel++;
-		break;
-	case 'k':
-	case KEY_UP:
-		if (d->sel > 0)
-			d->sel--;
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		d->sel = d->sel + page < d->nrows ? d->sel + page :
-		    (d->nrows > 0 ? d->nrows - 1 : 0);
-		break;
-	case KEY_PPAGE:
-		d->sel = d->sel > page ? d->sel - page : 0;
-		break;
-	case 'g':
-	case KEY_HOME:
-		d->sel = 0;
-		break;
-	case 'G':
-	case KEY_END:
-		d->sel = d->nrows > 0 ? d->nrows - 1 : 0;
-		break;
-	case '/':
-		tui_ask_text(w->tui, "Filter keys (part of a name):",
-		    d->filter != NULL ? d->filter : "", filter_done, NULL);
-		return 1;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		w->tui->focus = TUI_PANE_DETAILS;
-		return 1;
-	default:
-		return 0;
-	}
-	keys_remember(d, w->tui);
+	w->tui->focus = TUI_PANE_DETAILS;
 	return 1;
 }
+
+static const struct tui_action keys_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "details",
+	    "details of the selected key", act_details, 0 },
+};
+
+const struct tui_keymap keys_keymap = KEYMAP("In the keys pane",
+    keys_actions);
+
+static const struct tui_keymap *const keys_maps[] = {
+	&list_keymap, &keys_keymap, NULL
+};
+
+static const int keys_hints[] = {
+	'?', 'q', '\t', '\n', '/', 'b', 'm', 'r', 'c', 'w', 0
+};
 
 /* The state word of key i, and its colour. */
 static const char *
@@ -226,48 +210,44 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 	attr_t			 sel;
 	long			 days;
 
-	if (d->filter != NULL)
-		snprintf(title, sizeof title, " Keys %zu/%zu /%s ", d->nrows,
-		    config_nkeys(t->edit), d->filter);
+	if (d->list.filter != NULL)
+		snprintf(title, sizeof title, " Keys %zu/%zu /%s ", d->list.n,
+		    config_nkeys(t->edit), d->list.filter);
 	else
-		snprintf(title, sizeof title, " Keys (%zu) ", d->nrows);
+		snprintf(title, sizeof title, " Keys (%zu) ", d->list.n);
 	draw_frame(t, r, NULL, focused);
 	draw_untrusted(t, r->y, r->x + 1, r->w - 3, title,
 	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	inner = r->h - 3;
-	d->height = inner;
 	namew = r->w - 2 - statew - daysw - 3;
 	x = r->x + 1;
 	draw_text(t, r->y + 1, x + 1, namew, "NAME", A_BOLD);
 	draw_text(t, r->y + 1, x + 1 + namew + 1, statew, "STATE", A_BOLD);
 	draw_text(t, r->y + 1, x + 1 + namew + 1 + statew, daysw + 1,
 	    " DAYS", A_BOLD);
-	if (d->nrows == 0) {
+	if (d->list.n == 0) {
 		draw_text(t, r->y + 2, x + 1, r->w - 3,
 		    config_nkeys(t->edit) == 0 ? "(no keys: w starts the "
 		    "walkthrough)" : "(no key matches the filter)", A_DIM);
 		return;
 	}
-	if (d->sel < d->top)
-		d->top = d->sel;
-	if (inner > 0 && d->sel >= d->top + (size_t)inner)
-		d->top = d->sel - (size_t)inner + 1;
+	list_scroll(&d->list, inner);
 	for (y = 0; y < inner; y++) {
-		row = d->top + (size_t)y;
-		if (row >= d->nrows)
+		row = d->list.top + (size_t)y;
+		if (row >= d->list.n)
 			break;
 		i = d->rows[row];
 		k = config_key(t->edit, i);
 		state = key_state(t, i, &days, &color);
-		sel = row == d->sel ? (focused ? draw_attr(t, TC_SELECTED) :
-		    A_BOLD) : A_NORMAL;
-		if (row == d->sel)
+		sel = row == d->list.sel ? (focused ?
+		    draw_attr(t, TC_SELECTED) : A_BOLD) : A_NORMAL;
+		if (row == d->list.sel)
 			draw_blank(r->y + 2 + y, x, r->w - 2, sel);
-		draw_text(t, r->y + 2 + y, x, 1, row == d->sel ? ">" : " ",
+		draw_text(t, r->y + 2 + y, x, 1, row == d->list.sel ? ">" : " ",
 		    sel);
 		draw_untrusted(t, r->y + 2 + y, x + 1, namew, k->name, sel);
 		draw_text(t, r->y + 2 + y, x + 1 + namew + 1, statew, state,
-		    row == d->sel ? sel : draw_attr(t, color));
+		    row == d->list.sel ? sel : draw_attr(t, color));
 		if (days != LONG_MIN)
 			snprintf(num, sizeof num, "%*ld", daysw, days);
 		else
@@ -278,7 +258,6 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 }
 
 const struct tui_mode tui_mode_keys = {
-	"keys", keys_init, keys_free, keys_key, keys_draw, keys_rebuild,
-	"?:help q:quit Tab:pane Enter:details /:filter b:bind m:move "
-	"r:review c:commit w:walkthrough"
+	"keys", keys_init, keys_free, NULL, keys_draw, keys_rebuild, NULL,
+	keys_maps, keys_hints, keys_list
 };

@@ -9,6 +9,7 @@
 
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "tui/form.h"
 #include "tui/tui-int.h"
 
 enum prompt_kind {
@@ -21,8 +22,7 @@ struct prompt {
 	enum prompt_kind kind;
 	char		*title;
 	char		*text;		/* SHOW: the page */
-	char		 buf[256];	/* TEXT: the line being typed */
-	size_t		 len;
+	struct form	 form;		/* TEXT: the line being typed */
 	tui_answer_cb	 answer;
 	tui_text_cb	 done;
 	void		*arg;
@@ -41,84 +41,166 @@ prompt_free(struct tui_win *w)
 {
 	struct prompt	*p = w->data;
 
+	form_clear(&p->form);
 	free(p->title);
 	free(p->text);
 	free(p);
 }
 
-static void
-text_insert(struct prompt *p, const char *s)
-{
-	for (; *s != '\0' && *s != '\n' && *s != '\r'; s++) {
-		/* Printable ASCII only: these are addresses, names, filters. */
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			continue;
-		if (p->len + 1 < sizeof p->buf)
-			p->buf[p->len++] = *s;
-	}
-	p->buf[p->len] = '\0';
-}
-
 static int
-prompt_key(struct tui_win *w, int key)
+act_yes(struct tui_win *w, int key)
 {
 	struct prompt	*p = w->data;
 	struct tui	*t = w->tui;
 	tui_answer_cb	 answer = p->answer;
+	void		*arg = p->arg;
+
+	/*
+	 * The overlay goes first, so that the answer may open another; w is
+	 * freed with it.
+	 */
+	tui_pop(t);
+	answer(t, arg, 1);
+	return 1;
+}
+
+static int
+act_no(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
+	tui_answer_cb	 answer = p->answer;
+	void		*arg = p->arg;
+
+	tui_pop(t);
+	answer(t, arg, 0);
+	return 1;
+}
+
+static int
+act_accept(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
 	tui_text_cb	 done = p->done;
 	void		*arg = p->arg;
 	char		*text;
-	char		 c[2];
 
-	switch (p->kind) {
-	case PROMPT_CONFIRM:
-		if (key == 'y' || key == 'Y') {
-			tui_pop(t);
-			answer(t, arg, 1);
-		} else if (key == 'n' || key == 'N' || key == TUI_ESC ||
-		    key == 'q') {
-			tui_pop(t);
-			answer(t, arg, 0);
-		}
-		return 1;
-	case PROMPT_TEXT:
-		if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-			text = xstrdup(p->buf);
-			tui_pop(t);
-			done(t, arg, text);
-			free(text);
-		} else if (key == TUI_ESC) {
-			tui_pop(t);
-			done(t, arg, NULL);
-		} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-			if (p->len > 0)
-				p->buf[--p->len] = '\0';
-		} else if (key == TUI_CTRL('u')) {
-			p->len = 0;
-			p->buf[0] = '\0';
-		} else if (key == TUI_KEY_PASTE) {
-			text_insert(p, t->paste);
-		} else if (key >= 0x20 && key < 0x7f) {
-			c[0] = (char)key;
-			c[1] = '\0';
-			text_insert(p, c);
-		}
-		return 1;
-	case PROMPT_SHOW:
-		if (key == 'j' || key == KEY_DOWN)
-			p->scroll++;
-		else if ((key == 'k' || key == KEY_UP) && p->scroll > 0)
-			p->scroll--;
-		else if (key == ' ' || key == KEY_NPAGE)
-			p->scroll += (size_t)(p->height > 1 ? p->height - 1 : 1);
-		else if (key == KEY_PPAGE)
-			p->scroll = p->scroll > (size_t)p->height ?
-			    p->scroll - (size_t)p->height : 0;
-		else if (key == 'q' || key == TUI_ESC || key == '\n' ||
-		    key == '\r' || key == KEY_ENTER)
-			tui_pop(t);
-		return 1;
-	}
+	text = xstrdup(p->form.f[0].buf);
+	tui_pop(t);
+	done(t, arg, text);
+	free(text);
+	return 1;
+}
+
+static int
+act_cancel(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+	struct tui	*t = w->tui;
+	tui_text_cb	 done = p->done;
+	void		*arg = p->arg;
+
+	tui_pop(t);
+	done(t, arg, NULL);
+	return 1;
+}
+
+static void
+show_scroll(struct prompt *p, long delta)
+{
+	long	s = (long)p->scroll + delta;
+
+	p->scroll = s > 0 ? (size_t)s : 0;
+}
+
+static int
+act_down(struct tui_win *w, int key)
+{
+	show_scroll(w->data, 1);
+	return 1;
+}
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	show_scroll(w->data, -1);
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	show_scroll(p, p->height > 1 ? p->height - 1 : 1);
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	show_scroll(p, -(long)p->height);
+	return 1;
+}
+
+static int
+act_close(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+static const struct tui_action confirm_actions[] = {
+	{ { 'y', 'Y' }, "yes", "yes", act_yes, 0 },
+	{ { 'n', 'N', TUI_ESC, 'q' }, "no", "no", act_no, 0 },
+};
+
+static const struct tui_action text_actions[] = {
+	{ { '\n', '\r', KEY_ENTER }, "accept", NULL, act_accept, 0 },
+	{ { TUI_ESC }, "cancel", NULL, act_cancel, 0 },
+};
+
+static const struct tui_action show_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, "page", "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, "page", "page up", act_page_up, 0 },
+	{ { 'q', TUI_ESC, '\n', '\r' }, "close", "close", act_close, 0 },
+	{ { KEY_ENTER }, "close", NULL, act_close, 0 },
+};
+
+static const struct tui_keymap confirm_keymap = KEYMAP("In a question",
+    confirm_actions);
+static const struct tui_keymap text_keymap = KEYMAP("In a line to type",
+    text_actions);
+static const struct tui_keymap show_keymap = KEYMAP("In a page of text",
+    show_actions);
+
+static const struct tui_keymap *const confirm_maps[] = {
+	&confirm_keymap, NULL
+};
+static const struct tui_keymap *const text_maps[] = {
+	&text_keymap, &form_keymap, NULL
+};
+static const struct tui_keymap *const show_maps[] = { &show_keymap, NULL };
+
+static const int confirm_hints[] = { 'y', 'n', TUI_ESC, 0 };
+static const int text_hints[] = { '\n', TUI_ESC, TUI_CTRL('u'), 0 };
+static const int show_hints[] = {
+	'j', 'k', KEY_PPAGE, KEY_NPAGE, 'q', TUI_ESC, '\n', 0
+};
+
+/* A line to type: Enter and Esc are the prompt's, the rest the form's. */
+static int
+text_key(struct tui_win *w, int key)
+{
+	struct prompt	*p = w->data;
+
+	if (!action_run(text_maps, w, key))
+		form_key(&p->form, w->tui, key);
 	return 1;
 }
 
@@ -128,7 +210,7 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 	struct prompt	*p = w->data;
 	struct tui	*t = w->tui;
 	struct tui_rect	 r;
-	char		**lines;
+	char		**lines, *hints;
 	size_t		 n, i;
 	int		 y;
 
@@ -148,13 +230,12 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 		draw_box_clear(t, &r);
 		draw_frame(t, &r, NULL, 1);
 		draw_text(t, r.y + 1, r.x + 2, r.w - 4, p->title, A_BOLD);
-		draw_blank(r.y + 3, r.x + 2, r.w - 4, A_UNDERLINE);
 		/* Typed text is the user's, still escaped before drawing. */
-		y = draw_untrusted(t, r.y + 3, r.x + 2, r.w - 5, p->buf,
-		    A_UNDERLINE);
-		draw_text(t, r.y + 3, r.x + 2 + y, 1, "_", A_BOLD);
-		draw_text(t, r.y + 4, r.x + 2, r.w - 4,
-		    "Enter: accept  Esc: cancel  Ctrl-U: clear", A_DIM);
+		form_draw_value(t, &p->form.f[0], r.y + 3, r.x + 2, r.w - 4, 1);
+		/* The keys as the table says, like the hint line. */
+		hints = action_hints(text_maps, text_hints);
+		draw_text(t, r.y + 4, r.x + 2, r.w - 4, hints, A_DIM);
+		free(hints);
 		break;
 	case PROMPT_SHOW:
 		r = draw_centre(LINES - 4, COLS - 6);
@@ -173,18 +254,18 @@ prompt_draw(struct tui_win *w, const struct tui_rect *screen)
 }
 
 static const struct tui_mode tui_mode_confirm = {
-	"confirm", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"y: yes  n or Esc: no"
+	"confirm", prompt_init, prompt_free, NULL, prompt_draw, NULL, NULL,
+	confirm_maps, confirm_hints, NULL
 };
 
 static const struct tui_mode tui_mode_text = {
-	"text", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"Enter: accept  Esc: cancel  Backspace: delete  Ctrl-U: clear"
+	"text", prompt_init, prompt_free, text_key, prompt_draw, NULL, NULL,
+	text_maps, text_hints, NULL
 };
 
 static const struct tui_mode tui_mode_show = {
-	"show", prompt_init, prompt_free, prompt_key, prompt_draw, NULL,
-	"j/k, PgUp/PgDn: scroll  q, Esc or Enter: close"
+	"show", prompt_init, prompt_free, NULL, prompt_draw, NULL, NULL,
+	show_maps, show_hints, NULL
 };
 
 void
@@ -213,7 +294,8 @@ tui_ask_text(struct tui *t, const char *label, const char *initial,
 	p->title = xstrdup(label);
 	p->done = cb;
 	p->arg = arg;
-	text_insert(p, initial != NULL ? initial : "");
+	form_insert(form_add(&p->form, NULL, NULL), initial != NULL ?
+	    initial : "");
 	if (tui_push(t, &tui_mode_text, p) == NULL) {
 		prompt_free(&(struct tui_win){ NULL, t, p });
 		cb(t, arg, NULL);

@@ -56,23 +56,30 @@ line_add(struct tui *t, struct review_data *d, enum tui_color color,
 	free(s);
 }
 
+/*
+ * The findings of b that a lacks. Which findings are "the same" across a
+ * change is findings_diff()'s to say, so that review, commit and the
+ * command line agree.
+ */
 static void
 add_findings(struct tui *t, struct review_data *d, const char *title,
     const struct findings *a, const struct findings *b, int removed)
 {
-	const struct finding	**v;
-	size_t			  n, i;
+	struct findings		 added = FINDINGS_INIT;
+	const struct finding	*f;
+	size_t			 i;
 
-	v = tui_findings_added(a, b, &n);
-	line_add(t, d, TC_NORMAL, A_BOLD, "%s: %zu", title, n);
-	for (i = 0; i < n; i++) {
-		line_add(t, d, removed ? TC_ADDED : (v[i]->severity ==
-		    SEV_ERROR ? TC_ERROR : v[i]->severity == SEV_WARNING ?
+	findings_diff(a, b, &added, NULL);
+	line_add(t, d, TC_NORMAL, A_BOLD, "%s: %zu", title, added.n);
+	for (i = 0; i < added.n; i++) {
+		f = &added.v[i];
+		line_add(t, d, removed ? TC_ADDED : (f->severity ==
+		    SEV_ERROR ? TC_ERROR : f->severity == SEV_WARNING ?
 		    TC_WARNING : TC_NORMAL), 0, "  %s %s %s: %s",
-		    severity_name(v[i]->severity), v[i]->code,
-		    v[i]->object != NULL ? v[i]->object : "-", v[i]->message);
+		    severity_name(f->severity), f->code,
+		    f->object != NULL ? f->object : "-", f->message);
 	}
-	free(v);
+	findings_clear(&added);
 }
 
 static void
@@ -313,56 +320,112 @@ review_free(struct tui_win *w)
 	free(d);
 }
 
-static int
-review_key(struct tui_win *w, int key)
+/* Scrolls by delta lines, kept within the text. */
+static void
+review_scroll(struct review_data *d, long delta)
 {
-	struct review_data	*d = w->data;
-	struct tui		*t = w->tui;
-	size_t			 page = d->height > 1 ? (size_t)d->height - 1 : 1;
+	long	s = (long)d->scroll + delta, last;
 
-	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		d->scroll++;
-		break;
-	case 'k':
-	case KEY_UP:
-		if (d->scroll > 0)
-			d->scroll--;
-		break;
-	case ' ':
-	case KEY_NPAGE:
-		d->scroll += page;
-		break;
-	case KEY_PPAGE:
-		d->scroll = d->scroll > page ? d->scroll - page : 0;
-		break;
-	case 'g':
-	case KEY_HOME:
-		d->scroll = 0;
-		break;
-	case 'G':
-	case KEY_END:
-		d->scroll = d->wn;
-		break;
-	case 'c':
-		tui_pop(t);
-		tui_commit(t);
-		return 1;
-	case 'q':
-	case 'r':
-	case TUI_ESC:
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		tui_pop(t);
-		return 1;
-	}
-	if (d->scroll + (size_t)d->height > d->wn)
-		d->scroll = d->wn > (size_t)d->height ?
-		    d->wn - (size_t)d->height : 0;
+	last = (long)d->wn - d->height;
+	if (s > last)
+		s = last;
+	if (s < 0)
+		s = 0;
+	d->scroll = (size_t)s;
+}
+
+static long
+review_page(const struct review_data *d)
+{
+	return d->height > 1 ? d->height - 1 : 1;
+}
+
+static int
+act_down(struct tui_win *w, int key)
+{
+	review_scroll(w->data, 1);
 	return 1;
 }
+
+static int
+act_up(struct tui_win *w, int key)
+{
+	review_scroll(w->data, -1);
+	return 1;
+}
+
+static int
+act_page_down(struct tui_win *w, int key)
+{
+	review_scroll(w->data, review_page(w->data));
+	return 1;
+}
+
+static int
+act_page_up(struct tui_win *w, int key)
+{
+	review_scroll(w->data, -review_page(w->data));
+	return 1;
+}
+
+static int
+act_top(struct tui_win *w, int key)
+{
+	struct review_data	*d = w->data;
+
+	review_scroll(d, -(long)d->wn);
+	return 1;
+}
+
+static int
+act_bottom(struct tui_win *w, int key)
+{
+	struct review_data	*d = w->data;
+
+	review_scroll(d, (long)d->wn);
+	return 1;
+}
+
+static int
+act_commit(struct tui_win *w, int key)
+{
+	struct tui	*t = w->tui;
+
+	tui_pop(t);
+	tui_commit(t);
+	return 1;
+}
+
+static int
+act_back(struct tui_win *w, int key)
+{
+	tui_pop(w->tui);
+	return 1;
+}
+
+static const struct tui_action review_actions[] = {
+	{ { 'j', KEY_DOWN }, "scroll", "scroll down", act_down, 0 },
+	{ { 'k', KEY_UP }, "scroll", "scroll up", act_up, 0 },
+	{ { KEY_NPAGE, ' ' }, "page", "page down", act_page_down, 0 },
+	{ { KEY_PPAGE }, "page", "page up", act_page_up, 0 },
+	{ { 'g', KEY_HOME }, NULL, "the top", act_top, 0 },
+	{ { 'G', KEY_END }, NULL, "the end", act_bottom, 0 },
+	{ { 'c' }, "commit", "commit: write the file", act_commit, 0 },
+	{ { 'q', 'r', TUI_ESC, '\n' }, "back", "back to the panes", act_back,
+	    0 },
+	{ { '\r', KEY_ENTER }, "back", NULL, act_back, 0 },
+};
+
+const struct tui_keymap review_keymap = KEYMAP("In the review (r)",
+    review_actions);
+
+static const struct tui_keymap *const review_maps[] = {
+	&review_keymap, NULL
+};
+
+static const int review_hints[] = {
+	'j', 'k', KEY_PPAGE, KEY_NPAGE, 'c', 'q', TUI_ESC, 'r', 0
+};
 
 static void
 review_draw(struct tui_win *w, const struct tui_rect *screen)
@@ -392,7 +455,6 @@ review_draw(struct tui_win *w, const struct tui_rect *screen)
 }
 
 const struct tui_mode tui_mode_review = {
-	"review", review_init, review_free, review_key, review_draw,
-	review_build,
-	"j/k, PgUp/PgDn: scroll  c: commit  q, Esc or r: back"
+	"review", review_init, review_free, NULL, review_draw, review_build,
+	NULL, review_maps, review_hints, NULL
 };

@@ -1,0 +1,288 @@
+/*
+ * The model the windows draw: the edited config with its findings, the
+ * marks of its rows (conflicts, stale bindings ...), its resolver and SNI
+ * index, and the certificates of its keys, loaded when first drawn. Every
+ * change rebuilds these once (tui_changed), never per keystroke; on a
+ * large config the checks run just after the screen is drawn, so the rows
+ * never wait for them.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/xmalloc.h"
+#include "keys/cert.h"
+#include "tui/tui-int.h"
+
+static unsigned
+finding_mark(const struct finding *f)
+{
+	static const struct {
+		const char	*code;
+		unsigned	 mark;
+	} map[] = {
+		{ F_CONFLICT, MK_CONFLICT },
+		{ F_UNSERVED_LISTENER, MK_UNSERVED },
+		{ F_STALE_BINDING, MK_STALE },
+		{ F_PROBABLE_MOVE, MK_MOVE },
+		{ F_DEFAULT_SERVED, MK_DEFAULT },
+		{ F_EXPIRED, MK_EXPIRED },
+		{ F_EXPIRING, MK_EXPIRING },
+		{ F_ADDRESS_NOT_LOCAL, MK_NOTLOCAL },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (strcmp(f->code, map[i].code) == 0)
+			return map[i].mark;
+	}
+	switch (f->severity) {
+	case SEV_ERROR:
+		return MK_ERROR;
+	case SEV_WARNING:
+		return MK_WARNING;
+	default:
+		return 0;
+	}
+}
+
+void
+model_certs_free(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->ncerts; i++) {
+		if (t->certs[i].cert != NULL)
+			cert_free(t->certs[i].cert);
+		free(t->certs[i].error);
+	}
+	free(t->certs);
+	t->certs = NULL;
+	t->ncerts = 0;
+}
+
+static void
+certs_reset(struct tui *t)
+{
+	model_certs_free(t);
+	t->ncerts = config_nkeys(t->edit);
+	t->certs = xcalloc(t->ncerts + 1, sizeof *t->certs);
+}
+
+struct cert *
+tui_cert(struct tui *t, size_t i, const char **error)
+{
+	const struct config_key	*k;
+	struct tui_certcache	*cc;
+	char			*path, *cause = NULL;
+
+	*error = NULL;
+	if (i >= t->ncerts || (k = config_key(t->edit, i)) == NULL)
+		return NULL;
+	cc = &t->certs[i];
+	if (!cc->loaded) {
+		cc->loaded = 1;
+		if (k->cert != NULL) {
+			path = config_resolve_path(t->edit, k->cert);
+			if (cert_load(path, &cc->cert, &cause) != 0) {
+				cc->cert = NULL;
+				cc->error = cause != NULL ? cause :
+				    xstrdup("cannot read the certificate");
+			}
+			free(path);
+		}
+	}
+	*error = cc->error;
+	return cc->cert;
+}
+
+static int
+same_place(const struct config_binding *a, const struct config_binding *b)
+{
+	int	r;
+
+	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
+		return r;
+	if (a->sni == NULL || b->sni == NULL)
+		return (a->sni != NULL) - (b->sni != NULL);
+	return strcasecmp(a->sni, b->sni);
+}
+
+static int
+by_place(const void *a, const void *b, void *arg)
+{
+	const struct config	*c = arg;
+
+	return same_place(config_binding(c, *(const size_t *)a),
+	    config_binding(c, *(const size_t *)b));
+}
+
+/*
+ * A conflict finding names one binding; every binding with the same
+ * endpoint and sni is in the conflict, and each row should say so. Sorted
+ * by place, the bindings of a conflict are neighbours.
+ */
+static void
+mark_conflicts(struct tui *t)
+{
+	size_t	 i, j, k, nb = config_nbindings(t->edit), *v;
+	int	 marked;
+
+	for (i = 0; i < nb; i++) {
+		if (t->binding_marks[i] & MK_CONFLICT)
+			break;
+	}
+	if (i == nb)
+		return;
+	v = xcalloc(nb, sizeof *v);
+	for (i = 0; i < nb; i++)
+		v[i] = i;
+	qsort_r(v, nb, sizeof *v, by_place, t->edit);
+	for (i = 0; i < nb; i = j) {
+		marked = 0;
+		for (j = i; j < nb && same_place(config_binding(t->edit, v[i]),
+		    config_binding(t->edit, v[j])) == 0; j++)
+			marked |= (t->binding_marks[v[j]] & MK_CONFLICT) != 0;
+		if (marked && j - i > 1) {
+			for (k = i; k < j; k++)
+				t->binding_marks[v[k]] |= MK_CONFLICT;
+		}
+	}
+	free(v);
+}
+
+/*
+ * The model changed (or was just loaded): findings, resolver, row marks,
+ * and every window's rows are rebuilt here, once, not per keystroke.
+ */
+void
+model_update(struct tui *t, int check)
+{
+	const struct finding	*f;
+	size_t			 i, nk, nb, nl;
+	unsigned		 m;
+	int			 o;
+
+	findings_clear(&t->found);
+	if (check)
+		check_config(t->edit, &t->copts, &t->found);
+	t->checking = !check;
+	resolver_free(t->res);
+	t->res = resolver_new(t->edit);
+	sni_index_free(t->sx);
+	t->sx = sni_index_new(t->edit);
+
+	nk = config_nkeys(t->edit);
+	nb = config_nbindings(t->edit);
+	nl = config_nlisteners(t->edit);
+	free(t->key_marks);
+	free(t->binding_marks);
+	free(t->listener_marks);
+	t->key_marks = xcalloc(nk + 1, sizeof *t->key_marks);
+	t->binding_marks = xcalloc(nb + 1, sizeof *t->binding_marks);
+	t->listener_marks = xcalloc(nl + 1, sizeof *t->listener_marks);
+	for (i = 0; i < t->found.n; i++) {
+		f = &t->found.v[i];
+		if ((m = finding_mark(f)) == 0 || f->index < 0)
+			continue;
+		if (f->kind == FK_KEY && (size_t)f->index < nk)
+			t->key_marks[f->index] |= m;
+		else if (f->kind == FK_BINDING && (size_t)f->index < nb)
+			t->binding_marks[f->index] |= m;
+		else if (f->kind == FK_LISTENER && (size_t)f->index < nl)
+			t->listener_marks[f->index] |= m;
+	}
+	mark_conflicts(t);
+	certs_reset(t);
+
+	t->gen++;
+	for (i = 0; i < TUI_NPANES; i++) {
+		if (t->panes[i].mode != NULL && t->panes[i].mode->changed)
+			t->panes[i].mode->changed(&t->panes[i]);
+	}
+	for (o = 0; o < t->noverlay; o++) {
+		if (t->overlay[o]->mode->changed != NULL)
+			t->overlay[o]->mode->changed(t->overlay[o]);
+	}
+}
+
+/*
+ * On a large config the checks take seconds: the rows are rebuilt at
+ * once, and the main loop runs the checks after drawing them, with
+ * "checking..." on the status line. A small config is checked at once, so
+ * its markers never flicker.
+ */
+static int
+large(struct tui *t)
+{
+	return config_nbindings(t->edit) > TUI_LARGE_BINDINGS ||
+	    config_nkeys(t->edit) > TUI_LARGE_KEYS;
+}
+
+/* Whether the edited config differs from the file as loaded. */
+static void
+update_modified(struct tui *t)
+{
+	char	*b;
+
+	/* The file as loaded changes only on commit: serialize it once. */
+	if (t->orig_text == NULL)
+		t->orig_text = config_serialize(t->orig);
+	b = config_serialize(t->edit);
+	t->modified = strcmp(t->orig_text, b) != 0;
+	free(b);
+}
+
+/*
+ * The first build of the model: the edited config is a copy of the file,
+ * so it is not modified, and nothing needs serializing before the first
+ * screen.
+ */
+void
+model_first(struct tui *t)
+{
+	t->modified = 0;
+	if (large(t)) {
+		model_update(t, 0);
+		t->check_pending = 1;
+	} else
+		model_update(t, 1);
+}
+
+void
+tui_changed(struct tui *t)
+{
+	update_modified(t);
+	if (large(t)) {
+		model_update(t, 0);
+		t->check_pending = 1;
+	} else {
+		model_update(t, 1);
+		t->check_pending = 0;
+	}
+}
+
+/*
+ * The findings of the file as loaded, for the review and the commit.
+ * Computed when first asked: a large file takes the checks a while, and
+ * most sessions never need them.
+ */
+const struct findings *
+tui_orig_findings(struct tui *t)
+{
+	if (!t->orig_checked) {
+		findings_clear(&t->orig_found);
+		check_config(t->orig, &t->copts, &t->orig_found);
+		t->orig_checked = 1;
+	}
+	return &t->orig_found;
+}
+
+void
+tui_replace_edit(struct tui *t, struct config *c)
+{
+	config_free(t->edit);
+	t->edit = c;
+	tui_changed(t);
+}
