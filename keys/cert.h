@@ -49,37 +49,15 @@ size_t		 cert_chain_len(const struct cert *);
 gnutls_x509_crt_t cert_crt(const struct cert *, size_t);
 
 /*
- * A trust store: the system bundle (default
- * /etc/ssl/certs/ca-certificates.crt) plus extra certificates. Loaded once
- * and shared by every chain check.
+ * Appends a copy of crt to the chain (cert_chain_fill() does, from the
+ * trust store). Returns 0, or -1 if it could not be copied.
  */
-struct trust;
-
-#define TRUST_DEFAULT_FILE	"/etc/ssl/certs/ca-certificates.crt"
-
-/* file NULL: the default. A missing bundle gives an empty store, not -1. */
-int		 trust_load(const char *file, struct trust **out, char **cause);
-void		 trust_free(struct trust *);
-/* Adds the certificates in a file as possible intermediates. */
-int		 trust_add_intermediates(struct trust *, const char *path,
-		     char **cause);
-
-/*
- * Whether the chain from the leaf reaches a root: every issuer is found in
- * the file's own chain, the trust store's intermediates or its roots.
- * Returns 1 complete, 0 incomplete (with *missing, allocated, naming the
- * first issuer that could not be found).
- */
-int		 cert_chain_complete(const struct cert *, const struct trust *,
-		     char **missing);
-
-/*
- * Completes the chain in place from the trust store's intermediates (not
- * adding the root). Used by install.
- */
-void		 cert_chain_fill(struct cert *, const struct trust *);
+int		 cert_chain_append(struct cert *, gnutls_x509_crt_t crt);
 
 /* PEM of the whole chain, leaf first. Allocated. */
 char		*cert_export_pem(const struct cert *, size_t *len);
+
+/* The trust store and the chain checks, for every caller of this header. */
+#include "keys/trust.h"
 
 #endif

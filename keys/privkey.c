@@ -23,6 +23,7 @@
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/keyfile.h"
 #include "keys/keyutil.h"
 #include "keys/privkey.h"
 
@@ -196,16 +197,10 @@ privkey_free(struct privkey *k)
 	free(k);
 }
 
-static int
-looks_like_pem(const void *data, size_t len)
-{
-	return memmem(data, len, "-----BEGIN ", 11) != NULL;
-}
-
 int
 privkey_is_encrypted(const void *data, size_t len)
 {
-	return looks_like_pem(data, len) &&
+	return keyutil_looks_like_pem(data, len) &&
 	    (memmem(data, len, "-----BEGIN ENCRYPTED PRIVATE KEY", 32) != NULL ||
 	    memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL);
 }
@@ -275,7 +270,7 @@ privkey_load_mem(const void *data, size_t len, const char *name,
 			*cause = keyutil_cause(name, "too large for a key");
 		return -1;
 	}
-	pem = looks_like_pem(data, len);
+	pem = keyutil_looks_like_pem(data, len);
 	if (privkey_is_encrypted(data, len)) {
 		if (cause != NULL)
 			*cause = keyutil_cause(name, "the private key is encrypted "
@@ -444,17 +439,22 @@ tlscred_free(struct tlscred *tc)
 
 int
 tlscred_load(const char *key_path, const char *cert_path,
-    struct tlscred **out, char **cause)
+    const struct keyfile_ids *ids, struct tlscred **out, char **cause)
 {
 	struct tlscred	*tc;
 	struct privkey	*k = NULL;
 	struct cert	*c = NULL;
+	struct stat	 st;
 	size_t		 i, n;
 	int		 r;
 
 	*out = NULL;
-	if (privkey_load(key_path, &k, NULL, cause) == -1)
+	if (privkey_load(key_path, &k, &st, cause) == -1)
 		return -1;
+	if (ids != NULL && keyfile_policy(key_path, &st, ids, cause) == -1) {
+		privkey_free(k);
+		return -1;
+	}
 	if (cert_load(cert_path, &c, cause) == -1) {
 		privkey_free(k);
 		return -1;

@@ -90,10 +90,15 @@ gnutls_x509_privkey_t privkey_x509(const struct privkey *);
 /*
  * Credentials for a TLS server: key and chain as GnuTLS pcerts. Loaded
  * entirely into memory; the server calls this only at load/reload time.
+ * With ids not NULL the key file must pass keyfile_policy(), judged on
+ * the descriptor the key was read from, so no file can be swapped in
+ * between the check and the read.
  */
 struct tlscred;
+struct keyfile_ids;
 int		 tlscred_load(const char *key_path, const char *cert_path,
-		     struct tlscred **out, char **cause);
+		     const struct keyfile_ids *ids, struct tlscred **out,
+		     char **cause);
 void		 tlscred_free(struct tlscred *);
 gnutls_pcert_st	*tlscred_pcerts(const struct tlscred *, unsigned *n);
 gnutls_privkey_t tlscred_privkey(const struct tlscred *);

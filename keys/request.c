@@ -256,7 +256,7 @@ crq_load(const char *path, gnutls_x509_crq_t *out, char **cause)
 	d.data = (unsigned char *)data;
 	d.size = len;
 	r = gnutls_x509_crq_import(crq, &d,
-	    memmem(data, len, "-----BEGIN ", 11) != NULL ?
+	    keyutil_looks_like_pem(data, len) ?
 	    GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
 	free(data);
 	if (r < 0) {

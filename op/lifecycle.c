@@ -25,6 +25,7 @@
 #include "core/store.h"
 #include "util/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/keyfile.h"
 #include "keys/privkey.h"
 #include "keys/request.h"
 #include "op/lifecycle.h"
@@ -232,27 +233,38 @@ lifecycle_key_save(const struct config *cfg, const struct privkey *key,
 {
 	struct lifecycle_file		*f = &lf->key;
 	const struct config_server	*srv = config_server(cfg);
-	struct group			*gr = NULL;
-	mode_t				 mode = 0600;
+	struct keyfile_ids		 ids;
+	struct stat			 st;
+	char				*why = NULL;
+	mode_t				 mode;
+	gid_t				 gid;
 
 	/*
-	 * certbindd may run as its own user in a group that reads the keys;
-	 * the file is created 0600 and only opened to the group once it is
-	 * known to belong to that group.
+	 * The mode and group come from the key-file policy (keyfile.c), and
+	 * the file written is judged by it, as certbindd will judge it. The
+	 * file is created 0600 and only opened to the group once it is known
+	 * to belong to that group.
 	 */
-	if (srv != NULL && srv->group != NULL)
-		gr = getgrnam(srv->group);
+	if (keyfile_ids_lookup(srv != NULL ? srv->user : NULL,
+	    srv != NULL ? srv->group : NULL, &ids, &why) != 0) {
+		errlist_add(&lf->warnings, "%s: %s", f->rel, why);
+		free(why);
+		why = NULL;
+	}
+	keyfile_new_mode(&ids, &mode, &gid);
 	if (privkey_save(key, f->abs, 0600, cause) == -1)
 		return (-1);
 	f->created = 1;
-	if (gr != NULL && chown(f->abs, (uid_t)-1, gr->gr_gid) == 0) {
-		mode = 0640;
-		if (chmod(f->abs, mode) == -1)
-			mode = 0600;
-	}
-	if (srv != NULL && srv->group != NULL && mode != 0640)
+	if (mode != 0600 && (chown(f->abs, (uid_t)-1, gid) == -1 ||
+	    chmod(f->abs, mode) == -1))
 		errlist_add(&lf->warnings, "%s: left mode 0600: could not "
 		    "give it to group %s", f->rel, srv->group);
+	if (lstat(f->abs, &st) == 0 &&
+	    keyfile_policy(f->rel, &st, &ids, &why) != 0) {
+		errlist_add(&lf->warnings, "%s (certbindd will refuse it)",
+		    why);
+		free(why);
+	}
 	return (0);
 }
 

@@ -17,6 +17,7 @@
 #include <gnutls/gnutls.h>
 
 #include "core/endpoint.h"
+#include "keys/keyfile.h"
 
 struct config;
 struct errlist;
@@ -47,12 +48,13 @@ struct hsinfo {
 	int		 refused;	/* logged once per handshake */
 };
 
-/* The server user and group, for the key permission check and the drop. */
+/* The server user and group, for the key-file policy and the drop. */
 struct srvid {
 	int		 set;		/* server.user was given */
 	uid_t		 uid;
 	gid_t		 gid;
 	char		*user;
+	struct keyfile_ids keys;	/* whom tlscred_load() judges keys for */
 };
 
 /* gen.c */
@@ -89,9 +91,10 @@ struct gen	*gen_current(void);		/* adds a reference */
 void		 gen_install(struct gen *);	/* takes the caller's ref */
 
 /* privsep.c */
-/* Whether a key file's mode and owner are safe for the server to use. */
-int		 privsep_key_ok(const char *path, const struct srvid *,
-		     char **cause);
+/*
+ * Looks up server.user and server.group (either may be NULL) for the drop
+ * and for the key-file policy. -1 with *cause on an unknown name.
+ */
 int		 privsep_lookup(const char *user, const char *group,
 		     struct srvid *, char **cause);
 /* Whether privsep_drop() will give up root: a keeper is needed then. */

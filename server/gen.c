@@ -349,8 +349,8 @@ gen_load(const char *path, struct errlist *errs)
 			continue;	/* pending: nothing to serve yet */
 		kp = config_resolve_path(cfg, k->key);
 		cp = config_resolve_path(cfg, k->cert);
-		if (privsep_key_ok(kp, &g->id_user, &cause) != 0 ||
-		    tlscred_load(kp, cp, &g->keycred[i], &cause) != 0) {
+		if (tlscred_load(kp, cp, &g->id_user.keys, &g->keycred[i],
+		    &cause) != 0) {
 			e = escape_str(k->name, 0);
 			errlist_add(errs, "%s:%d: key \"%s\": %s", path,
 			    k->line, e, cause);

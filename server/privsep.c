@@ -1,114 +1,38 @@
 /*
- * The server's identity: looking up server.user and server.group, the
- * permission check on key files, and dropping root once the listening
- * sockets are bound and the keys loaded.
+ * The server's identity: looking up server.user and server.group, and
+ * dropping root once the listening sockets are bound and the keys loaded.
  *
- * A key file is refused when others may read or write it, or when its
- * group may and that group is not the server's: such a key is no longer
- * private, and serving it would hide the problem. After the drop, the
- * keeper (keeper.c) opens the files for reloads, so they may stay 0600
- * and root's.
- *
- * The check opens the key itself and tlscred_load() opens it again: it
- * is there for a mode set wrong by mistake, not for someone who can swap
- * files in the store between the two opens (who could replace the key
- * anyway).
+ * Which key files the server may serve is not decided here: the names are
+ * looked up once, by keyfile_ids_lookup(), and gen.c hands the result to
+ * tlscred_load(), which asks keyfile_policy() (keys/keyfile.c) on the
+ * descriptor it read the key from. certbind check and the key writer ask
+ * the same function. After the drop, the keeper (keeper.c) opens the
+ * files for reloads, so they may stay 0600 and root's.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "util/escape.h"
-#include "util/fileio.h"
 #include "util/xmalloc.h"
+#include "keys/keyfile.h"
 #include "server/certbindd.h"
-
-int
-privsep_key_ok(const char *path, const struct srvid *id, char **cause)
-{
-	struct stat	 st;
-	char		*e;
-	gid_t		 gid;
-	int		 fd;
-
-	if ((fd = fileio_open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1) {
-		e = escape_str(path, 0);
-		*cause = xasprintf("%s: %s", e, strerror(errno));
-		free(e);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		e = escape_str(path, 0);
-		*cause = xasprintf("%s: %s", e, strerror(errno));
-		free(e);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	gid = id->set ? id->gid : getegid();
-	e = escape_str(path, 0);
-	if (st.st_mode & S_IRWXO) {
-		*cause = xasprintf("%s: private key is accessible by others "
-		    "(mode %03o); run chmod o-rwx on it", e,
-		    (unsigned)(st.st_mode & 0777));
-		free(e);
-		return -1;
-	}
-	if ((st.st_mode & (S_IRGRP | S_IWGRP)) && st.st_gid != gid) {
-		*cause = xasprintf("%s: private key is readable by group %lu, "
-		    "which is not the server's (%lu); run chmod g-rwx on it or "
-		    "change its group", e, (unsigned long)st.st_gid,
-		    (unsigned long)gid);
-		free(e);
-		return -1;
-	}
-	free(e);
-	return 0;
-}
 
 int
 privsep_lookup(const char *user, const char *group, struct srvid *id,
     char **cause)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	char		*e;
-
 	memset(id, 0, sizeof *id);
+	/* Called from the main thread only, before any worker starts. */
+	if (keyfile_ids_lookup(user, group, &id->keys, cause) != 0)
+		return -1;
 	if (user == NULL)
 		return 0;
-	/* Called from the main thread only, so getpwnam's buffer is safe. */
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		e = escape_str(user, 0);
-		*cause = xasprintf("server.user \"%s\": no such user", e);
-		free(e);
-		return -1;
-	}
 	id->set = 1;
-	id->uid = pw->pw_uid;
-	id->gid = pw->pw_gid;
-	id->user = xstrdup(pw->pw_name);
-	if (group != NULL) {
-		if ((gr = getgrnam(group)) == NULL) {
-			e = escape_str(group, 0);
-			*cause = xasprintf("server.group \"%s\": no such group",
-			    e);
-			free(e);
-			free(id->user);
-			id->user = NULL;
-			id->set = 0;
-			return -1;
-		}
-		id->gid = gr->gr_gid;
-	}
+	id->uid = id->keys.uid;
+	id->gid = id->keys.gid;
+	id->user = xstrdup(user);
 	return 0;
 }
 

@@ -1,0 +1,542 @@
+/*
+ * The findings on the config model alone (DESIGN.md "Findings"):
+ * bindings against each other (conflict), against keys (unknown-key),
+ * against listeners (unserved-listener, stale-binding, default-served,
+ * probable-move), against the host's addresses (address-not-local), and
+ * keys as the file describes them (pending, unbound-key). Nothing here
+ * opens a key or certificate file: op/check.c does that, and hands in
+ * what it learnt per key as struct check_keyfacts.
+ *
+ * The listener and binding checks use sorted arrays of endpoints and ports
+ * so that a store with 100,000 bindings is checked in n log n, not n * m.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/check.h"
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/findings.h"
+#include "core/resolve.h"
+#include "util/xmalloc.h"
+
+struct check {
+	const struct config		*cf;
+	const struct check_keyfacts	*facts;		/* NULL: none */
+	struct findings			*out;
+	size_t				*nbindings;	/* per key index */
+	struct endpoint			*lsorted;	/* listener endpoints */
+	size_t				 nl;
+	uint16_t			*lports;	/* listener ports, sorted */
+	struct endpoint			*bsorted;	/* binding endpoints */
+	size_t				 nb;
+	uint16_t			*bports;	/* binding ports, sorted */
+};
+
+/* Objects, as certbind check prints them. */
+
+char *
+check_binding_object(const struct config_binding *b)
+{
+	char	 ep[ENDPOINT_STRLEN];
+
+	endpoint_format(&b->ep, ep);
+	if (b->sni != NULL)
+		return xasprintf("%s@%s,sni=%s", b->key, ep, b->sni);
+	return xasprintf("%s@%s", b->key, ep);
+}
+
+/* Sorted endpoint and port sets. */
+
+static int
+ep_cmp(const void *a, const void *b)
+{
+	return endpoint_cmp(a, b);
+}
+
+static int
+port_cmp(const void *va, const void *vb)
+{
+	uint16_t	 a = *(const uint16_t *)va, b = *(const uint16_t *)vb;
+
+	return (a > b) - (a < b);
+}
+
+static int
+has_ep(const struct endpoint *v, size_t n, const struct endpoint *ep)
+{
+	return n != 0 && bsearch(ep, v, n, sizeof *v, ep_cmp) != NULL;
+}
+
+static int
+has_port(const uint16_t *v, size_t n, uint16_t port)
+{
+	return n != 0 && bsearch(&port, v, n, sizeof *v, port_cmp) != NULL;
+}
+
+/* Whether any endpoint in the sorted set has ep's address (any port). */
+static int
+has_addr(const struct endpoint *v, size_t n, const struct endpoint *ep)
+{
+	struct endpoint	 lo = *ep;
+	size_t		 a = 0, b = n, m;
+
+	lo.port = 0;
+	while (a < b) {		/* lower bound of (address, port 0) */
+		m = a + (b - a) / 2;
+		if (endpoint_cmp(&v[m], &lo) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < n && v[a].family == ep->family &&
+	    memcmp(v[a].addr, ep->addr, sizeof ep->addr) == 0;
+}
+
+static struct endpoint
+with_any_addr(const struct endpoint *ep)
+{
+	struct endpoint	 r = *ep;
+
+	r.family = AF_UNSPEC;
+	memset(r.addr, 0, sizeof r.addr);
+	return r;
+}
+
+static struct endpoint
+with_any_port(const struct endpoint *ep)
+{
+	struct endpoint	 r = *ep;
+
+	r.port = 0;
+	return r;
+}
+
+static void
+build_sets(struct check *c)
+{
+	const struct config	*cf = c->cf;
+	size_t			 i;
+
+	c->nl = config_nlisteners(cf);
+	c->lsorted = xcalloc(c->nl, sizeof *c->lsorted);
+	c->lports = xcalloc(c->nl, sizeof *c->lports);
+	for (i = 0; i < c->nl; i++) {
+		c->lsorted[i] = config_listener(cf, i)->ep;
+		c->lports[i] = c->lsorted[i].port;
+	}
+	qsort(c->lsorted, c->nl, sizeof *c->lsorted, ep_cmp);
+	qsort(c->lports, c->nl, sizeof *c->lports, port_cmp);
+
+	c->nb = config_nbindings(cf);
+	c->bsorted = xcalloc(c->nb, sizeof *c->bsorted);
+	c->bports = xcalloc(c->nb, sizeof *c->bports);
+	for (i = 0; i < c->nb; i++) {
+		c->bsorted[i] = config_binding(cf, i)->ep;
+		c->bports[i] = c->bsorted[i].port;
+	}
+	qsort(c->bsorted, c->nb, sizeof *c->bsorted, ep_cmp);
+	qsort(c->bports, c->nb, sizeof *c->bports, port_cmp);
+}
+
+/* Whether a binding's endpoint can receive connections from a listener. */
+static int
+binding_has_listener(const struct check *c, const struct endpoint *ep)
+{
+	struct endpoint	 any;
+
+	if (endpoint_any_addr(ep) && endpoint_any_port(ep))
+		return c->nl != 0;
+	if (endpoint_any_addr(ep))
+		return has_port(c->lports, c->nl, ep->port);
+	any = with_any_addr(ep);
+	if (endpoint_any_port(ep))
+		return has_addr(c->lsorted, c->nl, ep) ||
+		    (c->nl != 0 && endpoint_any_addr(&c->lsorted[0]));
+	return has_ep(c->lsorted, c->nl, ep) || has_ep(c->lsorted, c->nl, &any);
+}
+
+/*
+ * How a listener is served: 0 not at all, 1 only through a binding with
+ * "*" where the listener is specific, 2 by a binding as specific as it.
+ */
+static int
+listener_service(const struct check *c, const struct endpoint *l)
+{
+	struct endpoint	 ap, aa, dd;
+
+	memset(&dd, 0, sizeof dd);
+	dd.family = AF_UNSPEC;
+	if (endpoint_any_addr(l)) {
+		/* On all addresses: any binding on its port is specific. */
+		if (has_port(c->bports, c->nb, l->port))
+			return 2;
+		if (has_port(c->bports, c->nb, 0))
+			return 1;
+		return 0;
+	}
+	if (has_ep(c->bsorted, c->nb, l))
+		return 2;
+	ap = with_any_port(l);
+	aa = with_any_addr(l);
+	if (has_ep(c->bsorted, c->nb, &ap) || has_ep(c->bsorted, c->nb, &aa) ||
+	    has_ep(c->bsorted, c->nb, &dd))
+		return 1;
+	return 0;
+}
+
+/* The key name that serves a listener without SNI, for messages. */
+static const char *
+serving_key(const struct config *cf, const struct resolver *r,
+    const struct endpoint *l)
+{
+	struct endpoint	 probe = *l;
+	ssize_t		 i;
+
+	if (endpoint_any_addr(&probe)) {
+		/* Any address the listener accepts: ask as an unlisted one. */
+		probe.family = AF_INET;
+		memset(probe.addr, 0, sizeof probe.addr);
+		probe.addr[0] = 192;	/* 192.0.2.1, TEST-NET-1, never bound */
+		probe.addr[2] = 2;
+		probe.addr[3] = 1;
+	}
+	if ((i = resolver_lookup(r, &probe, NULL, NULL)) < 0)
+		return NULL;
+	return config_binding(cf, (size_t)i)->key;
+}
+
+/* Bindings against keys, and against each other. */
+
+static int
+binding_key_cmp(const void *va, const void *vb, void *vcf)
+{
+	const struct config		*cf = vcf;
+	const struct config_binding	*a, *b;
+	int				 r;
+
+	a = config_binding(cf, *(const size_t *)va);
+	b = config_binding(cf, *(const size_t *)vb);
+	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
+		return r;
+	if (a->sni == NULL || b->sni == NULL) {
+		if ((r = (a->sni != NULL) - (b->sni != NULL)) != 0)
+			return r;
+	} else if ((r = strcasecmp(a->sni, b->sni)) != 0)
+		return r;
+	return (*(const size_t *)va > *(const size_t *)vb) -
+	    (*(const size_t *)va < *(const size_t *)vb);
+}
+
+static int
+same_slot(const struct config_binding *a, const struct config_binding *b)
+{
+	if (endpoint_cmp(&a->ep, &b->ep) != 0)
+		return 0;
+	if (a->sni == NULL || b->sni == NULL)
+		return a->sni == b->sni;
+	return strcasecmp(a->sni, b->sni) == 0;
+}
+
+static void
+check_conflicts(struct check *c)
+{
+	const struct config		*cf = c->cf;
+	const struct config_binding	*a, *b;
+	size_t				*ix, i, j, k, n = c->nb;
+	char				 ep[ENDPOINT_STRLEN], *obj, *lines, *t;
+
+	ix = xcalloc(n, sizeof *ix);
+	for (i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof *ix, binding_key_cmp, (void *)cf);
+	for (i = 0; i < n; i = j) {
+		a = config_binding(cf, ix[i]);
+		for (j = i + 1; j < n; j++) {
+			b = config_binding(cf, ix[j]);
+			if (!same_slot(a, b))
+				break;
+		}
+		if (j - i < 2)
+			continue;
+		endpoint_format(&a->ep, ep);
+		obj = a->sni != NULL ? xasprintf("%s,sni=%s", ep, a->sni) :
+		    xstrdup(ep);
+		lines = xstrdup("");
+		for (k = i; k < j; k++) {
+			b = config_binding(cf, ix[k]);
+			t = xasprintf("%s%s%s (line %d)", lines,
+			    k == i ? "" : ", ", b->key, b->line);
+			free(lines);
+			lines = t;
+		}
+		findings_add(c->out, SEV_ERROR, F_CONFLICT, FK_BINDING,
+		    (ssize_t)ix[i], obj, "%zu bindings claim the same endpoint "
+		    "and sni: %s; certbindd serves the first, %s. Remove the "
+		    "others with certbind unbind.", j - i, lines, a->key);
+		free(lines);
+		free(obj);
+	}
+	free(ix);
+}
+
+static void
+check_bindings(struct check *c)
+{
+	const struct config		*cf = c->cf;
+	const struct config_binding	*b;
+	size_t				 i;
+	ssize_t				 k;
+	char				*obj;
+
+	for (i = 0; i < c->nb; i++) {
+		b = config_binding(cf, i);
+		if ((k = config_key_index(cf, b->key)) >= 0) {
+			c->nbindings[k]++;
+			continue;
+		}
+		obj = check_binding_object(b);
+		findings_add(c->out, SEV_ERROR, F_UNKNOWN_KEY, FK_BINDING,
+		    (ssize_t)i, obj, "line %d binds key '%s', which the file "
+		    "does not define; add the key or unbind it.", b->line,
+		    b->key);
+		free(obj);
+	}
+	check_conflicts(c);
+}
+
+/* Listeners against bindings: the failure certbind exists to prevent. */
+
+static void
+check_probable_moves(struct check *c, const unsigned char *lstate)
+{
+	const struct config		*cf = c->cf;
+	const struct config_binding	*b;
+	const struct config_listener	*l;
+	struct endpoint			*seen;
+	size_t				 i, j, nseen = 0;
+	char				 from[ENDPOINT_STRLEN], to[ENDPOINT_STRLEN];
+	char				*obj;
+	struct finding			*f;
+
+	seen = xcalloc(c->nb, sizeof *seen);
+	for (i = 0; i < c->nb; i++) {
+		b = config_binding(cf, i);
+		if (!endpoint_is_concrete(&b->ep) ||
+		    binding_has_listener(c, &b->ep))
+			continue;
+		for (j = 0; j < nseen; j++)
+			if (endpoint_cmp(&seen[j], &b->ep) == 0)
+				break;
+		if (j != nseen)
+			continue;
+		for (j = 0; j < config_nlisteners(cf); j++) {
+			l = config_listener(cf, j);
+			if (endpoint_any_addr(&l->ep) || l->ep.port != b->ep.port ||
+			    lstate[j] == 2)
+				continue;
+			seen[nseen++] = b->ep;
+			endpoint_format(&b->ep, from);
+			endpoint_format(&l->ep, to);
+			obj = check_binding_object(b);
+			f = findings_add(c->out, SEV_WARNING, F_PROBABLE_MOVE,
+			    FK_BINDING, (ssize_t)i, obj, "the site on %s seems "
+			    "to have moved to %s, which is served %s; move its "
+			    "bindings with: certbind move %s %s", from, to,
+			    lstate[j] == 0 ? "by nothing" : "only by a default",
+			    from, to);
+			free(obj);
+			f->move_from = xstrdup(from);
+			f->move_to = xstrdup(to);
+			break;
+		}
+	}
+	free(seen);
+}
+
+static void
+check_listeners(struct check *c)
+{
+	const struct config		*cf = c->cf;
+	const struct config_listener	*l;
+	const struct config_binding	*b;
+	struct resolver			*r;
+	unsigned char			*lstate;
+	const char			*key;
+	size_t				 i;
+	char				 ep[ENDPOINT_STRLEN], *obj;
+
+	if (c->nl == 0)
+		return;		/* no server section: nothing to compare */
+	r = resolver_new(cf);
+	lstate = xcalloc(c->nl, 1);
+	for (i = 0; i < c->nl; i++) {
+		l = config_listener(cf, i);
+		endpoint_format(&l->ep, ep);
+		lstate[i] = (unsigned char)listener_service(c, &l->ep);
+		if (lstate[i] == 0)
+			findings_add(c->out, SEV_ERROR, F_UNSERVED_LISTENER,
+			    FK_LISTENER, (ssize_t)i, ep, "no binding serves "
+			    "this listener: certbindd refuses every handshake "
+			    "on it. Bind a key to it (certbind bind KEY %s) or "
+			    "move the bindings left on its old address "
+			    "(certbind move OLD %s).", ep, ep);
+		else if (lstate[i] == 1) {
+			key = serving_key(cf, r, &l->ep);
+			findings_add(c->out, SEV_INFO, F_DEFAULT_SERVED,
+			    FK_LISTENER, (ssize_t)i, ep, "served only through "
+			    "an \"all unassigned\" binding%s%s%s; make sure "
+			    "that is the certificate meant for it, or bind "
+			    "one to %s.", key != NULL ? " (key " : "",
+			    key != NULL ? key : "", key != NULL ? ")" : "", ep);
+		}
+	}
+	for (i = 0; i < c->nb; i++) {
+		b = config_binding(cf, i);
+		if (binding_has_listener(c, &b->ep))
+			continue;
+		obj = check_binding_object(b);
+		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
+		    (ssize_t)i, obj, "no listener receives connections for "
+		    "this binding (line %d); it was probably left behind by a "
+		    "move: move it (certbind move) or unbind it.", b->line);
+		free(obj);
+	}
+	check_probable_moves(c, lstate);
+	free(lstate);
+	resolver_free(r);
+}
+
+/* The host: addresses certbindd could never bind. */
+
+struct addrcache {
+	struct endpoint	*v;	/* address only, port 0 */
+	int		*local;
+	size_t		 n, cap;
+};
+
+static int
+addr_local(struct addrcache *ac, const struct endpoint *ep)
+{
+	struct endpoint	 a = with_any_port(ep);
+	size_t		 i;
+
+	for (i = 0; i < ac->n; i++)
+		if (endpoint_cmp(&ac->v[i], &a) == 0)
+			return ac->local[i];
+	if (ac->n == ac->cap) {
+		ac->cap = ac->cap ? ac->cap * 2 : 8;
+		ac->v = xreallocarray(ac->v, ac->cap, sizeof *ac->v);
+		ac->local = xreallocarray(ac->local, ac->cap,
+		    sizeof *ac->local);
+	}
+	ac->v[ac->n] = a;
+	ac->local[ac->n] = endpoint_addr_is_local(&a) != 0;
+	return ac->local[ac->n++];
+}
+
+static void
+check_addresses(struct check *c)
+{
+	const struct config	*cf = c->cf;
+	struct addrcache	 ac = { NULL, NULL, 0, 0 };
+	const struct endpoint	*ep;
+	size_t			 i;
+	char			 text[ENDPOINT_STRLEN], *obj;
+
+	for (i = 0; i < c->nl; i++) {
+		ep = &config_listener(cf, i)->ep;
+		if (endpoint_any_addr(ep) || addr_local(&ac, ep))
+			continue;
+		endpoint_format(ep, text);
+		findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
+		    FK_LISTENER, (ssize_t)i, text, "this host has no such "
+		    "address, so certbindd cannot listen on it; add the "
+		    "address to an interface or move the listener.");
+	}
+	for (i = 0; i < c->nb; i++) {
+		ep = &config_binding(cf, i)->ep;
+		if (endpoint_any_addr(ep) || addr_local(&ac, ep))
+			continue;
+		obj = check_binding_object(config_binding(cf, i));
+		findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
+		    FK_BINDING, (ssize_t)i, obj, "this host has no such "
+		    "address, so no connection can arrive on it; move the "
+		    "binding (certbind move) to an address the host has.");
+		free(obj);
+	}
+	free(ac.v);
+	free(ac.local);
+}
+
+
+/*
+ * Keys as the file describes them: pending ones, and usable ones that
+ * nothing serves. Without facts a key with a certificate counts as usable
+ * and a request's age is unknown; with them, a key is usable only when
+ * op/check.c found its certificate loaded and valid.
+ */
+static void
+check_keys(struct check *c)
+{
+	const struct config	*cf = c->cf;
+	const struct config_key	*key;
+	size_t			 k;
+	long			 days;
+	int			 usable;
+
+	for (k = 0; k < config_nkeys(cf); k++) {
+		key = config_key(cf, k);
+		days = c->facts != NULL ? c->facts[k].request_days : -1;
+		if (key->cert == NULL && key->request == NULL)
+			findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY,
+			    (ssize_t)k, key->name, "has no certificate and no "
+			    "request; install one (certbind install FILE "
+			    "--name %s).", key->name);
+		else if (key->cert == NULL && days >= 0)
+			findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY,
+			    (ssize_t)k, key->name, "waiting for its "
+			    "certificate: the request %s was made %ld day%s "
+			    "ago; install the CA's answer with certbind "
+			    "install FILE.", key->request, days,
+			    days == 1 ? "" : "s");
+		else if (key->cert == NULL)
+			findings_add(c->out, SEV_INFO, F_PENDING, FK_KEY,
+			    (ssize_t)k, key->name, "waiting for its "
+			    "certificate (request %s); install the CA's answer "
+			    "with certbind install FILE.", key->request);
+		usable = c->facts != NULL ? c->facts[k].usable :
+		    key->cert != NULL;
+		if (usable && c->nbindings[k] == 0)
+			findings_add(c->out, SEV_INFO, F_UNBOUND_KEY, FK_KEY,
+			    (ssize_t)k, key->name, "a usable key that nothing "
+			    "serves; bind it (certbind bind %s ENDPOINT) or "
+			    "leave it for later.", key->name);
+	}
+}
+
+void
+check_model(const struct config *cf, int offline,
+    const struct check_keyfacts *facts, struct findings *out)
+{
+	struct check	 c;
+
+	memset(&c, 0, sizeof c);
+	c.cf = cf;
+	c.facts = facts;
+	c.out = out;
+	c.nbindings = xcalloc(config_nkeys(cf) + 1, sizeof *c.nbindings);
+	build_sets(&c);
+	check_bindings(&c);
+	check_listeners(&c);
+	if (!offline)
+		check_addresses(&c);
+	check_keys(&c);
+
+	free(c.nbindings);
+	free(c.lsorted);
+	free(c.lports);
+	free(c.bsorted);
+	free(c.bports);
+}

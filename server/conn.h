@@ -1,0 +1,128 @@
+/*
+ * The connection and the worker thread that owns it, shared by worker.c
+ * (the threads, their epoll loops, accept and the timers) and conn.c
+ * (one connection's handshake and proxying). Nothing outside those two
+ * files includes this header: the rest of certbindd sees workers_*()
+ * through certbindd.h.
+ *
+ * A connection belongs to the worker that accepted it for its whole life,
+ * so nothing in struct conn is shared between threads and none of it is
+ * locked; struct worker's atomics are the only fields other threads touch.
+ */
+#ifndef CERTBIND_SERVER_CONN_H
+#define CERTBIND_SERVER_CONN_H
+
+#include <sys/socket.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <gnutls/gnutls.h>
+
+#include "server/certbindd.h"
+
+enum cstate {
+	CS_HANDSHAKE,
+	CS_CONNECTING,
+	CS_PROXY,
+	CS_DEAD
+};
+
+struct buf {
+	char	*b;
+	size_t	 start;
+	size_t	 end;
+};
+
+struct conn;
+
+/* What epoll hands back for a connection's socket. ev comes first. */
+struct evh {
+	int		 ev;
+	struct conn	*c;
+};
+
+struct clist {
+	struct conn	*head;
+	struct conn	*tail;
+};
+
+struct worker;
+
+struct conn {
+	struct evh	 ch;		/* client socket */
+	struct evh	 bh;		/* backend socket */
+	struct worker	*w;
+	struct hsinfo	 hs;		/* holds the generation reference */
+	gnutls_session_t s;
+	int		 cfd;
+	int		 bfd;
+	uint32_t	 cev;		/* events registered for cfd */
+	uint32_t	 bev;
+	int		 c_reg;		/* cfd is in the epoll set */
+	int		 b_reg;
+	enum cstate	 st;
+	struct endpoint	 backend;
+
+	struct buf	 tin;		/* TLS bytes read ahead from cfd */
+	char		*tout;		/* TLS bytes not yet sent on cfd */
+	size_t		 tout_off;
+	size_t		 tout_len;
+	size_t		 tout_cap;
+	int		 tout_moved;	/* bytes left tout since last looked */
+	int		 hs_flight;	/* handshake bytes pushed, not read since */
+
+	struct buf	 up;		/* client to backend */
+	struct buf	 down;		/* backend to client */
+	int		 hs_dir;	/* handshake waits: 0 read, 1 write */
+	int		 rd_dir;	/* TLS recv waits */
+	size_t		 send_len;	/* TLS send to retry, 0 if none */
+	int		 wr_dir;
+	int		 c_eof;		/* client closed its side */
+	int		 b_shut;	/* backend write side shut */
+	int		 b_eof;		/* backend closed its side */
+	int		 bye;		/* 0 not sent, 1 in progress, 2 done */
+	int		 bye_dir;
+
+	struct clist	*list;
+	int64_t		 deadline;
+	struct conn	*prev;
+	struct conn	*next;
+};
+
+struct worker {
+	pthread_t	 th;
+	unsigned	 idx;
+	int		 epfd;
+	int		 wakefd;
+	int		 sparefd;	/* given up to accept under EMFILE */
+	struct evh	 wake_h;
+	atomic_ulong	 seq_req;
+	atomic_ulong	 seq_seen;
+	struct clist	 hs_list;
+	struct clist	 idle_list;
+	struct conn	*zombies;
+	void		*pool;		/* spare buffers, linked through */
+	int		 npool;		/* their first bytes */
+	long		 nconns;
+	int64_t		 last_full_log;
+	int64_t		 last_err_log;
+	int		 log_tokens;	/* backend error lines left this second */
+	int64_t		 last_accept_log;
+};
+
+/*
+ * conn.c: a new connection on fd, accepted from l by w (it takes fd, and
+ * closes it if the connection cannot be set up); what epoll reported for
+ * one of its sockets; and its end, after which it is freed with the
+ * worker's zombies once the current batch of events is done.
+ */
+void	 conn_new(struct worker *w, struct listener *l, int fd,
+	    const struct sockaddr_storage *peer, socklen_t plen);
+void	 conn_event(struct conn *c, int which, uint32_t events);
+void	 conn_close(struct conn *c);
+/* Connections open now, over every worker. */
+long	 conn_total(void);
+
+#endif
