@@ -12,12 +12,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/check.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/findings.h"
+#include "core/listenset.h"
 #include "core/resolve.h"
 #include "util/xmalloc.h"
 
@@ -26,9 +26,8 @@ struct check {
 	const struct check_keyfacts	*facts;		/* NULL: none */
 	struct findings			*out;
 	size_t				*nbindings;	/* per key index */
-	struct endpoint			*lsorted;	/* listener endpoints */
+	struct listenset		*ls;		/* the listeners, indexed */
 	size_t				 nl;
-	uint16_t			*lports;	/* listener ports, sorted */
 	struct endpoint			*bsorted;	/* binding endpoints */
 	size_t				 nb;
 	uint16_t			*bports;	/* binding ports, sorted */
@@ -75,25 +74,6 @@ has_port(const uint16_t *v, size_t n, uint16_t port)
 	return n != 0 && bsearch(&port, v, n, sizeof *v, port_cmp) != NULL;
 }
 
-/* Whether any endpoint in the sorted set has ep's address (any port). */
-static int
-has_addr(const struct endpoint *v, size_t n, const struct endpoint *ep)
-{
-	struct endpoint	 lo = *ep;
-	size_t		 a = 0, b = n, m;
-
-	lo.port = 0;
-	while (a < b) {		/* lower bound of (address, port 0) */
-		m = a + (b - a) / 2;
-		if (endpoint_cmp(&v[m], &lo) < 0)
-			a = m + 1;
-		else
-			b = m;
-	}
-	return a < n && v[a].family == ep->family &&
-	    memcmp(v[a].addr, ep->addr, sizeof ep->addr) == 0;
-}
-
 static struct endpoint
 with_any_addr(const struct endpoint *ep)
 {
@@ -120,14 +100,7 @@ build_sets(struct check *c)
 	size_t			 i;
 
 	c->nl = config_nlisteners(cf);
-	c->lsorted = xcalloc(c->nl, sizeof *c->lsorted);
-	c->lports = xcalloc(c->nl, sizeof *c->lports);
-	for (i = 0; i < c->nl; i++) {
-		c->lsorted[i] = config_listener(cf, i)->ep;
-		c->lports[i] = c->lsorted[i].port;
-	}
-	qsort(c->lsorted, c->nl, sizeof *c->lsorted, ep_cmp);
-	qsort(c->lports, c->nl, sizeof *c->lports, port_cmp);
+	c->ls = listenset_new(cf);
 
 	c->nb = config_nbindings(cf);
 	c->bsorted = xcalloc(c->nb, sizeof *c->bsorted);
@@ -140,22 +113,6 @@ build_sets(struct check *c)
 	qsort(c->bports, c->nb, sizeof *c->bports, port_cmp);
 }
 
-/* Whether a binding's endpoint can receive connections from a listener. */
-static int
-binding_has_listener(const struct check *c, const struct endpoint *ep)
-{
-	struct endpoint	 any;
-
-	if (endpoint_any_addr(ep) && endpoint_any_port(ep))
-		return c->nl != 0;
-	if (endpoint_any_addr(ep))
-		return has_port(c->lports, c->nl, ep->port);
-	any = with_any_addr(ep);
-	if (endpoint_any_port(ep))
-		return has_addr(c->lsorted, c->nl, ep) ||
-		    (c->nl != 0 && endpoint_any_addr(&c->lsorted[0]));
-	return has_ep(c->lsorted, c->nl, ep) || has_ep(c->lsorted, c->nl, &any);
-}
 
 /*
  * How a listener is served: 0 not at all, 1 only through a binding with
@@ -209,34 +166,22 @@ serving_key(const struct config *cf, const struct resolver *r,
 
 /* Bindings against keys, and against each other. */
 
+/*
+ * Bindings in config_binding_cmp()'s order (endpoint, then sni), and in
+ * file order within one slot, so that the conflict's first binding is the
+ * file's first.
+ */
 static int
 binding_key_cmp(const void *va, const void *vb, void *vcf)
 {
-	const struct config		*cf = vcf;
-	const struct config_binding	*a, *b;
-	int				 r;
+	const struct config	*cf = vcf;
+	size_t			 a = *(const size_t *)va, b = *(const size_t *)vb;
+	int			 r;
 
-	a = config_binding(cf, *(const size_t *)va);
-	b = config_binding(cf, *(const size_t *)vb);
-	if ((r = endpoint_cmp(&a->ep, &b->ep)) != 0)
+	if ((r = config_binding_cmp(config_binding(cf, a),
+	    config_binding(cf, b))) != 0)
 		return r;
-	if (a->sni == NULL || b->sni == NULL) {
-		if ((r = (a->sni != NULL) - (b->sni != NULL)) != 0)
-			return r;
-	} else if ((r = strcasecmp(a->sni, b->sni)) != 0)
-		return r;
-	return (*(const size_t *)va > *(const size_t *)vb) -
-	    (*(const size_t *)va < *(const size_t *)vb);
-}
-
-static int
-same_slot(const struct config_binding *a, const struct config_binding *b)
-{
-	if (endpoint_cmp(&a->ep, &b->ep) != 0)
-		return 0;
-	if (a->sni == NULL || b->sni == NULL)
-		return a->sni == b->sni;
-	return strcasecmp(a->sni, b->sni) == 0;
+	return (a > b) - (a < b);
 }
 
 static void
@@ -255,7 +200,7 @@ check_conflicts(struct check *c)
 		a = config_binding(cf, ix[i]);
 		for (j = i + 1; j < n; j++) {
 			b = config_binding(cf, ix[j]);
-			if (!same_slot(a, b))
+			if (config_binding_cmp(a, b) != 0)
 				break;
 		}
 		if (j - i < 2)
@@ -324,7 +269,7 @@ check_probable_moves(struct check *c, const unsigned char *lstate)
 	for (i = 0; i < c->nb; i++) {
 		b = config_binding(cf, i);
 		if (!endpoint_is_concrete(&b->ep) ||
-		    binding_has_listener(c, &b->ep))
+		    listenset_reaches(c->ls, &b->ep))
 			continue;
 		for (j = 0; j < nseen; j++)
 			if (endpoint_cmp(&seen[j], &b->ep) == 0)
@@ -394,7 +339,7 @@ check_listeners(struct check *c)
 	}
 	for (i = 0; i < c->nb; i++) {
 		b = config_binding(cf, i);
-		if (binding_has_listener(c, &b->ep))
+		if (listenset_reaches(c->ls, &b->ep))
 			continue;
 		obj = check_binding_object(b);
 		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
@@ -535,8 +480,7 @@ check_model(const struct config *cf, int offline,
 	check_keys(&c);
 
 	free(c.nbindings);
-	free(c.lsorted);
-	free(c.lports);
+	listenset_free(c.ls);
 	free(c.bsorted);
 	free(c.bports);
 }
