@@ -470,29 +470,6 @@ dns_matches(const char *pattern, const char *host)
 	return name_eq(rest, strlen(rest), dot + 1, strlen(dot + 1));
 }
 
-static int
-parse_ip(const char *s, unsigned char *buf, size_t *len)
-{
-	char	 tmp[INET6_ADDRSTRLEN + 2];
-	size_t	 n;
-
-	if (inet_pton(AF_INET, s, buf) == 1) {
-		*len = 4;
-		return 0;
-	}
-	n = strlen(s);
-	if (n > 2 && n < sizeof tmp && s[0] == '[' && s[n - 1] == ']') {
-		memcpy(tmp, s + 1, n - 2);
-		tmp[n - 2] = '\0';
-		s = tmp;
-	}
-	if (inet_pton(AF_INET6, s, buf) == 1) {
-		*len = 16;
-		return 0;
-	}
-	return -1;
-}
-
 int
 cert_covers_name(const struct cert *c, const char *host)
 {
@@ -502,10 +479,10 @@ cert_covers_name(const struct cert *c, const char *host)
 
 	if (host == NULL || *host == '\0')
 		return 0;
-	if (parse_ip(host, want, &wlen) == 0) {
+	if (keyutil_parse_ip(host, want, &wlen) == 0) {
 		for (i = 0; i < c->nsans; i++) {
 			if (!c->sans[i].is_ip ||
-			    parse_ip(c->sans[i].name, have, &hlen) != 0)
+			    keyutil_parse_ip(c->sans[i].name, have, &hlen) != 0)
 				continue;
 			if (hlen == wlen && memcmp(have, want, wlen) == 0)
 				return 1;

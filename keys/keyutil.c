@@ -3,6 +3,8 @@
  * of algorithms, error causes, and the few certificate operations that
  * both cert.c and trust.c use.
  */
+#include <sys/socket.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "core/endpoint.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
 #include "keys/keyutil.h"
@@ -141,4 +144,16 @@ keyutil_crts_import(const void *data, size_t len, gnutls_x509_crt_t **crts,
 	*pem = keyutil_looks_like_pem(data, len);
 	return gnutls_x509_crt_list_import2(crts, n, &d,
 	    *pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, 0);
+}
+
+int
+keyutil_parse_ip(const char *s, unsigned char buf[16], size_t *len)
+{
+	struct endpoint	 ep;
+
+	if (endpoint_parse_addr(s, &ep, NULL) != 0)
+		return -1;
+	*len = ep.family == AF_INET ? 4 : 16;
+	memcpy(buf, ep.addr, *len);
+	return 0;
 }

@@ -35,5 +35,11 @@ int	 keyutil_looks_like_pem(const void *data, size_t len);
  */
 int	 keyutil_crts_import(const void *data, size_t len,
 	    gnutls_x509_crt_t **crts, unsigned *n, int *pem);
+/*
+ * An IP address as a certificate holds it (4 or 16 bytes in buf, *len
+ * set): core's one reading of an address (endpoint_parse_addr), so a
+ * SAN, a host name to cover and an endpoint agree. -1 if s is not one.
+ */
+int	 keyutil_parse_ip(const char *s, unsigned char buf[16], size_t *len);
 
 #endif

@@ -47,22 +47,6 @@ set_cause(char **cause, const char *fmt, const char *what, const char *why)
 	free(e);
 }
 
-/*
- * An alternative name that reads as an IP address is one: core's reading,
- * the same an endpoint gets, so "[2001:db8::1]" is the address too.
- */
-static int
-parse_ip(const char *s, unsigned char *buf, size_t *len)
-{
-	struct endpoint	 ep;
-
-	if (endpoint_parse_addr(s, &ep, NULL) != 0)
-		return -1;
-	*len = ep.family == AF_INET ? 4 : 16;
-	memcpy(buf, ep.addr, *len);
-	return 0;
-}
-
 static int
 has_control(const char *s)
 {
@@ -112,7 +96,7 @@ subject_check(const struct subject *s, char **cause)
 				    "empty");
 			return -1;
 		}
-		if (parse_ip(s->sans[i], ip, &iplen) == 0)
+		if (keyutil_parse_ip(s->sans[i], ip, &iplen) == 0)
 			continue;
 		/* The rule a binding's sni obeys too (core/dnsname.c). */
 		if (dnsname_check(s->sans[i], DNSNAME_WILDCARD, &why) != 0) {
@@ -190,7 +174,7 @@ request_create(const struct privkey *k, const struct subject *s, char **pem,
 	    strlen(s->org))) < 0)
 		goto fail;
 	for (i = 0; i < s->nsans; i++) {
-		if (parse_ip(s->sans[i], ip, &iplen) == 0)
+		if (keyutil_parse_ip(s->sans[i], ip, &iplen) == 0)
 			r = gnutls_x509_crq_set_subject_alt_name(crq,
 			    GNUTLS_SAN_IPADDRESS, ip, iplen,
 			    GNUTLS_FSAN_APPEND);
@@ -379,7 +363,7 @@ cert_selfsign(const struct privkey *k, const struct subject *s,
 	    strlen(s->org))) < 0)
 		goto fail;
 	for (i = 0; i < s->nsans; i++) {
-		if (parse_ip(s->sans[i], ip, &iplen) == 0)
+		if (keyutil_parse_ip(s->sans[i], ip, &iplen) == 0)
 			r = gnutls_x509_crt_set_subject_alt_name(crt,
 			    GNUTLS_SAN_IPADDRESS, ip, iplen,
 			    GNUTLS_FSAN_APPEND);
