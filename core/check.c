@@ -49,29 +49,17 @@ check_binding_object(const struct config_binding *b)
 /* Sorted endpoint and port sets. */
 
 static int
-ep_cmp(const void *a, const void *b)
-{
-	return endpoint_cmp(a, b);
-}
-
-static int
-port_cmp(const void *va, const void *vb)
-{
-	uint16_t	 a = *(const uint16_t *)va, b = *(const uint16_t *)vb;
-
-	return (a > b) - (a < b);
-}
-
-static int
 has_ep(const struct endpoint *v, size_t n, const struct endpoint *ep)
 {
-	return n != 0 && bsearch(ep, v, n, sizeof *v, ep_cmp) != NULL;
+	return n != 0 &&
+	    bsearch(ep, v, n, sizeof *v, endpoint_qsort_cmp) != NULL;
 }
 
 static int
 has_port(const uint16_t *v, size_t n, uint16_t port)
 {
-	return n != 0 && bsearch(&port, v, n, sizeof *v, port_cmp) != NULL;
+	return n != 0 &&
+	    bsearch(&port, v, n, sizeof *v, endpoint_port_qsort_cmp) != NULL;
 }
 
 static struct endpoint
@@ -109,8 +97,8 @@ build_sets(struct check *c)
 		c->bsorted[i] = config_binding(cf, i)->ep;
 		c->bports[i] = c->bsorted[i].port;
 	}
-	qsort(c->bsorted, c->nb, sizeof *c->bsorted, ep_cmp);
-	qsort(c->bports, c->nb, sizeof *c->bports, port_cmp);
+	qsort(c->bsorted, c->nb, sizeof *c->bsorted, endpoint_qsort_cmp);
+	qsort(c->bports, c->nb, sizeof *c->bports, endpoint_port_qsort_cmp);
 }
 
 

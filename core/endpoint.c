@@ -220,6 +220,20 @@ endpoint_cmp(const struct endpoint *a, const struct endpoint *b)
 }
 
 int
+endpoint_qsort_cmp(const void *a, const void *b)
+{
+	return endpoint_cmp(a, b);
+}
+
+int
+endpoint_port_qsort_cmp(const void *va, const void *vb)
+{
+	uint16_t	 a = *(const uint16_t *)va, b = *(const uint16_t *)vb;
+
+	return (a > b) - (a < b);
+}
+
+int
 endpoint_any_addr(const struct endpoint *ep)
 {
 	return ep->family == AF_UNSPEC;

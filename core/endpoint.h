@@ -40,6 +40,9 @@ int		 endpoint_parse_addr(const char *text, struct endpoint *ep,
 const char	*endpoint_format(const struct endpoint *, char *buf);
 /* Total order: family, address bytes, port. Returns <0, 0, >0. */
 int		 endpoint_cmp(const struct endpoint *, const struct endpoint *);
+/* endpoint_cmp() and the order of ports, for qsort() and bsearch(). */
+int		 endpoint_qsort_cmp(const void *, const void *);
+int		 endpoint_port_qsort_cmp(const void *, const void *);
 int		 endpoint_any_addr(const struct endpoint *);
 int		 endpoint_any_port(const struct endpoint *);
 /* Neither address nor port is "*". */

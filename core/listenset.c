@@ -22,20 +22,6 @@ struct listenset {
 	size_t		 n;
 };
 
-static int
-ep_cmp(const void *a, const void *b)
-{
-	return endpoint_cmp(a, b);
-}
-
-static int
-port_cmp(const void *va, const void *vb)
-{
-	uint16_t	 a = *(const uint16_t *)va, b = *(const uint16_t *)vb;
-
-	return (a > b) - (a < b);
-}
-
 struct listenset *
 listenset_new(const struct config *cf)
 {
@@ -50,8 +36,8 @@ listenset_new(const struct config *cf)
 		ls->eps[i] = config_listener(cf, i)->ep;
 		ls->ports[i] = ls->eps[i].port;
 	}
-	qsort(ls->eps, ls->n, sizeof *ls->eps, ep_cmp);
-	qsort(ls->ports, ls->n, sizeof *ls->ports, port_cmp);
+	qsort(ls->eps, ls->n, sizeof *ls->eps, endpoint_qsort_cmp);
+	qsort(ls->ports, ls->n, sizeof *ls->ports, endpoint_port_qsort_cmp);
 	return ls;
 }
 
@@ -69,7 +55,8 @@ static int
 has_ep(const struct listenset *ls, const struct endpoint *ep)
 {
 	return ls->n != 0 &&
-	    bsearch(ep, ls->eps, ls->n, sizeof *ls->eps, ep_cmp) != NULL;
+	    bsearch(ep, ls->eps, ls->n, sizeof *ls->eps,
+	    endpoint_qsort_cmp) != NULL;
 }
 
 static int
@@ -77,7 +64,7 @@ has_port(const struct listenset *ls, uint16_t port)
 {
 	return ls->n != 0 &&
 	    bsearch(&port, ls->ports, ls->n, sizeof *ls->ports,
-	    port_cmp) != NULL;
+	    endpoint_port_qsort_cmp) != NULL;
 }
 
 /* Whether a listener has ep's address, on any port. */

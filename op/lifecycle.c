@@ -12,7 +12,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -80,9 +80,11 @@ void	 lifecycle_files_free(struct lifecycle_files *);
 int	 lifecycle_mkdirs(const char *path, char **cause);
 
 /*
- * Saves a private key to a new file, lf->key: mode 0600, or 0640 and the
- * group when the config names a group for certbindd (a warning in
- * lf->warnings when the group could not be given). Marks lf->key created.
+ * Saves a private key to a new file, lf->key, with the mode and group
+ * keyfile_new_mode() gives (keys/keyfile.h: 0600, or 0640 in the server's
+ * group), then asks keyfile_policy() whether certbindd would serve it: a
+ * group that could not be given, or a file certbindd would refuse, is a
+ * warning in lf->warnings. Marks lf->key created.
  */
 int	 lifecycle_key_save(const struct config *, const struct privkey *,
 	    struct lifecycle_files *lf, char **cause);

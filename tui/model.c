@@ -286,3 +286,23 @@ tui_replace_edit(struct tui *t, struct config *c)
 	t->edit = c;
 	tui_changed(t);
 }
+
+size_t
+tui_effect(struct tui *t, const struct config *before,
+    const struct config *after, struct errlist *out)
+{
+	return tui_effect_near(t, before, after, NULL, 0, out);
+}
+
+size_t
+tui_effect_near(struct tui *t, const struct config *before,
+    const struct config *after, const struct endpoint *touched,
+    size_t ntouched, struct errlist *out)
+{
+	int	 cached;
+
+	/* The edited config's resolver and index are kept by the model. */
+	cached = before == t->edit && t->res != NULL && t->sx != NULL;
+	return effect_lines(before, cached ? t->res : NULL,
+	    cached ? t->sx : NULL, after, touched, ntouched, out);
+}

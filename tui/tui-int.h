@@ -32,7 +32,9 @@
 #include "core/endpoint.h"
 #include "util/errlist.h"
 #include "core/resolve.h"
+#include "core/sni-index.h"
 #include "op/commit.h"
+#include "op/effect.h"
 #include "tui/action.h"
 #include "tui/list.h"
 
@@ -254,12 +256,6 @@ void	 session_discard_recovery(struct tui *);
 /* 1 when the file on disk differs from what was loaded, -1 unreadable. */
 int	 session_disk_changed(struct tui *, char **cause);
 
-/* sni-index.c: the bindings with an SNI name that can apply to a listener. */
-struct sni_index;
-struct sni_index *sni_index_new(const struct config *);
-void	 sni_index_free(struct sni_index *);
-void	 sni_index_find(const struct sni_index *, const struct endpoint *,
-	    size_t **out, size_t *n, size_t *cap);
 
 /*
  * screen-actions.c: the screen's own actions, tried after a pane's: its
@@ -319,10 +315,8 @@ void	 dialog_move(struct tui *);
 void	 dialog_listen(struct tui *);
 void	 dialog_unlisten(struct tui *);
 /*
- * effect.c: lines saying how a change moves service: for each listener
- * (and each SNI name bound on it) whose serving key differs between
- * before and after, "127.0.0.3:8443: www -> api (rule)". Appended to
- * out; returns the number of changed lines.
+ * model.c: how a change moves service (op/effect.h), asked with the
+ * model's resolver and SNI index when before is the edited config.
  */
 size_t	 tui_effect(struct tui *, const struct config *before,
 	    const struct config *after, struct errlist *out);

@@ -21,7 +21,7 @@ static const char conf[] =
     "  { key = \"a\"; endpoint = \"127.0.0.2:*\"; sni = \"*.example.com\"; },\n"
     "  { key = \"a\"; endpoint = \"[::1]:443\"; sni = \"*.example.org\"; },\n"
     "  { key = \"a\"; endpoint = \"*:8443\"; sni = \"api.example.com\"; },\n"
-    "  { key = \"a\"; endpoint = \"*:*\"; sni = \"*.test\"; }\n"
+    "  { key = \"a\"; endpoint = \"*:*\"; sni = \"*.example.test\"; }\n"
     ");\n";
 
 int

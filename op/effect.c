@@ -1,6 +1,6 @@
 /*
- * How a change moves service, for the dialogs' preview and the
- * walkthrough's review: for each listener (and each SNI name bound on
+ * The effect preview: how a change moves service, for the UI's dialogs,
+ * review and walkthrough: for each listener (and each SNI name bound on
  * it) whose serving key differs between two configs, a line such as
  * "127.0.0.3:8443: www -> api (rule)". Both configs are asked with
  * resolver_lookup, the function certbindd uses, so the preview says what
@@ -11,8 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/resolve.h"
+#include "core/sni-index.h"
+#include "op/effect.h"
+#include "util/errlist.h"
 #include "util/xmalloc.h"
-#include "tui/tui-int.h"
 
 /* The most lines kept: past that, a preview would not be read anyway. */
 #define MAXEFFECT	200
@@ -66,13 +71,6 @@ name_cmp(const void *a, const void *b)
 	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-size_t
-tui_effect(struct tui *t, const struct config *before,
-    const struct config *after, struct errlist *out)
-{
-	return tui_effect_near(t, before, after, NULL, 0, out);
-}
-
 /* Whether a change at one of the touched endpoints can reach ep. */
 static int
 is_near(const struct endpoint *ep, const struct endpoint *touched,
@@ -91,26 +89,26 @@ is_near(const struct endpoint *ep, const struct endpoint *touched,
 }
 
 size_t
-tui_effect_near(struct tui *t, const struct config *before,
-    const struct config *after, const struct endpoint *touched,
-    size_t ntouched, struct errlist *out)
+effect_lines(const struct config *before, const struct resolver *rbefore,
+    const struct sni_index *sxbefore, const struct config *after,
+    const struct endpoint *touched, size_t ntouched, struct errlist *out)
 {
 	const struct config	*cs[2] = { before, after };
 	const struct config_listener *l;
-	struct sni_index	*sx[2];
-	struct resolver		*ra, *rb;
+	const struct sni_index	*sx[2];
+	struct sni_index	*sxa = NULL, *sxb;
+	const struct resolver	*ra;
+	struct resolver		*rab = NULL, *rb;
 	char			 ep[ENDPOINT_STRLEN], *what;
 	const char		**names = NULL;
 	size_t			 start = out->n, i, j, c, k, *idx = NULL;
 	size_t			 nidx, cap = 0, nnames;
-	int			 cached;
 
-	/* The edited config's resolver and index are kept by the model. */
-	cached = before == t->edit && t->res != NULL && t->sx != NULL;
-	ra = cached ? t->res : resolver_new(before);
-	sx[0] = cached ? t->sx : sni_index_new(before);
+	/* A caller that keeps before's resolver and index lends them. */
+	ra = rbefore != NULL ? rbefore : (rab = resolver_new(before));
+	sx[0] = sxbefore != NULL ? sxbefore : (sxa = sni_index_new(before));
 	rb = resolver_new(after);
-	sx[1] = sni_index_new(after);
+	sx[1] = sxb = sni_index_new(after);
 	for (c = 0; c < 2; c++) {
 		for (i = 0; i < config_nlisteners(cs[c]); i++) {
 			l = config_listener(cs[c], i);
@@ -152,11 +150,9 @@ tui_effect_near(struct tui *t, const struct config *before,
 	}
 	free(names);
 	free(idx);
-	if (!cached) {
-		sni_index_free(sx[0]);
-		resolver_free(ra);
-	}
-	sni_index_free(sx[1]);
+	sni_index_free(sxa);
+	resolver_free(rab);
+	sni_index_free(sxb);
 	resolver_free(rb);
 	return out->n - start;
 }

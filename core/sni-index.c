@@ -1,7 +1,7 @@
 /*
- * Which bindings with an SNI name can apply to a listener: the endpoints
- * pane lists them under each listener, and the dialogs' effect asks the
- * resolver about each of them. With 1,000 listeners and 100,000 bindings
+ * Which bindings with an SNI name can apply to a listener: the UI's
+ * endpoints pane lists them under each listener, and the effect preview
+ * (op/effect.c) asks the resolver about each of them. With 1,000 listeners and 100,000 bindings
  * a scan per listener is too slow, so the bindings that have a name are
  * sorted once by endpoint (endpoint_cmp: family, address, then port) and a
  * listener on a concrete address looks at two runs only: its own address
@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
-#include "tui/tui-int.h"
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/sni-index.h"
 
 struct sni_index {
 	const struct config	*c;
