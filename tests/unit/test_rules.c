@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include <gnutls/gnutls.h>
+
 #include "core/config.h"
 #include "core/dnsname.h"
 #include "core/endpoint.h"
@@ -913,6 +915,88 @@ test_reach_random(void **state)
 	}
 }
 
+/*
+ * The key types are one table (keys/privkey.c): what people type, what
+ * every list names, and what a renewal makes for a key like an old one.
+ */
+static void
+test_key_types(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 type;
+	} parse[] = {
+		{ "ecdsa-p256", KEY_ECDSA_P256 },
+		{ "ECDSA-P384", KEY_ECDSA_P384 },
+		{ "ed25519", KEY_ED25519 },
+		{ "rsa-2048", KEY_RSA_2048 },
+		{ "rsa-3072", KEY_RSA_3072 },
+		{ "rsa-4096", KEY_RSA_4096 },
+		{ "ecdsa", KEY_ECDSA_P256 },
+		{ "rsa", KEY_RSA_2048 },
+		{ "rsa-1024", -1 },
+		{ "dsa", -1 },
+		{ "", -1 },
+		{ NULL, -1 },
+	};
+	static const struct {
+		int		 pk;
+		unsigned	 bits;
+		enum key_type	 want;
+	} like[] = {
+		{ GNUTLS_PK_RSA, 1024, KEY_RSA_2048 },	/* never weaker */
+		{ GNUTLS_PK_RSA, 2048, KEY_RSA_2048 },
+		{ GNUTLS_PK_RSA, 2049, KEY_RSA_3072 },
+		{ GNUTLS_PK_RSA, 3072, KEY_RSA_3072 },
+		{ GNUTLS_PK_RSA, 4096, KEY_RSA_4096 },
+		{ GNUTLS_PK_RSA, 8192, KEY_RSA_4096 },
+		{ GNUTLS_PK_ECDSA, 256, KEY_ECDSA_P256 },
+		{ GNUTLS_PK_ECDSA, 384, KEY_ECDSA_P384 },
+		{ GNUTLS_PK_ECDSA, 521, KEY_TYPE_DEFAULT },
+		{ GNUTLS_PK_EDDSA_ED25519, 256, KEY_ED25519 },
+		{ GNUTLS_PK_DSA, 2048, KEY_TYPE_DEFAULT },
+	};
+	const char	*expect[] = { "ecdsa-p256", "ecdsa-p384", "ed25519",
+			    "rsa-2048", "rsa-3072", "rsa-4096" };
+	char		*list, *want, *cause = NULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof parse / sizeof parse[0]; i++) {
+		if (key_type_parse(parse[i].text) != parse[i].type)
+			fail_msg("key_type_parse(\"%s\") is not %d",
+			    parse[i].text != NULL ? parse[i].text : "(null)",
+			    parse[i].type);
+		if (parse[i].type != -1 &&
+		    key_type_parse(key_type_name(parse[i].type)) !=
+		    parse[i].type)
+			fail_msg("%s does not read back", parse[i].text);
+	}
+	/* Every list is the table, in its order, the default first. */
+	assert_int_equal(key_type_count(), sizeof expect / sizeof expect[0]);
+	for (i = 0; i < key_type_count(); i++)
+		assert_string_equal(key_type_nth(i), expect[i]);
+	assert_null(key_type_nth(key_type_count()));
+	assert_string_equal(key_type_nth(0), key_type_name(KEY_TYPE_DEFAULT));
+	list = key_type_list();
+	assert_string_equal(list, "ecdsa-p256, ecdsa-p384, ed25519, rsa-2048, "
+	    "rsa-3072 or rsa-4096");
+	for (i = 0; i < sizeof like / sizeof like[0]; i++) {
+		if (key_type_like(like[i].pk, like[i].bits) != like[i].want)
+			fail_msg("a key like pk %d, %u bits is not %s",
+			    like[i].pk, like[i].bits,
+			    key_type_name(like[i].want));
+	}
+	/* The command line's --key-type: the default, and what to use. */
+	assert_int_equal(lifecycle_key_type(NULL, &cause), KEY_TYPE_DEFAULT);
+	assert_int_equal(lifecycle_key_type("rsa-1024", &cause), -1);
+	assert_non_null(cause);
+	want = xasprintf("unknown key type 'rsa-1024': use %s", list);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	free(list);
+}
+
 int
 main(void)
 {
@@ -929,6 +1013,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_brackets),
 		cmocka_unit_test(test_reach_table),
 		cmocka_unit_test(test_reach_random),
+		cmocka_unit_test(test_key_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
