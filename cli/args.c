@@ -4,14 +4,15 @@
  * args_template); args_parse() reads a command line against it and the
  * command asks for the values by the option's long name.
  *
- * It reads the command line the way getopt_long() did before it, so that
- * scripts see no difference: options and arguments in any order, unique
- * prefixes of long names, "--name=VALUE", short letters grouped, "--"
- * ending the options, and the same messages for a mistake. --help (-h)
+ * getopt_long() reads the command line, with a table made from the
+ * template, so scripts see what they always saw: options and arguments in
+ * any order, unique prefixes of long names, "--name=VALUE", short letters
+ * grouped, "--" ending the options, and glibc's messages for a mistake. --help (-h)
  * and --force are taken out first, wherever they stand before a "--",
  * so that every command honours them alike and --help always answers.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,137 +75,51 @@ args_add(struct args *args, int slot, const char *value)
 }
 
 /*
- * The option --text names (text without the "--", up to any '='): an
- * exact name, else the one name text begins. -1 after the message.
+ * Every option given, and the positional arguments; -1 on a mistake.
+ * getopt_long() reads them, from a table made of the template: the same
+ * rules and the same messages as every other GNU program.
  */
 static int
-args_find_long(const char *cmd, const struct args_template *t,
-    const char *arg)
+args_scan(struct args *args, int argc, char **argv)
 {
-	const char	*text = arg + 2;
-	size_t		 len, i, n = args_noptions(t);
-	int		 found = -1, several = 0;
+	const struct args_template	*t = args->t;
+	struct option			 lo[ARGS_MAX_OPTIONS + 1];
+	char				 so[2 * ARGS_MAX_OPTIONS + 1], *p = so;
+	size_t				 i, n = args_noptions(t);
+	int				 ch, idx;
 
-	len = strcspn(text, "=");
+	memset(lo, 0, sizeof lo);
 	for (i = 0; i < n; i++) {
-		if (strncmp(t->options[i].name, text, len) != 0)
-			continue;
-		if (t->options[i].name[len] == '\0')
-			return (int)i;
-		if (found != -1)
-			several = 1;
-		else
-			found = (int)i;
+		lo[i].name = t->options[i].name;
+		lo[i].has_arg = (t->options[i].flags & ARGS_VALUE) ?
+		    required_argument : no_argument;
+		/* A long option returns its slot, past every letter. */
+		lo[i].val = 256 + (int)i;
+		if (t->options[i].letter != 0) {
+			*p++ = t->options[i].letter;
+			if (t->options[i].flags & ARGS_VALUE)
+				*p++ = ':';
+		}
 	}
-	if (found == -1) {
-		fprintf(stderr, "%s: unrecognized option '%s'\n", cmd, arg);
-		return -1;
-	}
-	if (several) {
-		fprintf(stderr, "%s: option '%s' is ambiguous; possibilities:",
-		    cmd, arg);
-		for (i = 0; i < n; i++)
-			if (strncmp(t->options[i].name, text, len) == 0)
-				fprintf(stderr, " '--%s'", t->options[i].name);
-		fputc('\n', stderr);
-		return -1;
-	}
-	return found;
-}
-
-static int
-args_find_short(const struct args_template *t, char letter)
-{
-	size_t	 i, n = args_noptions(t);
-
-	for (i = 0; i < n; i++)
-		if (t->options[i].letter != 0 && t->options[i].letter == letter)
-			return (int)i;
-	return -1;
-}
-
-/* One "--name[=value]" at argv[*i]: 0, or -1 after the message. */
-static int
-args_long(struct args *args, const char *cmd, int argc, char **argv, int *i)
-{
-	const struct args_option	*o;
-	const char			*arg = argv[*i], *eq;
-	int				 slot;
-
-	if ((slot = args_find_long(cmd, args->t, arg)) == -1)
-		return -1;
-	o = &args->t->options[slot];
-	eq = strchr(arg, '=');
-	if (!(o->flags & ARGS_VALUE)) {
-		if (eq != NULL) {
-			fprintf(stderr, "%s: option '--%s' doesn't allow an "
-			    "argument\n", cmd, o->name);
+	*p = '\0';
+	optind = 0;	/* glibc: start again, and forget the last scan */
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, so, lo, &idx)) != -1) {
+		if (ch == '?')		/* getopt_long() said what */
 			return -1;
-		}
-		args_add(args, slot, NULL);
-	} else if (eq != NULL)
-		args_add(args, slot, eq + 1);
-	else if (*i + 1 < argc)
-		args_add(args, slot, argv[++*i]);
-	else {
-		fprintf(stderr, "%s: option '--%s' requires an argument\n",
-		    cmd, o->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* One group of short letters "-abc" at argv[*i]: 0, or -1. */
-static int
-args_short(struct args *args, const char *cmd, int argc, char **argv, int *i)
-{
-	const char	*p;
-	int		 slot;
-
-	for (p = argv[*i] + 1; *p != '\0'; p++) {
-		if ((slot = args_find_short(args->t, *p)) == -1) {
-			fprintf(stderr, "%s: invalid option -- '%c'\n", cmd,
-			    *p);
-			return -1;
-		}
-		if (!(args->t->options[slot].flags & ARGS_VALUE)) {
-			args_add(args, slot, NULL);
-			continue;
-		}
-		/* The rest of the group is the value, else the next word. */
-		if (p[1] != '\0')
-			args_add(args, slot, p + 1);
-		else if (*i + 1 < argc)
-			args_add(args, slot, argv[++*i]);
+		if (ch >= 256)
+			idx = ch - 256;
 		else {
-			fprintf(stderr, "%s: option requires an argument -- "
-			    "'%c'\n", cmd, *p);
-			return -1;
+			for (i = 0; i < n; i++)
+				if (t->options[i].letter == ch)
+					break;
+			idx = (int)i;
 		}
-		break;
+		args_add(args, idx, (t->options[idx].flags & ARGS_VALUE) ?
+		    optarg : NULL);
 	}
-	return 0;
-}
-
-/* Every option given, and the positional arguments; -1 on a mistake. */
-static int
-args_scan(struct args *args, const char *cmd, int argc, char **argv)
-{
-	const char	*a;
-	int		 i, ended = 0;
-
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (ended || a[0] != '-' || a[1] == '\0')
-			args->pos[args->npos++] = a;
-		else if (strcmp(a, "--") == 0)
-			ended = 1;
-		else if (a[1] == '-') {
-			if (args_long(args, cmd, argc, argv, &i) != 0)
-				return -1;
-		} else if (args_short(args, cmd, argc, argv, &i) != 0)
-			return -1;
-	}
+	while (optind < argc)
+		args->pos[args->npos++] = argv[optind++];
 	return 0;
 }
 
@@ -253,7 +168,7 @@ args_parse(const struct cmd_entry *e, int argc, char **argv)
 		free(rest);
 		return args;
 	}
-	if (args_scan(args, e->name, n, rest) != 0 || !args_complete(args)) {
+	if (args_scan(args, n, rest) != 0 || !args_complete(args)) {
 		cmd_usage(stderr, e);
 		free(rest);
 		args_free(args);
