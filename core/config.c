@@ -169,14 +169,15 @@ server_clear(struct config_server *s)
 struct config_key *
 config_key_append(struct config *cf)
 {
+	/* The name index grows with the keys, never key by key. */
 	if (cf->nkeys == cf->keyscap) {
 		cf->keyscap = cf->keyscap ? cf->keyscap * 2 : 8;
 		cf->keys = xreallocarray(cf->keys, cf->keyscap,
 		    sizeof *cf->keys);
+		cf->byname = xreallocarray(cf->byname, cf->keyscap,
+		    sizeof *cf->byname);
 	}
 	memset(&cf->keys[cf->nkeys], 0, sizeof *cf->keys);
-	cf->byname = xreallocarray(cf->byname, cf->keyscap,
-	    sizeof *cf->byname);
 	return &cf->keys[cf->nkeys++];
 }
 
