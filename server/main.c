@@ -273,6 +273,8 @@ main(int argc, char **argv)
 	    listeners_prepare(gen_config(g), &errs) != 0) {
 		log_errs("", &errs);
 		log_warn("not started: the config could not be loaded");
+		errlist_clear(&errs);
+		gen_unref(g);
 		return 1;
 	}
 	if (!fflag) {
