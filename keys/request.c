@@ -152,7 +152,7 @@ request_create(const struct privkey *k, const struct subject *s, char **pem,
 	gnutls_x509_crq_t	 crq = NULL;
 	gnutls_privkey_t	 pk = NULL;
 	gnutls_digest_algorithm_t dig;
-	gnutls_datum_t		 d;
+	gnutls_datum_t		 d, der;
 	unsigned char		 ip[16];
 	size_t			 iplen, i;
 	unsigned		 usage;
@@ -199,7 +199,17 @@ request_create(const struct privkey *k, const struct subject *s, char **pem,
 		goto fail;
 	if ((r = gnutls_x509_crq_privkey_sign(crq, pk, dig, 0)) < 0)
 		goto fail;
-	if ((r = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_PEM, &d)) < 0)
+	/*
+	 * RFC 7468 has generators write "CERTIFICATE REQUEST"; GnuTLS's own
+	 * PEM says "NEW CERTIFICATE REQUEST", the older label that parsers
+	 * accept but generators should no longer write. So the DER is
+	 * wrapped here, with GnuTLS's encoder.
+	 */
+	if ((r = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der)) < 0)
+		goto fail;
+	r = gnutls_pem_base64_encode2("CERTIFICATE REQUEST", &der, &d);
+	gnutls_free(der.data);
+	if (r < 0)
 		goto fail;
 	*pem = xmalloc(d.size + 1);
 	memcpy(*pem, d.data, d.size);

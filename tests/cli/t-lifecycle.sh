@@ -67,9 +67,13 @@ t_is "the config is unchanged" "$(cksum <"$C")" "$before"
 rc=$?
 t_is "request exits 0" "$rc" 0
 t_is "stdout starts with the PEM header" "$(head -n 1 "$T/www.csr")" \
-    "-----BEGIN NEW CERTIFICATE REQUEST-----"
+    "-----BEGIN CERTIFICATE REQUEST-----"
+# RFC 7468: generators write CERTIFICATE REQUEST, not the older
+# NEW CERTIFICATE REQUEST that GnuTLS's own PEM export says.
+t_nomatch "the PEM label is RFC 7468's" "$(cat "$T/www.csr")" 'NEW CERTIFICATE'
+t_ok "openssl reads the request" openssl req -in "$T/www.csr" -noout
 t_nomatch "stdout holds nothing but the PEM" \
-    "$(sed '/-----BEGIN NEW CERTIFICATE REQUEST-----/,/-----END NEW CERTIFICATE REQUEST-----/d' "$T/www.csr")" '.'
+    "$(sed '/-----BEGIN CERTIFICATE REQUEST-----/,/-----END CERTIFICATE REQUEST-----/d' "$T/www.csr")" '.'
 t_is "stdout is one request" \
     "$(grep -c -- '-----BEGIN' "$T/www.csr")" 1
 t_match "the request's subject" \
@@ -286,7 +290,7 @@ oldkey=$(conf_key www key)
 cb -c "$C" renew www
 t_is "renew exits 0" "$rc" 0
 printf '%s\n' "$out" >"$T/renew.csr"
-t_match "renew prints a request" "$out" 'BEGIN NEW CERTIFICATE REQUEST'
+t_match "renew prints a request" "$out" 'BEGIN CERTIFICATE REQUEST'
 t_match "with the certificate's subject" \
     "$(openssl req -in "$T/renew.csr" -noout -subject 2>&1)" \
     'CN ?= ?www\.example\.com'

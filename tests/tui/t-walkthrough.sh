@@ -53,13 +53,13 @@ t_match "the key name follows the common name" "$(tm_screen)" \
 tm_keys Tab Tab
 tm_keys -l ', 127.0.0.2'
 tm_keys Enter
-t_ok "Enter shows the request" tm_wait "-----END NEW CERTIFICATE REQUEST-----"
+t_ok "Enter shows the request" tm_wait "-----END CERTIFICATE REQUEST-----"
 csr=$D/requests/site.example.com.csr
 t_ok "the request is saved in the store" test -f "$csr"
 t_is "the key file is mode 600" \
     "$(stat -c %a "$D/keys/site.example.com.key" 2>/dev/null)" 600
 # The PEM on the screen, as a terminal's selection would copy it.
-tm_screen | sed -n '/-----BEGIN NEW CERTIFICATE REQUEST-----/,/-----END NEW CERTIFICATE REQUEST-----/p' \
+tm_screen | sed -n '/-----BEGIN CERTIFICATE REQUEST-----/,/-----END CERTIFICATE REQUEST-----/p' \
     >"$T/screen.csr"
 t_ok "the screen shows exactly the request, no border" \
     cmp -s "$T/screen.csr" "$csr"
