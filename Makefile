@@ -52,7 +52,8 @@ UNIT_HELPER_OBJ = $(UNIT_HELPER_SRC:%.c=$(B)/%.o)
 LIB	 = $(B)/libcertbind.a
 PROGS	 = $(B)/certbind $(B)/certbindd
 
-.PHONY: all deps run demo check check-asan check-valgrind fuzz bench \
+.PHONY: all deps check-deps bench-deps run demo check check-asan \
+	check-valgrind fuzz bench \
 	install uninstall clean distclean lint-layers lint-man
 
 all: $(PROGS)
@@ -89,10 +90,18 @@ $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(UNIT_HELPER_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(LIB) \
 	    $(LIB_LIBS) $(CMOCKA_LIBS)
 
-# Installs what is missing from Debian's packages (apt-get as root, sudo
-# otherwise). Safe to run again: it does nothing when all is there.
+# Install what is missing from Debian's packages (apt-get as root, sudo
+# otherwise), and do nothing when all is there: deps for building and the
+# demo (make run), check-deps for the tests as well, bench-deps for the
+# benchmarks' peers too. make run never installs a test or benchmark tool.
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh build
+
+check-deps:
+	@sh tools/deps.sh test
+
+bench-deps:
+	@sh tools/deps.sh bench
 
 # The demo store shows the situation certbind exists for: a site moved from
 # 127.0.0.2:8443 to 127.0.0.3:8443 with its binding left behind.
@@ -104,7 +113,8 @@ run: deps
 	@sh tools/mkdemo.sh demo
 	@sh tools/run-demo.sh demo
 
-check: all $(UNIT_BIN)
+check: check-deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh tests/run.sh
 
 # The same suite under AddressSanitizer and UndefinedBehaviorSanitizer, in
@@ -123,7 +133,8 @@ check-valgrind: all
 fuzz:
 	@sh tests/fuzz/run.sh
 
-bench: all
+bench: bench-deps
+	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh
 
 lint-layers:

@@ -1,9 +1,26 @@
 #!/bin/sh
-# Installs what certbind needs from Debian's packages, and nothing that is
-# already there: apt-get as root, sudo otherwise.
-pkgs="make gcc clang pkg-config libgnutls28-dev libconfig-dev libncurses-dev
-libcmocka-dev gnutls-bin openssl tmux mandoc ca-certificates iproute2
-procps psmisc python3 haproxy nginx-light libnginx-mod-stream"
+# Installs from Debian's packages what one use of certbind needs, and
+# nothing that is already there: apt-get as root, sudo otherwise.
+#
+#   tools/deps.sh [build]   make run: build certbind and make the demo store
+#   tools/deps.sh test      make check: the above, and the tools the tests
+#                           drive (tmux, openssl, python3, clang ...)
+#   tools/deps.sh bench     make bench: the above, and the peers certbindd
+#                           is measured against (haproxy, nginx)
+#
+# make run never installs a test or benchmark tool on an administrator's
+# server.
+build="make gcc pkg-config libgnutls28-dev libconfig-dev libncurses-dev
+gnutls-bin ca-certificates"
+test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
+util-linux"
+bench="haproxy nginx-light libnginx-mod-stream"
+case ${1:-build} in
+build)	pkgs=$build ;;
+test)	pkgs="$build $test" ;;
+bench)	pkgs="$build $test $bench" ;;
+*)	echo "usage: tools/deps.sh [build|test|bench]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -14,8 +31,8 @@ echo "certbind: installing from Debian's packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq || exit 1
-# nginx-light and haproxy are only for the benchmarks; their services must
-# not start on install (policy-rc.d 101 = action forbidden).
+# nginx-light and haproxy (bench) are peers, not services: they must not
+# start on install (policy-rc.d 101 = action forbidden).
 if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
