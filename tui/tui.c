@@ -131,7 +131,7 @@ commit_now(struct tui *t, void *arg, int yes)
 void
 tui_commit(struct tui *t)
 {
-	char			 *cause = NULL, *q, *p, *e;
+	char			 *cause = NULL, *q, *p, *e, *r;
 	size_t			  nerr;
 	int			  changed, saved;
 
@@ -152,15 +152,21 @@ tui_commit(struct tui *t)
 		changed = session_disk_changed(t, &cause);
 		if (changed != 0) {
 			saved = session_save_recovery(t, NULL) == 0;
+			/*
+			 * Only the paths are untrusted: escaping the whole
+			 * text would show its own line breaks as \x0A.
+			 */
+			e = escape_str(t->path, t->escflags);
+			r = escape_str(t->recover_path, t->escflags);
 			p = xasprintf("%s changed on disk since certbind loaded "
 			    "it (another session, an editor, or a certbind "
 			    "subcommand). It was not overwritten.\n\n%s%s%s",
-			    t->path, saved ? "Your edits are kept in " : "",
-			    saved ? t->recover_path : "", saved ? ": quit and "
+			    e, saved ? "Your edits are kept in " : "",
+			    saved ? r : "", saved ? ": quit and "
 			    "start certbind again to see the new file and be "
 			    "offered your edits." : "");
-			e = escape_str(p, t->escflags);
-			tui_show_text(t, "Not committed", e);
+			tui_show_text(t, "Not committed", p);
+			free(r);
 			free(e);
 			free(p);
 			tui_message(t, 1, "Not committed: the file changed on "

@@ -99,6 +99,8 @@ t_is "another writer changed the file" "$rc" 0
 cat "$T/other.conf" >"$conf"
 tm_keys c
 t_ok "commit sees the change on disk" tm_wait "changed on disk"
+t_nomatch "its own line breaks are not shown as escapes" "$(tm_screen)" \
+    '\\x0A'
 t_ok "and does not overwrite it" cmp -s "$conf" "$T/other.conf"
 t_ok "the edits are kept for later" test -f "$conf.recover"
 tm_keys q
