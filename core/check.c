@@ -10,6 +10,7 @@
  * The listener and binding checks use sorted arrays of endpoints and ports
  * so that a store with 100,000 bindings is checked in n log n, not n * m.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,21 @@ serving_key(const struct config *cf, const struct resolver *r,
 /* Bindings against keys, and against each other. */
 
 /*
+ * Where a binding is, for a message: its line, or that it is not in the
+ * file yet (made by a command or the UI; "line 0" would send the reader
+ * to a line that does not exist).
+ */
+static const char *
+binding_where(const struct config_binding *b, char *buf, size_t len)
+{
+	if (b->line > 0)
+		snprintf(buf, len, "line %d", b->line);
+	else
+		snprintf(buf, len, "not in the file yet");
+	return buf;
+}
+
+/*
  * Bindings in config_binding_cmp()'s order (endpoint, then sni), and in
  * file order within one slot, so that the conflict's first binding is the
  * file's first.
@@ -179,6 +195,7 @@ check_conflicts(struct check *c)
 	const struct config_binding	*a, *b;
 	size_t				*ix, i, j, k, n = c->nb;
 	char				 ep[ENDPOINT_STRLEN], *obj, *lines, *t;
+	char				 where[32];
 
 	ix = xcalloc(n, sizeof *ix);
 	for (i = 0; i < n; i++)
@@ -199,8 +216,9 @@ check_conflicts(struct check *c)
 		lines = xstrdup("");
 		for (k = i; k < j; k++) {
 			b = config_binding(cf, ix[k]);
-			t = xasprintf("%s%s%s (line %d)", lines,
-			    k == i ? "" : ", ", b->key, b->line);
+			t = xasprintf("%s%s%s (%s)", lines,
+			    k == i ? "" : ", ", b->key,
+			    binding_where(b, where, sizeof where));
 			free(lines);
 			lines = t;
 		}
@@ -221,7 +239,7 @@ check_bindings(struct check *c)
 	const struct config_binding	*b;
 	size_t				 i;
 	ssize_t				 k;
-	char				*obj;
+	char				*obj, where[32];
 
 	for (i = 0; i < c->nb; i++) {
 		b = config_binding(cf, i);
@@ -231,9 +249,9 @@ check_bindings(struct check *c)
 		}
 		obj = check_binding_object(b);
 		findings_add(c->out, SEV_ERROR, F_UNKNOWN_KEY, FK_BINDING,
-		    (ssize_t)i, obj, "line %d binds key '%s', which the file "
-		    "does not define; add the key or unbind it.", b->line,
-		    b->key);
+		    (ssize_t)i, obj, "the binding (%s) names key '%s', which "
+		    "the file does not define; add the key or unbind it.",
+		    binding_where(b, where, sizeof where), b->key);
 		free(obj);
 	}
 	check_conflicts(c);
@@ -298,7 +316,7 @@ check_listeners(struct check *c)
 	unsigned char			*lstate;
 	const char			*key;
 	size_t				 i;
-	char				 ep[ENDPOINT_STRLEN], *obj;
+	char				 ep[ENDPOINT_STRLEN], *obj, where[32];
 
 	if (c->nl == 0)
 		return;		/* no server section: nothing to compare */
@@ -332,8 +350,9 @@ check_listeners(struct check *c)
 		obj = check_binding_object(b);
 		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
 		    (ssize_t)i, obj, "no listener receives connections for "
-		    "this binding (line %d); it was probably left behind by a "
-		    "move: move it (certbind move) or unbind it.", b->line);
+		    "this binding (%s); it was probably left behind by a "
+		    "move: move it (certbind move) or unbind it.",
+		    binding_where(b, where, sizeof where));
 		free(obj);
 	}
 	check_probable_moves(c, lstate);

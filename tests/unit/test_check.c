@@ -340,6 +340,48 @@ test_conflict(void **state)
 	findings_clear(&f);
 }
 
+/*
+ * A binding made by a command or the UI is not in the file yet: messages
+ * say so instead of sending the reader to "line 0".
+ */
+static void
+test_where_new_binding(void **state)
+{
+	static const char text[] = "version = 1;\n"
+	    "server = { listen = (\n" LISTEN("10.0.0.1:443") "\n); };\n"
+	    KEYS
+	    "bindings = (\n"
+	    "  { key = \"site\"; endpoint = \"10.0.0.1:443\"; }\n"
+	    ");\n";
+	struct config		*cfg = load(text);
+	struct check_opts	 opts;
+	struct findings		 f = FINDINGS_INIT;
+	struct endpoint		 ep, stale;
+	const struct finding	*c, *s;
+	char			*cause = NULL;
+
+	assert_int_equal(endpoint_parse("10.0.0.1:443", &ep, &cause), 0);
+	assert_int_equal(endpoint_parse("10.0.0.9:443", &stale, &cause), 0);
+	assert_int_equal(config_bind(cfg, "www", &ep, NULL, &cause), 0);
+	assert_int_equal(config_bind(cfg, "api", &stale, NULL, &cause), 0);
+	check_opts_default(&opts);
+	opts.offline = 1;
+	opts.files = 0;
+	check_config(cfg, &opts, &f);
+	c = want(&f, F_CONFLICT, SEV_ERROR, "10.0.0.1:443");
+	s = want(&f, F_STALE_BINDING, SEV_WARNING, "api@10.0.0.9:443");
+	if (strstr(c->message, "site (line 11)") == NULL ||
+	    strstr(c->message, "www (not in the file yet)") == NULL ||
+	    strstr(s->message, "(not in the file yet)") == NULL ||
+	    strstr(c->message, "line 0") != NULL ||
+	    strstr(s->message, "line 0") != NULL) {
+		dump(&f);
+		fail_msg("a new binding's place is not said");
+	}
+	findings_clear(&f);
+	config_free(cfg);
+}
+
 /* SNI is matched case-insensitively, so API.example.com and
  * api.example.com cannot both be served: a conflict. */
 static void
@@ -1002,6 +1044,7 @@ main(void)
 		cmocka_unit_test(test_stale_not_move),
 		cmocka_unit_test(test_any_listener),
 		cmocka_unit_test(test_conflict),
+		cmocka_unit_test(test_where_new_binding),
 		cmocka_unit_test(test_conflict_sni_case),
 		cmocka_unit_test(test_address_not_local),
 		cmocka_unit_test(test_unknown_key),
