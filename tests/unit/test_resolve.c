@@ -24,26 +24,10 @@
 
 #include "core/config.h"
 #include "core/endpoint.h"
+#include "tests/unit/unit.h"
 #include "util/errlist.h"
 #include "core/resolve.h"
 #include "util/xmalloc.h"
-
-static struct config *
-load(const char *text)
-{
-	struct config	*cfg = NULL;
-	struct errlist	 errs = ERRLIST_INIT;
-	size_t		 i;
-
-	if (config_parse(text, strlen(text), "test.conf", &cfg, &errs) != 0) {
-		for (i = 0; i < errs.n; i++)
-			print_error("%s\n", errs.v[i]);
-		fail_msg("config_parse failed on:\n%s", text);
-	}
-	errlist_clear(&errs);
-	assert_non_null(cfg);
-	return cfg;
-}
 
 static void
 ep_of(const char *text, struct endpoint *ep)
@@ -117,7 +101,7 @@ test_levels(void **state)
 	    "  { key = \"ax\"; endpoint = \"10.0.0.1:*\"; },\n"
 	    "  { key = \"ap\"; endpoint = \"10.0.0.1:443\"; }\n"
 	    ");\n";
-	struct config	*cfg = load(text);
+	struct config	*cfg = unit_load(text);
 	struct resolver	*r = resolver_new(cfg);
 
 	assert_non_null(r);
@@ -155,7 +139,7 @@ test_nothing(void **state)
 	    "  { key = \"ap\"; endpoint = \"10.0.0.1:443\"; },\n"
 	    "  { key = \"sni\"; endpoint = \"*:8443\"; sni = \"a.example.com\"; }\n"
 	    ");\n";
-	struct config	*cfg = load(text);
+	struct config	*cfg = unit_load(text);
 	struct resolver	*r = resolver_new(cfg);
 
 	expect(cfg, r, "10.0.0.1:443", NULL, "ap", RESOLVE_ADDR_PORT,
@@ -172,7 +156,7 @@ test_nothing(void **state)
 	config_free(cfg);
 
 	/* No bindings at all. */
-	cfg = load("version = 1;\nkeys = ();\nbindings = ();\n");
+	cfg = unit_load("version = 1;\nkeys = ();\nbindings = ();\n");
 	r = resolver_new(cfg);
 	assert_non_null(r);
 	expect(cfg, r, "10.0.0.1:443", NULL, NULL, 0, 0);
@@ -192,7 +176,7 @@ test_sni_order(void **state)
 	    "  { key = \"sni\";  endpoint = \"10.0.0.1:443\"; sni = \"API.example.com\"; },\n"
 	    "  { key = \"xx\";   endpoint = \"*:*\"; sni = \"api.example.com\"; }\n"
 	    ");\n";
-	struct config	*cfg = load(text);
+	struct config	*cfg = unit_load(text);
 	struct resolver	*r = resolver_new(cfg);
 
 	expect(cfg, r, "10.0.0.1:443", "api.example.com", "sni",
@@ -226,7 +210,7 @@ test_sni_order(void **state)
 	config_free(cfg);
 
 	/* The binding's own case does not matter either. */
-	cfg = load("version = 1;\n" KEYS "bindings = (\n"
+	cfg = unit_load("version = 1;\n" KEYS "bindings = (\n"
 	    "  { key = \"wild\"; endpoint = \"*:443\"; sni = \"*.EXAMPLE.org\"; },\n"
 	    "  { key = \"sni\";  endpoint = \"*:443\"; sni = \"WWW.example.ORG\"; }\n"
 	    ");\n");
@@ -252,7 +236,7 @@ test_fallthrough(void **state)
 	    "  { key = \"xp\";   endpoint = \"*:443\"; sni = \"b.example.com\"; },\n"
 	    "  { key = \"xx\";   endpoint = \"*:*\"; }\n"
 	    ");\n";
-	struct config	*cfg = load(text);
+	struct config	*cfg = unit_load(text);
 	struct resolver	*r = resolver_new(cfg);
 
 	expect(cfg, r, "10.0.0.1:443", "a.example.com", "sni",
@@ -279,7 +263,7 @@ test_ipv6(void **state)
 	    "  { key = \"ax\"; endpoint = \"[2001:db8::2]:*\"; },\n"
 	    "  { key = \"ap\"; endpoint = \"10.0.0.1:443\"; }\n"
 	    ");\n";
-	struct config	*cfg = load(text);
+	struct config	*cfg = unit_load(text);
 	struct resolver	*r = resolver_new(cfg);
 
 	expect(cfg, r, "[2001:db8::1]:443", NULL, "v6", RESOLVE_ADDR_PORT,
@@ -592,7 +576,7 @@ cross_check(size_t want, size_t nqueries, struct stats *st)
 	p += sprintf(p, ");\n");
 	assert_true((size_t)(p - text) < size);
 
-	cfg = load(text);
+	cfg = unit_load(text);
 	free(text);
 	/* The binding indexes are the file's order. */
 	assert_int_equal(config_nbindings(cfg), n);
@@ -706,7 +690,7 @@ lookup_cost(size_t nb, size_t n)
 		    " sni = \"h%zu.example.com\"; }%s\n", (i >> 16) & 255,
 		    (i >> 8) & 255, i & 255, i % 7, i + 1 < nb ? "," : "");
 	p += sprintf(p, ");\n");
-	cfg = load(text);
+	cfg = unit_load(text);
 	free(text);
 	r = resolver_new(cfg);
 	assert_non_null(r);
