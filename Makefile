@@ -25,8 +25,13 @@ CPPFLAGS += -D_GNU_SOURCE -DCERTBIND_VERSION='"$(VERSION)"' -I. -MMD -MP
 
 # pkg-config is asked only when something is built, so 'make deps' works on
 # a machine that has none of the libraries yet.
-LIB_CFLAGS = $(shell $(PKG_CONFIG) --cflags gnutls libconfig 2>/dev/null)
-LIB_LIBS   = $(shell $(PKG_CONFIG) --libs gnutls libconfig 2>/dev/null) -lpthread
+# The library's dependencies: GnuTLS (TLS, certificates, JWS signatures),
+# libtasn1 (the DER of the tls-alpn-01 extension), libconfig, jansson (ACME's
+# JSON), libcurl (Debian's GnuTLS build: ACME's HTTP) and libmicrohttpd (the
+# http-01 responder).
+LIB_PKGS   = gnutls libtasn1 libconfig jansson libcurl libmicrohttpd
+LIB_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS) 2>/dev/null) -lpthread
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)

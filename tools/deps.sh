@@ -10,10 +10,11 @@
 #
 # make run never installs a test or benchmark tool on an administrator's
 # server.
-build="make gcc pkg-config libgnutls28-dev libconfig-dev libncurses-dev
-gnutls-bin ca-certificates"
+build="make gcc pkg-config libgnutls28-dev libtasn1-6-dev libconfig-dev
+libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
+ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
-util-linux"
+util-linux pebble curl"
 bench="haproxy nginx-light libnginx-mod-stream"
 case ${1:-build} in
 build)	pkgs=$build ;;

@@ -4,8 +4,8 @@
 # proves that nothing the fuzzers ever found crashes again.
 . "$(dirname "$0")/../lib.sh"
 
-libs="$(pkg-config --libs gnutls libconfig) -lpthread"
-cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libconfig)"
+libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
+cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
 mkdir -p "$T/bin"
 for target in endpoint config cert resolve; do
 	bin="$T/bin/replay-$target"
