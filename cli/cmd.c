@@ -40,6 +40,11 @@ extern const struct cmd_entry cmd_selfsign_entry;
 extern const struct cmd_entry cmd_renew_entry;
 /* The running server. */
 extern const struct cmd_entry cmd_probe_entry;
+/* ACME. */
+extern const struct cmd_entry cmd_acme_register_entry;
+extern const struct cmd_entry cmd_acme_order_entry;
+extern const struct cmd_entry cmd_acme_renew_entry;
+extern const struct cmd_entry cmd_acme_status_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_list_entry,
@@ -61,6 +66,11 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_renew_entry,
 	/* CMD_TABLE_PROBE */
 	&cmd_probe_entry,
+	/* CMD_TABLE_ACME */
+	&cmd_acme_register_entry,
+	&cmd_acme_order_entry,
+	&cmd_acme_renew_entry,
+	&cmd_acme_status_entry,
 	NULL
 };
 
@@ -128,7 +138,14 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		ctx->force = 1;
 	ctx->entry = e;
 	rc = e->exec(ctx, args);
+	cmd_ctx_clear(ctx);
+	args_free(args);
+	return rc;
+}
 
+void
+cmd_ctx_clear(struct cmd_ctx *ctx)
+{
 	/* Whatever a failed operation made and left marked goes. */
 	lifecycle_files_undo(&ctx->lf);
 	lifecycle_files_free(&ctx->lf);
@@ -136,8 +153,24 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	config_free(ctx->before);
 	ctx->after = ctx->before = NULL;
 	commit_snapshot_clear(&ctx->snap);
-	args_free(args);
-	return rc;
+}
+
+const struct cmd_entry *
+cmd_find_argv(int *argc, char ***argv)
+{
+	const struct cmd_entry	*e;
+	char			*name;
+
+	if ((e = cmd_find((*argv)[0])) != NULL || *argc < 2)
+		return e;
+	/* A command of two words: "acme order". */
+	name = xasprintf("%s %s", (*argv)[0], (*argv)[1]);
+	if ((e = cmd_find(name)) != NULL) {
+		(*argc)--;
+		(*argv)++;
+	}
+	free(name);
+	return e;
 }
 
 /* "certbind: MESSAGE" on stderr, escaped with flags. */

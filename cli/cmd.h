@@ -40,7 +40,7 @@ struct args_option {
 #define ARGS_REQUIRED	0x4	/* the usage is printed without it */
 };
 
-#define ARGS_MAX_OPTIONS	8
+#define ARGS_MAX_OPTIONS	12
 
 /*
  * What a command takes: lower to upper positional arguments (upper -1:
@@ -110,6 +110,12 @@ struct cmd_entry {
 
 extern const struct cmd_entry *cmd_table[];
 const struct cmd_entry *cmd_find(const char *name);
+/*
+ * The command argv names: its first word, or its first two ("acme
+ * order"), in which case *argc and *argv move past the first. NULL if
+ * none.
+ */
+const struct cmd_entry *cmd_find_argv(int *argc, char ***argv);
 void	 cmd_usage(FILE *, const struct cmd_entry *);
 /*
  * Runs command e with its arguments (argv[0] its name): parses them,
@@ -118,6 +124,12 @@ void	 cmd_usage(FILE *, const struct cmd_entry *);
  */
 int	 cmd_run(struct cmd_ctx *, const struct cmd_entry *e, int argc,
 	    char **argv);
+/*
+ * Frees what a command loaded and made in ctx, removing the files still
+ * marked created: cmd_run() does it after each command, and a command
+ * that commits several changes does it between them.
+ */
+void	 cmd_ctx_clear(struct cmd_ctx *);
 
 /* Prints "certbind: MESSAGE" to stderr, with the message escaped. */
 void	 cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

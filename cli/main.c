@@ -43,6 +43,29 @@ usage(FILE *f)
 	    "not run,\n3 resolve found nothing.\n");
 }
 
+/* No such command: the commands of that first word, if it has some. */
+static void
+unknown(const char *word, const char *next)
+{
+	size_t	i, len = strlen(word), n = 0;
+
+	for (i = 0; cmd_table[i] != NULL; i++) {
+		if (strncmp(cmd_table[i]->name, word, len) != 0 ||
+		    cmd_table[i]->name[len] != ' ')
+			continue;
+		if (n++ == 0) {
+			fprintf(stderr, "certbind: %s%s needs one of these "
+			    "commands:\n", next != NULL ?
+			    "unknown command after " : "", word);
+		}
+		fprintf(stderr, "  certbind %s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->usage);
+	}
+	if (n == 0)
+		fprintf(stderr, "certbind: unknown command '%s'; "
+		    "certbind --help lists them.\n", word);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -95,9 +118,8 @@ main(int argc, char **argv)
 		    "for the key manager.\n");
 		return EXIT_CANNOT;
 	}
-	if ((e = cmd_find(argv[0])) == NULL) {
-		fprintf(stderr, "certbind: unknown command '%s'; "
-		    "certbind --help lists them.\n", argv[0]);
+	if ((e = cmd_find_argv(&argc, &argv)) == NULL) {
+		unknown(argv[0], argc > 1 ? argv[1] : NULL);
 		return EXIT_CANNOT;
 	}
 

@@ -1,0 +1,127 @@
+/*
+ * ACME (RFC 8555) as certbind does it: the account, and orders that end
+ * with the certificate installed onto its key through the key lifecycle's
+ * install (the same path as certbind install), ready to commit.
+ *
+ * An order makes a fresh key and request (lifecycle_request), answers
+ * every authorization (tls-alpn-01 through certbindd, http-01 and dns-01
+ * from this process: op/acme-answer.h), finalizes, downloads the chain and
+ * installs it in memory. Nothing reaches the config until the caller
+ * commits. From the moment the CA has the order, the state file
+ * (op/acme-state.h) names the order and the pending key's files, so a run
+ * killed midway is resumed by the next, or its files removed; a failure
+ * removes them at once and leaves the config as it was.
+ *
+ * Every text handed to the front end (progress lines, causes) may quote
+ * the CA: it is raw, for the front end to escape.
+ */
+#ifndef CERTBIND_OP_ACME_H
+#define CERTBIND_OP_ACME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "op/lifecycle.h"
+
+struct config;
+struct config_key_acme;
+
+/* One line of progress ("www.example.com: pending (3 s)"). */
+typedef void (*acme_progress_fn)(void *arg, const char *line);
+
+/* The account key's file when acme.account is not set. */
+#define ACME_ACCOUNT_DEFAULT	"acme/account.key"
+/* How long an order may take, authorizations and finalization together. */
+#define ACME_ORDER_TIMEOUT_S	600
+
+struct acme_register_opts {
+	const char		*server;	/* NULL: acme.server */
+	const char		*email;		/* NULL: acme.email, or none */
+	const char		*ca_bundle;	/* NULL: acme.ca_bundle */
+	const char		*eab_kid;	/* NULL: no EAB */
+	const unsigned char	*eab_mac;	/* base64url-decoded */
+	size_t			 eab_maclen;
+	int			 agree_tos;
+};
+
+struct acme_registered {
+	char	*account;	/* the account's URL at the CA */
+	char	*tos;		/* the CA's terms of service, NULL if none */
+	int	 existed;	/* the CA knew the key already */
+	int	 key_created;
+};
+void	acme_registered_free(struct acme_registered *);
+
+/*
+ * Creates the account key (ECDSA P-256, mode 0600, lf->key) unless the
+ * file exists, and the account at the CA; *after is before with the acme
+ * group set. Without agree_tos nothing is created and the cause names the
+ * terms' URL.
+ */
+int	acme_register(const struct config *before,
+	    const struct acme_register_opts *, struct config **after,
+	    struct lifecycle_files *lf, struct acme_registered *,
+	    char **cause);
+
+struct acme_order_opts {
+	const char			*name;	/* the key to get or renew */
+	const struct config_key_acme	*spec;	/* domains, challenge ... */
+	int				 preflight;
+	const char			*bind;	/* NULL, or an endpoint */
+	const char			*sni;	/* with bind; NULL: none */
+	acme_progress_fn		 progress;
+	void				*arg;
+};
+
+struct acme_ordered {
+	struct lifecycle_installed	 inst;
+	char				*fingerprint;	/* the new leaf's */
+	time_t				 not_after;
+	int				 resumed;
+};
+void	acme_ordered_free(struct acme_ordered *);
+
+/*
+ * Orders a certificate for opts->name: a new key of that name, or, when
+ * the key has a certificate, its renewal (the key NAME-renew, which
+ * install puts onto NAME). *after is before with the certificate
+ * installed, the key's acme block set and the binding added: commit it,
+ * then call acme_order_committed(). On failure the state file records the
+ * problem (acme-renewal-failing) and nothing else is left.
+ */
+int	acme_order(const struct config *before,
+	    const struct acme_order_opts *, struct config **after,
+	    struct lifecycle_files *lf, struct acme_ordered *, char **cause);
+/*
+ * After the commit: the state file forgets the order and records the
+ * success. committed 0 (the commit was refused): the files and the order
+ * are kept for the next run to resume.
+ */
+void	acme_order_committed(const struct config *cfg, const char *name,
+	    int committed, struct lifecycle_files *lf);
+
+/* What certbind acme status and renew tell of one managed key. */
+struct acme_key_status {
+	const char	*name;		/* borrowed from the config */
+	time_t		 not_after;	/* 0: no certificate yet */
+	time_t		 due;		/* 0: now (no certificate) */
+	int		 ari;		/* due comes from the CA's window */
+	time_t		 next_retry;	/* 0: none */
+	time_t		 last_attempt;
+	int		 last_ok;
+	unsigned	 failures;
+	char		*problem;	/* the last failure; NULL if none */
+	int		 order_pending;	/* a killed run left an order */
+};
+void	acme_key_status_free(struct acme_key_status *);
+/* The status of managed key name as the state file and certificate say. */
+int	acme_key_status(const struct config *, const char *name,
+	    struct acme_key_status *, char **cause);
+/*
+ * Whether key name is due for renewal at now: 1 due, 0 not (*why says
+ * until when, or that a retry waits), -1 with *cause.
+ */
+int	acme_renewal_due(const struct config *, const char *name, time_t now,
+	    char **why, char **cause);
+
+#endif
