@@ -41,6 +41,8 @@ enum severity {
 #define F_ORPHAN_FILE		"orphan-file"
 #define F_NOT_RELOADED		"not-reloaded"
 #define F_WEAK_KEY		"weak-key"
+#define F_ACME_RENEWAL_FAILING	"acme-renewal-failing"
+#define F_ACME_UNREACHABLE	"acme-unreachable"
 
 /* What a finding concerns, so the UI can attach it to a row. */
 enum finding_kind {

@@ -29,6 +29,8 @@
 #include "keys/cert.h"
 #include "keys/keyfile.h"
 #include "keys/privkey.h"
+#include "op/acme.h"
+#include "op/acme-preflight.h"
 
 #define SECONDS_PER_DAY	86400
 
@@ -72,6 +74,28 @@ file_present(struct check *c, struct findings *out, size_t k,
 	    "fix the path on line %d.", what, path, strerror(errno),
 	    key->line);
 	return -1;
+}
+
+/*
+ * Whether an expiring certificate deserves the warning: always, unless
+ * ACME renews it and its renewal is not overdue yet.
+ */
+static int
+acme_overdue(const struct check *c, const struct config_key *key)
+{
+	struct acme_key_status	 s;
+	char			*cause = NULL;
+	int			 overdue;
+
+	if (key->acme == NULL)
+		return 1;
+	if (acme_key_status(c->cf, key->name, &s, &cause) != 0) {
+		free(cause);
+		return 1;
+	}
+	overdue = s.due <= c->now;
+	acme_key_status_free(&s);
+	return overdue;
 }
 
 static void
@@ -164,7 +188,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 		    (ssize_t)k, key->name, "the certificate is not valid "
 		    "before %s; clients will refuse it until then (check the "
 		    "clock, or the certificate).", when);
-	} else if (days <= c->opts->warn_days)
+	} else if (days <= c->opts->warn_days && acme_overdue(c, key))
 		findings_add(out, SEV_WARNING, F_EXPIRING, FK_KEY,
 		    (ssize_t)k, key->name, "the certificate expires in %ld "
 		    "day%s; renew it (certbind renew %s).", days,
@@ -190,6 +214,72 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 	}
 	free(path);
 	privkey_free(pk);
+}
+
+/*
+ * The ACME findings of one managed key: a failing renewal (from its state
+ * file) and, unless offline, a domain the CA's tls-alpn-01 or http-01
+ * connection would not reach (the preflight of certbind acme order).
+ */
+static void
+check_acme_key(struct check *c, size_t k)
+{
+	const struct config_key		*key = config_key(c->cf, k);
+	const struct config_acme	*a = config_acme(c->cf);
+	struct acme_key_status		 s;
+	struct preflight_result		 pr;
+	char				 when[64], retry[64], *cause = NULL;
+	struct tm			 tm;
+	size_t				 i;
+	int				 port;
+
+	if (acme_key_status(c->cf, key->name, &s, &cause) != 0) {
+		findings_add(c->out, SEV_WARNING, F_ACME_RENEWAL_FAILING,
+		    FK_KEY, (ssize_t)k, key->name, "%s", cause);
+		free(cause);
+	} else if (s.failures > 0) {
+		if (s.not_after > 0 && gmtime_r(&s.not_after, &tm) != NULL)
+			strftime(when, sizeof when, "%Y-%m-%d", &tm);
+		else
+			snprintf(when, sizeof when, "(no certificate yet)");
+		retry[0] = '\0';
+		if (s.next_retry > 0 && gmtime_r(&s.next_retry, &tm) != NULL)
+			strftime(retry, sizeof retry, "%Y-%m-%d %H:%M UTC",
+			    &tm);
+		findings_add(c->out, SEV_ERROR, F_ACME_RENEWAL_FAILING,
+		    FK_KEY, (ssize_t)k, key->name, "the last renewal "
+		    "attempt failed (%u in a row): %s. The certificate "
+		    "expires on %s.%s%s", s.failures, s.problem != NULL ?
+		    s.problem : "no reason recorded", when,
+		    retry[0] != '\0' ? " Next attempt after " : "", retry);
+	}
+	acme_key_status_free(&s);
+	if (c->opts->offline || strcmp(key->acme->challenge, "dns-01") == 0)
+		return;
+	port = strcmp(key->acme->challenge, "tls-alpn-01") == 0 ?
+	    (a != NULL ? (int)a->challenge_tls_port : 443) :
+	    (a != NULL ? (int)a->challenge_http_port : 80);
+	for (i = 0; i < key->acme->ndomains; i++) {
+		memset(&pr, 0, sizeof pr);
+		preflight_domain(c->cf, key->acme->domains[i],
+		    key->acme->challenge, key->acme->webroot != NULL, port,
+		    &pr);
+		if (pr.verdict == PREFLIGHT_UNREACHABLE)
+			findings_add(c->out, SEV_WARNING, F_ACME_UNREACHABLE,
+			    FK_KEY, (ssize_t)k, key->name, "%s; the next "
+			    "renewal will fail.", pr.message);
+		preflight_result_free(&pr);
+	}
+}
+
+static void
+check_acme(struct check *c)
+{
+	size_t	k;
+
+	for (k = 0; k < config_nkeys(c->cf); k++)
+		if (config_key(c->cf, k)->acme != NULL)
+			check_acme_key(c, k);
 }
 
 /*
@@ -404,6 +494,7 @@ check_config(const struct config *cf, const struct check_opts *opts,
 		(void)keyfile_ids_lookup(s != NULL ? s->user : NULL,
 		    s != NULL ? s->group : NULL, &c.ids, NULL);
 		check_files(&c);
+		check_acme(&c);
 		facts = key_facts(&c);
 	}
 	check_model(cf, opts->offline, facts, out);
