@@ -58,9 +58,10 @@ t_not() {
 		t_fail "$name" "command succeeded but should not: $*"
 	else t_pass "$name"; fi
 }
+# t_is NAME GOT WANT [CONTEXT]: CONTEXT (stderr, say) is shown on failure.
 t_is() {
 	if [ "$2" = "$3" ]; then t_pass "$1"
-	else t_fail "$1" "got:  $2" "want: $3"; fi
+	else t_fail "$1" "got:  $2" "want: $3" "${4:+$(printf '%s' "$4" | head -c 3000)}"; fi
 }
 # t_match NAME TEXT EXTENDED-REGEX
 t_match() {
