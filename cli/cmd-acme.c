@@ -385,6 +385,13 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 		k = config_key_find(ctx->before, names[i]);
 		if (k == NULL || k->acme == NULL)
 			goto next;	/* changed meanwhile */
+		if (acme_ari_update(ctx->before, names[i], &cause) < 0) {
+			cmd_info("%s: no renewal window from the CA (%s); "
+			    "going by the certificate's lifetime", names[i],
+			    cause);
+			free(cause);
+			cause = NULL;
+		}
 		due = acme_renewal_due(ctx->before, names[i], time(NULL), &why,
 		    &cause);
 		if (due < 0) {

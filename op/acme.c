@@ -1231,6 +1231,82 @@ acme_key_status(const struct config *cf, const char *name,
 	return 0;
 }
 
+/* The current certificate of key name, loaded; NULL if none. */
+static struct cert *
+key_cert(const struct config *cf, const char *name)
+{
+	const struct config_key	*k = config_key_find(cf, name);
+	struct cert		*c = NULL;
+	char			*path, *why = NULL;
+
+	if (k == NULL || k->cert == NULL)
+		return NULL;
+	path = config_resolve_path(cf, k->cert);
+	if (cert_load(path, &c, &why) != 0)
+		c = NULL;
+	free(why);
+	free(path);
+	return c;
+}
+
+int
+acme_ari_update(const struct config *cf, const char *name, char **cause)
+{
+	const struct config_acme	*a = config_acme(cf);
+	const struct acme_directory	*d;
+	struct acme_client		*cl = NULL;
+	struct acme_response		 resp;
+	struct acme_renewal_info	 ri;
+	struct acme_state		 st;
+	struct cert			*c;
+	char				*bundle = NULL, *id = NULL, *url;
+	char				*why = NULL;
+	int				 rc = -1;
+
+	memset(&resp, 0, sizeof resp);
+	memset(&ri, 0, sizeof ri);
+	if (a == NULL || a->server == NULL || (c = key_cert(cf, name)) == NULL)
+		return 0;
+	if (a->ca_bundle != NULL)
+		bundle = config_resolve_path(cf, a->ca_bundle);
+	if (acme_client_new(a->server, bundle, &cl, cause) != 0)
+		goto out;
+	d = acme_client_directory(cl);
+	if (d->renewal_info == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (acmecert_ari_id(c, &id, cause) != 0)
+		goto out;
+	url = xasprintf("%s%s%s", d->renewal_info,
+	    d->renewal_info[strlen(d->renewal_info) - 1] == '/' ? "" : "/",
+	    id);
+	rc = acme_get(cl, url, "fetching the renewal window", &resp, cause);
+	free(url);
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	if (acme_parse_renewal_info(resp.body, resp.len, &ri, &why) != 0) {
+		*cause = xasprintf("the CA's renewal window: %s", why);
+		free(why);
+		goto out;
+	}
+	if (acme_state_load(cf, name, &st, cause) != 0)
+		goto out;
+	st.ari_start = ri.start;
+	st.ari_end = ri.end;
+	rc = acme_state_save(cf, name, &st, cause) == 0 ? 1 : -1;
+	acme_state_free(&st);
+out:
+	acme_renewal_info_free(&ri);
+	acme_response_clear(&resp);
+	acme_client_free(cl);
+	cert_free(c);
+	free(bundle);
+	free(id);
+	return rc;
+}
+
 int
 acme_renewal_due(const struct config *cf, const char *name, time_t now,
     char **why, char **cause)

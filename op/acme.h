@@ -118,6 +118,14 @@ void	acme_key_status_free(struct acme_key_status *);
 int	acme_key_status(const struct config *, const char *name,
 	    struct acme_key_status *, char **cause);
 /*
+ * Asks the CA for key name's renewal window (ARI, RFC 9773) and keeps it
+ * in the state file, when the CA offers renewalInfo: 1 updated, 0 the CA
+ * has no ARI (or the key no certificate), -1 with *cause (the window on
+ * file is kept then).
+ */
+int	acme_ari_update(const struct config *, const char *name,
+	    char **cause);
+/*
  * Whether key name is due for renewal at now: 1 due, 0 not (*why says
  * until when, or that a retry waits), -1 with *cause.
  */
