@@ -92,7 +92,8 @@ load(const char *what, const char *json, size_t len, char **cause)
 		    "this client reads", what, len, ACME_JSON_MAX);
 		return NULL;
 	}
-	if ((o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err)) == NULL) {
+	if ((o = json_loadb(json, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err)) == NULL) {
 		/* jansson's text may quote the document: escape it. */
 		text = escape_str(err.text, 0);
 		fail(cause, "%s: not valid JSON: %s (line %d, column %d)", what,
