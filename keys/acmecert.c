@@ -18,7 +18,9 @@
 #include <gnutls/x509.h>
 #include <libtasn1.h>
 
+#include "util/escape.h"
 #include "util/xmalloc.h"
+#include "core/dnsname.h"
 #include "keys/cert.h"
 #include "keys/jws.h"
 #include "keys/acmecert.h"
@@ -77,6 +79,7 @@ acmecert_alpn(const char *domain, const char *key_authorization,
 	unsigned char		 ext[64], serial[16], md[32];
 	size_t			 extlen = sizeof ext;
 	const char		*what;
+	char			*why = NULL, *esc;
 	time_t			 now = time(NULL);
 	int			 r;
 
@@ -84,6 +87,17 @@ acmecert_alpn(const char *domain, const char *key_authorization,
 	*pemlen = 0;
 	if (sha256 != NULL)
 		*sha256 = NULL;
+	/* RFC 8737 section 3: a DNS name, never a wildcard. */
+	if (dnsname_check(domain, 0, &why) != 0) {
+		if (cause != NULL) {
+			esc = escape_str(domain, 0);
+			*cause = xasprintf("no tls-alpn-01 certificate for "
+			    "'%s': %s", esc, why);
+			free(esc);
+		}
+		free(why);
+		return -1;
+	}
 
 	what = "the challenge's extension";
 	if (acme_identifier_der(key_authorization, ext, &extlen) < 0) {

@@ -168,6 +168,27 @@ test_alpn_fresh_key_each_time(void **state)
 }
 
 static void
+test_alpn_refuses_bad_names(void **state)
+{
+	static const char *bad[] = { "*.example.com", "", "a..example",
+	    "10.0.0.1", "-a.example", "a.example.", "a b.example",
+	    "\x1b[31m.example" };
+	char	*pem, *cause;
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cause = NULL;
+		pem = (char *)"x";
+		if (acmecert_alpn(bad[i], keyauth, &pem, &n, NULL, &cause) == 0)
+			fail_msg("made a certificate for '%s'", bad[i]);
+		assert_null(pem);
+		assert_non_null(cause);
+		assert_null(strchr(cause, '\x1b'));
+		free(cause);
+	}
+}
+
+static void
 test_ari_rfc9773(void **state)
 {
 	struct cert	*c = NULL;
@@ -260,6 +281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alpn_cert),
 		cmocka_unit_test(test_alpn_fresh_key_each_time),
+		cmocka_unit_test(test_alpn_refuses_bad_names),
 		cmocka_unit_test(test_ari_rfc9773),
 		cmocka_unit_test(test_ari_made_here),
 	};
