@@ -127,7 +127,7 @@ test_alpn_cert(void **state)
 	n = sizeof fpr;
 	assert_int_equal(gnutls_x509_crt_get_fingerprint(crt,
 	    GNUTLS_DIG_SHA256, fpr, &n), 0);
-	fhex = malloc(32 * 3);
+	fhex = malloc(32 * 3 + 1);
 	for (i = 0; i < 32; i++)
 		snprintf(fhex + i * 3, 4, "%02x:", fpr[i]);
 	fhex[32 * 3 - 1] = '\0';
