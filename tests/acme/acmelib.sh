@@ -5,6 +5,8 @@
 #   . tests/lib.sh
 #   . tests/acme/acmelib.sh
 #   acme_need                   SKIP the whole script without pebble & co.
+#                               ("# SKIP pebble not installed"); call it
+#                               first (acme_env_start calls it too)
 #   acme_env_start              starts both; exports what a test needs:
 #     ACME_DIR_URL              https://127.0.0.1:PORT/dir
 #     ACME_CA_BUNDLE            the CA that signed pebble's HTTPS certificate
@@ -53,8 +55,8 @@ acme_need() {
 		if ! command -v "$tool" >/dev/null 2>&1; then
 			case $tool in
 			"$ACME_PEBBLE"|"$ACME_CHALLTESTSRV")
-				t_skip "acme tests" "pebble not installed ($tool)" ;;
-			*)	t_skip "acme tests" "$tool is not installed" ;;
+				t_skip "${0##*/}" "pebble not installed" ;;
+			*)	t_skip "${0##*/}" "$tool is not installed" ;;
 			esac
 			exit 0
 		fi
@@ -131,6 +133,7 @@ acme_mkcerts() {
 }
 
 acme_env_start() {
+	acme_need		# a test that forgot it skips all the same
 	d="$T/acme"
 	mkdir -p "$d"
 	if ! acme_mkcerts "$d"; then
