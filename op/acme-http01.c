@@ -203,7 +203,8 @@ http01_start(int port, struct http01 **out, char **cause)
 	pthread_mutex_init(&h->lock, NULL);
 	/*
 	 * No MHD_USE_ERROR_LOG: the library never prints. The daemon owns
-	 * the socket from here and closes it in MHD_stop_daemon().
+	 * the socket from here and closes it in MHD_stop_daemon(), or when
+	 * it fails to start.
 	 */
 	h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_AUTO, 0, NULL, NULL, handle, h,
@@ -213,7 +214,9 @@ http01_start(int port, struct http01 **out, char **cause)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP01_TIMEOUT_S,
 	    MHD_OPTION_END);
 	if (h->daemon == NULL) {
-		close(fd);
+		/* Not closed here: libmicrohttpd 0.9.75 closes a socket it
+		 * was given when it fails to start, and a second close
+		 * could close another thread's new descriptor. */
 		pthread_mutex_destroy(&h->lock);
 		free(h);
 		if (cause != NULL)

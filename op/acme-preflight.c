@@ -177,6 +177,8 @@ preflight_domain(const struct config *cf, const char *domain,
 	}
 	for (i = 0; i < a.n; i++) {
 		addr = addr_text(&a.eps[i]);
+		/* -1 (could not ask: no IPv6 here, a scoped address) is
+		 * not a refusal: the listener rule still applies. */
 		local = endpoint_addr_is_local(&a.eps[i]);
 		if (local == 0) {
 			verdict(res, PREFLIGHT_UNREACHABLE, xasprintf("%s "
