@@ -40,6 +40,17 @@
 # must retry badNonce.
 #
 # Every wait has a deadline; logs are in $T/acme/*.log and shown on failure.
+#
+# A certbind config for this CA:
+#   acme = { server = "$ACME_DIR_URL"; ca_bundle = "$ACME_CA_BUNDLE";
+#            challenge_http_port = $ACME_HTTP_PORT;
+#            challenge_tls_port = $ACME_TLS_PORT; };
+# tls-alpn-01 wants a certbindd listener on 127.0.0.1:$ACME_TLS_PORT;
+# http-01 standalone wants http_port = $ACME_HTTP_PORT on the key; dns-01
+# wants dns_hook = "$ACME_DNS_HOOK". Any name works as a domain (pebble
+# resolves it through challtestsrv: 127.0.0.1), e.g. www.certbind.test;
+# the preflight resolves it with the system's resolver, where it does not
+# resolve (a warning, not a refusal) unless it is "localhost".
 
 ACME_PEBBLE=${PEBBLE:-pebble}
 ACME_CHALLTESTSRV=${PEBBLE_CHALLTESTSRV:-pebble-challtestsrv}
@@ -89,7 +100,7 @@ acme_wait_http() {
 	shift 2
 	i=0
 	while [ $i -lt $((secs * 10)) ]; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+		code=$(curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 2 \
 		    "$@" "$url" 2>/dev/null)
 		[ -n "$code" ] && [ "$code" != 000 ] && return 0
 		for p in $ACME_CHALLTESTSRV_PID $ACME_PEBBLE_PID; do
@@ -226,7 +237,7 @@ t_at_exit acme_env_stop
 
 # acme_cts PATH JSON: a POST to challtestsrv's management API.
 acme_cts() {
-	curl -sS -f --max-time 10 -X POST -d "$2" "$CHALLTESTSRV_MGMT$1" \
+	curl --noproxy '*' -sS -f --max-time 10 -X POST -d "$2" "$CHALLTESTSRV_MGMT$1" \
 	    >/dev/null
 }
 
@@ -252,10 +263,10 @@ acme_dns_clear() {
 acme_issuer_pem() {
 	case ${1:-both} in
 	root)
-		curl -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" \
+		curl --noproxy '*' -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" \
 		    "$ACME_MGMT_URL/roots/0" ;;
 	intermediate)
-		curl -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" \
+		curl --noproxy '*' -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" \
 		    "$ACME_MGMT_URL/intermediates/0" ;;
 	both)
 		acme_issuer_pem intermediate && acme_issuer_pem root ;;

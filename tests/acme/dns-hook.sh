@@ -38,7 +38,7 @@ remove)
 	echo "dns-hook.sh: unknown verb '$verb' (add or remove)" >&2
 	exit 2 ;;
 esac
-if ! curl -sS -f --max-time 10 -X POST -d "$body" \
+if ! curl --noproxy '*' -sS -f --max-time 10 -X POST -d "$body" \
     "$CHALLTESTSRV_MGMT$path" >/dev/null; then
 	echo "dns-hook.sh: challtestsrv refused $verb $fqdn" >&2
 	exit 1

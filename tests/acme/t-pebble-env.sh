@@ -26,18 +26,18 @@ t_match "challenge ports are set" "$ACME_HTTP_PORT $ACME_TLS_PORT" \
     '^[0-9]+ [0-9]+$'
 
 # The directory, trusted through the bundle.
-dir=$(curl -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" "$ACME_DIR_URL" \
+dir=$(curl --noproxy '*' -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" "$ACME_DIR_URL" \
     2>&1)
 t_match "directory has newNonce" "$dir" '"newNonce"'
 t_match "directory has newAccount" "$dir" '"newAccount"'
 t_match "directory has newOrder" "$dir" '"newOrder"'
 t_not "pebble is not trusted without the bundle" \
-    curl -sS -f --max-time 10 --capath /nonexistent --cacert /dev/null \
+    curl --noproxy '*' -sS -f --max-time 10 --capath /nonexistent --cacert /dev/null \
     "$ACME_DIR_URL"
 
 nonce_url=$(printf '%s' "$dir" | $ACME_PY -c \
     'import json, sys; print(json.load(sys.stdin)["newNonce"])' 2>&1)
-hdrs=$(curl -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" -I "$nonce_url" \
+hdrs=$(curl --noproxy '*' -sS -f --max-time 10 --cacert "$ACME_CA_BUNDLE" -I "$nonce_url" \
     2>&1)
 t_match "newNonce gives a Replay-Nonce" "$hdrs" '^[Rr]eplay-[Nn]once: '
 
@@ -127,6 +127,6 @@ acme_env_stop
 t_not "pebble stopped" acme_alive "$pp"
 t_not "pebble-challtestsrv stopped" acme_alive "$cp"
 t_not "the directory is gone" \
-    curl -sS -f --max-time 5 --cacert "$ACME_CA_BUNDLE" "$ACME_DIR_URL"
+    curl --noproxy '*' -sS -f --max-time 5 --cacert "$ACME_CA_BUNDLE" "$ACME_DIR_URL"
 
 t_done
