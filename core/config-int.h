@@ -25,6 +25,9 @@ struct config {
 	int			 has_server;
 	struct config_server	 server;
 
+	int			 has_acme;
+	struct config_acme	 acme;
+
 	struct config_listener	*listeners;
 	size_t			 nlisteners;
 	size_t			 listenerscap;
@@ -56,6 +59,10 @@ struct config {
 #define MAX_MAX_CONNECTIONS	10000000
 #define MIN_WORKERS		0
 #define MAX_WORKERS		1024
+#define DEF_ACME_HTTP_PORT	80
+#define DEF_ACME_TLS_PORT	443
+#define MIN_PORT		1
+#define MAX_PORT		65535
 
 /*
  * The header comment config_serialize() writes. The scanner knows it too:
@@ -96,6 +103,40 @@ void		 config_byname_sort(struct config *);
 int		 config_sni_check(const char *sni, char **cause);
 /* The sni half of config_binding_cmp(); NULL and "" are no sni. */
 int		 config_sni_cmp(const char *, const char *);
+
+/* config-acme.c: the acme group and the keys' acme blocks. */
+void		 config_acme_clear(struct config_acme *);
+void		 config_acme_copy(struct config_acme *dst,
+		     const struct config_acme *src);
+/*
+ * The settings a rule can find wrong, so that the loader can put each
+ * problem on the line of the setting (idx: which domain).
+ */
+enum config_acme_field {
+	CONFIG_AF_BLOCK,
+	CONFIG_AF_DOMAINS,
+	CONFIG_AF_CHALLENGE,
+	CONFIG_AF_WEBROOT,
+	CONFIG_AF_HTTP_PORT,
+	CONFIG_AF_DNS_HOOK,
+	CONFIG_AF_KEY_TYPE,
+	CONFIG_AF_SERVER,
+	CONFIG_AF_ACCOUNT,
+	CONFIG_AF_EMAIL,
+	CONFIG_AF_CA_BUNDLE,
+	CONFIG_AF_HTTP_CHALLENGE_PORT,
+	CONFIG_AF_TLS_CHALLENGE_PORT
+};
+typedef void config_acme_report_fn(void *arg, enum config_acme_field,
+    size_t idx, const char *msg);
+/*
+ * The rules, every problem given to report (not only the first).
+ * Return the number of problems.
+ */
+size_t		 config_key_acme_rules(const struct config_key_acme *,
+		     config_acme_report_fn *, void *arg);
+size_t		 config_acme_rules(const struct config_acme *,
+		     config_acme_report_fn *, void *arg);
 
 /* config-scan.c: the pass over the text before libconfig's. */
 struct config_literal {
