@@ -40,6 +40,7 @@ extern const struct cmd_entry cmd_selfsign_entry;
 extern const struct cmd_entry cmd_renew_entry;
 /* The running server. */
 extern const struct cmd_entry cmd_probe_entry;
+extern const struct cmd_entry cmd_reload_entry;
 
 const struct cmd_entry *cmd_table[] = {
 	&cmd_list_entry,
@@ -61,6 +62,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_renew_entry,
 	/* CMD_TABLE_PROBE */
 	&cmd_probe_entry,
+	&cmd_reload_entry,
 	NULL
 };
 
