@@ -33,6 +33,12 @@
 /* Between probe rounds: long enough for certbindd to load, short enough
  * that a fast reload is seen at once. */
 #define VERIFY_PAUSE_MS	200
+/*
+ * A round is not started with less time left than this for a handshake:
+ * one cut short would report a listener as refusing when it was only
+ * slow, worse than the previous round's answer.
+ */
+#define VERIFY_MIN_HANDSHAKE_MS	1000
 
 /*
  * The name of process pid as the kernel has it (/proc/PID/comm), or NULL.
@@ -256,12 +262,10 @@ reload_verify(const struct config *cfg, int timeout_ms, probe_ok_fn ok,
 		if (!worth_waiting(&round))
 			break;
 		left = deadline - mono_ms();
-		if (left <= 0)
+		if (left < VERIFY_PAUSE_MS + VERIFY_MIN_HANDSHAKE_MS)
 			break;
-		if (left > VERIFY_PAUSE_MS)
-			left = VERIFY_PAUSE_MS;
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000;
+		ts.tv_sec = VERIFY_PAUSE_MS / 1000;
+		ts.tv_nsec = (VERIFY_PAUSE_MS % 1000) * 1000000L;
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			;
 	}

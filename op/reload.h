@@ -31,11 +31,11 @@ int	certbindd_signal(const struct config *, int sig, char **cause);
 /*
  * After a reload: probes every listener of cfg (probe_run) until what is
  * served matches cfg's prediction or timeout_ms has passed, a round then
- * a short sleep; a handshake waits no longer than the time left, so the
- * whole takes about timeout_ms at most. ok (may be NULL) hears of the
- * matched probes of the last round only, and that round's findings are
- * appended to fs (none when everything matched). Returns the number of
- * findings appended.
+ * a short sleep; a handshake waits no longer than the time left, and no
+ * round starts with less than a second left, so the whole takes about
+ * timeout_ms at most. ok (may be NULL) hears of the matched probes of
+ * the last round only, and that round's findings are appended to fs (none
+ * when everything matched). Returns the number of findings appended.
  */
 size_t	reload_verify(const struct config *, int timeout_ms, probe_ok_fn ok,
 	    void *arg, struct findings *fs);

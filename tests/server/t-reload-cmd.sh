@@ -70,7 +70,7 @@ cp "$S/one.key" "$S/open.key"
 cp "$S/one.pem" "$S/open.pem"
 chmod 644 "$S/open.key"
 conf open
-cb -c "$C" reload --timeout 2
+cb -c "$C" reload --timeout 3
 t_is "reload that certbindd refuses: exit 1" "$rc" 1
 t_match "the finding is not-reloaded" "$out" \
     "^warning not-reloaded 127\\.0\\.0\\.3:$P"
