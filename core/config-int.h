@@ -7,13 +7,15 @@
  *
  * The module is split by what a reader comes for: config.c the model and
  * its accessors, config-edit.c the mutators, config-scan.c our own pass
- * over the text, config-load.c the walk over libconfig's tree, and
- * config-write.c the canonical text.
+ * over the text, config-load.c the walk over libconfig's tree (its ACME
+ * settings in config-load-acme.c), config-acme.c ACME's part of the model
+ * and its rules, and config-write.c the canonical text.
  */
 #ifndef CERTBIND_CONFIG_INT_H
 #define CERTBIND_CONFIG_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/config.h"
 
@@ -137,6 +139,39 @@ size_t		 config_key_acme_rules(const struct config_key_acme *,
 		     config_acme_report_fn *, void *arg);
 size_t		 config_acme_rules(const struct config_acme *,
 		     config_acme_report_fn *, void *arg);
+
+/*
+ * config-load.c's helpers, for the parts of the walk over libconfig's tree
+ * in files of their own: an error on a line, the line of a setting, a
+ * string or a number read with the loader's checks (each reports its own
+ * problem and returns NULL or -1), an unknown setting, and the model being
+ * filled. The handle is the loader's; it lives for one config_parse().
+ */
+struct config_setting_t;
+struct config_lctx;
+void		 config_lerr(struct config_lctx *, int line,
+		     const char *fmt, ...)
+		     __attribute__((format(printf, 3, 4)));
+int		 config_lline(struct config_lctx *,
+		     const struct config_setting_t *);
+const char	*config_lstr(struct config_lctx *,
+		     const struct config_setting_t *, const char *what,
+		     int empty_ok);
+int		 config_lnum(struct config_lctx *,
+		     const struct config_setting_t *, const char *what,
+		     long long min, long long max, int64_t *out);
+void		 config_lunknown(struct config_lctx *,
+		     const struct config_setting_t *, const char *where);
+struct config	*config_lmodel(struct config_lctx *);
+
+/*
+ * config-load-acme.c: the acme group, and a key's acme block (NULL when
+ * it has a problem, each reported on its line).
+ */
+void		 config_load_acme(struct config_lctx *,
+		     const struct config_setting_t *);
+struct config_key_acme *config_load_key_acme(struct config_lctx *,
+		     const struct config_setting_t *);
 
 /* config-scan.c: the pass over the text before libconfig's. */
 struct config_literal {

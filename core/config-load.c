@@ -124,14 +124,11 @@ ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
+ctx_verr(struct ctx *ctx, int line, const char *fmt, va_list ap)
 {
-	va_list	 ap;
 	char	*msg;
 
-	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (ctx->nerrs == ctx->errscap) {
 		ctx->errscap = ctx->errscap ? ctx->errscap * 2 : 8;
 		ctx->errs = xreallocarray(ctx->errs, ctx->errscap,
@@ -147,6 +144,16 @@ ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
 		    msg);
 	ctx->nerrs++;
 	free(msg);
+}
+
+static void
+ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verr(ctx, line, fmt, ap);
+	va_end(ap);
 }
 
 
@@ -298,239 +305,62 @@ get_endpoint(struct ctx *ctx, const config_setting_t *s, const char *what,
 	return 0;
 }
 
+/*
+ * The helpers above for the parts of the walk in files of their own
+ * (config-load-acme.c), through a handle that shows them nothing else.
+ */
+struct config_lctx {
+	struct ctx	*ctx;
+};
+
+void
+config_lerr(struct config_lctx *lc, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verr(lc->ctx, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+config_lline(struct config_lctx *lc, const config_setting_t *s)
+{
+	return sline(lc->ctx, s);
+}
+
+const char *
+config_lstr(struct config_lctx *lc, const config_setting_t *s,
+    const char *what, int empty_ok)
+{
+	return get_string(lc->ctx, s, what, empty_ok);
+}
+
+int
+config_lnum(struct config_lctx *lc, const config_setting_t *s,
+    const char *what, long long min, long long max, int64_t *out)
+{
+	return get_number(lc->ctx, s, what, min, max, out);
+}
+
+void
+config_lunknown(struct config_lctx *lc, const config_setting_t *s,
+    const char *where)
+{
+	unknown_setting(lc->ctx, s, where);
+}
+
+struct config *
+config_lmodel(struct config_lctx *lc)
+{
+	return lc->ctx->cf;
+}
+
 #define KEY_EXAMPLE \
     "{ name = \"www\"; key = \"keys/www.key\"; cert = \"certs/www.pem\"; }"
 #define BINDING_EXAMPLE "{ key = \"www\"; endpoint = \"*:443\"; }"
 #define LISTEN_EXAMPLE \
     "{ endpoint = \"*:443\"; backend = \"127.0.0.1:8080\"; }"
-
-/*
- * The lines of an acme group's or block's settings, so that a problem
- * the rules find (config-acme.c) is reported on the line of the setting
- * it is about; a setting not given falls back to the group's line.
- */
-struct acme_lines {
-	struct ctx	*ctx;
-	int		 block;
-	int		 field[CONFIG_AF_TLS_CHALLENGE_PORT + 1];
-	/* A setting that did not read: the rules' words on it would repeat. */
-	int		 skip[CONFIG_AF_TLS_CHALLENGE_PORT + 1];
-	int		*domains;
-	size_t		 ndomains;
-	int		 bad;		/* a problem was reported */
-};
-
-static void
-acme_report(void *arg, enum config_acme_field f, size_t idx, const char *msg)
-{
-	struct acme_lines	*al = arg;
-	int			 line = 0;
-
-	if ((size_t)f < sizeof al->skip / sizeof al->skip[0] && al->skip[f])
-		return;
-	if (f == CONFIG_AF_DOMAINS && idx < al->ndomains)
-		line = al->domains[idx];
-	else if ((size_t)f < sizeof al->field / sizeof al->field[0])
-		line = al->field[f];
-	if (line == 0)
-		line = al->block;
-	ctx_err(al->ctx, line, "%s", msg);
-	al->bad = 1;
-}
-
-#define ACME_KEY_SETTINGS \
-    "a key's acme (domains, challenge, webroot, http_port, dns_hook, " \
-    "key_type)"
-
-/* Reads the acme domains: a list or array of strings. */
-static int
-walk_domains(struct ctx *ctx, const config_setting_t *s,
-    struct config_key_acme *a, struct acme_lines *al)
-{
-	const config_setting_t	*e;
-	const char		*v;
-	int			 i, n, ok = 1;
-
-	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
-	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
-		ctx_err(ctx, sline(ctx, s), "acme domains must be a list: "
-		    "domains = ( \"www.example.com\", \"example.com\" );");
-		return -1;
-	}
-	n = config_setting_length(s);
-	if (n > 0) {
-		a->domains = xreallocarray(NULL, (size_t)n,
-		    sizeof *a->domains);
-		al->domains = xreallocarray(NULL, (size_t)n,
-		    sizeof *al->domains);
-	}
-	for (i = 0; i < n; i++) {
-		e = config_setting_get_elem(s, i);
-		if ((v = get_string(ctx, e, "each acme domain", 0)) == NULL) {
-			ok = 0;
-			continue;
-		}
-		al->domains[a->ndomains] = sline(ctx, e);
-		a->domains[a->ndomains++] = xstrdup(v);
-	}
-	al->ndomains = a->ndomains;
-	return ok ? 0 : -1;
-}
-
-/*
- * A key's acme block. Returns the block, or NULL when it has a problem
- * (each reported on its line).
- */
-static struct config_key_acme *
-walk_key_acme(struct ctx *ctx, const config_setting_t *g)
-{
-	struct config_key_acme	*a;
-	struct acme_lines	 al;
-	const config_setting_t	*s;
-	const char		*n, *v;
-	char			**dst, what[64];
-	int64_t			 num;
-	int			 i, ok = 1;
-	enum config_acme_field	 f;
-
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		ctx_err(ctx, sline(ctx, g), "acme must be a group: acme = { "
-		    "domains = ( \"www.example.com\" ); };");
-		return NULL;
-	}
-	memset(&al, 0, sizeof al);
-	al.ctx = ctx;
-	al.block = sline(ctx, g);
-	a = xcalloc(1, sizeof *a);
-	for (i = 0; i < config_setting_length(g); i++) {
-		s = config_setting_get_elem(g, i);
-		n = config_setting_name(s);
-		dst = NULL;
-		if (strcmp(n, "domains") == 0) {
-			al.field[CONFIG_AF_DOMAINS] = sline(ctx, s);
-			if (walk_domains(ctx, s, a, &al) != 0) {
-				ok = 0;
-				/* Not "no domains" when one did not read. */
-				al.skip[CONFIG_AF_DOMAINS] = a->ndomains == 0;
-			}
-			continue;
-		} else if (strcmp(n, "http_port") == 0) {
-			al.field[CONFIG_AF_HTTP_PORT] = sline(ctx, s);
-			if (get_number(ctx, s, "acme http_port", MIN_PORT,
-			    MAX_PORT, &num) == 0)
-				a->http_port = num;
-			else
-				ok = 0;
-			continue;
-		} else if (strcmp(n, "challenge") == 0) {
-			f = CONFIG_AF_CHALLENGE;
-			dst = &a->challenge;
-		} else if (strcmp(n, "webroot") == 0) {
-			f = CONFIG_AF_WEBROOT;
-			dst = &a->webroot;
-		} else if (strcmp(n, "dns_hook") == 0) {
-			f = CONFIG_AF_DNS_HOOK;
-			dst = &a->dns_hook;
-		} else if (strcmp(n, "key_type") == 0) {
-			f = CONFIG_AF_KEY_TYPE;
-			dst = &a->key_type;
-		} else {
-			unknown_setting(ctx, s, ACME_KEY_SETTINGS);
-			ok = 0;
-			continue;
-		}
-		al.field[f] = sline(ctx, s);
-		snprintf(what, sizeof what, "acme %s", n);
-		if ((v = get_string(ctx, s, what, 0)) != NULL)
-			config_setstr(dst, v);
-		else {
-			ok = 0;
-			al.skip[f] = 1;
-		}
-	}
-	if (a->challenge == NULL) {
-		/* An unreadable challenge is unknown: no rule depends on it. */
-		if (al.skip[CONFIG_AF_CHALLENGE])
-			al.skip[CONFIG_AF_DNS_HOOK] = al.skip[CONFIG_AF_WEBROOT] =
-			    al.skip[CONFIG_AF_HTTP_PORT] =
-			    al.skip[CONFIG_AF_DOMAINS] = 1;
-		a->challenge = xstrdup(CONFIG_ACME_DEFAULT_CHALLENGE);
-	}
-	config_key_acme_rules(a, acme_report, &al);
-	free(al.domains);
-	if (!ok || al.bad) {
-		config_key_acme_free(a);
-		return NULL;
-	}
-	return a;
-}
-
-#define ACME_SETTINGS \
-    "acme (server, account, email, ca_bundle, challenge_http_port, " \
-    "challenge_tls_port)"
-
-static void
-walk_acme(struct ctx *ctx, const config_setting_t *g)
-{
-	struct config_acme	*a;
-	struct acme_lines	 al;
-	const config_setting_t	*s;
-	const char		*n, *v;
-	char			**dst, what[64];
-	int64_t			*nump;
-	int			 i;
-	enum config_acme_field	 f;
-
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		ctx_err(ctx, sline(ctx, g), "acme must be a group: acme = { "
-		    "server = \"https://CA/directory\"; account = "
-		    "\"acme/account.key\"; };");
-		return;
-	}
-	memset(&al, 0, sizeof al);
-	al.ctx = ctx;
-	al.block = sline(ctx, g);
-	a = config_acme_edit(ctx->cf);
-	for (i = 0; i < config_setting_length(g); i++) {
-		s = config_setting_get_elem(g, i);
-		n = config_setting_name(s);
-		dst = NULL;
-		nump = NULL;
-		if (strcmp(n, "server") == 0) {
-			f = CONFIG_AF_SERVER;
-			dst = &a->server;
-		} else if (strcmp(n, "account") == 0) {
-			f = CONFIG_AF_ACCOUNT;
-			dst = &a->account;
-		} else if (strcmp(n, "email") == 0) {
-			f = CONFIG_AF_EMAIL;
-			dst = &a->email;
-		} else if (strcmp(n, "ca_bundle") == 0) {
-			f = CONFIG_AF_CA_BUNDLE;
-			dst = &a->ca_bundle;
-		} else if (strcmp(n, "challenge_http_port") == 0) {
-			f = CONFIG_AF_HTTP_CHALLENGE_PORT;
-			nump = &a->challenge_http_port;
-		} else if (strcmp(n, "challenge_tls_port") == 0) {
-			f = CONFIG_AF_TLS_CHALLENGE_PORT;
-			nump = &a->challenge_tls_port;
-		} else {
-			unknown_setting(ctx, s, ACME_SETTINGS);
-			continue;
-		}
-		al.field[f] = sline(ctx, s);
-		snprintf(what, sizeof what, "acme %s", n);
-		if (nump != NULL) {
-			if (get_number(ctx, s, what, MIN_PORT, MAX_PORT,
-			    nump) != 0)
-				al.skip[f] = 1;
-		} else if ((v = get_string(ctx, s, what, 0)) != NULL)
-			config_setstr(dst, v);
-		else
-			al.skip[f] = 1;
-	}
-	config_acme_rules(a, acme_report, &al);
-}
 
 static void
 walk_key(struct ctx *ctx, const config_setting_t *g)
@@ -541,6 +371,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	const char		*request = NULL, *n;
 	struct config_key	*k;
 	struct config_key_acme	*acme = NULL;
+	struct config_lctx	 lc = { ctx };
 	int			 i, ok = 1, line = sline(ctx, g);
 	char			*why;
 
@@ -566,7 +397,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 			    NULL)
 				ok = 0;
 		} else if (strcmp(n, "acme") == 0) {
-			if ((acme = walk_key_acme(ctx, s)) == NULL)
+			if ((acme = config_load_key_acme(&lc, s)) == NULL)
 				ok = 0;
 		} else {
 			unknown_setting(ctx, s, "a key (name, key, cert, "
@@ -837,6 +668,7 @@ find_duplicates(struct ctx *ctx)
 static void
 walk_root(struct ctx *ctx, const config_setting_t *root)
 {
+	struct config_lctx	 lc = { ctx };
 	const config_setting_t	*s, *e;
 	const char		*n, *v;
 	int64_t			 version;
@@ -865,7 +697,7 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 		} else if (strcmp(n, "server") == 0) {
 			walk_server(ctx, s);
 		} else if (strcmp(n, "acme") == 0) {
-			walk_acme(ctx, s);
+			config_load_acme(&lc, s);
 		} else if (strcmp(n, "keys") == 0) {
 			if (!is_list(ctx, s, "keys", KEY_EXAMPLE))
 				continue;
