@@ -102,6 +102,16 @@ int		 privsep_drops(const struct srvid *);
 int		 privsep_drop(const struct srvid *, char **cause);
 
 /*
+ * pidfile.c: server.pidfile, "PID\n", written atomically with mode 0644.
+ * pidfile_path is the resolved path (allocated), or NULL when the config
+ * has none. pidfile_remove removes the file only if it names this
+ * process, and says nothing when it cannot (privileges dropped).
+ */
+char		*pidfile_path(const struct config *);
+int		 pidfile_write(const char *path, char **cause);
+void		 pidfile_remove(const char *path);
+
+/*
  * keeper.c: the privileged process that opens files and binds listeners
  * for certbindd once it has dropped root (see the comment there).
  * keeper_start forks it; until then, or without one, keeper_open is

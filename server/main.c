@@ -205,7 +205,7 @@ main(int argc, char **argv)
 	struct gen		*g;
 	const struct srvid	*id;
 	sigset_t		 set;
-	char			*cause = NULL, *abs_path = NULL, *cwd;
+	char			*cause = NULL, *abs_path = NULL, *cwd, *pidpath;
 	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd;
 	unsigned		 n;
 	ssize_t			 r;
@@ -285,6 +285,12 @@ main(int argc, char **argv)
 		}
 		log_init(1);
 	}
+	/* The final pid, and still root: /run is root's. */
+	pidpath = pidfile_path(gen_config(g));
+	if (pidpath != NULL && pidfile_write(pidpath, &cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
+	}
 	id = gen_srvid(g);
 	if (privsep_drops(id)) {
 		/* Reloads will need root to read keys and bind low ports. */
@@ -333,6 +339,8 @@ main(int argc, char **argv)
 	gen_unref(g);
 	gen_global_free();
 	keeper_stop();
+	pidfile_remove(pidpath);
+	free(pidpath);
 	log_info("stopped");
 	free(abs_path);
 	return 0;
