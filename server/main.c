@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "op/acme-paths.h"
 #include "op/check.h"
 #include "core/config.h"
 #include "util/errlist.h"
@@ -55,8 +56,10 @@ help(void)
 	    "  -h       this help; --version prints the version\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the config (the old one keeps serving if\n"
-	    "the new one fails); SIGTERM and SIGINT stop accepting and let open\n"
-	    "connections finish for up to server.shutdown_timeout seconds.\n"
+	    "the new one fails); SIGUSR2 re-reads only the pending tls-alpn-01\n"
+	    "challenges that certbind wrote; SIGTERM and SIGINT stop accepting\n"
+	    "and let open connections finish for up to server.shutdown_timeout\n"
+	    "seconds.\n"
 	    "See certbindd(8) and certbind.conf(5).\n", CONFIG_DEFAULT_PATH);
 	exit(0);
 }
@@ -259,6 +262,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, ACME_ALPN_SIGNAL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
 		log_warn("signalfd: %s", strerror(errno));
@@ -305,6 +309,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Pending tls-alpn-01 challenges, through the keeper if there is one. */
+	challenge_reload(gen_config(g), &gen_srvid(g)->keys, 0);
+
 	n = worker_count(g);
 	if (workers_start(n, &cause) != 0) {
 		log_warn("%s", cause);
@@ -325,9 +332,15 @@ main(int argc, char **argv)
 			log_warn("signalfd: %s", strerror(errno));
 			break;
 		}
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
 			reload(&g);
-		else
+			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
+			    0);
+		} else if (si.ssi_signo == ACME_ALPN_SIGNAL) {
+			/* The challenges only: no reload, no listener change. */
+			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
+			    1);
+		} else
 			break;
 	}
 
@@ -336,6 +349,7 @@ main(int argc, char **argv)
 	    workers_connections(), (long long)gen_shutdown_timeout(g) / 1000);
 	listeners_close_all();
 	workers_stop(gen_shutdown_timeout(g));
+	challenge_free_all();
 	gen_unref(g);
 	gen_global_free();
 	keeper_stop();
