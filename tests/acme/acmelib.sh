@@ -19,6 +19,10 @@
 #     ACME_DNS_PORT             its DNS server (UDP and TCP, 127.0.0.1)
 #     ACME_PEBBLE_PID, ACME_CHALLTESTSRV_PID
 #     ACME_DNS_HOOK             tests/acme/dns-hook.sh, for acme.dns_hook
+#                               ACME_EAB_KID and ACME_EAB_HMAC set before
+#                               the call make pebble require External
+#                               Account Binding with that key;
+#                               PEBBLE_WFE_NONCEREJECT (percent) is passed on
 #   acme_env_stop               stops both by PID (also run at exit)
 #   acme_dns_a NAME ADDR        NAME resolves to ADDR (A, or AAAA for IPv6)
 #   acme_dns_clear NAME         NAME's A and AAAA records removed
@@ -175,6 +179,13 @@ acme_env_start() {
 		return 1
 	fi
 
+	# External Account Binding, when the test sets ACME_EAB_KID and
+	# ACME_EAB_HMAC (base64url) before the call.
+	eab_required=false eab_keys=""
+	if [ -n "${ACME_EAB_KID:-}" ]; then
+		eab_required=true
+		eab_keys="\"$ACME_EAB_KID\": \"$ACME_EAB_HMAC\""
+	fi
 	cat >"$d/pebble.json" <<EOF
 {
   "pebble": {
@@ -185,7 +196,8 @@ acme_env_start() {
     "httpPort": $ACME_HTTP_PORT,
     "tlsPort": $ACME_TLS_PORT,
     "ocspResponderURL": "",
-    "externalAccountBindingRequired": false
+    "externalAccountBindingRequired": $eab_required,
+    "externalAccountMACKeys": { $eab_keys }
   }
 }
 EOF
