@@ -321,19 +321,19 @@ challenge_reload(const struct config *cfg, const struct keyfile_ids *ids,
 	path = config_resolve_path(cfg, ACME_ALPN_DIR);
 	fd = fileio_open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1 && errno != ENOENT) {
+	dir = NULL;
+	if ((fd == -1 && errno != ENOENT) ||
+	    (fd != -1 && (dir = fdopendir(fd)) == NULL)) {
 		/* Not knowing what is pending, keep what was. */
 		e = escape_str(path, 0);
 		log_warn("acme: cannot read the tls-alpn-01 directory %s: %s; "
 		    "the challenges loaded before stay", e, strerror(errno));
 		free(e);
+		if (fd != -1)
+			close(fd);
 		free(path);
 		free(t);
 		return -1;
-	}
-	if (fd != -1 && (dir = fdopendir(fd)) == NULL) {
-		close(fd);
-		fd = -1;
 	}
 	if (fd == -1) {
 		/* No directory: nothing is pending. */

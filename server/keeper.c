@@ -78,6 +78,11 @@ struct allowed {
 
 static int	keeper_fd = -1;		/* certbindd's end; -1: no keeper */
 static pid_t	keeper_pid = -1;
+/*
+ * The keeper's end of the pair has closed: it only does so by exiting, so
+ * it is gone even if it is not a zombie yet when keeper_lost() asks.
+ */
+static int	keeper_gone;
 
 static void
 allowed_free(struct allowed *a)
@@ -374,7 +379,7 @@ keeper_lost(void)
 {
 	if (keeper_fd == -1)
 		return 0;
-	return waitpid(keeper_pid, NULL, WNOHANG) != 0;
+	return keeper_gone || waitpid(keeper_pid, NULL, WNOHANG) != 0;
 }
 
 void
@@ -402,6 +407,7 @@ keeper_call(struct keeper_req *req, char *msg, size_t msgsize)
 		r = send(keeper_fd, req, sizeof *req, MSG_NOSIGNAL);
 	while (r == -1 && errno == EINTR);
 	if (r != (ssize_t)sizeof *req || recv_rep(keeper_fd, &rep, &fd) != 0) {
+		keeper_gone = 1;
 		errno = EPIPE;	/* the keeper is gone */
 		return -1;
 	}

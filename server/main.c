@@ -56,10 +56,10 @@ help(void)
 	    "  -h       this help; --version prints the version\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the config (the old one keeps serving if\n"
-	    "the new one fails); SIGUSR2 re-reads only the pending tls-alpn-01\n"
-	    "challenges that certbind wrote; SIGTERM and SIGINT stop accepting\n"
-	    "and let open connections finish for up to server.shutdown_timeout\n"
-	    "seconds.\n"
+	    "the new one fails); SIGUSR2 re-reads only the pending\n"
+	    "tls-alpn-01 challenges that certbind wrote; SIGTERM and SIGINT\n"
+	    "stop accepting and let open connections finish for up to\n"
+	    "server.shutdown_timeout seconds.\n"
 	    "See certbindd(8) and certbind.conf(5).\n", CONFIG_DEFAULT_PATH);
 	exit(0);
 }
@@ -309,7 +309,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Pending tls-alpn-01 challenges, through the keeper if there is one. */
+	/* The pending tls-alpn-01 challenges, through the keeper if any. */
 	challenge_reload(gen_config(g), &gen_srvid(g)->keys, 0);
 
 	n = worker_count(g);
@@ -337,7 +337,7 @@ main(int argc, char **argv)
 			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
 			    0);
 		} else if (si.ssi_signo == ACME_ALPN_SIGNAL) {
-			/* The challenges only: no reload, no listener change. */
+			/* The challenges only: no reload, no new listener. */
 			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
 			    1);
 		} else
