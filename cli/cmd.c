@@ -97,6 +97,33 @@ cmd_usage(FILE *f, const struct cmd_entry *e)
  * NAME --help. A command that takes --key-type lists the types from the
  * one table in keys/, so the help cannot name a type certbind lacks.
  */
+void
+cmd_print_wrapped(FILE *f, const char *text, size_t width)
+{
+	const char	*p = text, *line, *end, *brk;
+	size_t		 len;
+
+	while (*p != '\0') {
+		line = p;
+		end = strchr(p, '\n');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		/* Break at the last space that keeps the line within width. */
+		while (len > width) {
+			for (brk = line + width; brk > line && *brk != ' '; brk--)
+				;
+			if (brk == line)
+				break;	/* one long word: leave it whole */
+			fprintf(f, "%.*s\n", (int)(brk - line), line);
+			len -= (size_t)(brk + 1 - line);
+			line = brk + 1;
+		}
+		fprintf(f, "%.*s\n", (int)len, line);
+		p = line + len;
+		if (*p == '\n')
+			p++;
+	}
+}
+
 static void
 cmd_help(const struct cmd_entry *e)
 {
@@ -104,7 +131,8 @@ cmd_help(const struct cmd_entry *e)
 	size_t		 i, n;
 
 	cmd_usage(stdout, e);
-	printf("\n%s\n", e->help);
+	putchar('\n');
+	cmd_print_wrapped(stdout, e->help, 78);
 	for (i = 0; i < ARGS_MAX_OPTIONS && e->args.options[i].name != NULL;
 	    i++)
 		if (strcmp(e->args.options[i].name, "key-type") == 0)

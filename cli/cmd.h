@@ -166,6 +166,8 @@ int	 cmd_timeout(struct args *, int dflt_ms, int *ms);
  */
 int	 cmd_reload(const struct config *cf, int timeout_ms, probe_ok_fn ok,
 	    void *arg, FILE *out);
+/* Prints text to f in lines of at most width, broken at spaces. */
+void	 cmd_print_wrapped(FILE *f, const char *text, size_t width);
 /* Prints untrusted text to f, escaped. */
 void	 cmd_puts_escaped(FILE *f, const char *s);
 

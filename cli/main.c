@@ -53,11 +53,12 @@ unknown(const char *word, const char *next)
 		if (strncmp(cmd_table[i]->name, word, len) != 0 ||
 		    cmd_table[i]->name[len] != ' ')
 			continue;
-		if (n++ == 0) {
-			fprintf(stderr, "certbind: %s%s needs one of these "
-			    "commands:\n", next != NULL ?
-			    "unknown command after " : "", word);
-		}
+		if (n++ == 0 && next != NULL)
+			fprintf(stderr, "certbind: '%s %s' is not a command; "
+			    "these are:\n", word, next);
+		else if (n == 1)
+			fprintf(stderr, "certbind: %s needs one of these "
+			    "commands:\n", word);
 		fprintf(stderr, "  certbind %s %s\n", cmd_table[i]->name,
 		    cmd_table[i]->usage);
 	}
