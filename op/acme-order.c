@@ -18,6 +18,7 @@
 
 #include "core/config.h"
 #include "core/endpoint.h"
+#include "util/errlist.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 #include "keys/acmecert.h"
@@ -345,6 +346,31 @@ pending_make(struct run *r, const struct config *before, const char *pname,
 	return 0;
 }
 
+/*
+ * lifecycle_install() onto the pending key, with its certificate file
+ * added to lf, which holds the pending key's files already (install
+ * starts a list of its own).
+ */
+static int
+install(const struct config *tmp, struct cert *crt, const char *pname,
+    struct config **after, struct lifecycle_files *lf,
+    struct lifecycle_installed *li, char **cause)
+{
+	struct lifecycle_files	 ilf;
+	size_t			 i;
+	int			 rc;
+
+	rc = lifecycle_install(tmp, crt, pname, after, &ilf, li, cause);
+	if (rc == 0) {
+		lf->cert = ilf.cert;
+		memset(&ilf.cert, 0, sizeof ilf.cert);
+		for (i = 0; i < ilf.warnings.n; i++)
+			errlist_add(&lf->warnings, "%s", ilf.warnings.v[i]);
+	}
+	lifecycle_files_free(&ilf);
+	return rc;
+}
+
 int
 acme_order(const struct config *before, const struct acme_order_opts *opts,
     struct config **after, struct lifecycle_files *lf,
@@ -502,8 +528,7 @@ acme_order(const struct config *before, const struct acme_order_opts *opts,
 		goto fail;
 
 	/* Onto the pending key, and (a renewal) from there onto name. */
-	if (lifecycle_install(tmp, crt, pname, after, lf, &res->inst,
-	    cause) != 0)
+	if (install(tmp, crt, pname, after, lf, &res->inst, cause) != 0)
 		goto fail;
 	if (config_key_acme_set(*after, name, r.spec, cause) != 0)
 		goto fail;
