@@ -1,7 +1,8 @@
 /*
  * The model the windows draw: the edited config with its findings, the
  * marks of its rows (conflicts, stale bindings ...), its resolver and SNI
- * index, and the certificates of its keys, loaded when first drawn. Every
+ * index, the certificates of its keys, loaded when first drawn, and the
+ * ACME status of its managed keys (from their state files). Every
  * change rebuilds these once (tui_changed), never per keystroke; on a
  * large config the checks run just after the screen is drawn, so the rows
  * never wait for them.
@@ -68,6 +69,63 @@ certs_reset(struct tui *t)
 	model_certs_free(t);
 	t->ncerts = config_nkeys(t->edit);
 	t->certs = xcalloc(t->ncerts + 1, sizeof *t->certs);
+}
+
+void
+model_acme_free(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nacme; i++) {
+		if (t->acme[i].have)
+			acme_key_status_free(&t->acme[i].st);
+		free(t->acme[i].error);
+	}
+	free(t->acme);
+	t->acme = NULL;
+	t->nacme = 0;
+	t->nmanaged = 0;
+}
+
+/*
+ * The ACME status of every managed key: acme_key_status() reads the state
+ * file and the certificate, so it runs here, once per model change, and
+ * the rows only look it up.
+ */
+static void
+acme_reset(struct tui *t)
+{
+	const struct config_key	*k;
+	struct tui_acmecache	*ac;
+	char			*cause;
+	size_t			 i;
+
+	model_acme_free(t);
+	t->nacme = config_nkeys(t->edit);
+	t->acme = xcalloc(t->nacme + 1, sizeof *t->acme);
+	for (i = 0; i < t->nacme; i++) {
+		k = config_key(t->edit, i);
+		if (k->acme == NULL)
+			continue;
+		ac = &t->acme[i];
+		ac->managed = 1;
+		t->nmanaged++;
+		cause = NULL;
+		if (acme_key_status(t->edit, k->name, &ac->st, &cause) == 0) {
+			ac->have = 1;
+			ac->st.name = NULL;	/* borrowed from edit */
+		} else
+			ac->error = cause != NULL ? cause :
+			    xstrdup("the ACME state cannot be read");
+	}
+}
+
+const struct tui_acmecache *
+tui_acme(struct tui *t, size_t i)
+{
+	if (i >= t->nacme || !t->acme[i].managed)
+		return NULL;
+	return &t->acme[i];
 }
 
 struct cert *
@@ -195,6 +253,7 @@ model_update(struct tui *t, int check)
 	}
 	mark_conflicts(t);
 	certs_reset(t);
+	acme_reset(t);
 
 	t->gen++;
 	for (i = 0; i < TUI_NPANES; i++) {
