@@ -153,13 +153,13 @@ static const struct tui_action other_actions[] = {
 	    "served what the committed file says?", act_probe, 0 },
 	{ { 'w' }, "walkthrough", "walkthrough: first-time install",
 	    act_walkthrough, 0 },
-	{ { 'a' }, "acme", "ACME: renew the selected managed key now, or get\n"
-	    "a certificate for a key from the CA (the account\n"
-	    "first, if the config has none)", act_acme, 0 },
 	{ { '?', KEY_F(1) }, "help", "this help", act_help, 0 },
 	{ { TUI_CTRL('l') }, NULL, "redraw the screen", act_redraw, 0 },
 	{ { 'q' }, "quit", "quit (asks when there are unsaved changes)",
 	    act_quit, 0 },
+	{ { 'a' }, "acme", "ACME: renew the selected managed key now, or get\n"
+	    "a certificate for a key from the CA (its account\n"
+	    "first, if the config has none)", act_acme, 0 },
 };
 
 const struct tui_keymap screen_move_keymap =

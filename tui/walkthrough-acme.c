@@ -306,11 +306,15 @@ of_field(struct walkthrough *w, int kind)
 	return NULL;
 }
 
-/* The fields for challenge, keeping every value typed so far. */
+/*
+ * The fields for challenge, keeping every value typed so far. challenge
+ * may be a field's text, which the rebuild wipes: it is copied first.
+ */
 static void
-of_build(struct walkthrough *w, const char *challenge)
+of_build(struct walkthrough *w, const char *challenge_arg)
 {
 	struct form_field	*f;
+	char			*challenge = xstrdup(challenge_arg);
 	int			 i, kind, cur = OF_DOMAINS;
 	size_t			 c;
 
@@ -342,7 +346,7 @@ of_build(struct walkthrough *w, const char *challenge)
 			w->form.cur = w->form.n - 1;
 	}
 	free(w->challenge);
-	w->challenge = xstrdup(challenge);
+	w->challenge = challenge;
 }
 
 /* The domains typed, split on commas and spaces; *v borrows the copy. */

@@ -83,6 +83,31 @@ fmt_when(time_t when)
 	return when > 0 ? fmt_time(when) : xstrdup("-");
 }
 
+/* The last attempt and, if it failed, the CA's problem (escaped). */
+static void
+last_try(struct tui *t, const struct acme_key_status *st,
+    struct details_line **v, size_t *n)
+{
+	char	*s, *w1, *w2;
+
+	w1 = fmt_when(st->last_attempt);
+	if (st->last_ok)
+		s = xasprintf("%s, succeeded", w1);
+	else {
+		w2 = fmt_when(st->next_retry);
+		s = xasprintf("%s, failed (%u in a row); next try %s", w1,
+		    st->failures, w2);
+		free(w2);
+	}
+	free(w1);
+	add(v, n, "Last try", escape_str(s, t->escflags), st->last_ok ?
+	    TC_NORMAL : TC_ERROR);
+	free(s);
+	if (st->problem != NULL && !st->last_ok)
+		add(v, n, "Problem", escape_str(st->problem, t->escflags),
+		    TC_ERROR);
+}
+
 /*
  * The ACME lines of key ki: what it asks the CA for, when it renews, how
  * the last attempt went. The problem is the CA's text: escaped.
@@ -94,7 +119,7 @@ acme_lines(struct tui *t, ssize_t ki, const struct config_key *k,
 	const struct tui_acmecache	*ac = tui_acme(t, (size_t)ki);
 	const struct config_key_acme	*a = k->acme;
 	const struct acme_key_status	*st;
-	char				*s, *p, *w1, *w2;
+	char				*s, *p, *w1;
 	size_t				 i;
 	time_t				 now;
 
@@ -116,6 +141,9 @@ acme_lines(struct tui *t, ssize_t ki, const struct config_key *k,
 	}
 	st = &ac->st;
 	now = t->now != 0 ? t->now : time(NULL);
+	/* A failing renewal first: at 80x24 the pane shows six lines. */
+	if (st->last_attempt > 0 && !st->last_ok)
+		last_try(t, st, v, n);
 	if (st->not_after == 0)
 		s = xstrdup("now: no certificate yet");
 	else {
@@ -134,24 +162,8 @@ acme_lines(struct tui *t, ssize_t ki, const struct config_key *k,
 	else if (st->order_pending)
 		add(v, n, "Order", xstrdup("a stopped run left an order: the "
 		    "next a (or acme renew) resumes it"), TC_WARNING);
-	if (st->last_attempt > 0) {
-		w1 = fmt_when(st->last_attempt);
-		if (st->last_ok)
-			s = xasprintf("%s, succeeded", w1);
-		else {
-			w2 = fmt_when(st->next_retry);
-			s = xasprintf("%s, failed (%u in a row); next try %s",
-			    w1, st->failures, w2);
-			free(w2);
-		}
-		free(w1);
-		add(v, n, "Last try", escape_str(s, t->escflags),
-		    st->last_ok ? TC_NORMAL : TC_ERROR);
-		free(s);
-	}
-	if (st->problem != NULL)
-		add(v, n, "Problem", escape_str(st->problem, t->escflags),
-		    st->failures > 0 ? TC_ERROR : TC_NORMAL);
+	if (st->last_attempt > 0 && st->last_ok)
+		last_try(t, st, v, n);
 }
 
 static struct details_line *
