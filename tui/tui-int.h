@@ -149,7 +149,7 @@ struct tui_acmecache {
  */
 struct tui_acme_order {
 	char			*name;
-	char			*cert;		/* the key's new cert, as written */
+	char			*cert;		/* its new cert, as written */
 	struct lifecycle_files	 lf;
 };
 

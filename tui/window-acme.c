@@ -147,8 +147,8 @@ progress_draw(struct tui_win *w, const struct tui_rect *screen)
 	struct progress	*p = w->data;
 	struct tui	*t = w->tui;
 	struct tui_rect	 r;
-	char		*s;
-	size_t		 i, first, room;
+	char		*s, *e, **wl, **rows;
+	size_t		 i, j, nw, nrows, first, room;
 	int		 y, ymax, reserve;
 
 	r = draw_centre(LINES - 2, COLS - 4 < 76 ? COLS - 4 : 76);
@@ -170,12 +170,27 @@ progress_draw(struct tui_win *w, const struct tui_rect *screen)
 	} else
 		reserve = 5;
 	y++;
-	/* The last lines that fit, leaving room for the result. */
+	/* The last rows that fit, wrapped, leaving room for the result. */
 	room = ymax - y - reserve > 0 ? (size_t)(ymax - y - reserve) : 0;
-	first = p->lines.n > room ? p->lines.n - room : 0;
-	for (i = first; i < p->lines.n && y < ymax - reserve; i++)
-		draw_untrusted(t, y++, r.x + 2, r.w - 4, p->lines.v[i],
-		    A_NORMAL);
+	rows = NULL;
+	nrows = 0;
+	for (i = 0; i < p->lines.n; i++) {
+		e = escape_str(p->lines.v[i], t->escflags);
+		wl = draw_wrap(t, e, r.w - 6, &nw);
+		for (j = 0; j < nw; j++) {
+			rows = xreallocarray(rows, nrows + 1, sizeof *rows);
+			rows[nrows++] = xasprintf("%s%s", j > 0 ? "  " : "",
+			    wl[j]);
+		}
+		draw_wrap_free(wl, nw);
+		free(e);
+	}
+	first = nrows > room ? nrows - room : 0;
+	for (i = first; i < nrows && y < ymax - reserve; i++)
+		draw_text(t, y++, r.x + 2, r.w - 4, rows[i], A_NORMAL);
+	for (i = 0; i < nrows; i++)
+		free(rows[i]);
+	free(rows);
 	if (p->state != PS_WORKING && p->result != NULL) {
 		y++;
 		progress_para(t, y, r.x + 2, r.w - 4, ymax, p->result,
