@@ -271,7 +271,7 @@ static const char *const of_labels[OF_N] = {
 	"DNS hook", "Bind", "SNI"
 };
 static const char *const of_hints[OF_N] = {
-	"in certbind", "comma or space", NULL, "(optional)", "responder's",
+	"in certbind", "comma or space", NULL, "(optional)", "empty: CA's",
 	"program", "(optional)", "(optional)"
 };
 static const char *const challenges[] = {
