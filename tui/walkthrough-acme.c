@@ -533,7 +533,7 @@ revalidate_order(struct walkthrough *w, struct tui *t)
 	(void)validate_order(w, t);
 }
 
-/* The names of key name's certificate, for a key that has one. */
+/* The DNS names of key name's certificate, for a key that has one. */
 static void
 domains_of(struct tui *t, const char *name, char *buf, size_t len)
 {
@@ -554,6 +554,10 @@ domains_of(struct tui *t, const char *name, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s",
 		    used > 0 ? ", " : "", san);
 	}
+	/* An old certificate may name its site in the CN only. */
+	if (used == 0 && *cert_cn(c) != '\0' &&
+	    dnsname_check(cert_cn(c), DNSNAME_WILDCARD, NULL) == 0)
+		snprintf(buf, len, "%s", cert_cn(c));
 }
 
 static void

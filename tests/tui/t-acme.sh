@@ -12,9 +12,12 @@
 # - a renewal that fails (the hook refuses) is shown as FAILING with the
 #   CA's problem in the details, escaped; a again shows the cause and
 #   changes nothing;
+# - a on a key ACME does not manage opens the order form with its name
+#   and names;
 # - without an acme group, a offers the walkthrough's account step; the
 #   walkthrough's first choice registers (the CA's terms shown, I agree
-#   chosen), orders with dns-01, shows the preflight, and commits.
+#   chosen), refuses what the preflight finds unreachable, orders with
+#   dns-01, and commits.
 . "$(dirname "$0")/../lib.sh"
 . tests/tui/tmux.sh
 . "$top/tests/server/srvlib.sh"
@@ -127,6 +130,16 @@ t_match "acme status: the last result is a success" "$out$err" 'dns'
 t_ok "the keys pane shows the next renewal again" \
     tm_wait ">dns "
 t_nomatch "no longer unsaved" "$(tm_screen)" 'unsaved'
+# a on a key ACME does not manage: the walkthrough's order, filled in.
+tm_keys k
+tm_wait ">boot " >/dev/null
+tm_keys a
+t_ok "a on another key opens the order form with its name" \
+    tm_wait "Key name       boot"
+t_match "and its certificate's names" "$(tm_screen)" \
+    'Domains +boot\.certbind\.test'
+tm_keys Escape Escape
+tm_gone "Walkthrough:" >/dev/null
 tm_keys q
 tm_wait "certbind-exit=0" >/dev/null
 
@@ -214,6 +227,13 @@ t_ok "the account is made, then the order's form" tm_wait "Domains"
 t_is "the account key is mode 600" \
     "$(stat -c %a "$S/acme/account.key" 2>/dev/null)" 600
 t_ok "nothing is written yet" test -z "$(grep acme "$C")"
+# localhost resolves here, and no listener answers tls-alpn-01 on it.
+tm_keys -l "localhost"
+t_ok "the preflight says when the CA could not reach this host" \
+    tm_wait "UNREACHABLE: "
+tm_keys Enter
+t_ok "and the order is refused" tm_wait "would not reach what answers"
+tm_keys C-u
 tm_keys -l "w.certbind.test"
 tm_keys Tab Right Right
 t_ok "Right twice chooses dns-01, which asks for a hook" \
