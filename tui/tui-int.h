@@ -133,13 +133,18 @@ struct tui_certcache {
 
 /*
  * A key's ACME status (op/acme.h), read from its state file and
- * certificate when the model is built, never when a row is drawn.
+ * certificate when the model is built, never when a row is drawn, and
+ * read again only when one of the two files changed.
  */
 struct tui_acmecache {
 	int			 managed;	/* the key has an acme block */
 	int			 have;		/* st is valid */
 	struct acme_key_status	 st;		/* st.name is not kept */
 	char			*error;		/* why st is not */
+	/* What st was read from: kept while these stay the same. */
+	char			*name;
+	char			*cert;
+	struct timespec		 state_mtime, cert_mtime;
 };
 
 /*
