@@ -162,13 +162,22 @@ install: all
 	    sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/certbindd.service \
 	        > $(DESTDIR)$(UNITDIR)/certbindd.service; \
 	fi
+	if [ -f packaging/certbind-renew.service ]; then \
+	    install -d $(DESTDIR)$(UNITDIR); \
+	    sed 's|@BINDIR@|$(BINDIR)|g' packaging/certbind-renew.service \
+	        > $(DESTDIR)$(UNITDIR)/certbind-renew.service; \
+	    install -m 644 packaging/certbind-renew.timer \
+	        $(DESTDIR)$(UNITDIR)/certbind-renew.timer; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/certbind $(DESTDIR)$(SBINDIR)/certbindd \
 	    $(DESTDIR)$(MANDIR)/man1/certbind.1 \
 	    $(DESTDIR)$(MANDIR)/man5/certbind.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/certbindd.8 \
-	    $(DESTDIR)$(UNITDIR)/certbindd.service
+	    $(DESTDIR)$(UNITDIR)/certbindd.service \
+	    $(DESTDIR)$(UNITDIR)/certbind-renew.service \
+	    $(DESTDIR)$(UNITDIR)/certbind-renew.timer
 
 clean:
 	rm -rf build build-asan

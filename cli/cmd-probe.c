@@ -34,9 +34,12 @@ const struct cmd_entry cmd_probe_entry = {
 	.exec = cmd_probe_exec
 };
 
-/* With --verbose, the probes that matched, one a line. */
-static void
-probe_print_ok(void *arg, const char *object, const char *key,
+/*
+ * With --verbose, the probes that matched, one a line (certbind reload
+ * prints them too).
+ */
+void
+cmd_probe_print_ok(void *arg, const char *object, const char *key,
     const char *fpr)
 {
 	FILE	*f = arg;
@@ -89,7 +92,7 @@ cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_error("the config has no listeners to probe");
 
 	probe_run(cf, targets, ntargets, timeout_ms,
-	    args_has(args, "verbose") ? probe_print_ok : NULL, stdout, &fs);
+	    args_has(args, "verbose") ? cmd_probe_print_ok : NULL, stdout, &fs);
 	findings_sort(&fs);
 	for (i = 0; i < fs.n; i++)
 		cmd_print_finding(stdout, &fs.v[i], "");

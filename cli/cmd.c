@@ -40,6 +40,7 @@ extern const struct cmd_entry cmd_selfsign_entry;
 extern const struct cmd_entry cmd_renew_entry;
 /* The running server. */
 extern const struct cmd_entry cmd_probe_entry;
+extern const struct cmd_entry cmd_reload_entry;
 /* ACME. */
 extern const struct cmd_entry cmd_acme_register_entry;
 extern const struct cmd_entry cmd_acme_order_entry;
@@ -66,6 +67,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_renew_entry,
 	/* CMD_TABLE_PROBE */
 	&cmd_probe_entry,
+	&cmd_reload_entry,
 	/* CMD_TABLE_ACME */
 	&cmd_acme_register_entry,
 	&cmd_acme_order_entry,

@@ -190,6 +190,12 @@ void	 cmd_print_finding(FILE *, const struct finding *, const char *prefix);
  */
 size_t	 cmd_findings_diff(FILE *f, const struct config *before,
 	    const struct config *after, int errors_only);
+/*
+ * A probe_ok_fn (op/probe.h) printing "ok OBJECT: key KEY FPR" to the
+ * FILE * arg: certbind probe --verbose and certbind reload --verbose.
+ */
+void	 cmd_probe_print_ok(void *arg, const char *object, const char *key,
+	    const char *fpr);
 /* Prints findings, one a line, after prefix. */
 void	 cmd_print_findings(FILE *, const struct findings *,
 	    const char *prefix);

@@ -7,13 +7,15 @@
  *
  * The module is split by what a reader comes for: config.c the model and
  * its accessors, config-edit.c the mutators, config-scan.c our own pass
- * over the text, config-load.c the walk over libconfig's tree, and
- * config-write.c the canonical text.
+ * over the text, config-load.c the walk over libconfig's tree (its ACME
+ * settings in config-load-acme.c), config-acme.c ACME's part of the model
+ * and its rules, and config-write.c the canonical text.
  */
 #ifndef CERTBIND_CONFIG_INT_H
 #define CERTBIND_CONFIG_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/config.h"
 
@@ -24,6 +26,9 @@ struct config {
 
 	int			 has_server;
 	struct config_server	 server;
+
+	int			 has_acme;
+	struct config_acme	 acme;
 
 	struct config_listener	*listeners;
 	size_t			 nlisteners;
@@ -56,6 +61,10 @@ struct config {
 #define MAX_MAX_CONNECTIONS	10000000
 #define MIN_WORKERS		0
 #define MAX_WORKERS		1024
+#define DEF_ACME_HTTP_PORT	80
+#define DEF_ACME_TLS_PORT	443
+#define MIN_PORT		1
+#define MAX_PORT		65535
 
 /*
  * The header comment config_serialize() writes. The scanner knows it too:
@@ -96,6 +105,73 @@ void		 config_byname_sort(struct config *);
 int		 config_sni_check(const char *sni, char **cause);
 /* The sni half of config_binding_cmp(); NULL and "" are no sni. */
 int		 config_sni_cmp(const char *, const char *);
+
+/* config-acme.c: the acme group and the keys' acme blocks. */
+void		 config_acme_clear(struct config_acme *);
+void		 config_acme_copy(struct config_acme *dst,
+		     const struct config_acme *src);
+/*
+ * The settings a rule can find wrong, so that the loader can put each
+ * problem on the line of the setting (idx: which domain).
+ */
+enum config_acme_field {
+	CONFIG_AF_BLOCK,
+	CONFIG_AF_DOMAINS,
+	CONFIG_AF_CHALLENGE,
+	CONFIG_AF_WEBROOT,
+	CONFIG_AF_HTTP_PORT,
+	CONFIG_AF_DNS_HOOK,
+	CONFIG_AF_KEY_TYPE,
+	CONFIG_AF_SERVER,
+	CONFIG_AF_ACCOUNT,
+	CONFIG_AF_EMAIL,
+	CONFIG_AF_CA_BUNDLE,
+	CONFIG_AF_HTTP_CHALLENGE_PORT,
+	CONFIG_AF_TLS_CHALLENGE_PORT
+};
+typedef void config_acme_report_fn(void *arg, enum config_acme_field,
+    size_t idx, const char *msg);
+/*
+ * The rules, every problem given to report (not only the first).
+ * Return the number of problems.
+ */
+size_t		 config_key_acme_rules(const struct config_key_acme *,
+		     config_acme_report_fn *, void *arg);
+size_t		 config_acme_rules(const struct config_acme *,
+		     config_acme_report_fn *, void *arg);
+
+/*
+ * config-load.c's helpers, for the parts of the walk over libconfig's tree
+ * in files of their own: an error on a line, the line of a setting, a
+ * string or a number read with the loader's checks (each reports its own
+ * problem and returns NULL or -1), an unknown setting, and the model being
+ * filled. The handle is the loader's; it lives for one config_parse().
+ */
+struct config_setting_t;
+struct config_lctx;
+void		 config_lerr(struct config_lctx *, int line,
+		     const char *fmt, ...)
+		     __attribute__((format(printf, 3, 4)));
+int		 config_lline(struct config_lctx *,
+		     const struct config_setting_t *);
+const char	*config_lstr(struct config_lctx *,
+		     const struct config_setting_t *, const char *what,
+		     int empty_ok);
+int		 config_lnum(struct config_lctx *,
+		     const struct config_setting_t *, const char *what,
+		     long long min, long long max, int64_t *out);
+void		 config_lunknown(struct config_lctx *,
+		     const struct config_setting_t *, const char *where);
+struct config	*config_lmodel(struct config_lctx *);
+
+/*
+ * config-load-acme.c: the acme group, and a key's acme block (NULL when
+ * it has a problem, each reported on its line).
+ */
+void		 config_load_acme(struct config_lctx *,
+		     const struct config_setting_t *);
+struct config_key_acme *config_load_key_acme(struct config_lctx *,
+		     const struct config_setting_t *);
 
 /* config-scan.c: the pass over the text before libconfig's. */
 struct config_literal {

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,14 +124,11 @@ ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
+ctx_verr(struct ctx *ctx, int line, const char *fmt, va_list ap)
 {
-	va_list	 ap;
 	char	*msg;
 
-	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (ctx->nerrs == ctx->errscap) {
 		ctx->errscap = ctx->errscap ? ctx->errscap * 2 : 8;
 		ctx->errs = xreallocarray(ctx->errs, ctx->errscap,
@@ -146,6 +144,16 @@ ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
 		    msg);
 	ctx->nerrs++;
 	free(msg);
+}
+
+static void
+ctx_err(struct ctx *ctx, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verr(ctx, line, fmt, ap);
+	va_end(ap);
 }
 
 
@@ -297,6 +305,57 @@ get_endpoint(struct ctx *ctx, const config_setting_t *s, const char *what,
 	return 0;
 }
 
+/*
+ * The helpers above for the parts of the walk in files of their own
+ * (config-load-acme.c), through a handle that shows them nothing else.
+ */
+struct config_lctx {
+	struct ctx	*ctx;
+};
+
+void
+config_lerr(struct config_lctx *lc, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verr(lc->ctx, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+config_lline(struct config_lctx *lc, const config_setting_t *s)
+{
+	return sline(lc->ctx, s);
+}
+
+const char *
+config_lstr(struct config_lctx *lc, const config_setting_t *s,
+    const char *what, int empty_ok)
+{
+	return get_string(lc->ctx, s, what, empty_ok);
+}
+
+int
+config_lnum(struct config_lctx *lc, const config_setting_t *s,
+    const char *what, long long min, long long max, int64_t *out)
+{
+	return get_number(lc->ctx, s, what, min, max, out);
+}
+
+void
+config_lunknown(struct config_lctx *lc, const config_setting_t *s,
+    const char *where)
+{
+	unknown_setting(lc->ctx, s, where);
+}
+
+struct config *
+config_lmodel(struct config_lctx *lc)
+{
+	return lc->ctx->cf;
+}
+
 #define KEY_EXAMPLE \
     "{ name = \"www\"; key = \"keys/www.key\"; cert = \"certs/www.pem\"; }"
 #define BINDING_EXAMPLE "{ key = \"www\"; endpoint = \"*:443\"; }"
@@ -311,6 +370,8 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	const char		*name = NULL, *key = NULL, *cert = NULL;
 	const char		*request = NULL, *n;
 	struct config_key	*k;
+	struct config_key_acme	*acme = NULL;
+	struct config_lctx	 lc = { ctx };
 	int			 i, ok = 1, line = sline(ctx, g);
 	char			*why;
 
@@ -335,9 +396,12 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 			if ((request = get_string(ctx, s, "request", 0)) ==
 			    NULL)
 				ok = 0;
+		} else if (strcmp(n, "acme") == 0) {
+			if ((acme = config_load_key_acme(&lc, s)) == NULL)
+				ok = 0;
 		} else {
 			unknown_setting(ctx, s, "a key (name, key, cert, "
-			    "request)");
+			    "request, acme)");
 			ok = 0;
 		}
 	}
@@ -353,13 +417,16 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	/* Duplicates are found once all names are known (dup_keys). */
 	if (name != NULL)
 		seen_add(&ctx->keys, &ctx->nkeys, name, NULL, line);
-	if (!ok)
+	if (!ok) {
+		config_key_acme_free(acme);
 		return;
+	}
 	k = config_key_append(cf);
 	k->name = xstrdup(name);
 	k->key = xstrdup(key);
 	k->cert = config_dupnull(cert);
 	k->request = config_dupnull(request);
+	k->acme = acme;
 	k->line = line;
 }
 
@@ -517,6 +584,9 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 		} else if (strcmp(n, "trust") == 0) {
 			if ((v = get_string(ctx, s, "trust", 0)) != NULL)
 				config_setstr(&sv->trust, v);
+		} else if (strcmp(n, "pidfile") == 0) {
+			if ((v = get_string(ctx, s, "pidfile", 0)) != NULL)
+				config_setstr(&sv->pidfile, v);
 		} else if (strcmp(n, "handshake_timeout") == 0) {
 			if (get_number(ctx, s, n, MIN_TIMEOUT, MAX_TIMEOUT,
 			    &num) == 0)
@@ -551,7 +621,7 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 			unknown_setting(ctx, s, "server (listen, user, group, "
 			    "handshake_timeout, idle_timeout, "
 			    "shutdown_timeout, max_connections, workers, "
-			    "priority, tickets, trust)");
+			    "priority, tickets, trust, pidfile)");
 	}
 }
 
@@ -598,6 +668,7 @@ find_duplicates(struct ctx *ctx)
 static void
 walk_root(struct ctx *ctx, const config_setting_t *root)
 {
+	struct config_lctx	 lc = { ctx };
 	const config_setting_t	*s, *e;
 	const char		*n, *v;
 	int64_t			 version;
@@ -625,6 +696,8 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 				config_set_store(ctx->cf, v);
 		} else if (strcmp(n, "server") == 0) {
 			walk_server(ctx, s);
+		} else if (strcmp(n, "acme") == 0) {
+			config_load_acme(&lc, s);
 		} else if (strcmp(n, "keys") == 0) {
 			if (!is_list(ctx, s, "keys", KEY_EXAMPLE))
 				continue;
@@ -644,7 +717,7 @@ walk_root(struct ctx *ctx, const config_setting_t *root)
 			}
 		} else
 			unknown_setting(ctx, s, "the file (version, store, "
-			    "server, keys, bindings)");
+			    "server, acme, keys, bindings)");
 	}
 	/*
 	 * No version means version 1: DESIGN.md makes a file with only keys

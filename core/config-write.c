@@ -148,6 +148,30 @@ put_number(struct sbuf *b, const char *name, int64_t v)
 	    v < INT32_MIN || v > INT32_MAX ? "L" : "");
 }
 
+/*
+ * A key's acme block, on a line of its own under the key's, as
+ * DESIGN.md shows it.
+ */
+static void
+put_key_acme(struct sbuf *b, const struct config_key_acme *a)
+{
+	size_t	 i;
+
+	sbuf_add(b, "\n    acme = { domains = (");
+	for (i = 0; i < a->ndomains; i++) {
+		sbuf_add(b, "%s ", i ? "," : "");
+		put_string(b, a->domains[i]);
+	}
+	sbuf_add(b, " );");
+	put_setting(b, "challenge", a->challenge);
+	put_setting(b, "webroot", a->webroot);
+	if (a->http_port != 0)
+		sbuf_add(b, " http_port = %lld;", (long long)a->http_port);
+	put_setting(b, "dns_hook", a->dns_hook);
+	put_setting(b, "key_type", a->key_type);
+	sbuf_add(b, " };");
+}
+
 char *
 config_serialize(const struct config *cf)
 {
@@ -183,6 +207,20 @@ config_serialize(const struct config *cf)
 		put_line(&b, "priority", sv->priority);
 		sbuf_add(&b, "  tickets = %s;\n", sv->tickets ? "true" : "false");
 		put_line(&b, "trust", sv->trust);
+		put_line(&b, "pidfile", sv->pidfile);
+		sbuf_add(&b, "};\n");
+	}
+
+	if (cf->has_acme) {
+		sbuf_add(&b, "\nacme = {\n");
+		put_line(&b, "server", cf->acme.server);
+		put_line(&b, "account", cf->acme.account);
+		put_line(&b, "email", cf->acme.email);
+		put_line(&b, "ca_bundle", cf->acme.ca_bundle);
+		put_number(&b, "challenge_http_port",
+		    cf->acme.challenge_http_port);
+		put_number(&b, "challenge_tls_port",
+		    cf->acme.challenge_tls_port);
 		sbuf_add(&b, "};\n");
 	}
 
@@ -193,6 +231,8 @@ config_serialize(const struct config *cf)
 		put_setting(&b, "key", cf->keys[i].key);
 		put_setting(&b, "cert", cf->keys[i].cert);
 		put_setting(&b, "request", cf->keys[i].request);
+		if (cf->keys[i].acme != NULL)
+			put_key_acme(&b, cf->keys[i].acme);
 		sbuf_add(&b, " }");
 	}
 	sbuf_add(&b, "%s);\n", cf->nkeys ? "\n" : " ");

@@ -145,6 +145,7 @@ config_key_clear(struct config_key *k)
 	free(k->key);
 	free(k->cert);
 	free(k->request);
+	config_key_acme_free(k->acme);
 	memset(k, 0, sizeof *k);
 }
 
@@ -163,6 +164,7 @@ server_clear(struct config_server *s)
 	free(s->group);
 	free(s->priority);
 	free(s->trust);
+	free(s->pidfile);
 	memset(s, 0, sizeof *s);
 }
 
@@ -298,6 +300,7 @@ config_free(struct config *cf)
 	free(cf->bindings);
 	free(cf->listeners);
 	server_clear(&cf->server);
+	config_acme_clear(&cf->acme);
 	free(cf->store);
 	free(cf->path);
 	free(cf);
@@ -321,6 +324,9 @@ config_dup(const struct config *cf)
 	n->server.group = config_dupnull(cf->server.group);
 	n->server.priority = config_dupnull(cf->server.priority);
 	n->server.trust = config_dupnull(cf->server.trust);
+	n->server.pidfile = config_dupnull(cf->server.pidfile);
+	n->has_acme = cf->has_acme;
+	config_acme_copy(&n->acme, &cf->acme);
 	for (i = 0; i < cf->nlisteners; i++)
 		*config_listener_append(n) = cf->listeners[i];
 	for (i = 0; i < cf->nkeys; i++) {
@@ -329,6 +335,7 @@ config_dup(const struct config *cf)
 		k->key = xstrdup(cf->keys[i].key);
 		k->cert = config_dupnull(cf->keys[i].cert);
 		k->request = config_dupnull(cf->keys[i].request);
+		k->acme = config_key_acme_dup(cf->keys[i].acme);
 		k->line = cf->keys[i].line;
 	}
 	if (cf->nkeys > 0)

@@ -27,11 +27,32 @@
 
 struct config;
 
+/*
+ * A key's acme block: the names its certificate carries and how the CA
+ * validates them (DESIGN.md "ACME"). config_key_acme_check() is the rule.
+ */
+struct config_key_acme {
+	char		**domains;	/* ndomains names, at least one */
+	size_t		  ndomains;
+	char		 *challenge;	/* "tls-alpn-01", "http-01", "dns-01" */
+	char		 *webroot;	/* NULL: none; http-01 only, absolute */
+	int64_t		  http_port;	/* 0: not given; http-01 only */
+	char		 *dns_hook;	/* dns-01 only, and required for it */
+	char		 *key_type;	/* NULL: the default type */
+};
+
+#define CONFIG_ACME_TLS_ALPN	"tls-alpn-01"
+#define CONFIG_ACME_HTTP	"http-01"
+#define CONFIG_ACME_DNS		"dns-01"
+/* The challenge of a block that names none. */
+#define CONFIG_ACME_DEFAULT_CHALLENGE	CONFIG_ACME_TLS_ALPN
+
 struct config_key {
 	char		*name;
 	char		*key;		/* path as written in the file */
 	char		*cert;		/* NULL: pending */
 	char		*request;	/* NULL: no request */
+	struct config_key_acme *acme;	/* NULL: not managed by ACME */
 	int		 line;		/* 0 when not from a file */
 };
 
@@ -59,6 +80,21 @@ struct config_server {
 	char		*priority;	/* GnuTLS priority string, NULL: default */
 	int		 tickets;	/* session tickets, default 1 */
 	char		*trust;		/* CA bundle, NULL: system default */
+	/*
+	 * Where certbindd writes its pid, as written in the file (resolve
+	 * with config_resolve_path()); NULL: no pidfile.
+	 */
+	char		*pidfile;
+};
+
+/* The acme group: the CA that issues and renews certificates. */
+struct config_acme {
+	char		*server;	/* the directory URL, https:// */
+	char		*account;	/* the account key's path */
+	char		*email;		/* NULL: no contact */
+	char		*ca_bundle;	/* NULL: the system's trust */
+	int64_t		 challenge_http_port;	/* default 80 */
+	int64_t		 challenge_tls_port;	/* default 443 */
 };
 
 struct config	*config_new(void);
@@ -131,6 +167,46 @@ int		 config_binding_cmp(const struct config_binding *,
 const struct config_server *config_server(const struct config *);
 struct config_server *config_server_edit(struct config *);	/* creates */
 
+/*
+ * NULL when the file has no acme group. config_acme_edit() creates one
+ * (server and account NULL, ports 80 and 443): the caller fills in server
+ * and account before the config is saved, or the file will not load.
+ */
+const struct config_acme *config_acme(const struct config *);
+struct config_acme *config_acme_edit(struct config *);
+/* Removes the acme group, if any. */
+void		 config_acme_remove(struct config *);
+/*
+ * The rules of the acme group: server an https:// URL, account given,
+ * email (if given) an address, ports 1-65535. Returns 0, or -1 with an
+ * allocated *cause (if not NULL) naming the setting and the value.
+ */
+int		 config_acme_check(const struct config_acme *, char **cause);
+
+/*
+ * The one rule for a key's acme block, which the loader and
+ * config_key_acme_set() ask: at least one domain, each a DNS name
+ * (dnsname_check()), a wildcard only with challenge dns-01, no name twice
+ * (case does not matter); challenge one of tls-alpn-01, http-01, dns-01
+ * (NULL: tls-alpn-01); dns_hook required with dns-01 and refused
+ * otherwise; webroot (absolute) and http_port (1-65535) only with
+ * http-01. key_type is not checked here: the key types are the keys
+ * layer's (key_type_parse()), which core cannot see. Returns 0, or -1
+ * with an allocated *cause (if not NULL) naming the setting and value.
+ */
+int		 config_key_acme_check(const struct config_key_acme *,
+		     char **cause);
+/* A deep copy; NULL gives NULL. */
+struct config_key_acme *config_key_acme_dup(const struct config_key_acme *);
+/* Frees the members and the struct; NULL is allowed. */
+void		 config_key_acme_free(struct config_key_acme *);
+/*
+ * Whether two blocks say the same (NULL equals only NULL; a NULL
+ * challenge is tls-alpn-01; domains compare in order, without case).
+ */
+int		 config_key_acme_equal(const struct config_key_acme *,
+		     const struct config_key_acme *);
+
 size_t		 config_nkeys(const struct config *);
 const struct config_key *config_key(const struct config *, size_t);
 const struct config_key *config_key_find(const struct config *,
@@ -155,10 +231,18 @@ int	config_key_add(struct config *, const char *name, const char *key,
 	    const char *cert, const char *request, char **cause);
 /*
  * The key's record becomes exactly what is given, except that key NULL
- * keeps the private key path: cert or request NULL removes it.
+ * keeps the private key path: cert or request NULL removes it. The acme
+ * block stays as it is.
  */
 int	config_key_set(struct config *, const char *name, const char *key,
 	    const char *cert, const char *request, char **cause);
+/*
+ * Key name's acme block becomes a deep copy of acme (its challenge
+ * filled in when NULL) after config_key_acme_check() accepts it; NULL
+ * removes the block. config_key_set() and config_key_rename() keep it.
+ */
+int	config_key_acme_set(struct config *, const char *name,
+	    const struct config_key_acme *, char **cause);
 /* Bindings that name the key stay (check reports them as unknown-key). */
 int	config_key_remove(struct config *, const char *name, char **cause);
 int	config_key_rename(struct config *, const char *from, const char *to,

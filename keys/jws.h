@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <gnutls/abstract.h>
+
 struct privkey;
 
 /* base64url without padding (RFC 4648 section 5). Allocated. */
@@ -27,6 +29,13 @@ const char *jws_alg(const struct privkey *);
 int	 jws_jwk(const struct privkey *, char **json, char **cause);
 /* base64url(SHA-256(jwk)), RFC 7638. */
 int	 jws_thumbprint(const struct privkey *, char **b64, char **cause);
+/*
+ * The same two for a public key alone: what the two above compute once
+ * they have the account key's public half, and what the tests check
+ * against RFC 7638's example key (whose private half is not published).
+ */
+int	 jws_jwk_pubkey(gnutls_pubkey_t, char **json, char **cause);
+int	 jws_thumbprint_pubkey(gnutls_pubkey_t, char **b64, char **cause);
 /* token "." thumbprint (RFC 8555 section 8.1). */
 int	 jws_key_authorization(const struct privkey *, const char *token,
 	    char **out, char **cause);

@@ -24,7 +24,7 @@ struct acme_client;
 /* The most a response body may hold (certificate chains included). */
 #define ACME_BODY_MAX		(1024 * 1024)
 /* How often a badNonce is retried before giving up. */
-#define ACME_NONCE_RETRIES	5
+#define ACME_NONCE_RETRIES	10
 
 struct acme_response {
 	long			 status;	/* HTTP status */

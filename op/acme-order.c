@@ -384,7 +384,8 @@ acme_order(const struct config *before, const struct acme_order_opts *opts,
 		return -1;
 	}
 	if (config_key_acme_check(r.spec, cause) != 0 ||
-	    lifecycle_name_valid(name, cause) != 0)
+	    lifecycle_name_valid(name, cause) != 0 ||
+	    lifecycle_key_type(r.spec->key_type, cause) == -1)
 		return -1;
 	k = config_key_find(before, name);
 	if (k != NULL && k->cert == NULL) {

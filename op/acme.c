@@ -117,7 +117,7 @@ acme_account_load(const struct config *cf, struct privkey **key,
 	int	 rc;
 
 	path = config_resolve_path(cf, account_rel(cf));
-	if ((rc = privkey_load(path, key, &why)) != 0) {
+	if ((rc = privkey_load(path, key, NULL, &why)) != 0) {
 		*cause = xasprintf("the ACME account key %s: %s (make the "
 		    "account with certbind acme register)", path, why);
 		free(why);
@@ -258,7 +258,7 @@ acme_register(const struct config *before,
 	    ACME_ACCOUNT_DEFAULT);
 	lf->key.abs = config_resolve_path(before, lf->key.rel);
 	if (access(lf->key.abs, F_OK) == 0) {
-		if (privkey_load(lf->key.abs, &key, cause) != 0)
+		if (privkey_load(lf->key.abs, &key, NULL, cause) != 0)
 			goto out;
 	} else {
 		dir = xstrdup(lf->key.abs);

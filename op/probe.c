@@ -47,7 +47,8 @@ probe_sni_name(const char *sni)
 enum probe_result {
 	PROBE_SERVED,		/* a certificate; fpr is set */
 	PROBE_REFUSED,		/* connected, but no certificate came */
-	PROBE_NOCONNECT		/* nothing accepted the connection */
+	PROBE_NOCONNECT,	/* nothing accepted the connection */
+	PROBE_NOALPN		/* a certificate, without the ALPN asked */
 };
 
 struct probe_keys {
@@ -133,11 +134,16 @@ probe_connect(const struct endpoint *ep, int timeout_ms, char **cause)
 	return fd;
 }
 
-/* One handshake to ep with sni (NULL: none). */
+/*
+ * One handshake to ep with sni (NULL: none), offering only the ALPN
+ * protocol alpn (NULL: none). PROBE_NOALPN when the server answered but
+ * did not select alpn (fpr is set then too).
+ */
 static enum probe_result
-probe_one(const struct endpoint *ep, const char *sni, int timeout_ms,
-    char **fpr, char **cause)
+probe_one(const struct endpoint *ep, const char *sni, const char *alpn,
+    int timeout_ms, char **fpr, char **cause)
 {
+	gnutls_datum_t			 proto, sel;
 	gnutls_certificate_credentials_t creds = NULL;
 	gnutls_session_t		 s = NULL;
 	const gnutls_datum_t		*peers;
@@ -153,12 +159,20 @@ probe_one(const struct endpoint *ep, const char *sni, int timeout_ms,
 	if ((fd = probe_connect(ep, timeout_ms, cause)) == -1)
 		return PROBE_NOCONNECT;
 	if ((ret = gnutls_certificate_allocate_credentials(&creds)) < 0 ||
-	    (ret = gnutls_init(&s, GNUTLS_CLIENT)) < 0 ||
+	    (ret = gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0 ||
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
 	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
 	    creds)) < 0 ||
 	    (sni != NULL && (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS,
 	    sni, strlen(sni))) < 0)) {
+		*cause = xasprintf("setting up the TLS client: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	proto.data = (unsigned char *)alpn;
+	proto.size = alpn != NULL ? strlen(alpn) : 0;
+	if (alpn != NULL &&
+	    (ret = gnutls_alpn_set_protocols(s, &proto, 1, 0)) < 0) {
 		*cause = xasprintf("setting up the TLS client: %s",
 		    gnutls_strerror(ret));
 		goto out;
@@ -192,6 +206,11 @@ probe_one(const struct endpoint *ep, const char *sni, int timeout_ms,
 	for (i = 0; i < mdlen; i++)
 		p += sprintf(p, "%s%02x", i == 0 ? "" : ":", md[i]);
 	res = PROBE_SERVED;
+	if (alpn != NULL && (gnutls_alpn_get_selected_protocol(s, &sel) != 0 ||
+	    sel.size != proto.size || memcmp(sel.data, alpn, sel.size) != 0)) {
+		*cause = xasprintf("the server did not select %s", alpn);
+		res = PROBE_NOALPN;
+	}
 	gnutls_bye(s, GNUTLS_SHUT_WR);
 out:
 	if (s != NULL)
@@ -266,7 +285,8 @@ probe_endpoint(const struct config *cf, const struct resolver *r,
 			else
 				why = "the key does not exist";
 		}
-		res = probe_one(target, sni, timeout_ms, &served, &cause);
+		res = probe_one(target, sni, NULL, timeout_ms, &served,
+		    &cause);
 
 		if (res == PROBE_NOCONNECT) {
 			findings_add(fs, SEV_ERROR, F_UNSERVED_LISTENER,
@@ -350,3 +370,27 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 	resolver_free(r);
 }
 
+
+int
+probe_served(const struct endpoint *ep, const char *sni, const char *alpn,
+    int timeout_ms, char **fpr, char **cause)
+{
+	char	*why;
+
+	*fpr = NULL;
+	*cause = NULL;
+	switch (probe_one(ep, sni, alpn, timeout_ms, fpr, &why)) {
+	case PROBE_SERVED:
+		return 0;
+	case PROBE_NOCONNECT:
+		*cause = xasprintf("cannot connect: %s", why);
+		free(why);
+		break;
+	default:
+		*cause = why;
+		break;
+	}
+	free(*fpr);
+	*fpr = NULL;
+	return -1;
+}

@@ -37,6 +37,20 @@ void	probe_run(const struct config *cf, const struct endpoint *targets,
 	    struct findings *fs);
 
 /*
+ * One TLS handshake to ep with SNI sni (NULL: none) and, if alpn is not
+ * NULL, only that ALPN protocol offered: certbind's check that certbindd
+ * serves a tls-alpn-01 challenge before it asks the CA to validate. The
+ * certificate is not verified. 0 with *fpr the SHA-256 of the leaf
+ * served (cert_fingerprint()'s format: lower-case hex with colons),
+ * allocated; -1 with *cause ("cannot connect: Connection refused", "the
+ * handshake failed: ...", "the server refused the handshake (alert:
+ * ...)", "the server did not select acme-tls/1"), allocated. Blocks for
+ * up to timeout_ms for the connection and again for the handshake.
+ */
+int	probe_served(const struct endpoint *ep, const char *sni,
+	    const char *alpn, int timeout_ms, char **fpr, char **cause);
+
+/*
  * The name a probe sends for a binding's sni: the name itself, or for a
  * wildcard "*.example.com" one name under it. Allocated.
  */

@@ -15,10 +15,13 @@
 #include <stdint.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 
 #include "core/endpoint.h"
 #include "keys/keyfile.h"
 
+struct challenge;
+struct challenges;
 struct config;
 struct errlist;
 struct gen;
@@ -46,6 +49,14 @@ struct hsinfo {
 	struct endpoint	 peer;
 	ssize_t		 binding;	/* chosen after the ClientHello */
 	int		 refused;	/* logged once per handshake */
+	int		 alpn_acme;	/* acme-tls/1 was offered (gen.c) */
+	/*
+	 * A tls-alpn-01 handshake: the table it was found in (a reference,
+	 * dropped when the connection ends) and the challenge, borrowed
+	 * from that table.
+	 */
+	struct challenges	*chal;
+	const struct challenge	*ch;
 };
 
 /* The server user and group, for the key-file policy and the drop. */
@@ -86,9 +97,47 @@ int64_t		 gen_shutdown_timeout(const struct gen *);	/* ms */
 int64_t		 gen_max_connections(const struct gen *);
 int64_t		 gen_workers(const struct gen *);
 
+/*
+ * Whether the handshake of s was a tls-alpn-01 one (ALPN acme-tls/1
+ * negotiated): such a connection is closed once the handshake is done,
+ * never forwarded. Logs the answer.
+ */
+int		 gen_is_challenge(gnutls_session_t s, struct hsinfo *hs);
+
 /* The current generation, shared by every worker. */
 struct gen	*gen_current(void);		/* adds a reference */
 void		 gen_install(struct gen *);	/* takes the caller's ref */
+
+/*
+ * challenge.c: the tls-alpn-01 challenges (RFC 8737) certbindd answers,
+ * from the files in ACME_ALPN_DIR (op/acme-paths.h) of the config. A
+ * table is built whole and then swapped in; it is reference counted like
+ * a generation, so a handshake keeps the table it found its challenge in.
+ */
+/*
+ * Reads the directory of cfg into a new table and installs it, logging
+ * what loaded and each file skipped (key files judged for ids). Logs the
+ * count when the directory exists, or always with always_log. -1 when
+ * the directory exists but cannot be read: the old table stays then.
+ * Main thread only.
+ */
+int		 challenge_reload(const struct config *cfg,
+		     const struct keyfile_ids *ids, int always_log);
+/* How many challenges are pending now: lock-free, for every session. */
+size_t		 challenge_pending(void);
+/* The current table (with a reference), or NULL. */
+struct challenges *challenge_current(void);
+void		 challenge_unref(struct challenges *);
+/* Drops the current table (at exit). */
+void		 challenge_free_all(void);
+/* The challenge for domain (any case), borrowed from t; NULL if none. */
+const struct challenge *challenge_find(const struct challenges *t,
+		     const char *domain);
+/* Borrowed, valid as long as the table's reference is held. */
+const char	*challenge_domain(const struct challenge *);
+const char	*challenge_fpr(const struct challenge *);
+gnutls_pcert_st	*challenge_pcert(const struct challenge *);
+gnutls_privkey_t challenge_privkey(const struct challenge *);
 
 /* privsep.c */
 /*
@@ -100,6 +149,16 @@ int		 privsep_lookup(const char *user, const char *group,
 /* Whether privsep_drop() will give up root: a keeper is needed then. */
 int		 privsep_drops(const struct srvid *);
 int		 privsep_drop(const struct srvid *, char **cause);
+
+/*
+ * pidfile.c: server.pidfile, "PID\n", written atomically with mode 0644.
+ * pidfile_path is the resolved path (allocated), or NULL when the config
+ * has none. pidfile_remove removes the file only if it names this
+ * process, and says nothing when it cannot (privileges dropped).
+ */
+char		*pidfile_path(const struct config *);
+int		 pidfile_write(const char *path, char **cause);
+void		 pidfile_remove(const char *path);
 
 /*
  * keeper.c: the privileged process that opens files and binds listeners

@@ -26,6 +26,11 @@
  * several pieces leaves in one send(). tout is bounded: past TOUT_MAX the
  * push function says EAGAIN, which GnuTLS reports as waiting to write.
  *
+ * A tls-alpn-01 challenge (ALPN acme-tls/1, gen.c) is answered by the
+ * handshake itself: the connection then sends close_notify and closes
+ * (CS_CHALLENGE), and no backend connection is ever opened for it; the
+ * backend is connected only once a handshake has completed.
+ *
  * Memory: the buffers (tin, up, down) are taken from a small per-worker
  * pool when a connection needs one and given back as soon as they are
  * empty, and tout is freed once flushed, so an idle connection holds none
@@ -193,6 +198,9 @@ conn_close(struct conn *c)
 	c->tout = NULL;
 	gen_unref(c->hs.gen);
 	c->hs.gen = NULL;
+	challenge_unref(c->hs.chal);
+	c->hs.chal = NULL;
+	c->hs.ch = NULL;
 	atomic_fetch_sub(&total_conns, 1);
 	w->nconns--;
 	/* Freed after the current batch: other events may point at it. */
@@ -516,6 +524,44 @@ conn_proxy_step(struct conn *c)
 	return moved;
 }
 
+/*
+ * The end of a tls-alpn-01 connection: close_notify, sent in full. 0
+ * while it waits for the socket, -1 once the connection is to be closed
+ * (done, or an error).
+ */
+static int
+conn_challenge_step(struct conn *c)
+{
+	char	drain[512];
+	int	r, i;
+
+	if (c->bye != 2) {
+		r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
+		if (tls_again(r)) {
+			c->bye = 1;
+			c->bye_dir = gnutls_record_get_direction(c->s);
+			return 0;
+		}
+		if (r != 0)
+			return -1;
+		c->bye = 2;
+	}
+	if (conn_flush(c) == -1)
+		return -1;
+	if (c->tout_off != c->tout_len)
+		return 0;	/* conn_run() asks for EPOLLOUT */
+	/*
+	 * Whatever the client sent after its Finished (its own close_notify)
+	 * is read and dropped, so that close() does not answer with a reset
+	 * that could overtake our close_notify. Bounded: a client that keeps
+	 * sending gets its reset.
+	 */
+	for (i = 0; i < 8 && recv(c->cfd, drain, sizeof drain, 0) > 0; i++)
+		;
+	shutdown(c->cfd, SHUT_WR);
+	return -1;
+}
+
 static uint32_t
 dir_event(int dir)
 {
@@ -531,6 +577,11 @@ conn_run(struct conn *c)
 	for (;;) {
 		if (c->st == CS_HANDSHAKE) {
 			r = gnutls_handshake(c->s);
+			if (r == 0 && gen_is_challenge(c->s, &c->hs)) {
+				/* Still on hs_list: the deadline bounds it. */
+				c->st = CS_CHALLENGE;
+				continue;
+			}
 			if (r == 0) {
 				if (conn_connect(c) != 0) {
 					conn_close(c);
@@ -554,6 +605,13 @@ conn_run(struct conn *c)
 				return;
 			}
 			continue;	/* a warning alert: go on */
+		}
+		if (c->st == CS_CHALLENGE) {
+			if (conn_challenge_step(c) != 0) {
+				conn_close(c);
+				return;
+			}
+			break;
 		}
 		if (c->st != CS_PROXY)
 			break;
@@ -594,6 +652,10 @@ conn_run(struct conn *c)
 	switch (c->st) {
 	case CS_HANDSHAKE:
 		cwant |= dir_event(c->hs_dir);
+		break;
+	case CS_CHALLENGE:
+		if (c->bye == 1)
+			cwant |= dir_event(c->bye_dir);
 		break;
 	case CS_CONNECTING:
 		bwant = EPOLLOUT;

@@ -24,6 +24,7 @@
 
 enum cstate {
 	CS_HANDSHAKE,
+	CS_CHALLENGE,	/* tls-alpn-01 answered: close_notify, then close */
 	CS_CONNECTING,
 	CS_PROXY,
 	CS_DEAD

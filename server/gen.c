@@ -9,6 +9,13 @@
  * binding to credentials: no file I/O and no scan of the bindings during
  * a handshake.
  *
+ * tls-alpn-01 (RFC 8737): while challenges are pending (challenge.c),
+ * sessions also offer the ALPN protocol acme-tls/1. GnuTLS has chosen the
+ * protocol when the post-ClientHello hook runs (the application
+ * extensions are parsed before it), so the hook sends a client that
+ * negotiated acme-tls/1 to the challenge table instead of the resolver,
+ * and every other client is served exactly as without challenges.
+ *
  * Reference counts: the current pointer holds one reference, and every
  * connection one more for its lifetime. A reload installs a new
  * generation; the old one goes away with its last connection, which is
@@ -28,6 +35,7 @@
 #include "core/resolve.h"
 #include "util/xmalloc.h"
 #include "keys/privkey.h"
+#include "op/acme-paths.h"
 #include "server/certbindd.h"
 
 struct gen {
@@ -216,6 +224,89 @@ gen_backend(const struct gen *g, const struct endpoint *ep,
 }
 
 /*
+ * The ALPN protocols a session offers: acme-tls/1 while tls-alpn-01
+ * challenges are pending, else none. Never GNUTLS_ALPN_MANDATORY: a
+ * client that offers only other protocols gets no ALPN answer, as
+ * without challenges. The one place a session's ALPN list is made.
+ */
+static int
+gen_alpn_setup(gnutls_session_t s, struct hsinfo *hs)
+{
+	static const gnutls_datum_t	acme = {
+		(unsigned char *)ACME_ALPN_PROTOCOL,
+		sizeof ACME_ALPN_PROTOCOL - 1
+	};
+
+	hs->alpn_acme = 0;
+	if (challenge_pending() == 0)
+		return 0;
+	if (gnutls_alpn_set_protocols(s, &acme, 1, 0) < 0)
+		return -1;
+	hs->alpn_acme = 1;
+	return 0;
+}
+
+/* Whether the protocol negotiated on s is acme-tls/1. */
+static int
+gen_alpn_is_acme(gnutls_session_t s, const struct hsinfo *hs)
+{
+	gnutls_datum_t	p;
+
+	if (!hs->alpn_acme ||
+	    gnutls_alpn_get_selected_protocol(s, &p) != 0)
+		return 0;
+	return p.size == sizeof ACME_ALPN_PROTOCOL - 1 &&
+	    memcmp(p.data, ACME_ALPN_PROTOCOL, p.size) == 0;
+}
+
+/*
+ * A ClientHello that chose acme-tls/1: the challenge certificate for its
+ * SNI, or a refusal. The table found is kept (with a reference) until the
+ * connection ends, so a SIGUSR2 in between cannot take the credentials
+ * away from under the handshake.
+ */
+static int
+gen_challenge_hello(struct hsinfo *hs, const char *sni)
+{
+	char	lbuf[ENDPOINT_STRLEN], pbuf[ENDPOINT_STRLEN], *e;
+
+	hs->binding = -1;
+	if (hs->chal == NULL)
+		hs->chal = challenge_current();
+	hs->ch = challenge_find(hs->chal, sni);
+	if (hs->ch != NULL)
+		return 0;
+	if (hs->refused++)
+		return GNUTLS_E_INSUFFICIENT_CREDENTIALS;
+	endpoint_format(&hs->local, lbuf);
+	endpoint_format(&hs->peer, pbuf);
+	e = escape_str(sni, 0);
+	log_warn("acme: no tls-alpn-01 challenge is pending for %s%s%s%s "
+	    "(client %s): handshake refused", lbuf, sni != NULL ? " sni \"" :
+	    " without sni", e, sni != NULL ? "\"" : "", pbuf);
+	free(e);
+	return GNUTLS_E_INSUFFICIENT_CREDENTIALS;
+}
+
+int
+gen_is_challenge(gnutls_session_t s, struct hsinfo *hs)
+{
+	char	lbuf[ENDPOINT_STRLEN], pbuf[ENDPOINT_STRLEN], *e;
+
+	if (!gen_alpn_is_acme(s, hs))
+		return 0;
+	if (hs->ch != NULL) {
+		endpoint_format(&hs->local, lbuf);
+		endpoint_format(&hs->peer, pbuf);
+		e = escape_str(challenge_domain(hs->ch), 0);
+		log_info("acme: answered the tls-alpn-01 challenge for %s on "
+		    "%s (client %s)", e, lbuf, pbuf);
+		free(e);
+	}
+	return 1;
+}
+
+/*
  * Runs in the worker thread once the ClientHello (and its SNI) has been
  * read, before GnuTLS decides on resumption: the binding is chosen here,
  * so a resumed session is refused like a full handshake when nothing
@@ -237,6 +328,8 @@ gen_post_hello(gnutls_session_t s)
 	if (gnutls_server_name_get(s, name, &len, &type, 0) == 0 &&
 	    type == GNUTLS_NAME_DNS && len > 0)
 		sni = name;
+	if (gen_alpn_is_acme(s, hs))
+		return gen_challenge_hello(hs, sni);
 	i = resolver_lookup(g->res, &hs->local, sni, NULL);
 	if (i >= 0 && (size_t)i < g->nbindings && g->bindcred[i] != NULL) {
 		hs->binding = i;
@@ -277,6 +370,12 @@ gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
 	struct hsinfo	*hs = gnutls_session_get_ptr(s);
 	struct gen	*g = hs->gen;
 
+	if (hs->ch != NULL) {
+		*pcert = challenge_pcert(hs->ch);
+		*npcert = 1;
+		*key = challenge_privkey(hs->ch);
+		return 0;
+	}
 	if (hs->binding < 0 || (size_t)hs->binding >= g->nbindings ||
 	    g->bindcred[hs->binding] == NULL)
 		return -1;
@@ -409,6 +508,12 @@ gen_session_new(struct gen *g, int fd, struct hsinfo *hs,
 	}
 	hs->gen = g;
 	hs->binding = -1;
+	hs->chal = NULL;
+	hs->ch = NULL;
+	if (gen_alpn_setup(s, hs) != 0) {
+		gnutls_deinit(s);
+		return -1;
+	}
 	gnutls_session_set_ptr(s, hs);
 	gnutls_handshake_set_post_client_hello_function(s, gen_post_hello);
 	gnutls_transport_set_int(s, fd);

@@ -10,7 +10,12 @@
  * with a descriptor passed by SCM_RIGHTS:
  *
  *   KEEPER_OPEN path   the config file, or a key or certificate file that
- *                      the config names, opened read-only;
+ *                      the config names, opened read-only; or the
+ *                      tls-alpn-01 directory of the config (ACME_ALPN_DIR),
+ *                      for certbindd to list with fdopendir(), or a
+ *                      regular file directly in it (no "..", no hidden
+ *                      file, no symbolic link: O_NOFOLLOW), for the
+ *                      challenge certificates and keys certbind writes;
  *   KEEPER_LISTEN ep   a listening socket for an endpoint the config
  *                      lists in server.listen.
  *
@@ -29,6 +34,7 @@
  * certbindd's shutdown, and the keeper follows.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -41,6 +47,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "op/acme-paths.h"
 #include "util/errlist.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
@@ -66,10 +73,16 @@ struct allowed {
 	size_t		  npaths;
 	struct endpoint	 *eps;
 	size_t		  neps;
+	char		 *alpn_dir;	/* the tls-alpn-01 challenges */
 };
 
 static int	keeper_fd = -1;		/* certbindd's end; -1: no keeper */
 static pid_t	keeper_pid = -1;
+/*
+ * The keeper's end of the pair has closed: it only does so by exiting, so
+ * it is gone even if it is not a zombie yet when keeper_lost() asks.
+ */
+static int	keeper_gone;
 
 static void
 allowed_free(struct allowed *a)
@@ -80,6 +93,7 @@ allowed_free(struct allowed *a)
 		free(a->paths[i]);
 	free(a->paths);
 	free(a->eps);
+	free(a->alpn_dir);
 	memset(a, 0, sizeof *a);
 }
 
@@ -104,6 +118,53 @@ allowed_set(struct allowed *a, const struct config *cfg)
 	a->eps = xcalloc(a->neps + 1, sizeof *a->eps);
 	for (i = 0; i < a->neps; i++)
 		a->eps[i] = config_listener(cfg, i)->ep;
+	a->alpn_dir = config_resolve_path(cfg, ACME_ALPN_DIR);
+}
+
+/*
+ * Whether path is the tls-alpn-01 directory (1) or a name directly in it
+ * (2): one component, not hidden, so neither "." nor "..". 0 otherwise.
+ */
+static int
+allowed_alpn(const struct allowed *a, const char *path)
+{
+	size_t		 n;
+	const char	*name;
+
+	if (a->alpn_dir == NULL)
+		return 0;
+	if (strcmp(path, a->alpn_dir) == 0)
+		return 1;
+	n = strlen(a->alpn_dir);
+	if (strncmp(path, a->alpn_dir, n) != 0 || path[n] != '/')
+		return 0;
+	name = path + n + 1;
+	if (*name == '\0' || *name == '.' || strchr(name, '/') != NULL)
+		return 0;
+	return 2;
+}
+
+/*
+ * Opens the tls-alpn-01 directory or a file in it: never through a
+ * symbolic link, never anything but a directory or a regular file (a
+ * FIFO cannot block the keeper: O_NONBLOCK).
+ */
+static int
+open_alpn(const char *path, int which)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    O_NOFOLLOW | (which == 1 ? O_DIRECTORY : 0));
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || (which == 2 && !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EACCES;
+		return -1;
+	}
+	return fd;
 }
 
 static int
@@ -199,7 +260,7 @@ serve_open(struct allowed *a, const char *conf_path, struct keeper_req *req)
 {
 	struct config	*cfg;
 	struct errlist	 errs = ERRLIST_INIT;
-	int		 oflags, fd;
+	int		 oflags, fd, alpn;
 
 	/* Read-only, whatever was asked. */
 	oflags = O_RDONLY | (req->oflags & (O_CLOEXEC | O_NOCTTY |
@@ -211,7 +272,9 @@ serve_open(struct allowed *a, const char *conf_path, struct keeper_req *req)
 			config_free(cfg);
 		}
 		errlist_clear(&errs);
-	} else if (!allowed_path(a, req->path)) {
+	} else if ((alpn = allowed_alpn(a, req->path)) != 0)
+		return open_alpn(req->path, alpn);
+	else if (!allowed_path(a, req->path)) {
 		errno = EACCES;
 		return -1;
 	}
@@ -316,7 +379,7 @@ keeper_lost(void)
 {
 	if (keeper_fd == -1)
 		return 0;
-	return waitpid(keeper_pid, NULL, WNOHANG) != 0;
+	return keeper_gone || waitpid(keeper_pid, NULL, WNOHANG) != 0;
 }
 
 void
@@ -344,6 +407,7 @@ keeper_call(struct keeper_req *req, char *msg, size_t msgsize)
 		r = send(keeper_fd, req, sizeof *req, MSG_NOSIGNAL);
 	while (r == -1 && errno == EINTR);
 	if (r != (ssize_t)sizeof *req || recv_rep(keeper_fd, &rep, &fd) != 0) {
+		keeper_gone = 1;
 		errno = EPIPE;	/* the keeper is gone */
 		return -1;
 	}

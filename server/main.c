@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "op/acme-paths.h"
 #include "op/check.h"
 #include "core/config.h"
 #include "util/errlist.h"
@@ -55,8 +56,10 @@ help(void)
 	    "  -h       this help; --version prints the version\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the config (the old one keeps serving if\n"
-	    "the new one fails); SIGTERM and SIGINT stop accepting and let open\n"
-	    "connections finish for up to server.shutdown_timeout seconds.\n"
+	    "the new one fails); SIGUSR2 re-reads only the pending\n"
+	    "tls-alpn-01 challenges that certbind wrote; SIGTERM and SIGINT\n"
+	    "stop accepting and let open connections finish for up to\n"
+	    "server.shutdown_timeout seconds.\n"
 	    "See certbindd(8) and certbind.conf(5).\n", CONFIG_DEFAULT_PATH);
 	exit(0);
 }
@@ -205,7 +208,7 @@ main(int argc, char **argv)
 	struct gen		*g;
 	const struct srvid	*id;
 	sigset_t		 set;
-	char			*cause = NULL, *abs_path = NULL, *cwd;
+	char			*cause = NULL, *abs_path = NULL, *cwd, *pidpath;
 	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd;
 	unsigned		 n;
 	ssize_t			 r;
@@ -259,6 +262,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, ACME_ALPN_SIGNAL);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (sfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1) {
 		log_warn("signalfd: %s", strerror(errno));
@@ -285,6 +289,12 @@ main(int argc, char **argv)
 		}
 		log_init(1);
 	}
+	/* The final pid, and still root: /run is root's. */
+	pidpath = pidfile_path(gen_config(g));
+	if (pidpath != NULL && pidfile_write(pidpath, &cause) != 0) {
+		log_warn("%s", cause);
+		return 1;
+	}
 	id = gen_srvid(g);
 	if (privsep_drops(id)) {
 		/* Reloads will need root to read keys and bind low ports. */
@@ -298,6 +308,9 @@ main(int argc, char **argv)
 		log_warn("%s", cause);
 		return 1;
 	}
+
+	/* The pending tls-alpn-01 challenges, through the keeper if any. */
+	challenge_reload(gen_config(g), &gen_srvid(g)->keys, 0);
 
 	n = worker_count(g);
 	if (workers_start(n, &cause) != 0) {
@@ -319,9 +332,15 @@ main(int argc, char **argv)
 			log_warn("signalfd: %s", strerror(errno));
 			break;
 		}
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
 			reload(&g);
-		else
+			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
+			    0);
+		} else if (si.ssi_signo == ACME_ALPN_SIGNAL) {
+			/* The challenges only: no reload, no new listener. */
+			challenge_reload(gen_config(g), &gen_srvid(g)->keys,
+			    1);
+		} else
 			break;
 	}
 
@@ -330,9 +349,12 @@ main(int argc, char **argv)
 	    workers_connections(), (long long)gen_shutdown_timeout(g) / 1000);
 	listeners_close_all();
 	workers_stop(gen_shutdown_timeout(g));
+	challenge_free_all();
 	gen_unref(g);
 	gen_global_free();
 	keeper_stop();
+	pidfile_remove(pidpath);
+	free(pidpath);
 	log_info("stopped");
 	free(abs_path);
 	return 0;

@@ -6,7 +6,10 @@
 # skipped, never as passed). A program that exits non-zero without having
 # reported a failure counts as one failure: a crash is never silent.
 #
-# Usage: tests/run.sh [SUITE...]   SUITE: unit cli tui server lint fuzz
+# Usage: tests/run.sh [SUITE...]   SUITE: unit cli tui server acme lint fuzz
+#
+# acme runs the end-to-end ACME tests against pebble (tests/acme/); each
+# that needs pebble is skipped when it is not installed.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -15,7 +18,7 @@ export B
 # Leaks in Debian's libraries that certbind cannot fix (tests/lsan.supp).
 LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
-suites=${*:-"lint unit cli tui server fuzz"}
+suites=${*:-"lint unit cli tui server acme fuzz"}
 log=$(mktemp -d "${TMPDIR:-/tmp}/certbind-check.XXXXXX")
 trap 'rm -rf "$log"' EXIT INT TERM
 
@@ -67,6 +70,14 @@ for suite in $suites; do
 		for t in tests/"$suite"/t-*.sh; do
 			[ -f "$t" ] || continue
 			run "$suite/$(basename "$t" .sh)" sh "$t"
+		done
+		;;
+	acme)
+		# A test that needs pebble says "# SKIP pebble not installed"
+		# itself (acme_need in tests/acme/acmelib.sh).
+		for t in tests/acme/t-*.sh; do
+			[ -f "$t" ] || continue
+			run "acme/$(basename "$t" .sh)" sh "$t"
 		done
 		;;
 	*)

@@ -14,7 +14,7 @@ build="make gcc pkg-config libgnutls28-dev libtasn1-6-dev libconfig-dev
 libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
-util-linux pebble curl"
+util-linux pebble curl python3-dnspython"
 bench="haproxy nginx-light libnginx-mod-stream"
 case ${1:-build} in
 build)	pkgs=$build ;;

@@ -7,7 +7,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"endpoint config cert resolve"}
+targets=${FUZZ_TARGETS:-"endpoint config cert resolve acme"}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 fb=build-fuzz
 LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"

@@ -7,7 +7,7 @@
 libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
 cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
 mkdir -p "$T/bin"
-for target in endpoint config cert resolve; do
+for target in endpoint config cert resolve acme; do
 	bin="$T/bin/replay-$target"
 	# shellcheck disable=SC2086
 	# CC, CFLAGS and LDFLAGS come from make check, so a sanitizer build
