@@ -9,6 +9,7 @@
 #   are on the screen while it works; the result is in memory only until
 #   c commits it, then the config names a new certificate, the state file
 #   forgets the order, and the reload offered makes certbindd serve it;
+#   one not committed is left in the state file, for acme renew to resume;
 # - a renewal that fails (the hook refuses) is shown as FAILING with the
 #   CA's problem in the details, escaped; a again shows the cause and
 #   changes nothing;
@@ -140,8 +141,25 @@ t_match "and its certificate's names" "$(tm_screen)" \
     'Domains +boot\.certbind\.test'
 tm_keys Escape Escape
 tm_gone "Walkthrough:" >/dev/null
-tm_keys q
-tm_wait "certbind-exit=0" >/dev/null
+# A renewal the session does not commit is kept for the next run.
+tm_keys j
+tm_wait ">dns " >/dev/null
+tm_keys a
+tm_wait "Renew key dns" >/dev/null
+tm_keys y
+t_ok "a renews again" tm_wait "has its new certificate"
+tm_keys Enter q
+t_ok "q asks, since the renewal is not committed" \
+    tm_wait "There are unsaved changes"
+tm_keys y
+t_ok "quitting without the commit" tm_wait "certbind-exit=0"
+t_is "leaves the config as it was" "$(cert_of dns)" "$second"
+t_match "and the order in the state file" \
+    "$(cat "$S/acme/state/dns.json" 2>/dev/null)" '"order"'
+cb -c "$C" acme renew dns --force
+t_is "the next acme renew resumes it" "$rc" 0 "$err"
+t_match "and says so" "$err" "resuming the order"
+second=$(cert_of dns)
 
 # A renewal that fails: the hook refuses, for a name pebble has no
 # authorization for yet. certbind acme renew records it.
