@@ -73,7 +73,8 @@ struct progress {
 	char			*title;		/* raw */
 	struct errlist		 lines;		/* raw: they quote the CA */
 	enum progress_state	 state;
-	char			*result;	/* raw */
+	char			*result;	/* raw: may quote the CA */
+	const char		*after;		/* ours: a line under it */
 	time_t			 start;
 };
 
@@ -168,7 +169,7 @@ progress_draw(struct tui_win *w, const struct tui_rect *screen)
 		free(s);
 		reserve = 0;
 	} else
-		reserve = 5;
+		reserve = 6;
 	y++;
 	/* The last rows that fit, wrapped, leaving room for the result. */
 	room = ymax - y - reserve > 0 ? (size_t)(ymax - y - reserve) : 0;
@@ -193,9 +194,12 @@ progress_draw(struct tui_win *w, const struct tui_rect *screen)
 	free(rows);
 	if (p->state != PS_WORKING && p->result != NULL) {
 		y++;
-		progress_para(t, y, r.x + 2, r.w - 4, ymax, p->result,
+		y = progress_para(t, y, r.x + 2, r.w - 4, ymax, p->result,
 		    draw_attr(t, p->state == PS_FAILED ? TC_ERROR : TC_OK) |
 		    A_BOLD);
+		if (p->after != NULL)
+			progress_para(t, y, r.x + 2, r.w - 4, ymax, p->after,
+			    A_BOLD);
 	}
 	if (p->state != PS_WORKING) {
 		s = action_hints(progress_maps, progress_hints);
@@ -291,9 +295,10 @@ tui_acme_order(struct tui *t, const char *name_arg,
 	if (rc != 0) {
 		lifecycle_files_free(&lf);
 		p->state = PS_FAILED;
-		p->result = xasprintf("The order failed: %s\nNothing was "
-		    "changed: the config and what certbindd serves are as "
-		    "they were.", cause != NULL ? cause : "(no reason given)");
+		p->result = xasprintf("The order failed: %s", cause != NULL ?
+		    cause : "(no reason given)");
+		p->after = "Nothing was changed: the config and what "
+		    "certbindd serves are as they were.";
 		free(cause);
 		free(name);
 		return -1;

@@ -195,6 +195,9 @@ tm_wait "Renew key dns" >/dev/null
 tm_keys y
 t_ok "a on it fails with the cause" tm_wait "The order failed"
 t_ok "and says nothing changed" tm_wait "Nothing was changed"
+t_nomatch "on a line of its own" "$(tm_screen)" 'x0ANothing'
+t_match "the CA's words escaped" "$(tm_screen)" \
+    '\\x1B\[31mDNS\\x1B\[0m for you'
 tm_keys Enter
 tm_gone "The order failed" >/dev/null
 t_nomatch "the session is not modified" "$(tm_screen)" '\[modified\]'
