@@ -286,6 +286,11 @@ t_match "and key w.certbind.test with its acme block" "$(cat "$C")" \
 t_ok "its certificate names the domain" sh -c "openssl x509 -in \
     '$S/$(cert_of w.certbind.test)' -noout -ext subjectAltName | \
     grep -q 'DNS:w.certbind.test'"
+tm_keys r
+t_ok "r there says why it cannot reload without server.pidfile" \
+    tm_wait "cannot find certbindd"
+tm_keys q
+tm_gone "cannot find certbindd" >/dev/null
 tm_keys Enter
 tm_gone "Walkthrough:" >/dev/null
 t_ok "the keys pane shows the new managed key" \
