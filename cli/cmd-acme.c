@@ -27,9 +27,6 @@ static int	cmd_acme_order_exec(struct cmd_ctx *, struct args *);
 static int	cmd_acme_renew_exec(struct cmd_ctx *, struct args *);
 static int	cmd_acme_status_exec(struct cmd_ctx *, struct args *);
 
-/* How long certbindd may take to serve the new certificate. */
-#define RELOAD_TIMEOUT_MS	10000
-
 const struct cmd_entry cmd_acme_register_entry = {
 	.name = "acme register",
 	.usage = "[--server URL] [--email ADDR] [--ca-bundle FILE] "
@@ -222,10 +219,7 @@ static int
 reload_and_probe(const struct config *cf, const char *name)
 {
 	const struct config_server	*srv = config_server(cf);
-	struct findings			 fs = FINDINGS_INIT;
 	struct served			 s = { name, 0 };
-	char				*cause = NULL;
-	size_t				 left;
 
 	if (srv == NULL || srv->pidfile == NULL) {
 		cmd_info("certbindd was not reloaded: the config has no "
@@ -233,20 +227,10 @@ reload_and_probe(const struct config *cf, const char *name)
 		    "certbind probe");
 		return EXIT_OK;
 	}
-	if (certbindd_signal(cf, SIGHUP, &cause) != 0) {
-		cmd_error("certbindd was not reloaded: %s", cause);
-		free(cause);
+	cmd_info("reloading certbindd and probing what it serves");
+	if (cmd_reload(cf, RELOAD_VERIFY_MS, served_ok, &s, stderr) !=
+	    EXIT_OK)
 		return EXIT_REFUSED;
-	}
-	cmd_info("certbindd reloaded; probing what it serves");
-	left = reload_verify(cf, RELOAD_TIMEOUT_MS, served_ok, &s, &fs);
-	cmd_print_findings(stderr, &fs, "");
-	findings_clear(&fs);
-	if (left != 0) {
-		cmd_error("certbindd does not serve what the config says "
-		    "(above)");
-		return EXIT_REFUSED;
-	}
 	if (s.n == 0)
 		cmd_info("'%s' is not bound to any endpoint yet: bind it "
 		    "(certbind bind %s ENDPOINT)", name, name);

@@ -61,16 +61,10 @@ cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 	struct endpoint		*targets;
 	struct config		*cf;
 	size_t			 ntargets = args_count(args), i, nerr;
-	long			 secs = 0;
-	int			 timeout_ms = PROBE_TIMEOUT_MS;
+	int			 timeout_ms;
 
-	if (args_number(args, "timeout", 1, 600, &secs) != 0) {
-		cmd_error("--timeout '%s': give seconds from 1 to 600",
-		    args_get(args, "timeout"));
+	if (cmd_timeout(args, PROBE_TIMEOUT_MS, &timeout_ms) != 0)
 		return EXIT_CANNOT;
-	}
-	if (secs != 0)
-		timeout_ms = (int)secs * 1000;
 	targets = xcalloc(ntargets + 1, sizeof *targets);
 	for (i = 0; i < ntargets; i++) {
 		if (cmd_endpoint(args_string(args, i), &targets[i]) != 0) {

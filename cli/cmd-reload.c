@@ -36,33 +36,20 @@ const struct cmd_entry cmd_reload_entry = {
 	.exec = cmd_reload_exec
 };
 
-static int
-cmd_reload_exec(struct cmd_ctx *ctx, struct args *args)
+int
+cmd_reload(const struct config *cf, int timeout_ms, probe_ok_fn ok,
+    void *arg, FILE *out)
 {
-	struct findings		 fs = FINDINGS_INIT;
-	struct config		*cf;
-	char			*cause = NULL;
-	long			 secs = 0;
-	size_t			 i, n;
-	int			 timeout_ms = RELOAD_VERIFY_MS;
+	struct findings	 fs = FINDINGS_INIT;
+	char		*cause = NULL;
+	size_t		 i, n;
 
-	if (args_number(args, "timeout", 1, 600, &secs) != 0) {
-		cmd_error("--timeout '%s': give seconds from 1 to 600",
-		    args_get(args, "timeout"));
-		return EXIT_CANNOT;
-	}
-	if (secs != 0)
-		timeout_ms = (int)secs * 1000;
-	if ((cf = cmd_load(ctx)) == NULL)
-		return EXIT_CANNOT;
 	if (certbindd_signal(cf, SIGHUP, &cause) != 0)
 		return cmd_fail(EXIT_CANNOT, cause);
-
-	n = reload_verify(cf, timeout_ms,
-	    args_has(args, "verbose") ? cmd_probe_print_ok : NULL, stdout, &fs);
+	n = reload_verify(cf, timeout_ms, ok, arg, &fs);
 	findings_sort(&fs);
 	for (i = 0; i < fs.n; i++)
-		cmd_print_finding(stdout, &fs.v[i], "");
+		cmd_print_finding(out, &fs.v[i], "");
 	findings_clear(&fs);
 	if (n != 0) {
 		cmd_info("certbindd was signalled, but what it serves does not "
@@ -70,4 +57,19 @@ cmd_reload_exec(struct cmd_ctx *ctx, struct args *args)
 		return EXIT_REFUSED;
 	}
 	return EXIT_OK;
+}
+
+static int
+cmd_reload_exec(struct cmd_ctx *ctx, struct args *args)
+{
+	struct config	*cf;
+	int		 timeout_ms;
+
+	if (cmd_timeout(args, RELOAD_VERIFY_MS, &timeout_ms) != 0)
+		return EXIT_CANNOT;
+	if ((cf = cmd_load(ctx)) == NULL)
+		return EXIT_CANNOT;
+	return cmd_reload(cf, timeout_ms,
+	    args_has(args, "verbose") ? cmd_probe_print_ok : NULL, stdout,
+	    stdout);
 }

@@ -265,6 +265,22 @@ cmd_load(struct cmd_ctx *ctx)
 	return cf;
 }
 
+int
+cmd_timeout(struct args *args, int dflt_ms, int *ms)
+{
+	long	secs = 0;
+
+	*ms = dflt_ms;
+	if (args_number(args, "timeout", 1, 600, &secs) != 0) {
+		cmd_error("--timeout '%s': give seconds from 1 to 600",
+		    args_get(args, "timeout"));
+		return -1;
+	}
+	if (secs != 0)
+		*ms = (int)secs * 1000;
+	return 0;
+}
+
 struct config *
 cmd_edit(struct cmd_ctx *ctx)
 {

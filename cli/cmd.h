@@ -19,6 +19,7 @@
 
 #include "op/commit.h"
 #include "op/lifecycle.h"
+#include "op/probe.h"
 
 struct config;
 struct endpoint;
@@ -152,6 +153,19 @@ int	 cmd_password(const char *file, const char *prompt, int confirm,
 	    char **pw, char **cause);
 /* Reads a whole file given on the command line; "-" is standard input. */
 int	 cmd_read(const char *path, char **data, size_t *len, char **cause);
+/*
+ * --timeout SECONDS (1 to 600) in milliseconds, else dflt_ms: 0, or -1
+ * after saying what is wrong.
+ */
+int	 cmd_timeout(struct args *, int dflt_ms, int *ms);
+/*
+ * certbind reload's work, for the commands that reload after a change:
+ * signals certbindd (server.pidfile), probes until it serves what cf
+ * predicts (ok hears each probe that matched) and prints the findings
+ * left to out. Returns an exit status.
+ */
+int	 cmd_reload(const struct config *cf, int timeout_ms, probe_ok_fn ok,
+	    void *arg, FILE *out);
 /* Prints untrusted text to f, escaped. */
 void	 cmd_puts_escaped(FILE *f, const char *s);
 

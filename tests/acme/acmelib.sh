@@ -30,6 +30,7 @@
 #                               pebble's issuing root and intermediate
 #                               (both by default: intermediate first), PEM
 #   acme_port [N]               N distinct free TCP ports (default 1)
+#   acme_group                  the config's acme group for this CA
 #
 # The answers to challenges come from certbind and certbindd, never from
 # challtestsrv: its http-01, https-01 and tls-alpn-01 servers are off, and
@@ -219,6 +220,18 @@ EOF
 	export ACME_DIR_URL ACME_CA_BUNDLE ACME_HTTP_PORT ACME_TLS_PORT \
 	    ACME_MGMT_URL CHALLTESTSRV_MGMT ACME_DNS_PORT ACME_PEBBLE_PID \
 	    ACME_CHALLTESTSRV_PID
+}
+
+# acme_group: the config's acme group for this CA (account key in the
+# store's acme/account.key).
+acme_group() {
+	cat <<EOG
+acme = {
+  server = "$ACME_DIR_URL"; account = "acme/account.key";
+  ca_bundle = "$ACME_CA_BUNDLE";
+  challenge_http_port = $ACME_HTTP_PORT; challenge_tls_port = $ACME_TLS_PORT;
+};
+EOG
 }
 
 # acme_alive PID: running, and not a zombie waiting for this shell's wait.

@@ -31,11 +31,7 @@ server = {
 };
 keys = ( { name = "boot"; key = "boot.key"; cert = "boot.pem"; } );
 bindings = ( { key = "boot"; endpoint = "*:*"; } );
-acme = {
-  server = "$ACME_DIR_URL"; account = "acme/account.key";
-  ca_bundle = "$ACME_CA_BUNDLE";
-  challenge_http_port = $ACME_HTTP_PORT; challenge_tls_port = $ACME_TLS_PORT;
-};
+$(acme_group)
 EOC
 
 # The account: the terms first, then with --agree-tos.
