@@ -1,11 +1,14 @@
 /*
  * The model the windows draw: the edited config with its findings, the
  * marks of its rows (conflicts, stale bindings ...), its resolver and SNI
- * index, and the certificates of its keys, loaded when first drawn. Every
- * change rebuilds these once (tui_changed), never per keystroke; on a
- * large config the checks run just after the screen is drawn, so the rows
- * never wait for them.
+ * index, the certificates of its keys, loaded when first drawn, and the
+ * ACME status of its managed keys (from their state files, read again
+ * when they change). Every change rebuilds these once (tui_changed), never
+ * per keystroke; on a large config the checks run just after the screen
+ * is drawn, so the rows never wait for them.
  */
+
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 
 #include "util/xmalloc.h"
 #include "keys/cert.h"
+#include "op/acme-paths.h"
 #include "tui/tui-int.h"
 
 static unsigned
@@ -68,6 +72,141 @@ certs_reset(struct tui *t)
 	model_certs_free(t);
 	t->ncerts = config_nkeys(t->edit);
 	t->certs = xcalloc(t->ncerts + 1, sizeof *t->certs);
+}
+
+static void
+acme_entry_free(struct tui_acmecache *ac)
+{
+	if (ac->have)
+		acme_key_status_free(&ac->st);
+	free(ac->error);
+	free(ac->name);
+	free(ac->cert);
+	memset(ac, 0, sizeof *ac);
+}
+
+void
+model_acme_free(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nacme; i++)
+		acme_entry_free(&t->acme[i]);
+	free(t->acme);
+	t->acme = NULL;
+	t->nacme = 0;
+	t->nmanaged = 0;
+}
+
+/* The modification time of path in the store; zero if it has none. */
+static struct timespec
+store_mtime(const struct config *c, const char *path)
+{
+	struct timespec	 ts = { 0, 0 };
+	struct stat	 sb;
+	char		*abs;
+
+	if (path == NULL)
+		return ts;
+	abs = config_resolve_path(c, path);
+	if (stat(abs, &sb) == 0)
+		ts = sb.st_mtim;
+	free(abs);
+	return ts;
+}
+
+static int
+same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/*
+ * The old entry for key k, if its files are as they were: the same key at
+ * the same index is the common case, else one is looked for by name.
+ */
+static struct tui_acmecache *
+acme_old(struct tui_acmecache *old, size_t nold, size_t i,
+    const struct config_key *k, struct timespec st, struct timespec ct)
+{
+	struct tui_acmecache	*o = NULL;
+	size_t			 j;
+
+	if (i < nold && old[i].name != NULL && strcmp(old[i].name,
+	    k->name) == 0)
+		o = &old[i];
+	for (j = 0; o == NULL && j < nold; j++) {
+		if (old[j].name != NULL && strcmp(old[j].name, k->name) == 0)
+			o = &old[j];
+	}
+	if (o == NULL || !o->have || !same_time(o->state_mtime, st) ||
+	    !same_time(o->cert_mtime, ct) || (o->cert == NULL) !=
+	    (k->cert == NULL) || (k->cert != NULL && strcmp(o->cert,
+	    k->cert) != 0))
+		return NULL;
+	return o;
+}
+
+/*
+ * The ACME status of every managed key: acme_key_status() reads the state
+ * file and the certificate, so it runs here, once per model change and
+ * only for a key whose files changed since, and the rows only look it up.
+ */
+static void
+acme_reset(struct tui *t)
+{
+	const struct config_key	*k;
+	struct tui_acmecache	*ac, *old = t->acme, *o;
+	struct timespec		 st, ct;
+	char			*cause, *rel;
+	size_t			 i, nold = t->nacme;
+
+	t->acme = NULL;
+	t->nacme = 0;
+	t->nmanaged = 0;
+	model_acme_free(t);
+	t->nacme = config_nkeys(t->edit);
+	t->acme = xcalloc(t->nacme + 1, sizeof *t->acme);
+	for (i = 0; i < t->nacme; i++) {
+		k = config_key(t->edit, i);
+		if (k->acme == NULL)
+			continue;
+		ac = &t->acme[i];
+		ac->managed = 1;
+		t->nmanaged++;
+		rel = xasprintf("%s/%s.json", ACME_STATE_DIR, k->name);
+		st = store_mtime(t->edit, rel);
+		free(rel);
+		ct = store_mtime(t->edit, k->cert);
+		if ((o = acme_old(old, nold, i, k, st, ct)) != NULL) {
+			*ac = *o;
+			memset(o, 0, sizeof *o);
+			ac->managed = 1;
+			continue;
+		}
+		ac->name = xstrdup(k->name);
+		ac->cert = k->cert != NULL ? xstrdup(k->cert) : NULL;
+		ac->state_mtime = st;
+		ac->cert_mtime = ct;
+		cause = NULL;
+		if (acme_key_status(t->edit, k->name, &ac->st, &cause) == 0) {
+			ac->have = 1;
+			ac->st.name = NULL;	/* borrowed from edit */
+		} else
+			ac->error = cause != NULL ? cause :
+			    xstrdup("the ACME state cannot be read");
+	}
+	for (i = 0; i < nold; i++)
+		acme_entry_free(&old[i]);
+	free(old);
+}
+
+const struct tui_acmecache *
+tui_acme(struct tui *t, size_t i)
+{
+	if (i >= t->nacme || !t->acme[i].managed)
+		return NULL;
+	return &t->acme[i];
 }
 
 struct cert *
@@ -195,6 +334,7 @@ model_update(struct tui *t, int check)
 	}
 	mark_conflicts(t);
 	certs_reset(t);
+	acme_reset(t);
 
 	t->gen++;
 	for (i = 0; i < TUI_NPANES; i++) {

@@ -110,6 +110,13 @@ act_probe(struct tui_win *w, int key)
 }
 
 static int
+act_acme(struct tui_win *w, int key)
+{
+	tui_acme_action(w->tui);
+	return 1;
+}
+
+static int
 act_redraw(struct tui_win *w, int key)
 {
 	clearok(curscr, TRUE);
@@ -150,6 +157,9 @@ static const struct tui_action other_actions[] = {
 	{ { TUI_CTRL('l') }, NULL, "redraw the screen", act_redraw, 0 },
 	{ { 'q' }, "quit", "quit (asks when there are unsaved changes)",
 	    act_quit, 0 },
+	{ { 'a' }, "acme", "ACME: renew the selected managed key now, or get\n"
+	    "a certificate for a key from the CA (its account\n"
+	    "first, if the config has none)", act_acme, 0 },
 };
 
 const struct tui_keymap screen_move_keymap =

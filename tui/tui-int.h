@@ -35,6 +35,7 @@
 #include "core/sni-index.h"
 #include "op/commit.h"
 #include "op/effect.h"
+#include "op/acme.h"
 #include "tui/action.h"
 #include "tui/list.h"
 
@@ -130,6 +131,33 @@ struct tui_certcache {
 	char		*error;
 };
 
+/*
+ * A key's ACME status (op/acme.h), read from its state file and
+ * certificate when the model is built, never when a row is drawn, and
+ * read again only when one of the two files changed.
+ */
+struct tui_acmecache {
+	int			 managed;	/* the key has an acme block */
+	int			 have;		/* st is valid */
+	struct acme_key_status	 st;		/* st.name is not kept */
+	char			*error;		/* why st is not */
+	/* What st was read from: kept while these stay the same. */
+	char			*name;
+	char			*cert;
+	struct timespec		 state_mtime, cert_mtime;
+};
+
+/*
+ * An ACME order this session adopted: its result is in the edited copy,
+ * its files in the store, and the state file remembers the order until
+ * acme_order_committed() hears whether the commit wrote it.
+ */
+struct tui_acme_order {
+	char			*name;
+	char			*cert;		/* its new cert, as written */
+	struct lifecycle_files	 lf;
+};
+
 struct tui {
 	char		*path;
 	char		*lock_path;
@@ -152,6 +180,11 @@ struct tui {
 	unsigned	*listener_marks;
 	struct tui_certcache *certs;	/* per key index, loaded on demand */
 	size_t		 ncerts;
+	struct tui_acmecache *acme;	/* per key index, from model_update */
+	size_t		 nacme;
+	size_t		 nmanaged;	/* keys with an acme block */
+	struct tui_acme_order *orders;	/* adopted, not committed yet */
+	size_t		 norders;
 	unsigned	 gen;		/* bumped by every model change */
 
 	int		 modified;
@@ -206,6 +239,49 @@ void	 model_certs_free(struct tui *);
  * the next model change (tui_changed).
  */
 struct cert *tui_cert(struct tui *, size_t key, const char **error);
+
+/*
+ * Key i's ACME status, or NULL when the key is not managed by ACME.
+ * Borrowed until the next model change.
+ */
+const struct tui_acmecache *tui_acme(struct tui *, size_t key);
+void	 model_acme_free(struct tui *);
+
+/*
+ * window-acme.c: the ACME action (a), the progress of an order, the
+ * orders the session adopted until a commit writes them, and the reload
+ * after it.
+ */
+/* The word for key i's next renewal; wide: a sentence, else 10 columns. */
+const char *tui_acme_word(struct tui *, size_t key, int wide, char *buf,
+	    size_t len, enum tui_color *);
+/* a: renews the selected managed key, or opens the walkthrough's order. */
+void	 tui_acme_action(struct tui *);
+/*
+ * Orders name's certificate from the CA with a progress overlay drawn as
+ * the op layer reports. On success the edited copy becomes the result (r
+ * reviews it, c commits it), res is filled and 0 returned; -1 when it
+ * failed, the overlay then saying why. The overlay stays until the user
+ * closes it.
+ */
+int	 tui_acme_order(struct tui *, const char *name,
+	    const struct config_key_acme *spec, const char *bind,
+	    const char *sni, struct acme_ordered *res);
+/* The orders adopted so far: whether name has one. */
+int	 tui_acme_adopted(struct tui *, const char *name);
+/* After a commit: tells op/acme.h what was written; offers the reload. */
+void	 tui_acme_committed(struct tui *);
+/* The session ends: the orders not written are kept for a resume. */
+void	 tui_acme_forget(struct tui *);
+/* Signals certbindd (SIGHUP) and shows what it serves after. */
+void	 tui_reload(struct tui *);
+
+/*
+ * window-walkthrough.c: the walkthrough on its ACME path: the account if
+ * the config has none, then the order form, with name (may be NULL) as
+ * the key.
+ */
+void	 walkthrough_acme(struct tui *, const char *name);
 
 /* tui.c */
 extern const struct tui_mode tui_mode_walkthrough;

@@ -126,6 +126,8 @@ commit_now(struct tui *t, void *arg, int yes)
 	tui_changed(t);
 	tui_message(t, 0, "Written, old file in .bak. Now reload certbindd "
 	    "(systemctl reload).");
+	/* ACME orders in it: op/acme.h hears, and a reload is offered. */
+	tui_acme_committed(t);
 }
 
 void
@@ -328,7 +330,8 @@ draw_screen(struct tui *t)
 	top = ph * 2 / 5;
 	if (top < 8)
 		top = 8;
-	kw = COLS * 9 / 20;
+	/* Keys managed by ACME add a column: the keys pane takes more. */
+	kw = t->nmanaged > 0 ? COLS * 11 / 20 : COLS * 9 / 20;
 
 	r.y = 1; r.x = 0; r.h = top; r.w = kw;
 	t->panes[TUI_PANE_KEYS].mode->draw(&t->panes[TUI_PANE_KEYS], &r);
@@ -509,6 +512,8 @@ tui_free(struct tui *t)
 
 	while (t->noverlay > 0)
 		tui_pop(t);
+	/* Orders not committed stay in their state files, to resume. */
+	tui_acme_forget(t);
 	for (i = 0; i < TUI_NPANES; i++) {
 		if (t->panes[i].mode != NULL)
 			t->panes[i].mode->free(&t->panes[i]);
@@ -520,6 +525,7 @@ tui_free(struct tui *t)
 	resolver_free(t->res);
 	sni_index_free(t->sx);
 	model_certs_free(t);
+	model_acme_free(t);
 	config_free(t->edit);
 	config_free(t->orig);
 	free(t->key_marks);

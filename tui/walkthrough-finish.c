@@ -3,7 +3,8 @@
  * bindings through the key manager's own bind dialog, the listener a
  * binding needs, the review of the whole change with the findings it adds
  * (findings_diff(), as commit and the command line), the commit, and the
- * command that reloads certbindd.
+ * reload of certbindd: done here (r) when the config names its pidfile,
+ * with what it then serves, else the command that does it.
  */
 
 #include <sys/stat.h>
@@ -273,9 +274,10 @@ static const int wt_review_hints[] = { 'c', 'r', TUI_ESC, 0 };
 static void
 draw_written(struct walkthrough *w, struct tui *t)
 {
-	struct stat	 st;
-	char		*s;
-	int		 y = 2, systemd;
+	const struct config_server	*srv = config_server(t->orig);
+	struct stat			 st;
+	char				*s;
+	int				 y = 2, systemd;
 
 	wt_page(w, t, "done");
 	s = xasprintf("Written: %s (the previous version is %s.bak).",
@@ -283,8 +285,15 @@ draw_written(struct walkthrough *w, struct tui *t)
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, s, A_BOLD);
 	free(s);
 	y++;
-	draw_text(t, y++, 2, COLS - 4, "certbindd reads it when it reloads. "
-	    "Run:", A_NORMAL);
+	if (srv != NULL && srv->pidfile != NULL) {
+		y = wt_para(t, y, 2, COLS - 4, LINES - 3, "certbindd reads it "
+		    "when it reloads: r reloads it now (the certbindd named by "
+		    "server.pidfile) and probes what it serves.", A_NORMAL);
+		y++;
+		draw_text(t, y++, 2, COLS - 4, "Or by hand:", A_NORMAL);
+	} else
+		draw_text(t, y++, 2, COLS - 4, "certbindd reads it when it "
+		    "reloads. Run:", A_NORMAL);
 	y++;
 	/* Where systemd runs, the unit is the way; elsewhere, a signal. */
 	systemd = stat("/run/systemd/system", &st) == 0;
@@ -304,9 +313,28 @@ draw_written(struct walkthrough *w, struct tui *t)
 }
 
 static int
+act_reload(struct tui_win *win, int key)
+{
+	tui_reload(win->tui);
+	return 1;
+}
+
+static int
 act_ready_bind(struct tui_win *win, int key)
 {
-	wt_start_bind(win->data, win->tui);
+	struct walkthrough	*w = win->data;
+	struct tui		*t = win->tui;
+	size_t			 i;
+
+	/* An ACME order may have bound the key already: show it first. */
+	for (i = 0; w->choice == WC_ACME && i < config_nbindings(t->edit);
+	    i++) {
+		if (strcmp(config_binding(t->edit, i)->key, w->name) == 0) {
+			w->step = WT_BIND;
+			return 1;
+		}
+	}
+	wt_start_bind(w, t);
 	return 1;
 }
 
@@ -339,11 +367,12 @@ act_done(struct tui_win *win, int key)
 
 static const struct tui_action written_actions[] = {
 	{ { '\n', '\r', KEY_ENTER }, "close", NULL, act_done, 0 },
+	{ { 'r' }, "reload certbindd now", NULL, act_reload, 0 },
 };
 
 static const struct tui_keymap written_keymap = KEYMAP("Walkthrough: done",
     written_actions);
-static const int written_hints[] = { '\n', TUI_ESC, 0 };
+static const int written_hints[] = { 'r', '\n', TUI_ESC, 0 };
 
 const struct wt_step_ops wt_step_ready = {
 	draw_ready, &ready_keymap, NULL, ready_hints

@@ -80,7 +80,7 @@ draw_install(struct walkthrough *w, struct tui *t)
 	}
 	if (n == 0 && y < LINES - 3)
 		draw_text(t, y++, 2, COLS - 4, "  none: make one first (Esc, "
-		    "then 1)", A_DIM);
+		    "then 2)", A_DIM);
 	wt_message(t, w);
 }
 

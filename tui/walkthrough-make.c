@@ -288,7 +288,7 @@ draw_request(struct walkthrough *w, struct tui *t)
 	free(s);
 	wt_para(t, y, 0, COLS, LINES - 1, w->committed ?
 	    "The pending key is committed. Send the request to your CA; when "
-	    "it answers, press w again and choose 2, or run certbind install "
+	    "it answers, press w again and choose 3, or run certbind install "
 	    "FILE." :
 	    "Send it to your CA. Commit now (c) to keep the pending key while "
 	    "you wait; it is in memory only until then.", A_NORMAL);

@@ -3,10 +3,11 @@
  * its state, its steps and the helpers every step draws with.
  *
  * The walkthrough is a table of steps (window-walkthrough.c): each step
- * is a { draw, key } pair in the file of its group, walkthrough-make.c
- * (the subject, the request), walkthrough-install.c (the CA's answer,
- * an import) and walkthrough-finish.c (ready, bind, listen, review,
- * written). A step moves on by setting w->step.
+ * is a { draw, key } pair in the file of its group, walkthrough-acme.c
+ * (the ACME account and order), walkthrough-make.c (the subject, the
+ * request), walkthrough-install.c (the CA's answer, an import) and
+ * walkthrough-finish.c (ready, bind, listen, review, written). A step
+ * moves on by setting w->step.
  */
 #ifndef CERTBIND_TUI_WALKTHROUGH_H
 #define CERTBIND_TUI_WALKTHROUGH_H
@@ -37,10 +38,13 @@ enum wt_step {
 	WT_BIND,	/* the bindings of the key; b opens the bind dialog */
 	WT_LISTEN,	/* a listener for a binding that has none */
 	WT_REVIEW,	/* the change and its findings; c commits */
-	WT_WRITTEN	/* committed: how to reload certbindd */
+	WT_WRITTEN,	/* committed: reload certbindd */
+	WT_ACME_ACCOUNT, /* the CA, its terms, the account */
+	WT_ACME_ORDER	/* domains and challenge, with the preflight */
 };
 
 enum wt_choice {
+	WC_ACME,
 	WC_REQUEST,
 	WC_INSTALL,
 	WC_IMPORT,
@@ -53,6 +57,12 @@ enum wt_choice {
 enum { SF_CN, SF_NAME, SF_SANS, SF_ORG, SF_TYPE, SF_DAYS };
 /* Import form fields. */
 enum { IF_PATH, IF_NAME, IF_PASSWORD };
+/* ACME account form fields. */
+enum { AF_SERVER, AF_EMAIL, AF_BUNDLE, AF_AGREE };
+/* ACME order form fields, by kind (which of them show depends on the
+ * challenge). */
+enum { OF_NAME, OF_DOMAINS, OF_CHALLENGE, OF_WEBROOT, OF_PORT, OF_HOOK,
+    OF_BIND, OF_SNI, OF_N };
 
 struct walkthrough {
 	enum wt_step	 step;
@@ -80,6 +90,21 @@ struct walkthrough {
 
 	/* WT_BIND, WT_LISTEN */
 	struct endpoint	 listen_ep;
+
+	/* WT_ACME_ACCOUNT: the terms the CA named, for the server asked. */
+	char		*tos;
+	char		*tos_server;	/* NULL: not asked yet */
+	/* WT_ACME_ORDER */
+	char		*acme_name;	/* the key offered first */
+	char		*challenge;	/* the one the fields are made for */
+	char		*pf_input;	/* what the preflight was run on */
+	struct errlist	 pf_lines;	/* "ok|warn|error\tmessage" (raw) */
+	int		 pf_dirty;
+	long long	 pf_typed;	/* ms, monotonic: the last change */
+	int		 pf_unreachable;
+	/* The order form's values by kind, kept while fields come and go. */
+	char		 of_keep[OF_N][FORM_FIELDLEN];
+	int		 of_touched[OF_N];
 };
 
 /*
@@ -98,6 +123,8 @@ struct wt_step_ops {
 };
 
 /* The steps, each in the file of its group. */
+extern const struct wt_step_ops wt_step_acme_account;
+extern const struct wt_step_ops wt_step_acme_order;
 extern const struct wt_step_ops wt_step_subject;
 extern const struct wt_step_ops wt_step_request;
 extern const struct wt_step_ops wt_step_install;
@@ -128,10 +155,13 @@ int	 wt_form_key(struct walkthrough *, struct tui *, int key,
 int	 wt_act_back(struct tui_win *, int key);
 
 /* The first step of each choice, and of binding. */
+void	 wt_start_acme(struct walkthrough *, struct tui *);
 void	 wt_start_subject(struct walkthrough *, struct tui *);
 void	 wt_start_install(struct walkthrough *, struct tui *);
 void	 wt_start_import(struct walkthrough *, struct tui *);
 void	 wt_start_bind(struct walkthrough *, struct tui *);
 void	 wt_bind_next(struct walkthrough *, struct tui *);
+/* walkthrough-acme.c: frees what the ACME steps hold. */
+void	 wt_acme_free(struct walkthrough *);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * The details pane: everything about the key selected in the keys pane:
  * its files, the certificate's subject, names, issuer, validity, key type
- * and fingerprint, where it is bound, and its findings. All of it comes
- * from files and certificates, so every value is escaped before it is
- * drawn. With the focus, j/k scroll it.
+ * and fingerprint, where it is bound, and its findings; for a key managed
+ * by ACME, its domains and challenge, the next renewal, the last attempt
+ * and the CA's last problem. All of it comes from files, certificates and
+ * CAs, so every value is escaped before it is drawn. With the focus, j/k
+ * scroll it.
  */
 
 #include <stdlib.h>
@@ -74,6 +76,96 @@ fmt_time(time_t when)
 	return xstrdup(buf);
 }
 
+/* "2027-01-15 10:00 UTC", or "-" for no time. */
+static char *
+fmt_when(time_t when)
+{
+	return when > 0 ? fmt_time(when) : xstrdup("-");
+}
+
+/* The last attempt and, if it failed, the CA's problem (escaped). */
+static void
+last_try(struct tui *t, const struct acme_key_status *st,
+    struct details_line **v, size_t *n)
+{
+	char	*s, *w1, *w2;
+
+	w1 = fmt_when(st->last_attempt);
+	if (st->last_ok)
+		s = xasprintf("%s, succeeded", w1);
+	else {
+		w2 = fmt_when(st->next_retry);
+		s = xasprintf("%s, failed (%u in a row); next try %s", w1,
+		    st->failures, w2);
+		free(w2);
+	}
+	free(w1);
+	add(v, n, "Last try", escape_str(s, t->escflags), st->last_ok ?
+	    TC_NORMAL : TC_ERROR);
+	free(s);
+	if (st->problem != NULL && !st->last_ok)
+		add(v, n, "Problem", escape_str(st->problem, t->escflags),
+		    TC_ERROR);
+}
+
+/*
+ * The ACME lines of key ki: what it asks the CA for, when it renews, how
+ * the last attempt went. The problem is the CA's text: escaped.
+ */
+static void
+acme_lines(struct tui *t, ssize_t ki, const struct config_key *k,
+    struct details_line **v, size_t *n)
+{
+	const struct tui_acmecache	*ac = tui_acme(t, (size_t)ki);
+	const struct config_key_acme	*a = k->acme;
+	const struct acme_key_status	*st;
+	char				*s, *p, *w1;
+	size_t				 i;
+	time_t				 now;
+
+	if (ac == NULL || a == NULL)
+		return;
+	s = xasprintf("%s:", a->challenge != NULL ? a->challenge :
+	    "tls-alpn-01");
+	for (i = 0; i < a->ndomains; i++) {
+		p = xasprintf("%s%s %s", s, i > 0 ? "," : "", a->domains[i]);
+		free(s);
+		s = p;
+	}
+	add_untrusted(t, v, n, "ACME", s);
+	free(s);
+	if (!ac->have) {
+		add(v, n, "ACME state", escape_str(ac->error, t->escflags),
+		    TC_ERROR);
+		return;
+	}
+	st = &ac->st;
+	now = t->now != 0 ? t->now : time(NULL);
+	/* A failing renewal first: at 80x24 the pane shows six lines. */
+	if (st->last_attempt > 0 && !st->last_ok)
+		last_try(t, st, v, n);
+	if (st->not_after == 0)
+		s = xstrdup("now: no certificate yet");
+	else {
+		w1 = fmt_time(st->due);
+		s = xasprintf("%s%s (%s)", st->due <= now ? "due since " : "",
+		    w1, st->ari ? "the CA's renewal window" :
+		    "2/3 of the lifetime");
+		free(w1);
+	}
+	add(v, n, "Renews", escape_str(s, t->escflags),
+	    st->not_after == 0 || st->due <= now ? TC_WARNING : TC_NORMAL);
+	free(s);
+	if (tui_acme_adopted(t, k->name))
+		add_untrusted(t, v, n, "Order", "renewed in this session, "
+		    "not written yet: r reviews, c commits");
+	else if (st->order_pending)
+		add(v, n, "Order", xstrdup("a stopped run left an order: the "
+		    "next a (or acme renew) resumes it"), TC_WARNING);
+	if (st->last_attempt > 0 && st->last_ok)
+		last_try(t, st, v, n);
+}
+
 static struct details_line *
 details_lines(struct tui *t, const char *name, size_t *n)
 {
@@ -108,6 +200,8 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		    TC_ERROR : (t->key_marks[ki] & MK_EXPIRING) ? TC_WARNING :
 		    TC_NORMAL);
 		free(s);
+		/* Next to the expiry: when ACME renews it. */
+		acme_lines(t, ki, k, &v, n);
 		free(bb);
 		bb = fmt_time(cert_not_after(c));
 		s = xasprintf("%s to %s", a, bb);
@@ -133,11 +227,15 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		free(s);
 		add_untrusted(t, &v, n, "SHA-256", cert_fingerprint(c));
 		add(&v, n, "Valid", valid, TC_NORMAL);
-	} else if (err != NULL)
-		add(&v, n, "Cert", escape_str(err, t->escflags), TC_ERROR);
-	else if (k->cert == NULL)
-		add_untrusted(t, &v, n, "State", "pending: waiting for the "
-		    "CA's answer to its request");
+	} else {
+		if (err != NULL)
+			add(&v, n, "Cert", escape_str(err, t->escflags),
+			    TC_ERROR);
+		else if (k->cert == NULL)
+			add_untrusted(t, &v, n, "State", "pending: waiting "
+			    "for the CA's answer to its request");
+		acme_lines(t, ki, k, &v, n);
+	}
 	add_untrusted(t, &v, n, "Key file", k->key);
 	add_untrusted(t, &v, n, "Cert file", k->cert != NULL ? k->cert :
 	    "(none)");

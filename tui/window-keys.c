@@ -1,8 +1,10 @@
 /*
- * The keys pane: one row per key (name, state, days left). The rows are
- * key indexes, built once per model change or filter change; the name,
- * state and certificate are looked up again when a row is drawn, and the
- * selection is remembered by name so that it survives a rebuild.
+ * The keys pane: one row per key (name, state, days left, and for a key
+ * managed by ACME its next renewal, or that the renewal is failing). The
+ * rows are key indexes, built once per model change or filter change; the
+ * name, state and certificate are looked up again when a row is drawn,
+ * and the selection is remembered by name so that it survives a rebuild.
+ * The ACME status itself is the model's, read when it was built.
  */
 
 #include <limits.h>
@@ -159,7 +161,7 @@ static const struct tui_keymap *const keys_maps[] = {
 };
 
 static const int keys_hints[] = {
-	'?', 'q', '\t', '\n', '/', 'b', 'm', 'r', 'c', 'w', 0
+	'?', 'q', '\t', '\n', '/', 'b', 'm', 'r', 'c', 'w', 'a', 0
 };
 
 /* The state word of key i, and its colour. */
@@ -195,18 +197,23 @@ key_state(struct tui *t, size_t i, long *days, enum tui_color *color)
 	return "ok";
 }
 
+/* The ACME column: a sentence where there is room, else 10 columns. */
+#define ACMEW_WIDE	17
+#define ACMEW_NARROW	10
+
 static void
 keys_draw(struct tui_win *w, const struct tui_rect *r)
 {
 	struct keys_data	*d = w->data;
 	struct tui		*t = w->tui;
 	const struct config_key	*k;
-	enum tui_color		 color;
-	const char		*state;
-	char			 title[128], num[32];
+	enum tui_color		 color, acolor;
+	const char		*state, *aw;
+	char			 title[128], num[32], abuf[64];
 	size_t			 i, row;
 	int			 focused = t->focus == TUI_PANE_KEYS;
 	int			 y, inner, namew, statew = 10, daysw = 5, x;
+	int			 acmew = 0, ax, wide = 0;
 	attr_t			 sel;
 	long			 days;
 
@@ -220,11 +227,21 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);
 	inner = r->h - 3;
 	namew = r->w - 2 - statew - daysw - 3;
+	/* A column for ACME only when a key is managed by it. */
+	if (t->nmanaged > 0) {
+		wide = namew - ACMEW_WIDE - 1 >= 16;
+		acmew = wide ? ACMEW_WIDE : ACMEW_NARROW;
+		namew -= acmew + 1;
+	}
 	x = r->x + 1;
+	ax = x + 1 + namew + 1 + statew + daysw + 2;
 	draw_text(t, r->y + 1, x + 1, namew, "NAME", A_BOLD);
 	draw_text(t, r->y + 1, x + 1 + namew + 1, statew, "STATE", A_BOLD);
 	draw_text(t, r->y + 1, x + 1 + namew + 1 + statew, daysw + 1,
 	    " DAYS", A_BOLD);
+	if (acmew > 0)
+		draw_text(t, r->y + 1, ax, acmew, wide ? "ACME" : "ACME RENEW",
+		    A_BOLD);
 	if (d->list.n == 0) {
 		draw_text(t, r->y + 2, x + 1, r->w - 3,
 		    config_nkeys(t->edit) == 0 ? "(no keys: w starts the "
@@ -254,6 +271,12 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 			snprintf(num, sizeof num, "%*s", daysw, "-");
 		draw_text(t, r->y + 2 + y, x + 1 + namew + 1 + statew, daysw + 1,
 		    num, sel);
+		if (acmew > 0 && (aw = tui_acme_word(t, i, wide, abuf,
+		    sizeof abuf, &acolor)) != NULL)
+			draw_text(t, r->y + 2 + y, ax, acmew, aw,
+			    row == d->list.sel && acolor != TC_ERROR ? sel :
+			    draw_attr(t, acolor) | (row == d->list.sel ?
+			    A_BOLD : 0));
 	}
 }
 

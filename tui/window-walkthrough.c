@@ -1,7 +1,9 @@
 /*
  * The first-time install walkthrough (w): from an empty store to a
  * certificate that certbindd serves, one step at a time in a full-screen
- * overlay. Choose what to do; give the subject (validated as it is
+ * overlay. Choose what to do: get a certificate from an ACME CA (the
+ * account, the domains and the challenge with the preflight's verdict,
+ * the live progress of the order); or give the subject (validated as it is
  * typed); see the request as plain PEM with no border, so that it can be
  * copied out of an SSH terminal; install the CA's answer, pasted or from
  * a file; or import a key, or make a self-signed one; bind it with the
@@ -32,6 +34,7 @@
 #include "tui/walkthrough.h"
 
 static const char *const wt_choices[WC_N] = {
+	"Get a certificate from an ACME CA (Let's Encrypt, ...)",
 	"Create a key and a certificate request for a CA",
 	"Install the CA's answer on a pending key",
 	"Import a key and its certificate (PEM or PKCS#12)",
@@ -246,7 +249,9 @@ act_go(struct tui_win *win, int key)
 		return 1;
 	}
 	wt_problem(w, NULL);
-	if (w->choice == WC_REQUEST || w->choice == WC_SELFSIGN)
+	if (w->choice == WC_ACME)
+		wt_start_acme(w, t);
+	else if (w->choice == WC_REQUEST || w->choice == WC_SELFSIGN)
 		wt_start_subject(w, t);
 	else if (w->choice == WC_INSTALL)
 		wt_start_install(w, t);
@@ -260,6 +265,7 @@ static const struct tui_action choose_actions[] = {
 	{ { KEY_DOWN, 'j', '\t' }, "choose", NULL, act_next, 0 },
 	{ { '\n', '\r', KEY_ENTER }, "go on", NULL, act_go, 0 },
 	{ { '1', '2', '3', '4' }, NULL, NULL, act_go, 0 },
+	{ { '5' }, NULL, NULL, act_go, 0 },
 };
 
 static const struct tui_keymap choose_keymap = KEYMAP("Walkthrough: start",
@@ -270,15 +276,36 @@ static const struct wt_step_ops wt_step_choose = {
 	draw_choose, &choose_keymap, NULL, choose_hints
 };
 
+/* What walkthrough_acme() opens the walkthrough with. */
+struct wt_open {
+	const char	*name;
+};
+
 static void
 wt_init(struct tui_win *win, void *arg)
 {
 	struct walkthrough	*w = xcalloc(1, sizeof *w);
+	struct wt_open		*open = arg;
 
 	w->step = WT_CHOOSE;
 	/* With keys waiting for their certificate, installing is likely. */
-	w->choice = wt_pending(win->tui) > 0 ? WC_INSTALL : WC_REQUEST;
+	w->choice = wt_pending(win->tui) > 0 ? WC_INSTALL : WC_ACME;
 	win->data = w;
+	if (open != NULL) {
+		w->choice = WC_ACME;
+		if (open->name != NULL)
+			w->acme_name = xstrdup(open->name);
+		wt_start_acme(w, win->tui);
+	}
+}
+
+void
+walkthrough_acme(struct tui *t, const char *name)
+{
+	struct wt_open	open = { name };
+
+	if (tui_push(t, &tui_mode_walkthrough, &open) == NULL)
+		tui_message(t, 1, "Too many windows open: close one first.");
 }
 
 /*
@@ -307,6 +334,7 @@ wt_free(struct tui_win *win)
 	free(w->req_path);
 	free(w->pasted);
 	errlist_clear(&w->info);
+	wt_acme_free(w);
 	free(w);
 }
 
@@ -314,7 +342,8 @@ wt_free(struct tui_win *win)
 static const struct wt_step_ops *const wt_steps[] = {
 	&wt_step_choose, &wt_step_subject, &wt_step_request, &wt_step_install,
 	&wt_step_import, &wt_step_ready, &wt_step_bind, &wt_step_listen,
-	&wt_step_review, &wt_step_written
+	&wt_step_review, &wt_step_written, &wt_step_acme_account,
+	&wt_step_acme_order
 };
 
 static int

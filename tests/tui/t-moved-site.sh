@@ -102,7 +102,7 @@ fill >"$T/want120" <<'SCREEN'
 │                                                                                                                      │
 └──────────────────────────────────────────────────────────────────────────────────────────────────────────────────────┘
 
- ?:help q:quit Tab:pane Enter:details /:filter b:bind m:move r:review c:commit w:walkthrough
+ ?:help q:quit Tab:pane Enter:details /:filter b:bind m:move r:review c:commit w:walkthrough a:acme
 SCREEN
 
 tm_start 120 40 -- -c "$T/s/certbind.conf"

@@ -40,8 +40,8 @@ t_ok "n declines it and says how to start it later" \
     tm_wait "w starts the walkthrough"
 tm_keys w
 t_ok "w opens the walkthrough" tm_wait "What do you want to do?"
-tm_keys 1
-t_ok "1 asks for the names" tm_wait "Common name"
+tm_keys 2
+t_ok "2 asks for the names" tm_wait "Common name"
 tm_keys -l 'bad name'
 t_ok "a name with a space is refused as it is typed" \
     tm_wait "no spaces or commas here"
@@ -157,8 +157,8 @@ tm_keys Enter
 tm_gone "Walkthrough: done" >/dev/null
 tm_keys w
 tm_wait "What do you want to do?" >/dev/null
-tm_keys 3
-t_ok "3 asks for a file to import" tm_wait "PEM or PKCS#12"
+tm_keys 4
+t_ok "4 asks for a file to import" tm_wait "PEM or PKCS#12"
 tm_keys -l "$T/src/other.p12"
 tm_wait "other.p12" >/dev/null
 t_match "the key name follows the file name" "$(tm_screen)" \
@@ -186,7 +186,7 @@ tm_keys Escape
 tm_gone "Walkthrough:" >/dev/null
 tm_keys w
 tm_wait "What do you want to do?" >/dev/null
-tm_keys 3
+tm_keys 4
 tm_wait "PEM or PKCS#12" >/dev/null
 tm_keys -l "$T/src/sealed.pem"
 tm_wait "sealed.pem" >/dev/null

@@ -40,8 +40,8 @@ tm_keys n
 tm_wait "w starts the walkthrough" >/dev/null
 tm_keys w
 tm_wait "What do you want to do?" >/dev/null
-tm_keys 4
-t_ok "4 asks for the names of a self-signed key" tm_wait "Valid days"
+tm_keys 5
+t_ok "5 asks for the names of a self-signed key" tm_wait "Valid days"
 tm_keys -l 'a'
 tm_keys Enter
 t_ok "the key is made" tm_wait "Key a made, with a self-signed certificate"
@@ -62,8 +62,8 @@ t_nomatch "no stray text from the library" "$scr" 'no such group'
 # "-" as the file to import: refused, and the form still works.
 tm_keys w
 tm_wait "What do you want to do?" >/dev/null
-tm_keys 3
-t_ok "3 asks for a file to import" tm_wait "PEM or PKCS#12"
+tm_keys 4
+t_ok "4 asks for a file to import" tm_wait "PEM or PKCS#12"
 tm_keys -l '-'
 tm_keys Enter
 t_ok "'-' to import is refused with the reason" \
@@ -76,8 +76,8 @@ tm_keys Escape
 t_ok "Esc goes back to the choice" tm_wait "What do you want to do?"
 
 # The same for the CA's answer to install.
-tm_keys 2
-t_ok "2 asks for the CA's answer" tm_wait "Paste the certificate"
+tm_keys 3
+t_ok "3 asks for the CA's answer" tm_wait "Paste the certificate"
 tm_keys -l '-'
 tm_keys Enter
 t_ok "'-' to install is refused with the reason" \
@@ -124,7 +124,7 @@ tm_keys n
 tm_wait "w starts the walkthrough" >/dev/null
 tm_keys w
 tm_wait "What do you want to do?" >/dev/null
-tm_keys 4
+tm_keys 5
 tm_wait "Valid days" >/dev/null
 tm_keys -l 'b'
 tm_keys Enter
