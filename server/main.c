@@ -292,7 +292,13 @@ main(int argc, char **argv)
 	/* The final pid, and still root: /run is root's. */
 	pidpath = pidfile_path(gen_config(g));
 	if (pidpath != NULL && pidfile_write(pidpath, &cause) != 0) {
-		log_warn("%s", cause);
+		log_warn("not started: %s", cause);
+		free(cause);
+		free(pidpath);
+		listeners_close_all();
+		gen_unref(g);
+		gen_global_free();
+		free(abs_path);
 		return 1;
 	}
 	id = gen_srvid(g);
