@@ -87,12 +87,15 @@ t_not "dns-hook.sh refuses JSON in a value" "$ACME_DNS_HOOK" add x. 'a"b'
 t_not "dns-hook.sh without challtestsrv fails" \
     env CHALLTESTSRV_MGMT=http://127.0.0.1:1 "$ACME_DNS_HOOK" add x. y
 
-# What challtestsrv's DNS serves: with dnspython only (no dig here).
-if $ACME_PY -c 'import dns.resolver' 2>/dev/null; then
+# What challtestsrv's DNS serves: with dnspython only (no dig here), in
+# the python on PATH or Debian's (python3-dnspython is Debian's package).
+DNSPY=$ACME_PY
+$DNSPY -c 'import dns.resolver' 2>/dev/null || DNSPY=/usr/bin/python3
+if $DNSPY -c 'import dns.resolver' 2>/dev/null; then
 	acme_dns_a a.certbind.test 127.0.0.9
 	"$ACME_DNS_HOOK" add _acme-challenge.a.certbind.test. txtvalue \
 	    >/dev/null
-	q=$($ACME_PY - "$ACME_DNS_PORT" <<'EOF' 2>&1
+	q=$($DNSPY - "$ACME_DNS_PORT" <<'EOF' 2>&1
 import sys
 import dns.resolver
 r = dns.resolver.Resolver(configure=False)
