@@ -362,6 +362,9 @@ install(const struct config *tmp, struct cert *crt, const char *pname,
 
 	rc = lifecycle_install(tmp, crt, pname, after, &ilf, li, cause);
 	if (rc == 0) {
+		/* The name lifecycle_request() picked for it goes. */
+		free(lf->cert.rel);
+		free(lf->cert.abs);
 		lf->cert = ilf.cert;
 		memset(&ilf.cert, 0, sizeof ilf.cert);
 		for (i = 0; i < ilf.warnings.n; i++)
