@@ -133,7 +133,7 @@ check-asan:
 	    LDFLAGS="-fsanitize=address,undefined" check
 
 check-valgrind: all
-	@CERTBIND_VALGRIND=1 sh tests/run.sh cli
+	@CERTBIND_VALGRIND=1 sh tests/run.sh cli acme
 
 fuzz:
 	@sh tests/fuzz/run.sh
