@@ -306,6 +306,31 @@ check_probable_moves(struct check *c, const unsigned char *lstate)
 	free(seen);
 }
 
+/*
+ * Bindings in a config without listeners: certbindd receives nothing for
+ * any of them, which is worth one warning each, said as it is (no move
+ * is to blame).
+ */
+static void
+check_no_listeners(struct check *c)
+{
+	const struct config_binding	*b;
+	size_t				 i;
+	char				*obj, where[32];
+
+	for (i = 0; i < c->nb; i++) {
+		b = config_binding(c->cf, i);
+		obj = check_binding_object(b);
+		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
+		    (ssize_t)i, obj, "the config has no listeners, so "
+		    "certbindd receives no connections for this binding (%s); "
+		    "add the listener it is for (certbind listen ENDPOINT "
+		    "--backend ADDR:PORT).", binding_where(b, where,
+		    sizeof where));
+		free(obj);
+	}
+}
+
 static void
 check_listeners(struct check *c)
 {
@@ -318,8 +343,10 @@ check_listeners(struct check *c)
 	size_t				 i;
 	char				 ep[ENDPOINT_STRLEN], *obj, where[32];
 
-	if (c->nl == 0)
-		return;		/* no server section: nothing to compare */
+	if (c->nl == 0) {
+		check_no_listeners(c);
+		return;
+	}
 	r = resolver_new(cf);
 	lstate = xcalloc(c->nl, 1);
 	for (i = 0; i < c->nl; i++) {

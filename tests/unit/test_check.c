@@ -836,6 +836,52 @@ test_random_conflicts(void **state)
 	assert_true(groups > 100);
 }
 
+/*
+ * Bindings and no listener at all (issue 14, bug 2): certbindd receives
+ * nothing for any of them, and check says so for each, without blaming a
+ * move; a file with keys alone stays clean.
+ */
+static void
+test_no_listeners(void **state)
+{
+	static const char text[] = "version = 1;\n" KEYS
+	    "bindings = (\n"
+	    "  { key = \"site\"; endpoint = \"10.0.0.1:443\"; },\n"
+	    "  { key = \"www\"; endpoint = \"*:*\"; sni = \"www.example.com\"; }\n"
+	    ");\n";
+	static const char keys_only[] = "version = 1;\n" KEYS
+	    "bindings = ( );\n";
+	struct config		*cfg = unit_load(text);
+	struct check_opts	 opts;
+	struct findings		 f = FINDINGS_INIT;
+	const struct finding	*a, *b;
+	size_t			 i;
+
+	check_opts_default(&opts);
+	opts.offline = 1;
+	opts.files = 0;
+	check_config(cfg, &opts, &f);
+	a = want(&f, F_STALE_BINDING, SEV_WARNING, "site@10.0.0.1:443");
+	b = want(&f, F_STALE_BINDING, SEV_WARNING,
+	    "www@*:*,sni=www.example.com");
+	if (strstr(a->message, "no listeners") == NULL ||
+	    strstr(b->message, "no listeners") == NULL ||
+	    strstr(a->message, "move") != NULL) {
+		dump(&f);
+		fail_msg("bindings without listeners are not said to be so");
+	}
+	findings_clear(&f);
+	config_free(cfg);
+
+	cfg = unit_load(keys_only);
+	check_config(cfg, &opts, &f);
+	for (i = 0; i < f.n; i++)
+		if (strcmp(f.v[i].code, F_STALE_BINDING) == 0)
+			fail_msg("a file with keys alone has a stale binding");
+	findings_clear(&f);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -848,6 +894,7 @@ main(void)
 		cmocka_unit_test(test_any_listener),
 		cmocka_unit_test(test_conflict),
 		cmocka_unit_test(test_where_new_binding),
+		cmocka_unit_test(test_no_listeners),
 		cmocka_unit_test(test_conflict_sni_case),
 		cmocka_unit_test(test_address_not_local),
 		cmocka_unit_test(test_unknown_key),
