@@ -17,7 +17,7 @@ static int	cmd_probe_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
-	.usage = "[--verbose] [--timeout SECONDS] [ENDPOINT...]",
+	.usage = "[--verbose] [--strict] [--timeout SECONDS] [ENDPOINT...]",
 	.help =
 	"Connects to each listener of the config (or to each ENDPOINT given)\n"
 	"as a TLS client, without SNI and with every SNI name bound there,\n"
@@ -26,9 +26,13 @@ const struct cmd_entry cmd_probe_entry = {
 	"not-reloaded (reload certbindd); a refused handshake or connection\n"
 	"where a key is predicted is the error unserved-listener. Listeners\n"
 	"on \"*\" are reached on 127.0.0.1. --verbose also prints the probes\n"
-	"that match. Exits 1 when there is an error finding.",
+	"that match. When everything matches, one line on standard error\n"
+	"says how many probes did. Exits 1 when there is an error finding,\n"
+	"and with --strict also on a warning (not-reloaded), for scripts\n"
+	"that must notice a renewal certbindd does not serve yet.",
 	.args = { 0, -1, {
 		{ "verbose", 'v', 0 },
+		{ "strict", 0, 0 },
 		{ "timeout", 0, ARGS_VALUE }
 	} },
 	.exec = cmd_probe_exec
@@ -54,13 +58,31 @@ cmd_probe_print_ok(void *arg, const char *object, const char *key,
 		fputs(": refused, as the config says\n", f);
 }
 
+/* Counts the probes that matched, printing them with --verbose. */
+struct probe_count {
+	int	verbose;
+	size_t	n;
+};
+
+static void
+probe_count_ok(void *arg, const char *object, const char *key,
+    const char *fpr)
+{
+	struct probe_count	*pc = arg;
+
+	pc->n++;
+	if (pc->verbose)
+		cmd_probe_print_ok(stdout, object, key, fpr);
+}
+
 static int
 cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 {
 	struct findings		 fs = FINDINGS_INIT;
+	struct probe_count	 pc = { 0, 0 };
 	struct endpoint		*targets;
 	struct config		*cf;
-	size_t			 ntargets = args_count(args), i, nerr;
+	size_t			 ntargets = args_count(args), i, nerr, nwarn;
 	int			 timeout_ms;
 
 	if (cmd_timeout(args, PROBE_TIMEOUT_MS, &timeout_ms) != 0)
@@ -85,13 +107,19 @@ cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 	if (ntargets == 0 && config_nlisteners(cf) == 0)
 		cmd_error("the config has no listeners to probe");
 
-	probe_run(cf, targets, ntargets, timeout_ms,
-	    args_has(args, "verbose") ? cmd_probe_print_ok : NULL, stdout, &fs);
+	pc.verbose = args_has(args, "verbose");
+	probe_run(cf, targets, ntargets, timeout_ms, probe_count_ok, &pc, &fs);
 	findings_sort(&fs);
 	for (i = 0; i < fs.n; i++)
 		cmd_print_finding(stdout, &fs.v[i], "");
 	nerr = findings_count(&fs, SEV_ERROR);
+	nwarn = findings_count(&fs, SEV_WARNING);
+	if (fs.n == 0 && pc.n > 0)
+		cmd_info("%zu probe%s: certbindd serves what the config says",
+		    pc.n, pc.n == 1 ? "" : "s");
 	findings_clear(&fs);
 	free(targets);
-	return nerr != 0 ? EXIT_REFUSED : EXIT_OK;
+	if (nerr != 0 || (args_has(args, "strict") && nwarn != 0))
+		return EXIT_REFUSED;
+	return EXIT_OK;
 }

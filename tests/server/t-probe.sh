@@ -44,6 +44,10 @@ srv_start "$C" || { t_fail "certbindd starts" "$(cat "$srv_log")"; exit 1; }
 cb -c "$C" probe
 t_is "in step: exit 0" "$rc" 0
 t_is "in step: no finding" "$out" ""
+t_match "in step: one line says how many probes matched" "$err" \
+    "^certbind: [0-9]+ probes: certbindd serves what the config says\$"
+cb -c "$C" probe --strict
+t_is "in step: --strict exits 0 too" "$rc" 0
 cb -c "$C" probe --verbose
 t_match "verbose: the no-SNI probe of *:$P2 is refused as predicted" "$out" \
     "^ok 127\\.0\\.0\\.1:$P2: refused"
@@ -60,6 +64,9 @@ cb -c "$C" probe
 t_is "renewed, not reloaded: exit 0 (a warning)" "$rc" 0
 t_match "renewed, not reloaded: not-reloaded names the endpoint and both fingerprints" \
     "$out" "^warning not-reloaded 127\\.0\\.0\\.2:$P: certbindd serves certificate $old, but key 'www' now has $(mkcert_fpr "$S/www.pem")"
+t_nomatch "renewed, not reloaded: no all-is-well line" "$err" "serves what the config says"
+cb -c "$C" probe --strict
+t_is "renewed, not reloaded: --strict exits 1 on not-reloaded" "$rc" 1
 cb -c "$C" probe "127.0.0.2:$P"
 t_match "an endpoint on the command line is probed alone" "$out" \
     "^warning not-reloaded 127\\.0\\.0\\.2:$P:"
