@@ -37,7 +37,8 @@ usage(FILE *f)
 	for (i = 0; cmd_table[i] != NULL; i++)
 		fprintf(f, "  %-9s %s\n", cmd_table[i]->name,
 		    cmd_table[i]->usage);
-	fprintf(f, "\n'certbind COMMAND --help' explains one command; "
+	fprintf(f, "\n'certbind help COMMAND' or 'certbind COMMAND --help' "
+	    "explains one command;\n"
 	    "man certbind has it all.\n"
 	    "Exit status: 0 ok, 1 errors found or change refused, 2 could "
 	    "not run,\n3 resolve found nothing.\n");
@@ -118,6 +119,21 @@ main(int argc, char **argv)
 		fprintf(stderr, "\ncertbind: no command, and not on a terminal "
 		    "for the key manager.\n");
 		return EXIT_CANNOT;
+	}
+	/* certbind help [COMMAND...]: the same as --help. */
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc == 1) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		argc--;
+		argv++;
+		if ((e = cmd_find_argv(&argc, &argv)) == NULL) {
+			unknown(argv[0], argc > 1 ? argv[1] : NULL);
+			return EXIT_CANNOT;
+		}
+		return cmd_run(&ctx, e, 2, (char *[]){ argv[0], "--help",
+		    NULL });
 	}
 	if ((e = cmd_find_argv(&argc, &argv)) == NULL) {
 		unknown(argv[0], argc > 1 ? argv[1] : NULL);

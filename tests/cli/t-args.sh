@@ -120,4 +120,18 @@ cb -c "$C" resolve -- --help
 t_is "after --, --help is an argument" "$rc" 2
 t_nomatch "and no help is printed" "$out" '^usage:'
 
+# certbind help [COMMAND]: the same texts as --help (issue 14).
+cb --help; top_help=$out
+cb help
+t_is "help: exit 0" "$rc" 0
+t_is "help is --help" "$out" "$top_help"
+cb probe --help; probe_help=$out
+cb help probe
+t_is "help probe is probe --help" "$rc:$out" "0:$probe_help"
+cb acme order --help; order_help=$out
+cb help acme order
+t_is "help acme order is acme order --help" "$rc:$out" "0:$order_help"
+cb help nope
+t_is "help of an unknown command: exit 2" "$rc" 2
+t_match "saying so" "$err" "unknown command 'nope'"
 t_done
