@@ -314,6 +314,7 @@ config_unlisten(struct config *cf, const struct endpoint *ep, char **cause)
 	if ((i = config_listener_find(cf, ep)) == -1)
 		return config_fail(cause, "there is no listener on %s",
 		    endpoint_format(ep, buf));
+	config_listener_clear(&cf->listeners[i]);
 	memmove(&cf->listeners[i], &cf->listeners[i + 1],
 	    (cf->nlisteners - (size_t)i - 1) * sizeof *cf->listeners);
 	cf->nlisteners--;

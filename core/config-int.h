@@ -8,8 +8,10 @@
  * The module is split by what a reader comes for: config.c the model and
  * its accessors, config-edit.c the mutators, config-scan.c our own pass
  * over the text, config-load.c the walk over libconfig's tree (its ACME
- * settings in config-load-acme.c), config-acme.c ACME's part of the model
- * and its rules, and config-write.c the canonical text.
+ * settings in config-load-acme.c, certbindd's in config-load-serve.c),
+ * config-acme.c ACME's part of the model and its rules, config-serve.c
+ * certbindd's (listener and binding options, the backend rule), and
+ * config-write.c the canonical text.
  */
 #ifndef CERTBIND_CONFIG_INT_H
 #define CERTBIND_CONFIG_INT_H
@@ -55,6 +57,7 @@ struct config {
 #define DEF_MAX_CONNECTIONS	10000
 #define DEF_WORKERS		0
 #define DEF_TICKETS		1
+#define DEF_ACCESS_LOG		1
 #define MIN_TIMEOUT		1
 #define MAX_TIMEOUT		86400
 #define MIN_MAX_CONNECTIONS	1
@@ -105,6 +108,17 @@ void		 config_byname_sort(struct config *);
 int		 config_sni_check(const char *sni, char **cause);
 /* The sni half of config_binding_cmp(); NULL and "" are no sni. */
 int		 config_sni_cmp(const char *, const char *);
+
+/*
+ * config-serve.c: a listener's and a binding's options. clear frees a
+ * listener's strings; copy is deep (dst is overwritten, not freed);
+ * opts_copy sets dst's backend, client_ca and client_auth from src's.
+ */
+void		 config_listener_clear(struct config_listener *);
+void		 config_listener_copy(struct config_listener *dst,
+		     const struct config_listener *src);
+void		 config_binding_opts_copy(struct config_binding *dst,
+		     const struct config_binding *src);
 
 /* config-acme.c: the acme group and the keys' acme blocks. */
 void		 config_acme_clear(struct config_acme *);
@@ -160,6 +174,9 @@ const char	*config_lstr(struct config_lctx *,
 int		 config_lnum(struct config_lctx *,
 		     const struct config_setting_t *, const char *what,
 		     long long min, long long max, int64_t *out);
+int		 config_lendpoint(struct config_lctx *,
+		     const struct config_setting_t *, const char *what,
+		     struct endpoint *);
 void		 config_lunknown(struct config_lctx *,
 		     const struct config_setting_t *, const char *where);
 struct config	*config_lmodel(struct config_lctx *);
@@ -172,6 +189,22 @@ void		 config_load_acme(struct config_lctx *,
 		     const struct config_setting_t *);
 struct config_key_acme *config_load_key_acme(struct config_lctx *,
 		     const struct config_setting_t *);
+
+/*
+ * config-load-serve.c: a listener's, a binding's and the server group's
+ * settings for certbindd's features. Each returns 1 when it knew the
+ * setting s (and read it into the record, or reported its problem and
+ * set *ok to 0), 0 when s is not one of its settings.
+ */
+int		 config_load_listener_opt(struct config_lctx *,
+		     const struct config_setting_t *s,
+		     struct config_listener *, int *ok);
+int		 config_load_binding_opt(struct config_lctx *,
+		     const struct config_setting_t *s,
+		     struct config_binding *, int *ok);
+int		 config_load_server_opt(struct config_lctx *,
+		     const struct config_setting_t *s,
+		     struct config_server *);
 
 /* config-scan.c: the pass over the text before libconfig's. */
 struct config_literal {

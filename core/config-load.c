@@ -343,6 +343,13 @@ config_lnum(struct config_lctx *lc, const config_setting_t *s,
 	return get_number(lc->ctx, s, what, min, max, out);
 }
 
+int
+config_lendpoint(struct config_lctx *lc, const config_setting_t *s,
+    const char *what, struct endpoint *ep)
+{
+	return get_endpoint(lc->ctx, s, what, ep);
+}
+
 void
 config_lunknown(struct config_lctx *lc, const config_setting_t *s,
     const char *where)
@@ -433,12 +440,15 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 static void
 walk_binding(struct ctx *ctx, const config_setting_t *g)
 {
+	struct config_lctx	 lc = { ctx };
 	const config_setting_t	*s;
-	struct config_binding	*b;
+	struct config_binding	*b, opts;
 	struct endpoint		 ep;
 	const char		*key = NULL, *sni = NULL, *n;
 	int			 i, ok = 1, have_ep = 0, line = sline(ctx, g);
 	char			*why;
+
+	memset(&opts, 0, sizeof opts);
 
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, i);
@@ -460,11 +470,18 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 				free(why);
 				ok = 0;
 			}
-		} else {
+		} else if (!config_load_binding_opt(&lc, s, &opts, &ok)) {
 			unknown_setting(ctx, s, "a binding (key, endpoint, "
-			    "sni)");
+			    "sni, backend, client_ca, client_auth)");
 			ok = 0;
 		}
+	}
+	if (opts.client_auth != CONFIG_CLIENT_AUTH_NONE &&
+	    opts.client_ca == NULL) {
+		ctx_err(ctx, line, "client_auth \"%s\" needs client_ca: add "
+		    "client_ca = \"certs/clients-ca.pem\";",
+		    config_client_auth_name(opts.client_auth));
+		ok = 0;
 	}
 	if (config_setting_get_member(g, "key") == NULL) {
 		ctx_err(ctx, line, "a binding has no key: add key = \"NAME\";");
@@ -475,27 +492,33 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 		    "endpoint = \"ADDRESS:PORT\";");
 		ok = 0;
 	}
-	if (!ok || !have_ep)
+	if (!ok || !have_ep) {
+		free(opts.client_ca);
 		return;
+	}
 	b = config_binding_append(ctx->cf);
 	b->key = xstrdup(key);
 	b->ep = ep;
 	b->sni = config_dupnull(sni);
+	config_binding_opts_copy(b, &opts);
+	free(opts.client_ca);
 	b->line = line;
 }
 
 static void
 walk_listener(struct ctx *ctx, const config_setting_t *g)
 {
+	struct config_lctx	 lc = { ctx };
 	struct config		*cf = ctx->cf;
 	const config_setting_t	*s;
-	struct config_listener	*l;
+	struct config_listener	*l, opts;
 	struct endpoint		 ep, backend;
 	const char		*n;
 	char			 buf[ENDPOINT_STRLEN];
 	int			 i, ok = 1, have_ep = 0, have_be = 0;
 	int			 line = sline(ctx, g);
 
+	memset(&opts, 0, sizeof opts);
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, i);
 		n = config_setting_name(s);
@@ -519,9 +542,10 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 				ok = 0;
 			} else
 				have_be = 1;
-		} else {
+		} else if (!config_load_listener_opt(&lc, s, &opts, &ok)) {
 			unknown_setting(ctx, s, "a listener (endpoint, "
-			    "backend)");
+			    "backend, proxy_protocol, alpn, freebind, "
+			    "accept_proxy)");
 			ok = 0;
 		}
 	}
@@ -537,9 +561,12 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 	}
 	if (have_ep)
 		seen_add(&ctx->listeners, &ctx->nlisteners, NULL, &ep, line);
-	if (!ok || !have_ep || !have_be)
+	if (!ok || !have_ep || !have_be) {
+		config_listener_clear(&opts);
 		return;
+	}
 	l = config_listener_append(cf);
+	*l = opts;
 	l->ep = ep;
 	l->backend = backend;
 	l->line = line;
@@ -548,6 +575,7 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 static void
 walk_server(struct ctx *ctx, const config_setting_t *g)
 {
+	struct config_lctx	 lc = { ctx };
 	struct config_server	*sv;
 	const config_setting_t	*s, *e;
 	const char		*n, *v;
@@ -617,11 +645,12 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 			} else
 				ctx_err(ctx, sline(ctx, s), "tickets must be true "
 				    "or false");
-		} else
+		} else if (!config_load_server_opt(&lc, s, sv))
 			unknown_setting(ctx, s, "server (listen, user, group, "
 			    "handshake_timeout, idle_timeout, "
 			    "shutdown_timeout, max_connections, workers, "
-			    "priority, tickets, trust, pidfile)");
+			    "priority, tls_profile, tickets, ticket_keys, "
+			    "access_log, trust, pidfile)");
 	}
 }
 

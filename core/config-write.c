@@ -172,6 +172,39 @@ put_key_acme(struct sbuf *b, const struct config_key_acme *a)
 	sbuf_add(b, " };");
 }
 
+/* A listener's options, each only when it is not the default. */
+static void
+put_listener_opts(struct sbuf *b, const struct config_listener *l)
+{
+	size_t	 i;
+
+	if (l->proxy_protocol != 0)
+		sbuf_add(b, " proxy_protocol = %d;", l->proxy_protocol);
+	if (l->nalpn > 0) {
+		sbuf_add(b, " alpn = (");
+		for (i = 0; i < l->nalpn; i++) {
+			sbuf_add(b, "%s ", i ? "," : "");
+			put_string(b, l->alpn[i]);
+		}
+		sbuf_add(b, " );");
+	}
+	if (l->freebind)
+		sbuf_add(b, " freebind = true;");
+	if (l->accept_proxy)
+		sbuf_add(b, " accept_proxy = true;");
+}
+
+static void
+put_binding_opts(struct sbuf *b, const struct config_binding *bd)
+{
+	if (bd->has_backend)
+		put_endpoint(b, "backend", &bd->backend);
+	put_setting(b, "client_ca", bd->client_ca);
+	if (bd->client_ca != NULL)
+		put_setting(b, "client_auth",
+		    config_client_auth_name(bd->client_auth));
+}
+
 char *
 config_serialize(const struct config *cf)
 {
@@ -194,6 +227,7 @@ config_serialize(const struct config *cf)
 			sbuf_add(&b, "%s\n    {", i ? "," : "");
 			put_endpoint(&b, "endpoint", &cf->listeners[i].ep);
 			put_endpoint(&b, "backend", &cf->listeners[i].backend);
+			put_listener_opts(&b, &cf->listeners[i]);
 			sbuf_add(&b, " }");
 		}
 		sbuf_add(&b, "%s);\n", cf->nlisteners ? "\n  " : " ");
@@ -204,8 +238,13 @@ config_serialize(const struct config *cf)
 		put_number(&b, "shutdown_timeout", sv->shutdown_timeout);
 		put_number(&b, "max_connections", sv->max_connections);
 		put_number(&b, "workers", sv->workers);
+		put_line(&b, "tls_profile", sv->tls_profile);
 		put_line(&b, "priority", sv->priority);
 		sbuf_add(&b, "  tickets = %s;\n", sv->tickets ? "true" : "false");
+		put_line(&b, "ticket_keys", sv->ticket_keys);
+		if (sv->access_log != DEF_ACCESS_LOG)
+			sbuf_add(&b, "  access_log = %s;\n",
+			    sv->access_log ? "true" : "false");
 		put_line(&b, "trust", sv->trust);
 		put_line(&b, "pidfile", sv->pidfile);
 		sbuf_add(&b, "};\n");
@@ -243,6 +282,7 @@ config_serialize(const struct config *cf)
 		put_setting(&b, "key", cf->bindings[i].key);
 		put_endpoint(&b, "endpoint", &cf->bindings[i].ep);
 		put_setting(&b, "sni", cf->bindings[i].sni);
+		put_binding_opts(&b, &cf->bindings[i]);
 		sbuf_add(&b, " }");
 	}
 	sbuf_add(&b, "%s);\n", cf->nbindings ? "\n" : " ");

@@ -36,6 +36,7 @@ config_server_defaults(struct config_server *s)
 	s->max_connections = DEF_MAX_CONNECTIONS;
 	s->workers = DEF_WORKERS;
 	s->tickets = DEF_TICKETS;
+	s->access_log = DEF_ACCESS_LOG;
 }
 
 char *
@@ -154,6 +155,7 @@ config_binding_clear(struct config_binding *b)
 {
 	free(b->key);
 	free(b->sni);
+	free(b->client_ca);
 	memset(b, 0, sizeof *b);
 }
 
@@ -165,6 +167,8 @@ server_clear(struct config_server *s)
 	free(s->priority);
 	free(s->trust);
 	free(s->pidfile);
+	free(s->tls_profile);
+	free(s->ticket_keys);
 	memset(s, 0, sizeof *s);
 }
 
@@ -298,6 +302,8 @@ config_free(struct config *cf)
 	free(cf->keys);
 	free(cf->byname);
 	free(cf->bindings);
+	for (i = 0; i < cf->nlisteners; i++)
+		config_listener_clear(&cf->listeners[i]);
 	free(cf->listeners);
 	server_clear(&cf->server);
 	config_acme_clear(&cf->acme);
@@ -325,10 +331,13 @@ config_dup(const struct config *cf)
 	n->server.priority = config_dupnull(cf->server.priority);
 	n->server.trust = config_dupnull(cf->server.trust);
 	n->server.pidfile = config_dupnull(cf->server.pidfile);
+	n->server.tls_profile = config_dupnull(cf->server.tls_profile);
+	n->server.ticket_keys = config_dupnull(cf->server.ticket_keys);
 	n->has_acme = cf->has_acme;
 	config_acme_copy(&n->acme, &cf->acme);
 	for (i = 0; i < cf->nlisteners; i++)
-		*config_listener_append(n) = cf->listeners[i];
+		config_listener_copy(config_listener_append(n),
+		    &cf->listeners[i]);
 	for (i = 0; i < cf->nkeys; i++) {
 		k = config_key_append(n);
 		k->name = xstrdup(cf->keys[i].name);
@@ -345,6 +354,7 @@ config_dup(const struct config *cf)
 		b->key = xstrdup(cf->bindings[i].key);
 		b->ep = cf->bindings[i].ep;
 		b->sni = config_dupnull(cf->bindings[i].sni);
+		config_binding_opts_copy(b, &cf->bindings[i]);
 		b->line = cf->bindings[i].line;
 	}
 	return n;

@@ -56,18 +56,51 @@ struct config_key {
 	int		 line;		/* 0 when not from a file */
 };
 
+/* Whether a binding asks clients for a certificate (client_auth). */
+enum config_client_auth {
+	CONFIG_CLIENT_AUTH_NONE = 0,	/* no client_ca */
+	CONFIG_CLIENT_AUTH_OPTIONAL,	/* verified when the client sends one */
+	CONFIG_CLIENT_AUTH_REQUIRED	/* no verified certificate, no handshake */
+};
+
 struct config_binding {
 	char		*key;		/* a key's name */
 	struct endpoint	 ep;
 	char		*sni;		/* NULL: no SNI */
+	/*
+	 * The binding's own backend, which overrides the listener's for the
+	 * connections this binding serves (config_backend_for()).
+	 */
+	int		 has_backend;
+	struct endpoint	 backend;	/* concrete, when has_backend */
+	/*
+	 * Client certificates: the CA file as written (resolve it with
+	 * config_resolve_path()), NULL for none; client_auth is NONE exactly
+	 * when client_ca is NULL (REQUIRED when the file names none).
+	 */
+	char		*client_ca;
+	enum config_client_auth client_auth;
 	int		 line;
 };
+
+#define CONFIG_PROXY_PROTOCOL_MAX	2
+#define CONFIG_ALPN_MAX			16	/* protocols on a listener */
+#define CONFIG_ALPN_NAME_MAX		255	/* RFC 7301: 1-255 bytes */
 
 struct config_listener {
 	struct endpoint	 ep;		/* the address may be "*", the port not */
 	struct endpoint	 backend;	/* concrete */
+	int		 proxy_protocol;	/* 0: none; 1, 2: to the backend */
+	char		**alpn;		/* nalpn protocols, the server's order */
+	size_t		  nalpn;
+	int		 freebind;	/* IP_FREEBIND: a standby address */
+	int		 accept_proxy;	/* a PROXY header before the hello */
 	int		 line;
 };
+
+/* server.tls_profile: the protocols and ciphers certbindd offers. */
+#define CONFIG_TLS_INTERMEDIATE	"intermediate"	/* the default */
+#define CONFIG_TLS_MODERN	"modern"
 
 struct config_server {
 	char		*user;		/* NULL: do not drop privileges */
@@ -85,6 +118,17 @@ struct config_server {
 	 * with config_resolve_path()); NULL: no pidfile.
 	 */
 	char		*pidfile;
+	/*
+	 * CONFIG_TLS_INTERMEDIATE or CONFIG_TLS_MODERN, NULL: the default.
+	 * An explicit priority overrides it.
+	 */
+	char		*tls_profile;
+	/*
+	 * The session ticket key file, as written; NULL: a key made at
+	 * start, which a restart forgets.
+	 */
+	char		*ticket_keys;
+	int		 access_log;	/* a line per connection, default 1 */
 };
 
 /* The acme group: the CA that issues and renews certificates. */
@@ -216,11 +260,54 @@ ssize_t		 config_key_index(const struct config *, const char *name);
 size_t		 config_nbindings(const struct config *);
 const struct config_binding *config_binding(const struct config *, size_t);
 
+/*
+ * The rule for a tls_profile name: NULL, "intermediate" or "modern".
+ * Returns 0, or -1 with an allocated *cause (if not NULL) naming the
+ * value and the allowed ones.
+ */
+int		 config_tls_profile_check(const char *, char **cause);
+
+/*
+ * The rule for a listener's options (proxy_protocol 0-2; alpn at most
+ * CONFIG_ALPN_MAX distinct names of 1-CONFIG_ALPN_NAME_MAX printable
+ * bytes). The endpoint and backend are not looked at. Returns 0, or -1
+ * with an allocated *cause (if not NULL) naming the setting and value.
+ */
+int		 config_listener_check(const struct config_listener *,
+		     char **cause);
+/*
+ * The rule for a binding's options: a concrete backend when has_backend;
+ * client_auth given only with client_ca (NONE with it is taken to mean
+ * REQUIRED by the loader and config_binding_set()).
+ */
+int		 config_binding_opts_check(const struct config_binding *,
+		     char **cause);
+/* "none", "optional", "required"; and back (-1: not a policy). */
+const char	*config_client_auth_name(enum config_client_auth);
+int		 config_client_auth_parse(const char *,
+		     enum config_client_auth *);
+
+/*
+ * The backend for a connection that binding b (NULL: none chose yet)
+ * serves on listener l (NULL: none): the binding's own when it has one,
+ * else the listener's, else NULL. The one rule: certbindd connects to it,
+ * certbind resolve and the terminal UI show it.
+ */
+const struct endpoint *config_backend_for(const struct config_binding *b,
+		     const struct config_listener *l);
+
 size_t		 config_nlisteners(const struct config *);
 const struct config_listener *config_listener(const struct config *,
 		     size_t);
 ssize_t		 config_listener_find(const struct config *,
 		     const struct endpoint *);
+/*
+ * The listener that accepts a connection to local (concrete): the one on
+ * exactly that endpoint, else the one on "*" and its port, as the kernel
+ * chooses; -1 when none does.
+ */
+ssize_t		 config_listener_serving(const struct config *,
+		     const struct endpoint *local);
 
 /*
  * Mutators. Each returns 0, or -1 with an allocated *cause saying why
@@ -266,6 +353,19 @@ int	config_listen(struct config *, const struct endpoint *,
 	    const struct endpoint *backend, char **cause);
 int	config_unlisten(struct config *, const struct endpoint *,
 	    char **cause);
+/*
+ * The listener on ep takes opts' backend and options (a deep copy, after
+ * config_listener_check() and a concrete backend); its endpoint and line
+ * stay.
+ */
+int	config_listener_set(struct config *, const struct endpoint *ep,
+	    const struct config_listener *opts, char **cause);
+/*
+ * Binding i takes opts' backend, client_ca and client_auth (a deep copy,
+ * after config_binding_opts_check()); key, endpoint, sni and line stay.
+ */
+int	config_binding_set(struct config *, size_t i,
+	    const struct config_binding *opts, char **cause);
 /*
  * Moves the listener on old (if any) and every binding whose endpoint
  * equals old to new. Each change is appended to changes as a sentence

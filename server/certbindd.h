@@ -85,6 +85,36 @@ const struct srvid *gen_srvid(const struct gen *);
 /* The backend of the listener on ep; -1 if this generation has none. */
 int		 gen_backend(const struct gen *, const struct endpoint *ep,
 		     struct endpoint *backend);
+/* This generation's listener on ep (borrowed), or NULL. */
+const struct config_listener *gen_listener(const struct gen *,
+		     const struct endpoint *ep);
+/*
+ * The backend for a connection accepted on the listener on lep once its
+ * handshake chose hs->binding: config_backend_for(), the rule certbind
+ * resolve shows. -1 when neither the binding nor the listener has one.
+ */
+int		 gen_conn_backend(const struct gen *, const struct hsinfo *,
+		     const struct endpoint *lep, struct endpoint *backend);
+
+/*
+ * What a finished handshake agreed, for the PROXY v2 TLVs and the access
+ * log. Strings are NUL-terminated and untrusted where they come from the
+ * client (sni, alpn, cn): escape them before they are printed.
+ */
+struct tlsinfo {
+	char		 version[16];	/* "TLSv1.3", as HAProxy writes it */
+	char		 cipher[64];	/* "TLS_AES_128_GCM_SHA256" */
+	unsigned char	 alpn[256];	/* the protocol negotiated */
+	size_t		 alpn_len;	/* 0: none */
+	char		 sni[256];	/* "" when the client sent none */
+	const char	*key;		/* the key that served it, or NULL */
+	int		 client_cert;	/* the client sent a certificate */
+	unsigned int	 verify;	/* 0: verified, or none was asked */
+	char		 cn[256];	/* its subject's CN, "" if none */
+};
+/* Fills ti from s, a session whose handshake has completed. */
+void		 gen_tls_info(gnutls_session_t s, const struct hsinfo *hs,
+		     struct tlsinfo *ti);
 /*
  * A new server session for a connection on fd, using this generation's
  * priorities, credentials and tickets. hs must outlive the session.

@@ -22,6 +22,7 @@
  * how connections in flight keep the credentials they started with.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,73 @@ gen_backend(const struct gen *g, const struct endpoint *ep,
 		return -1;
 	*backend = config_listener(g->cfg, i)->backend;
 	return 0;
+}
+
+const struct config_listener *
+gen_listener(const struct gen *g, const struct endpoint *ep)
+{
+	ssize_t	i;
+
+	if ((i = config_listener_find(g->cfg, ep)) < 0)
+		return NULL;
+	return config_listener(g->cfg, i);
+}
+
+int
+gen_conn_backend(const struct gen *g, const struct hsinfo *hs,
+    const struct endpoint *lep, struct endpoint *backend)
+{
+	const struct config_binding	*b = NULL;
+	const struct endpoint		*be;
+
+	if (hs->binding >= 0)
+		b = config_binding(g->cfg, (size_t)hs->binding);
+	if ((be = config_backend_for(b, gen_listener(g, lep))) == NULL)
+		return -1;
+	*backend = *be;
+	return 0;
+}
+
+/* "TLS1.3" is "TLSv1.3" to HAProxy, nginx and OpenSSL's users. */
+static void
+gen_version_name(gnutls_protocol_t v, char *buf, size_t size)
+{
+	const char	*n = gnutls_protocol_get_name(v);
+
+	if (n == NULL)
+		n = "unknown";
+	if (strncmp(n, "TLS", 3) == 0 && n[3] != 'v')
+		snprintf(buf, size, "TLSv%s", n + 3);
+	else
+		snprintf(buf, size, "%s", n);
+}
+
+void
+gen_tls_info(gnutls_session_t s, const struct hsinfo *hs, struct tlsinfo *ti)
+{
+	gnutls_datum_t	 p;
+	const char	*c;
+	size_t		 len;
+	unsigned int	 type;
+
+	memset(ti, 0, sizeof *ti);
+	gen_version_name(gnutls_protocol_get_version(s), ti->version,
+	    sizeof ti->version);
+	/* The IANA name (TLS_AES_128_GCM_SHA256), as HAProxy reports it. */
+	c = gnutls_ciphersuite_get(s);
+	snprintf(ti->cipher, sizeof ti->cipher, "%s", c != NULL ? c : "");
+	if (gnutls_alpn_get_selected_protocol(s, &p) == 0 &&
+	    p.size < sizeof ti->alpn) {
+		memcpy(ti->alpn, p.data, p.size);
+		ti->alpn_len = p.size;
+	}
+	len = sizeof ti->sni;
+	if (gnutls_server_name_get(s, ti->sni, &len, &type, 0) != 0 ||
+	    type != GNUTLS_NAME_DNS)
+		ti->sni[0] = '\0';
+	if (hs->binding >= 0)
+		ti->key = config_binding(hs->gen->cfg,
+		    (size_t)hs->binding)->key;
 }
 
 /*

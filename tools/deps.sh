@@ -4,9 +4,12 @@
 #
 #   tools/deps.sh [build]   make run: build certbind and make the demo store
 #   tools/deps.sh test      make check: the above, and the tools the tests
-#                           drive (tmux, openssl, python3, clang ...)
-#   tools/deps.sh bench     make bench: the above, and the peers certbindd
-#                           is measured against (haproxy, nginx)
+#                           drive (tmux, openssl, python3, clang, pebble,
+#                           haproxy and nginx as PROXY protocol readers,
+#                           sslscan ...)
+#   tools/deps.sh bench     make bench: the above; the peers certbindd is
+#                           measured against (haproxy, nginx) are the
+#                           test's
 #
 # make run never installs a test or benchmark tool on an administrator's
 # server.
@@ -14,8 +17,9 @@ build="make gcc pkg-config libgnutls28-dev libtasn1-6-dev libconfig-dev
 libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
-util-linux pebble curl python3-dnspython"
-bench="haproxy nginx-light libnginx-mod-stream"
+util-linux pebble curl python3-dnspython haproxy nginx-light
+libnginx-mod-stream sslscan"
+bench=""
 case ${1:-build} in
 build)	pkgs=$build ;;
 test)	pkgs="$build $test" ;;
@@ -32,7 +36,7 @@ echo "certbind: installing from Debian's packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq || exit 1
-# nginx-light and haproxy (bench) are peers, not services: they must not
+# nginx-light and haproxy (test, bench) are test peers, not services: they must not
 # start on install (policy-rc.d 101 = action forbidden).
 if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d

@@ -1,0 +1,235 @@
+/*
+ * certbindd's part of the model: a listener's options (PROXY protocol,
+ * ALPN, freebind, accept_proxy), a binding's (its own backend, client
+ * certificates), the TLS profiles, and the rule that picks a connection's
+ * backend. The loader (config-load-serve.c), the mutators below and
+ * every caller judge these settings with the rules here, so the file,
+ * the command line and the terminal UI accept the same values.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/config-int.h"
+#include "core/endpoint.h"
+#include "util/escape.h"
+#include "util/xmalloc.h"
+
+static const char *const client_auth_names[] = {
+	[CONFIG_CLIENT_AUTH_NONE] = "none",
+	[CONFIG_CLIENT_AUTH_OPTIONAL] = "optional",
+	[CONFIG_CLIENT_AUTH_REQUIRED] = "required"
+};
+
+const char *
+config_client_auth_name(enum config_client_auth a)
+{
+	if ((size_t)a >= sizeof client_auth_names / sizeof client_auth_names[0])
+		return "?";
+	return client_auth_names[a];
+}
+
+int
+config_client_auth_parse(const char *s, enum config_client_auth *out)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof client_auth_names / sizeof client_auth_names[0];
+	    i++) {
+		if (strcmp(s, client_auth_names[i]) == 0) {
+			*out = (enum config_client_auth)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+config_tls_profile_check(const char *p, char **cause)
+{
+	char	*e;
+	int	 rc;
+
+	if (p == NULL || strcmp(p, CONFIG_TLS_INTERMEDIATE) == 0 ||
+	    strcmp(p, CONFIG_TLS_MODERN) == 0)
+		return 0;
+	e = escape_str(p, 0);
+	rc = config_fail(cause, "tls_profile \"%s\" is not a profile: use "
+	    "\"%s\" (TLS 1.2 and 1.3, the default) or \"%s\" (TLS 1.3 only)",
+	    e, CONFIG_TLS_INTERMEDIATE, CONFIG_TLS_MODERN);
+	free(e);
+	return rc;
+}
+
+/* An ALPN protocol name as a config holds it: printable, no quotes. */
+static int
+alpn_name_ok(const char *n)
+{
+	size_t	len = strlen(n), i;
+
+	if (len == 0 || len > CONFIG_ALPN_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (n[i] <= ' ' || n[i] > '~' || n[i] == '"' || n[i] == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+int
+config_listener_check(const struct config_listener *l, char **cause)
+{
+	char	*e;
+	size_t	 i, j;
+	int	 rc;
+
+	if (l->proxy_protocol < 0 ||
+	    l->proxy_protocol > CONFIG_PROXY_PROTOCOL_MAX)
+		return config_fail(cause, "proxy_protocol %d is not a "
+		    "version: use 0 (none), 1 or 2", l->proxy_protocol);
+	if (l->nalpn > CONFIG_ALPN_MAX)
+		return config_fail(cause, "alpn has %zu protocols: at most %d "
+		    "are offered", l->nalpn, CONFIG_ALPN_MAX);
+	for (i = 0; i < l->nalpn; i++) {
+		if (!alpn_name_ok(l->alpn[i])) {
+			e = escape_str(l->alpn[i], 0);
+			rc = config_fail(cause, "alpn \"%s\" is not a protocol "
+			    "name: 1 to %d printable characters, such as "
+			    "\"h2\" or \"http/1.1\"", e, CONFIG_ALPN_NAME_MAX);
+			free(e);
+			return rc;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(l->alpn[i], l->alpn[j]) == 0) {
+				e = escape_str(l->alpn[i], 0);
+				rc = config_fail(cause, "alpn \"%s\" is given "
+				    "twice", e);
+				free(e);
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+config_binding_opts_check(const struct config_binding *b, char **cause)
+{
+	char	buf[ENDPOINT_STRLEN];
+
+	if (b->has_backend && !endpoint_is_concrete(&b->backend))
+		return config_fail(cause, "backend %s is not an address and a "
+		    "port: '*' is not allowed there",
+		    endpoint_format(&b->backend, buf));
+	if (b->client_ca == NULL && b->client_auth != CONFIG_CLIENT_AUTH_NONE)
+		return config_fail(cause, "client_auth \"%s\" needs client_ca, "
+		    "the CA file that client certificates are verified "
+		    "against", config_client_auth_name(b->client_auth));
+	if (b->client_ca != NULL && *b->client_ca == '\0')
+		return config_fail(cause, "client_ca is empty: give the CA "
+		    "file, or leave the setting out");
+	return 0;
+}
+
+const struct endpoint *
+config_backend_for(const struct config_binding *b,
+    const struct config_listener *l)
+{
+	if (b != NULL && b->has_backend)
+		return &b->backend;
+	if (l != NULL)
+		return &l->backend;
+	return NULL;
+}
+
+ssize_t
+config_listener_serving(const struct config *cf, const struct endpoint *local)
+{
+	struct endpoint	any;
+	ssize_t		i;
+
+	if ((i = config_listener_find(cf, local)) >= 0)
+		return i;
+	memset(&any, 0, sizeof any);
+	any.family = AF_UNSPEC;
+	any.port = local->port;
+	return config_listener_find(cf, &any);
+}
+
+void
+config_listener_clear(struct config_listener *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->nalpn; i++)
+		free(l->alpn[i]);
+	free(l->alpn);
+	memset(l, 0, sizeof *l);
+}
+
+void
+config_listener_copy(struct config_listener *dst,
+    const struct config_listener *src)
+{
+	size_t	i;
+
+	*dst = *src;
+	dst->alpn = NULL;
+	if (src->nalpn > 0) {
+		dst->alpn = xreallocarray(NULL, src->nalpn, sizeof *dst->alpn);
+		for (i = 0; i < src->nalpn; i++)
+			dst->alpn[i] = xstrdup(src->alpn[i]);
+	}
+}
+
+void
+config_binding_opts_copy(struct config_binding *dst,
+    const struct config_binding *src)
+{
+	dst->has_backend = src->has_backend;
+	dst->backend = src->backend;
+	config_setstr(&dst->client_ca, src->client_ca);
+	dst->client_auth = src->client_auth;
+	if (dst->client_ca != NULL &&
+	    dst->client_auth == CONFIG_CLIENT_AUTH_NONE)
+		dst->client_auth = CONFIG_CLIENT_AUTH_REQUIRED;
+}
+
+int
+config_listener_set(struct config *cf, const struct endpoint *ep,
+    const struct config_listener *opts, char **cause)
+{
+	struct config_listener	 n, *l;
+	char			 buf[ENDPOINT_STRLEN];
+	ssize_t			 i;
+
+	if ((i = config_listener_find(cf, ep)) == -1)
+		return config_fail(cause, "there is no listener on %s",
+		    endpoint_format(ep, buf));
+	if (!endpoint_is_concrete(&opts->backend))
+		return config_fail(cause, "backend %s is not an address and a "
+		    "port: '*' is not allowed there",
+		    endpoint_format(&opts->backend, buf));
+	if (config_listener_check(opts, cause) != 0)
+		return -1;
+	l = &cf->listeners[i];
+	config_listener_copy(&n, opts);
+	n.ep = l->ep;
+	n.line = l->line;
+	config_listener_clear(l);
+	*l = n;
+	return 0;
+}
+
+int
+config_binding_set(struct config *cf, size_t i,
+    const struct config_binding *opts, char **cause)
+{
+	if (i >= cf->nbindings)
+		return config_fail(cause, "there is no binding number %zu",
+		    i + 1);
+	if (config_binding_opts_check(opts, cause) != 0)
+		return -1;
+	config_binding_opts_copy(&cf->bindings[i], opts);
+	return 0;
+}
