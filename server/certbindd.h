@@ -45,6 +45,7 @@ void		 notify_send(const char *state);
  */
 struct hsinfo {
 	struct gen	*gen;
+	struct endpoint	 lep;		/* the listener that accepted it */
 	struct endpoint	 local;		/* from getsockname() */
 	struct endpoint	 peer;
 	ssize_t		 binding;	/* chosen after the ClientHello */

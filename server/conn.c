@@ -757,6 +757,7 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	c->bfd = -1;
 	c->st = CS_HANDSHAKE;
 	c->hs.gen = g;
+	c->hs.lep = l->ep;
 	/*
 	 * A listener on a concrete address is the local endpoint itself;
 	 * only "*" needs asking which address the client reached.
