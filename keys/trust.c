@@ -288,7 +288,7 @@ chain_find_issuer(const struct cert *c, gnutls_x509_crt_t crt,
 	return NULL;
 }
 
-int
+enum chain_state
 cert_chain_complete(const struct cert *c, const struct trust *t,
     char **missing)
 {
@@ -302,34 +302,37 @@ cert_chain_complete(const struct cert *c, const struct trust *t,
 	if (cert_chain_len(c) == 0) {
 		if (missing != NULL)
 			*missing = xstrdup("");
-		return 0;
+		return CHAIN_INCOMPLETE;
 	}
-	if (cert_is_self_signed(c))
-		return 1;
 	cur = cert_crt(c, 0);
 	for (depth = 0; depth < CHAIN_MAX_DEPTH; depth++) {
 		if (gnutls_x509_crt_get_raw_issuer_dn(cur, &idn) < 0)
 			break;
-		/* A self-signed certificate in the file is a root. */
-		self = 0;
-		if (depth > 0 &&
-		    gnutls_x509_crt_get_raw_dn(cur, &sdn) == 0) {
-			self = keyutil_datum_eq(&sdn, &idn) && keyutil_crt_signed_by(cur, cur);
-			gnutls_free(sdn.data);
-		}
-		if (self) {
-			gnutls_free(idn.data);
-			return 1;
-		}
 		/*
 		 * A trusted root first: a file may go on past it with a
 		 * cross-signed copy whose own issuer is long gone from the
-		 * bundle, and the chain is complete all the same.
+		 * bundle, and the chain is complete all the same. A
+		 * self-signed certificate the store holds is found here too.
 		 */
 		e = trust_find_issuer(t, cur, &idn);
 		if (e != NULL && e->root) {
 			gnutls_free(idn.data);
-			return 1;
+			return CHAIN_TRUSTED;
+		}
+		/* A self-signed certificate in the file is no anchor. */
+		self = 0;
+		if (gnutls_x509_crt_get_raw_dn(cur, &sdn) == 0) {
+			self = keyutil_datum_eq(&sdn, &idn) &&
+			    keyutil_crt_signed_by(cur, cur);
+			gnutls_free(sdn.data);
+		}
+		if (self) {
+			gnutls_free(idn.data);
+			if (depth == 0)
+				return CHAIN_SELF_SIGNED;
+			if (missing != NULL)
+				*missing = keyutil_crt_dn(cur, 0);
+			return CHAIN_UNTRUSTED_ROOT;
 		}
 		if ((next = chain_find_issuer(c, cur, &idn)) == NULL)
 			next = e != NULL ? e->crt : NULL;
@@ -337,14 +340,14 @@ cert_chain_complete(const struct cert *c, const struct trust *t,
 		if (next == NULL) {
 			if (missing != NULL)
 				*missing = keyutil_crt_dn(cur, 1);
-			return 0;
+			return CHAIN_INCOMPLETE;
 		}
 		cur = next;
 	}
 	if (missing != NULL)
 		*missing = xstrdup("(the chain is longer than 16 "
 		    "certificates or loops)");
-	return 0;
+	return CHAIN_INCOMPLETE;
 }
 
 void

@@ -26,13 +26,25 @@ int		 trust_add_intermediates(struct trust *, const char *path,
 		     char **cause);
 
 /*
- * Whether the chain from the leaf reaches a root: every issuer is found in
- * the file's own chain, the trust store's intermediates or its roots.
- * Returns 1 complete, 0 incomplete (with *missing, allocated, naming the
- * first issuer that could not be found).
+ * Where the chain from the leaf ends. Only the trust store (the system's
+ * bundle and server.trust) holds trust anchors: a self-signed certificate
+ * in the file is not one, however complete the chain up to it.
  */
-int		 cert_chain_complete(const struct cert *, const struct trust *,
-		     char **missing);
+enum chain_state {
+	CHAIN_INCOMPLETE = 0,	/* an issuer is nowhere to be found */
+	CHAIN_TRUSTED,		/* it reaches a root of the trust store */
+	CHAIN_UNTRUSTED_ROOT,	/* it ends at the file's own root */
+	CHAIN_SELF_SIGNED	/* the leaf is self-signed, and not trusted */
+};
+
+/*
+ * Walks from the leaf through the file's own chain and the trust store's
+ * intermediates. With CHAIN_INCOMPLETE, *missing (allocated) names the
+ * first issuer that could not be found; with CHAIN_UNTRUSTED_ROOT, the
+ * file's root that no trust store holds; else it is NULL.
+ */
+enum chain_state cert_chain_complete(const struct cert *,
+		     const struct trust *, char **missing);
 
 /*
  * Completes the chain in place from the trust store's intermediates (not

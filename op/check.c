@@ -112,6 +112,7 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 	char			 when[32];
 	long			 days;
 	time_t			 tt;
+	enum chain_state	 chain;
 	int			 refused = 0;
 
 	path = config_resolve_path(cf, key->key);
@@ -204,14 +205,23 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 		    (ssize_t)k, key->name, "RSA key of %u bits; make a new key "
 		    "of at least 2048 bits (certbind renew %s).",
 		    cert_key_bits(ks->cert), key->name);
-	if (trust != NULL && !cert_chain_complete(ks->cert, trust, &missing)) {
+	/* A self-signed leaf is what it says: no chain to speak of. */
+	chain = trust != NULL ? cert_chain_complete(ks->cert, trust, &missing) :
+	    CHAIN_TRUSTED;
+	if (chain == CHAIN_INCOMPLETE)
 		findings_add(out, SEV_WARNING, F_CHAIN_INCOMPLETE, FK_KEY,
 		    (ssize_t)k, key->name, "the chain in %s stops before a "
 		    "root: the issuer %s is missing. Append the CA's "
 		    "intermediate certificates to the file.", key->cert,
 		    missing != NULL ? missing : "(unknown)");
-		free(missing);
-	}
+	else if (chain == CHAIN_UNTRUSTED_ROOT)
+		findings_add(out, SEV_WARNING, F_CHAIN_INCOMPLETE, FK_KEY,
+		    (ssize_t)k, key->name, "the chain in %s ends at its own "
+		    "root %s, which no trust store holds, so clients will not "
+		    "trust it. If it is your private CA, name its file in "
+		    "server.trust.", key->cert,
+		    missing != NULL ? missing : "(unknown)");
+	free(missing);
 	free(path);
 	privkey_free(pk);
 }

@@ -373,17 +373,32 @@ lifecycle_chain(const struct config *cfg, struct cert *c, int *complete)
 	chain_add_store(cfg, trust);
 	cert_chain_fill(c, trust);
 	n = cert_chain_len(c);
-	if (cert_chain_complete(c, trust, &missing) == 1) {
+	switch (cert_chain_complete(c, trust, &missing)) {
+	case CHAIN_TRUSTED:
 		*complete = 1;
 		msg = xasprintf("chain complete: %zu certificate%s up to a "
 		    "trusted root", n, n == 1 ? "" : "s");
-	} else {
+		break;
+	case CHAIN_SELF_SIGNED:
+		*complete = 1;
+		msg = xasprintf("self-signed: clients trust it only if they "
+		    "are given this certificate");
+		break;
+	case CHAIN_UNTRUSTED_ROOT:
+		msg = xasprintf("chain ends at its own root (%zu certificate%s):"
+		    " '%s' is in no trust store, so clients will not trust "
+		    "it; if it is your private CA, name its file in "
+		    "server.trust", n, n == 1 ? "" : "s",
+		    missing != NULL ? missing : "?");
+		break;
+	default:
 		msg = xasprintf("chain incomplete (%zu certificate%s): the "
 		    "issuer '%s' is in neither the file, the store's certs/ "
 		    "nor the trust store, so clients may not trust it; put "
 		    "the intermediate in certs/ (or the CA in the trust "
 		    "bundle) and install again", n, n == 1 ? "" : "s",
 		    missing != NULL ? missing : "?");
+		break;
 	}
 	free(missing);
 	trust_free(trust);

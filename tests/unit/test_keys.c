@@ -769,10 +769,11 @@ test_self_signed(void **state)
 	gnutls_fpr(cert_crt(c, 0), want);
 	assert_string_equal(cert_fingerprint(c), want);
 
-	/* A self-signed certificate is its own complete chain. */
+	/* A self-signed certificate says so: it is no trusted root. */
 	write_file(path("empty-bundle"), "", 0);
 	assert_int_equal(trust_load(path("empty-bundle"), &t, &cause), 0);
-	assert_int_equal(cert_chain_complete(c, t, &missing), 1);
+	assert_int_equal(cert_chain_complete(c, t, &missing),
+	    CHAIN_SELF_SIGNED);
 	assert_null(missing);
 	trust_free(t);
 	cert_free(c);
@@ -847,6 +848,29 @@ test_chain(void **state)
 	assert_int_equal(cert_chain_complete(chain, empty, &missing), 0);
 	assert_string_equal(missing, "CN=Test Root CA");
 	free(missing);
+
+	/*
+	 * A file that carries its own root (a PKCS#12 from Windows often
+	 * does) is complete up to it, but that root is no trust anchor: only
+	 * the trust store's are (issue 14, bug 1). With the store's root it
+	 * is trusted.
+	 */
+	crts[0] = crt_copy(leaf_crt);
+	crts[1] = crt_copy(int_crt);
+	{
+		gnutls_x509_crt_t	 c3[3] = { crts[0], crts[1],
+		    crt_copy(root_crt) };
+
+		forged = cert_from_crts(c3, 3);
+	}
+	assert_int_equal(cert_chain_complete(forged, empty, &missing),
+	    CHAIN_UNTRUSTED_ROOT);
+	assert_string_equal(missing, "CN=Test Root CA");
+	free(missing);
+	assert_int_equal(cert_chain_complete(forged, t, &missing),
+	    CHAIN_TRUSTED);
+	assert_null(missing);
+	cert_free(forged);
 	trust_free(empty);
 
 	/*
