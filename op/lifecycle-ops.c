@@ -201,6 +201,9 @@ key_base(const char *keypath, const char *name)
 	return (s);
 }
 
+static int	install_same(const struct config *, const struct config_key *,
+		    const struct cert *, char **);
+
 static const struct config_key *
 install_find(const struct config *before, const struct cert *crt,
     const char *name, char **cause)
@@ -253,13 +256,19 @@ install_find(const struct config *before, const struct cert *crt,
 			continue;
 		kcause = NULL;
 		if (key_matches(before, k, crt, &kcause) == 1) {
+			errlist_clear(&pending);
+			/*
+			 * The very certificate k has: say so, rather than
+			 * send the user to --name, which would say it again.
+			 */
+			if (install_same(before, k, crt, cause))
+				return (NULL);
 			e = escape_str(k->name, 0);
 			*cause = xasprintf("the certificate belongs to key "
 			    "'%s', which has a certificate already; to "
 			    "replace it, run install again with --name %s; "
 			    "nothing was written", e, e);
 			free(e);
-			errlist_clear(&pending);
 			return (NULL);
 		}
 		free(kcause);
