@@ -79,8 +79,8 @@ renewable(const struct config *cf, const char *name, const char *rname,
 	}
 	if (config_key_find(cf, rname) != NULL) {
 		cmd_error("a renewal of '%s' is pending already (key '%s'): "
-		    "install its certificate, or remove it first", name,
-		    rname);
+		    "install its certificate, or cancel it with certbind "
+		    "remove %s", name, rname, rname);
 		return -1;
 	}
 	return 0;

@@ -38,6 +38,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_selfsign_entry;
 extern const struct cmd_entry cmd_renew_entry;
+extern const struct cmd_entry cmd_remove_entry;
 /* The running server. */
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_reload_entry;
@@ -65,6 +66,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_export_entry,
 	&cmd_selfsign_entry,
 	&cmd_renew_entry,
+	&cmd_remove_entry,
 	/* CMD_TABLE_PROBE */
 	&cmd_probe_entry,
 	&cmd_reload_entry,

@@ -19,8 +19,8 @@
 
 #define STATE_MAX	(64 * 1024)
 
-static char *
-state_path(const struct config *cf, const char *name)
+char *
+acme_state_path(const struct config *cf, const char *name)
 {
 	char	*rel, *abs;
 
@@ -77,7 +77,7 @@ acme_state_load(const struct config *cf, const char *name,
 	size_t		 len;
 
 	memset(st, 0, sizeof *st);
-	path = state_path(cf, name);
+	path = acme_state_path(cf, name);
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		free(path);
 		return 0;
@@ -172,7 +172,7 @@ acme_state_save(const struct config *cf, const char *name,
 		*cause = xstrdup("writing the ACME state: out of memory");
 		return -1;
 	}
-	path = state_path(cf, name);
+	path = acme_state_path(cf, name);
 	rc = fileio_write_atomic(path, text, strlen(text), 0600, NULL, cause);
 	free(path);
 	free(text);

@@ -33,6 +33,8 @@ struct acme_state {
 	time_t		 ari_end;
 };
 
+/* The state file of key name, absolute; allocated. */
+char	*acme_state_path(const struct config *, const char *name);
 /* The state of key name: a missing file is an empty state (0). */
 int	acme_state_load(const struct config *, const char *name,
 	    struct acme_state *, char **cause);

@@ -204,6 +204,41 @@ int	 lifecycle_import(const struct config *before, const char *name,
 	    struct lifecycle_files *lf, char **chain, int *complete,
 	    char **cause);
 
+/*
+ * Removing a key: the bindings that go with it (with --force), and its
+ * files, which are moved aside into the store's removed/ directory, not
+ * destroyed (a private key removed by mistake can be put back).
+ */
+#define LIFECYCLE_REMOVED_DIR	"removed"
+
+struct lifecycle_removed {
+	char		**bindings;	/* "ENDPOINT[ sni=NAME]", untrusted */
+	size_t		  nbindings;
+	char		**files;	/* absolute paths, to move aside */
+	size_t		  nfiles;
+	char		 *dir;		/* STORE/removed/NAME-YYYYmmddTHHMMSSZ */
+};
+void	 lifecycle_removed_free(struct lifecycle_removed *);
+
+/*
+ * Key name goes from the config, a pending request or renewal as much as
+ * an installed key. While bindings name it, it is refused (naming them)
+ * unless force, which removes them too. The files to move aside are the
+ * key's key, certificate and request and its ACME state, those that
+ * exist and that no other key refers to; nothing is moved here.
+ */
+int	 lifecycle_remove(const struct config *before, const char *name,
+	    int force, struct config **after, struct lifecycle_removed *,
+	    char **cause);
+/*
+ * Once the config without the key is committed: moves lr's files into
+ * lr->dir (made 0700; rename(2), so modes and contents stay as they
+ * were). What cannot be moved stays where it is, a warning in warnings.
+ * Returns the number of files moved.
+ */
+size_t	 lifecycle_remove_files(const struct lifecycle_removed *,
+	    struct errlist *warnings);
+
 /* Whether data is PKCS#12 (its structure only: no password needed). */
 int	 lifecycle_is_pkcs12(const char *data, size_t len);
 /*
