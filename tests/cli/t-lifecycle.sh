@@ -153,7 +153,7 @@ t_is "config and store unchanged" "$(state)" "$s0"
 cb -c "$C" install "$T/www.pem"
 t_is "the certificate of an installed key is refused" "$rc" 1
 t_match "saying it is installed there already (not: run with --name)" \
-    "$err" "installed on key 'www' already'
+    "$err" "installed on key 'www' already"
 t_is "config and store unchanged" "$(state)" "$s0"
 
 cb -c "$C" install --name db "$T/www.pem"
