@@ -28,16 +28,23 @@ static int	cmd_export_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.usage = "NAME (--pkcs12 OUT | --pem OUT) [--password-file F]",
+	.usage = "NAME (--pkcs12 OUT [--legacy] [--friendly-name TEXT] | "
+	    "--pem OUT) [--password-file F | --password-fd N]",
 	.help =
 	"Writes key NAME with its certificate chain to OUT, mode 0600: as "
-	"PKCS#12 protected by a password (the first line of F, or asked "
-	"twice on the terminal), or as PEM (the unencrypted key followed by "
+	"PKCS#12 protected by a password (the first line of F, - for "
+	"standard input, or of what descriptor N holds, or asked twice on "
+	"the terminal; --legacy: 3DES and a SHA-1 MAC, for Windows Server "
+	"2016 and older; --friendly-name: the name Windows shows, NAME by "
+	"default), or as PEM (the unencrypted key followed by "
 	"the chain). An existing OUT is replaced only with --force.",
 	.args = { 1, 1, {
 		{ "pkcs12", 0, ARGS_VALUE },
 		{ "pem", 0, ARGS_VALUE },
-		{ "password-file", 0, ARGS_VALUE }
+		{ "password-file", 0, ARGS_VALUE },
+		{ "password-fd", 0, ARGS_VALUE },
+		{ "legacy", 0, 0 },
+		{ "friendly-name", 0, ARGS_VALUE }
 	} },
 	.exec = cmd_export_exec
 };
@@ -103,8 +110,10 @@ cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config		*cfg = NULL;
 	struct privkey		*key = NULL;
 	struct cert		*crt = NULL;
-	const char		*name, *p12out, *pemout, *out;
+	const char		*name, *p12out, *pemout, *out, *pwfile;
 	char			*cause = NULL, *path, *pw = NULL;
+	char			 fdbuf[32];
+	struct pkcs12_export_opts p12opts;
 	void			*data = NULL;
 	size_t			 len = 0;
 	int			 rc = EXIT_CANNOT;
@@ -114,6 +123,11 @@ cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 	/* Exactly one of the two: the template cannot say so. */
 	if ((p12out == NULL) == (pemout == NULL)) {
 		cmd_usage(stderr, &cmd_export_entry);
+		goto out;
+	}
+	if (pemout != NULL && (args_has(args, "legacy") ||
+	    args_has(args, "friendly-name"))) {
+		cmd_error("--legacy and --friendly-name are for --pkcs12");
 		goto out;
 	}
 	name = args_string(args, 0);
@@ -155,8 +169,13 @@ cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 	}
 
 	if (p12out != NULL) {
-		if (cmd_password(args_get(args, "password-file"),
-		    "PKCS#12 password: ", 1, &pw, &cause) == -1) {
+		if (cmd_password_source(args, fdbuf, sizeof fdbuf,
+		    &pwfile) != 0) {
+			rc = EXIT_CANNOT;
+			goto out;
+		}
+		if (cmd_password(pwfile, "PKCS#12 password: ", 1, &pw,
+		    &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
 		}
@@ -165,7 +184,12 @@ cmd_export_exec(struct cmd_ctx *ctx, struct args *args)
 			    "unprotected in OUT: give one");
 			goto out;
 		}
-		if (pkcs12_export(key, crt, pw, &data, &len, &cause) == -1) {
+		p12opts.legacy = args_has(args, "legacy");
+		p12opts.friendly = args_get(args, "friendly-name");
+		if (p12opts.friendly == NULL)
+			p12opts.friendly = name;
+		if (pkcs12_export(key, crt, pw, &p12opts, &data, &len,
+		    &cause) == -1) {
 			cmd_error("%s", cause);
 			goto out;
 		}

@@ -25,17 +25,19 @@ static int	cmd_import_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "FILE [--name NAME] [--password-file F]",
+	.usage = "FILE [--name NAME] [--password-file F | --password-fd N]",
 	.help =
 	"Imports a private key with its certificate and chain: a PEM file "
 	"holding both, or a PKCS#12 file (.p12, .pfx). The password of a "
-	"PKCS#12 file or of an encrypted PEM key is the first line of F, or "
-	"is asked on the terminal. The key is "
+	"PKCS#12 file or of an encrypted PEM key is the first line of F (- "
+	"for standard input) or of what descriptor N holds, or is asked on "
+	"the terminal. The key is "
 	"saved as keys/NAME.key (mode 0600) and the chain as certs/NAME.pem; "
 	"NAME defaults to the file's name without its extension.",
 	.args = { 1, 1, {
 		{ "name", 0, ARGS_VALUE },
-		{ "password-file", 0, ARGS_VALUE }
+		{ "password-file", 0, ARGS_VALUE },
+		{ "password-fd", 0, ARGS_VALUE }
 	} },
 	.exec = cmd_import_exec
 };
@@ -137,8 +139,9 @@ cmd_import_exec(struct cmd_ctx *ctx, struct args *args)
 {
 	struct privkey	*key = NULL;
 	struct cert	*crt = NULL;
-	const char	*path = args_string(args, 0);
+	const char	*path = args_string(args, 0), *pwfile;
 	char		*name, *cause = NULL, *data = NULL, *chain = NULL;
+	char		 fdbuf[32];
 	size_t		 len = 0;
 	int		 complete, rc = EXIT_REFUSED;
 
@@ -150,12 +153,22 @@ cmd_import_exec(struct cmd_ctx *ctx, struct args *args)
 		rc = EXIT_CANNOT;
 		goto out;
 	}
+	if (cmd_password_source(args, fdbuf, sizeof fdbuf, &pwfile) != 0) {
+		rc = EXIT_CANNOT;
+		goto out;
+	}
+	if (pwfile != NULL && strcmp(path, "-") == 0 &&
+	    strcmp(pwfile, "-") == 0) {
+		cmd_error("the file and the password cannot both come from "
+		    "standard input: give the password with --password-fd");
+		rc = EXIT_CANNOT;
+		goto out;
+	}
 	if (cmd_read(path, &data, &len, &cause) == -1) {
 		rc = cmd_fail(EXIT_REFUSED, cause);
 		goto out;
 	}
-	if (load_key_cert(path, data, len, args_get(args, "password-file"),
-	    &key, &crt) == -1)
+	if (load_key_cert(path, data, len, pwfile, &key, &crt) == -1)
 		goto out;
 	if (lifecycle_import(ctx->before, name, key, crt, &ctx->after,
 	    &ctx->lf, &chain, &complete, &cause) == -1) {

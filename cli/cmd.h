@@ -144,9 +144,18 @@ int	 cmd_fail(int rc, char *cause);
 /* endpoint_parse(), saying why not: 0, or -1 after the message. */
 int	 cmd_endpoint(const char *text, struct endpoint *);
 /*
+ * The password source of a command's options: --password-fd N (as
+ * /dev/fd/N, written in buf), else --password-file F, else NULL in *src.
+ * 0, or -1 after saying what is wrong with N.
+ */
+int	 cmd_password_source(const struct args *, char *buf, size_t size,
+	    const char **src);
+/*
  * A password: the first line of file, or asked on the terminal with echo
  * off when file is NULL and standard input is a terminal (twice when
- * confirm). Without either, -1 with a cause saying how to give one.
+ * confirm). file "-" is standard input, and /dev/fd/N (a shell's <(...))
+ * or /dev/stdin a descriptor already open, read up to the first newline
+ * and no further. Without either, -1 with a cause saying how to give one.
  * Free it with lifecycle_password_free(), which wipes it.
  */
 int	 cmd_password(const char *file, const char *prompt, int confirm,

@@ -68,13 +68,106 @@ password_tty(const char *prompt, char *buf, size_t size)
 	return (0);
 }
 
+/*
+ * The descriptor a password source names: "-" is standard input, and
+ * /dev/fd/N (what a shell's <(...) gives) or /dev/stdin an open one; -1
+ * for a file to open.
+ */
+static int
+password_source_fd(const char *file)
+{
+	char	*end;
+	long	 n;
+
+	if (strcmp(file, "-") == 0 || strcmp(file, "/dev/stdin") == 0)
+		return (STDIN_FILENO);
+	if (strncmp(file, "/dev/fd/", 8) != 0)
+		return (-1);
+	errno = 0;
+	n = strtol(file + 8, &end, 10);
+	if (errno != 0 || end == file + 8 || *end != '\0' || n < 0 ||
+	    n > 65535)
+		return (-1);
+	return ((int)n);
+}
+
+/*
+ * The first line of what fd holds, read a byte at a time so that nothing
+ * after the line is taken from a descriptor somebody else reads next.
+ */
+static int
+password_from_fd(int fd, const char *file, char **pw, char **cause)
+{
+	char	*buf;
+	size_t	 len = 0;
+	ssize_t	 r;
+
+	buf = xcalloc(1, LIFECYCLE_PASSWORD_MAX + 1);
+	for (;;) {
+		r = read(fd, buf + len, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*cause = xasprintf("%s: cannot read the password: %s",
+			    file, strerror(errno));
+			goto fail;
+		}
+		if (r == 0 || buf[len] == '\n')
+			break;
+		if (++len == LIFECYCLE_PASSWORD_MAX) {
+			*cause = xasprintf("%s: the password is longer than "
+			    "%d bytes", file, LIFECYCLE_PASSWORD_MAX);
+			goto fail;
+		}
+	}
+	buf[len] = '\0';
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	if (len == 0) {
+		*cause = xasprintf("%s: the password is empty", file);
+		goto fail;
+	}
+	*pw = xstrdup(buf);
+	freezero(buf, LIFECYCLE_PASSWORD_MAX + 1);
+	return (0);
+fail:
+	freezero(buf, LIFECYCLE_PASSWORD_MAX + 1);
+	return (-1);
+}
+
+int
+cmd_password_source(const struct args *args, char *buf, size_t size,
+    const char **src)
+{
+	long	fd;
+
+	*src = args_get(args, "password-file");
+	if (!args_has(args, "password-fd"))
+		return (0);
+	if (*src != NULL) {
+		cmd_error("give --password-file or --password-fd, not both");
+		return (-1);
+	}
+	if (args_number(args, "password-fd", 0, 65535, &fd) != 0) {
+		cmd_error("--password-fd '%s' is not a file descriptor: give "
+		    "a number such as 3", args_get(args, "password-fd"));
+		return (-1);
+	}
+	snprintf(buf, size, "/dev/fd/%ld", fd);
+	*src = buf;
+	return (0);
+}
+
 int
 cmd_password(const char *file, const char *prompt, int confirm,
     char **pw, char **cause)
 {
 	char	*again;
+	int	 fd;
 
 	*pw = NULL;
+	if (file != NULL && (fd = password_source_fd(file)) != -1)
+		return (password_from_fd(fd, file, pw, cause));
 	if (file != NULL)
 		return (lifecycle_password_file(file, pw, cause));
 	if (!isatty(STDIN_FILENO)) {

@@ -571,8 +571,13 @@ fail:
 
 int
 pkcs12_export(const struct privkey *k, const struct cert *c,
-    const char *password, void **der, size_t *len, char **cause)
+    const char *password, const struct pkcs12_export_opts *opts,
+    void **der, size_t *len, char **cause)
 {
+	int			 legacy = opts != NULL && opts->legacy;
+	const char		*friendly = opts != NULL ? opts->friendly : NULL;
+	unsigned int		 cipher = legacy ? GNUTLS_PKCS_PKCS12_3DES :
+				     GNUTLS_PKCS_PBES2_AES_256;
 	gnutls_pkcs12_t		 p12 = NULL;
 	gnutls_pkcs12_bag_t	 cbag = NULL, kbag = NULL;
 	gnutls_datum_t		 keyid = { NULL, 0 }, kd = { NULL, 0 };
@@ -602,14 +607,18 @@ pkcs12_export(const struct privkey *k, const struct cert *c,
 		if (i == 0 && (r = gnutls_pkcs12_bag_set_key_id(cbag,
 		    (unsigned)idx, &keyid)) < 0)
 			goto fail;
+		if (i == 0 && friendly != NULL &&
+		    (r = gnutls_pkcs12_bag_set_friendly_name(cbag,
+		    (unsigned)idx, friendly)) < 0)
+			goto fail;
 	}
 	if (password != NULL && (r = gnutls_pkcs12_bag_encrypt(cbag, password,
-	    GNUTLS_PKCS_PBES2_AES_256)) < 0)
+	    cipher)) < 0)
 		goto fail;
 
 	if ((r = gnutls_x509_privkey_export2_pkcs8(privkey_x509(k),
-	    GNUTLS_X509_FMT_DER, password, password != NULL ?
-	    GNUTLS_PKCS_PBES2_AES_256 : GNUTLS_PKCS_PLAIN, &kd)) < 0)
+	    GNUTLS_X509_FMT_DER, password, password != NULL ? cipher :
+	    GNUTLS_PKCS_PLAIN, &kd)) < 0)
 		goto fail;
 	idx = gnutls_pkcs12_bag_set_data(kbag, password != NULL ?
 	    GNUTLS_BAG_PKCS8_ENCRYPTED_KEY : GNUTLS_BAG_PKCS8_KEY, &kd);
@@ -622,13 +631,16 @@ pkcs12_export(const struct privkey *k, const struct cert *c,
 	if ((r = gnutls_pkcs12_bag_set_key_id(kbag, (unsigned)idx,
 	    &keyid)) < 0)
 		goto fail;
+	if (friendly != NULL && (r = gnutls_pkcs12_bag_set_friendly_name(kbag,
+	    (unsigned)idx, friendly)) < 0)
+		goto fail;
 
 	if ((r = gnutls_pkcs12_set_bag(p12, cbag)) < 0 ||
 	    (r = gnutls_pkcs12_set_bag(p12, kbag)) < 0)
 		goto fail;
 	/* Without a password the MAC uses "", which is what importers try. */
-	if ((r = gnutls_pkcs12_generate_mac2(p12, GNUTLS_MAC_SHA256,
-	    password != NULL ? password : "")) < 0)
+	if ((r = gnutls_pkcs12_generate_mac2(p12, legacy ? GNUTLS_MAC_SHA1 :
+	    GNUTLS_MAC_SHA256, password != NULL ? password : "")) < 0)
 		goto fail;
 	if ((r = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, &out)) < 0)
 		goto fail;

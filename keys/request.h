@@ -40,7 +40,19 @@ int	cert_selfsign(const struct privkey *, const struct subject *,
 int	pkcs12_import(const void *data, size_t len, const char *name,
 	    const char *password, struct privkey **key, struct cert **chain,
 	    char **cause);
+/*
+ * How a PKCS#12 file is made. legacy: 3DES (PKCS#12 PBE) for the key and
+ * the certificates and a SHA-1 MAC, which Windows Server 2016 and older
+ * and old Java need; else AES-256 (PBES2) and a SHA-256 MAC. friendly:
+ * the name Windows shows for the certificate and key, or NULL.
+ */
+struct pkcs12_export_opts {
+	int		 legacy;
+	const char	*friendly;
+};
+/* opts NULL: the modern defaults, no friendly name. */
 int	pkcs12_export(const struct privkey *, const struct cert *,
-	    const char *password, void **der, size_t *len, char **cause);
+	    const char *password, const struct pkcs12_export_opts *opts,
+	    void **der, size_t *len, char **cause);
 
 #endif

@@ -1032,7 +1032,7 @@ test_pkcs12(void **state)
 	size_t		 len;
 	char		*cause = NULL, want[100], got[100];
 
-	if (pkcs12_export(leaf_key, c, "s3cret", &der, &len, &cause) != 0)
+	if (pkcs12_export(leaf_key, c, "s3cret", NULL, &der, &len, &cause) != 0)
 		fail_msg("pkcs12_export: %s", cause);
 	if (pkcs12_import(der, len, "x.p12", "s3cret", &k, &chain,
 	    &cause) != 0)
@@ -1068,7 +1068,7 @@ test_pkcs12(void **state)
 
 	/* Without a password, both ways. */
 	cause = NULL;
-	if (pkcs12_export(leaf_key, c, NULL, &der, &len, &cause) != 0)
+	if (pkcs12_export(leaf_key, c, NULL, NULL, &der, &len, &cause) != 0)
 		fail_msg("pkcs12_export: %s", cause);
 	if (pkcs12_import(der, len, "y.p12", NULL, &k, &chain, &cause) != 0)
 		fail_msg("pkcs12_import: %s", cause);
