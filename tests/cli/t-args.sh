@@ -70,7 +70,7 @@ mistake "an unknown long option with a value" \
 mistake "an unknown short option" "^move: invalid option -- 'x'\$" \
     move a b -nx
 mistake "an ambiguous prefix" \
-    "^export: option '--p' is ambiguous; possibilities: '--pkcs12' '--pem' '--password-file'\$" \
+    "^export: option '--p' is ambiguous; possibilities: '--pkcs12' '--pem' '--password-file' '--password-fd'\$" \
     export k --p x
 mistake "a missing value" "^check: option '--warn-days' requires an argument\$" \
     check --warn
