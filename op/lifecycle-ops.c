@@ -469,6 +469,45 @@ fail:
 }
 
 
+/*
+ * The same certificate under a second name is allowed (a staging copy,
+ * say) but rarely meant: a renewed PFX belongs on the key it renews. A
+ * warning names the key that has it already.
+ */
+static void
+import_duplicate(const struct config *before, const char *name,
+    const struct cert *crt, struct lifecycle_files *lf)
+{
+	const struct config_key	*k;
+	struct cert		*cur;
+	char			*path, *c = NULL;
+	size_t			 i;
+	int			 same;
+
+	for (i = 0; i < config_nkeys(before); i++) {
+		k = config_key(before, i);
+		if (k->cert == NULL)
+			continue;
+		path = config_resolve_path(before, k->cert);
+		if (cert_load(path, &cur, &c) == -1) {
+			free(c);
+			c = NULL;
+			free(path);
+			continue;
+		}
+		free(path);
+		same = strcmp(cert_fingerprint(cur), cert_fingerprint(crt)) == 0;
+		cert_free(cur);
+		if (same) {
+			errlist_add(&lf->warnings, "this certificate is "
+			    "installed as key '%s' already: '%s' holds the "
+			    "same one (certbind remove %s undoes this "
+			    "import)", k->name, name, name);
+			return;
+		}
+	}
+}
+
 int
 lifecycle_import(const struct config *before, const char *name,
     const struct privkey *key, struct cert *crt, struct config **after,
@@ -503,6 +542,7 @@ lifecycle_import(const struct config *before, const char *name,
 	if (config_key_add(*after, name, lf->key.rel, lf->cert.rel, NULL,
 	    cause) == -1)
 		goto fail;
+	import_duplicate(before, name, crt, lf);
 	return (0);
 fail:
 	free(*chain);

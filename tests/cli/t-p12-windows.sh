@@ -63,6 +63,9 @@ if command -v bash >/dev/null 2>&1; then
 	    "$CERTBIND" "$C" "$T/modern.p12" >"$T/.out" 2>"$T/.err"
 	t_is "import with --password-file <(...) (/dev/fd/N) exits 0" "$?" 0 \
 	    "$(cat "$T/.err")"
+	t_match "importing www's certificate again warns, naming www" \
+	    "$(cat "$T/.err")" \
+	    "installed as key 'www' already: 'back' holds the same one \\(certbind remove back undoes this import\\)"
 else
 	t_skip "import with --password-file <(...)" "bash is not installed"
 fi
