@@ -5,10 +5,12 @@
  * error finding. A command leaves what it loaded and made in its struct
  * cmd_ctx; cmd_run() frees it, so no command needs an epilogue of its own.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "op/check.h"
@@ -281,12 +283,20 @@ cmd_load(struct cmd_ctx *ctx)
 	struct errlist	 errs = ERRLIST_INIT;
 	struct config	*cf = NULL;
 	size_t		 i;
+	int		 dflt = strcmp(ctx->conf_path, CONFIG_DEFAULT_PATH) == 0;
 
 	if (commit_load(ctx->conf_path, &ctx->snap, &cf, &errs) != 0) {
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		if (errs.n == 0)
 			cmd_error("%s: cannot be loaded", ctx->conf_path);
+		/* A first start: say how to begin, not only what is missing. */
+		if (!ctx->snap.exists && access(ctx->conf_path, F_OK) == -1 &&
+		    errno == ENOENT)
+			cmd_error("there is no config yet: make one with "
+			    "'certbind%s%s init', or run certbind on a terminal "
+			    "and let its walkthrough make it",
+			    dflt ? "" : " -c ", dflt ? "" : ctx->conf_path);
 		errlist_clear(&errs);
 		return NULL;
 	}
