@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli/cmd.h"
+#include "op/reload.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "util/errlist.h"
@@ -15,12 +16,13 @@ static int	cmd_move_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_move_entry = {
 	.name = "move",
-	.usage = "OLD NEW [--dry-run]",
+	.usage = "OLD NEW [--dry-run] [--reload]",
 	.help =
 	"Moves the listener on endpoint OLD (if any) and every binding on OLD\n"
 	"to NEW: what a site's new address needs. Prints each change and\n"
-	"the findings it adds (+) and removes (-). --dry-run writes nothing.",
-	.args = { 2, 2, { { "dry-run", 'n', 0 } } },
+	"the findings it adds (+) and removes (-). --dry-run writes nothing;\n"
+	"--reload reloads certbindd once the change is saved.",
+	.args = { 2, 2, { { "dry-run", 'n', 0 }, { "reload", 0, 0 } } },
 	.exec = cmd_move_exec
 };
 
@@ -44,6 +46,7 @@ cmd_move_exec(struct cmd_ctx *ctx, struct args *args)
 		return cmd_fail(EXIT_REFUSED, cause);
 	}
 	/* Say "moved" only once it is written: a refused move moved nothing. */
+	ctx->reload = args_has(args, "reload") && !dry;
 	rc = dry ? EXIT_OK : cmd_commit(ctx);
 	if (rc == EXIT_OK) {
 		for (i = 0; i < changes.n; i++) {
@@ -54,6 +57,9 @@ cmd_move_exec(struct cmd_ctx *ctx, struct args *args)
 		printf("findings %s:\n", dry ? "this would change" :
 		    "this changed");
 		cmd_findings_diff(stdout, ctx->before, after, 0);
+		if (ctx->reload)
+			rc = cmd_reload(after, RELOAD_VERIFY_MS, NULL, NULL,
+			    stdout);
 	}
 	errlist_clear(&changes);
 	return rc;

@@ -9,6 +9,7 @@
 
 #include "cli/cmd.h"
 #include "op/commit.h"
+#include "op/reload.h"
 #include "core/config.h"
 #include "util/diff.h"
 #include "util/errlist.h"
@@ -19,14 +20,15 @@ static int	cmd_rollback_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_rollback_entry = {
 	.name = "rollback",
-	.usage = "",
+	.usage = "[--reload]",
 	.help =
 	"Restores the previous config from FILE.bak, after printing how it\n"
 	"differs from the current one (- current, + restored). The current\n"
 	"file becomes FILE.bak, so rollback again undoes the rollback. A\n"
 	"rollback to a version with errors the current one does not have is\n"
-	"refused unless --force.",
-	.args = { .lower = 0, .upper = 0 },
+	"refused unless --force. --reload reloads certbindd once it is\n"
+	"restored.",
+	.args = { 0, 0, { { "reload", 0, 0 } } },
 	.exec = cmd_rollback_exec
 };
 
@@ -121,6 +123,10 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 	fprintf(stderr, "certbind: restored %s from %s (what it replaced "
 	    "is now in %s)\n", ctx->conf_path, bak, bak);
 	rc = EXIT_OK;
+	if (args_has(args, "reload"))
+		rc = cmd_reload(old, RELOAD_VERIFY_MS, NULL, NULL, stdout);
+	else
+		cmd_reload_reminder(now, old);
 out:
 	if (n > 0)
 		diff_free(d, (size_t)n);

@@ -19,6 +19,7 @@
 #include "keys/privkey.h"
 #include "op/commit.h"
 #include "op/lifecycle.h"
+#include "op/reload.h"
 #include "util/errlist.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
@@ -416,6 +417,24 @@ commit_files_failed(struct cmd_ctx *ctx)
 	errlist_clear(&errs);
 }
 
+void
+cmd_reload_reminder(const struct config *before, const struct config *after)
+{
+	char	*cause = NULL;
+	pid_t	 pid;
+
+	if (!reload_needed(before, after))
+		return;
+	if (certbindd_pid(after, &pid, &cause) == 0)
+		cmd_info("certbindd (pid %ld) serves the previous version until "
+		    "it reloads: certbind reload", (long)pid);
+	else if (config_server(after) == NULL ||
+	    config_server(after)->pidfile == NULL)
+		cmd_info("a running certbindd serves this once it reloads "
+		    "(SIGHUP)");
+	free(cause);
+}
+
 int
 cmd_commit(struct cmd_ctx *ctx)
 {
@@ -472,5 +491,7 @@ cmd_commit(struct cmd_ctx *ctx)
 	fprintf(stderr, " (the previous version is in ");
 	cmd_puts_escaped(stderr, ctx->conf_path);
 	fprintf(stderr, ".bak)\n");
+	if (!ctx->reload)
+		cmd_reload_reminder(before, after);
 	return EXIT_OK;
 }

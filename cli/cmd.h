@@ -88,6 +88,7 @@ int		 args_number(const struct args *, const char *name, long min,
 struct cmd_ctx {
 	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
 	int			 force;		/* --force: despite errors */
+	int			 reload;	/* --reload: after the save */
 	const struct cmd_entry	*entry;		/* the command running */
 	/* What cmd_load() read, for cmd_commit()'s changed-on-disk check. */
 	struct commit_snapshot	 snap;
@@ -203,6 +204,14 @@ struct config *cmd_edit(struct cmd_ctx *);
  * Returns an exit status.
  */
 int	 cmd_commit(struct cmd_ctx *);
+/*
+ * After a save: when certbindd would serve after differently from
+ * before (reload_needed()), says that the running certbindd (pid N)
+ * needs a reload, or, without server.pidfile, that one does. Quiet when
+ * a pidfile names no running certbindd. cmd_commit() calls it.
+ */
+void	 cmd_reload_reminder(const struct config *before,
+	    const struct config *after);
 
 struct finding;
 struct findings;

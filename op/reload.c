@@ -280,3 +280,47 @@ reload_verify(const struct config *cfg, int timeout_ms, probe_ok_fn ok,
 	findings_clear(&round);
 	return n;
 }
+
+/*
+ * What certbindd reads of a config: everything but the pending keys (it
+ * serves none of them), the keys' acme blocks and the acme group. The
+ * text of that, for comparing.
+ */
+static char *
+served_text(const struct config *cf)
+{
+	struct config	*c = config_dup(cf);
+	const struct config_key *k;
+	char		*name, *text;
+	size_t		 i;
+
+	for (i = config_nkeys(c); i-- > 0;) {
+		k = config_key(c, i);
+		name = xstrdup(k->name);
+		if (k->cert == NULL)
+			(void)config_key_remove(c, name, NULL);
+		else
+			(void)config_key_acme_set(c, name, NULL, NULL);
+		free(name);
+	}
+	config_acme_remove(c);
+	text = config_serialize(c);
+	config_free(c);
+	return text;
+}
+
+int
+reload_needed(const struct config *before, const struct config *after)
+{
+	char	*a, *b;
+	int	 differ;
+
+	if (before == NULL)
+		return 1;
+	a = served_text(before);
+	b = served_text(after);
+	differ = strcmp(a, b) != 0;
+	free(a);
+	free(b);
+	return differ;
+}

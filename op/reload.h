@@ -40,4 +40,12 @@ int	certbindd_signal(const struct config *, int sig, char **cause);
 size_t	reload_verify(const struct config *, int timeout_ms, probe_ok_fn ok,
 	    void *arg, struct findings *fs);
 
+/*
+ * Whether a running certbindd serves after differently from before once
+ * it reloads: listeners, bindings, installed keys or server settings
+ * changed (a pending key, an acme block or the acme group are not
+ * certbindd's). before NULL: a new config, yes.
+ */
+int	reload_needed(const struct config *before, const struct config *after);
+
 #endif
