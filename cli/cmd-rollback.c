@@ -3,9 +3,12 @@
  * from FILE.bak, after showing the difference. The file being replaced
  * becomes the new FILE.bak, so a second rollback undoes the first.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cmd.h"
 #include "op/commit.h"
@@ -20,17 +23,71 @@ static int	cmd_rollback_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_rollback_entry = {
 	.name = "rollback",
-	.usage = "[--reload]",
+	.usage = "[--to N] [--dry-run] [--reload] | --list",
 	.help =
-	"Restores the previous config from FILE.bak, after printing how it\n"
-	"differs from the current one (- current, + restored). The current\n"
-	"file becomes FILE.bak, so rollback again undoes the rollback. A\n"
-	"rollback to a version with errors the current one does not have is\n"
-	"refused unless --force. --reload reloads certbindd once it is\n"
-	"restored.",
-	.args = { 0, 0, { { "reload", 0, 0 } } },
+	"Restores a previous config, after printing how it differs from the "
+	"current one (- current, + restored) and the findings that changes. "
+	"Each save keeps the version it replaces as FILE.bak, and the ones "
+	"before as FILE.bak.2 up to FILE.bak.5: --to N restores generation "
+	"N (1, the default, is FILE.bak), --list shows them. The current "
+	"file becomes FILE.bak, so rollback again undoes the rollback. A "
+	"rollback to a version with errors the current one does not have is "
+	"refused unless --force. --dry-run shows it all and writes nothing; "
+	"--reload reloads certbindd once it is restored.",
+	.args = { 0, 0, {
+		{ "to", 0, ARGS_VALUE },
+		{ "dry-run", 'n', 0 },
+		{ "list", 0, 0 },
+		{ "reload", 0, 0 }
+	} },
 	.exec = cmd_rollback_exec
 };
+
+/* rollback --list: each generation kept, newest first. */
+static int
+rollback_list(const char *conf)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*cf;
+	struct stat	 st;
+	struct tm	 tm;
+	char		*bak, *gen, *data, *cause = NULL, when[32];
+	size_t		 len;
+	unsigned	 i, found = 0;
+
+	bak = xasprintf("%s.bak", conf);
+	for (i = 1; i <= CONFIG_BACKUPS; i++) {
+		gen = fileio_generation(bak, i);
+		if (fileio_read(gen, CONFIG_MAX_SIZE, 0, &data, &len, &st,
+		    &cause) != 0) {
+			free(cause);
+			cause = NULL;
+			free(gen);
+			continue;
+		}
+		found++;
+		localtime_r(&st.st_mtime, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+		printf("%u  %s  ", i, when);
+		cmd_puts_escaped(stdout, gen);
+		if (config_parse(data, len, gen, &cf, &errs) == 0) {
+			printf("  %zu keys, %zu bindings, %zu listeners\n",
+			    config_nkeys(cf), config_nbindings(cf),
+			    config_nlisteners(cf));
+			config_free(cf);
+		} else
+			printf("  (does not load)\n");
+		errlist_clear(&errs);
+		free(data);
+		free(gen);
+	}
+	free(bak);
+	if (found == 0) {
+		cmd_error("there is no previous version of %s", conf);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
 
 static int
 cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
@@ -40,16 +97,27 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 	struct diff_line	*d = NULL;
 	struct commit_lock	*lock;
 	struct commit_snapshot	 snap;
-	char			*bak, *cur = NULL, *prev = NULL, *cause = NULL;
+	char			*bak, *from = NULL, *cur = NULL, *prev = NULL;
+	char			*cause = NULL;
+	long			 to = 1;
 	size_t			 curlen, prevlen, i;
 	ssize_t			 n = 0;
 	int			 rc = EXIT_CANNOT, changed;
 
+	if (args_has(args, "list"))
+		return rollback_list(ctx->conf_path);
+	if (args_number(args, "to", 1, CONFIG_BACKUPS, &to) != 0) {
+		cmd_error("--to '%s': give a generation from 1 (the newest) to "
+		    "%d; rollback --list shows them", args_get(args, "to"),
+		    CONFIG_BACKUPS);
+		return EXIT_CANNOT;
+	}
 	bak = xasprintf("%s.bak", ctx->conf_path);
-	if (fileio_read(bak, CONFIG_MAX_SIZE, 0, &prev, &prevlen, NULL,
+	from = fileio_generation(bak, (unsigned)to);
+	if (fileio_read(from, CONFIG_MAX_SIZE, 0, &prev, &prevlen, NULL,
 	    &cause) != 0) {
 		cmd_error("%s", cause);
-		cmd_error("there is no previous version to roll back to");
+		cmd_error("there is no such previous version to roll back to");
 		goto out;
 	}
 	if (fileio_read(ctx->conf_path, CONFIG_MAX_SIZE, 0, &cur, &curlen,
@@ -57,7 +125,7 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if (config_parse(prev, prevlen, bak, &old, &errs) != 0) {
+	if (config_parse(prev, prevlen, from, &old, &errs) != 0) {
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		cmd_error("the backup does not load; nothing was changed");
@@ -91,6 +159,19 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_puts_escaped(stdout, d[i].text);
 		putchar('\n');
 	}
+	if (args_has(args, "dry-run")) {
+		printf("findings this would change:\n");
+		if (now == NULL)
+			(void)config_parse(cur, curlen, ctx->conf_path, &now,
+			    &errs);
+		if (now != NULL)
+			cmd_findings_diff(stdout, now, old, 0);
+		errlist_clear(&errs);
+		fprintf(stderr, "certbind: would restore %s from %s; nothing "
+		    "was written\n", ctx->conf_path, from);
+		rc = EXIT_OK;
+		goto out;
+	}
 	/* The same lock and the same changed-on-disk check as a commit. */
 	if ((lock = commit_lock_take(ctx->conf_path, &cause)) == NULL) {
 		cmd_error("refused: %s: %s; nothing was changed.",
@@ -111,8 +192,8 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		rc = EXIT_REFUSED;
 		goto out;
 	}
-	if (fileio_write_atomic(ctx->conf_path, prev, prevlen, 0640, bak,
-	    &cause) != 0) {
+	if (fileio_write_kept(ctx->conf_path, prev, prevlen, 0640, bak,
+	    CONFIG_BACKUPS, &cause) != 0) {
 		cmd_error("%s", cause);
 		cmd_error("nothing was changed");
 		commit_lock_release(lock);
@@ -121,7 +202,7 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 	}
 	commit_lock_release(lock);
 	fprintf(stderr, "certbind: restored %s from %s (what it replaced "
-	    "is now in %s)\n", ctx->conf_path, bak, bak);
+	    "is now in %s)\n", ctx->conf_path, from, bak);
 	rc = EXIT_OK;
 	if (args_has(args, "reload"))
 		rc = cmd_reload(old, RELOAD_VERIFY_MS, NULL, NULL, stdout);
@@ -137,5 +218,6 @@ out:
 	free(cur);
 	free(prev);
 	free(bak);
+	free(from);
 	return rc;
 }

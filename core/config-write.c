@@ -297,7 +297,8 @@ config_save(const struct config *cf, const char *path, char **cause)
 
 	text = config_serialize(cf);
 	bak = xasprintf("%s.bak", path);
-	rc = fileio_write_atomic(path, text, strlen(text), 0640, bak, cause);
+	rc = fileio_write_kept(path, text, strlen(text), 0640, bak,
+	    CONFIG_BACKUPS, cause);
 	free(bak);
 	free(text);
 	return rc;

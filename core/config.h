@@ -159,10 +159,14 @@ int		 config_parse(const char *text, size_t len, const char *name,
 
 /* The text certbind writes, header comment included. Allocated. */
 char		*config_serialize(const struct config *);
+/* The versions a save keeps: PATH.bak, then PATH.bak.2 ... */
+#define CONFIG_BACKUPS		5
+
 /*
  * Atomic save (temporary file in the same directory, write, fflush,
  * ferror, fsync, rename, fsync of the directory), mode 0640. The previous
- * file is kept as PATH.bak. On failure the original is byte-identical.
+ * file is kept as PATH.bak, the ones before it as PATH.bak.2 up to
+ * PATH.bak.CONFIG_BACKUPS. On failure the original is byte-identical.
  */
 int		 config_save(const struct config *, const char *path,
 		     char **cause);

@@ -281,10 +281,23 @@ reload_verify(const struct config *cfg, int timeout_ms, probe_ok_fn ok,
 	return n;
 }
 
+/* Whether a binding of cf names key name. */
+static int
+key_bound(const struct config *cf, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < config_nbindings(cf); i++) {
+		if (strcmp(config_binding(cf, i)->key, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * What certbindd reads of a config: everything but the pending keys (it
- * serves none of them), the keys' acme blocks and the acme group. The
- * text of that, for comparing.
+ * What certbindd serves of a config: everything but the keys no binding
+ * names (pending or spare: no client sees them), the keys' acme blocks
+ * and the acme group. The text of that, for comparing.
  */
 static char *
 served_text(const struct config *cf)
@@ -297,7 +310,7 @@ served_text(const struct config *cf)
 	for (i = config_nkeys(c); i-- > 0;) {
 		k = config_key(c, i);
 		name = xstrdup(k->name);
-		if (k->cert == NULL)
+		if (k->cert == NULL || !key_bound(c, name))
 			(void)config_key_remove(c, name, NULL);
 		else
 			(void)config_key_acme_set(c, name, NULL, NULL);

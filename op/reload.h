@@ -42,9 +42,9 @@ size_t	reload_verify(const struct config *, int timeout_ms, probe_ok_fn ok,
 
 /*
  * Whether a running certbindd serves after differently from before once
- * it reloads: listeners, bindings, installed keys or server settings
- * changed (a pending key, an acme block or the acme group are not
- * certbindd's). before NULL: a new config, yes.
+ * it reloads: listeners, bindings, bound keys or server settings changed
+ * (a pending or unbound key, an acme block or the acme group change
+ * nothing a client sees). before NULL: a new config, yes.
  */
 int	reload_needed(const struct config *before, const struct config *after);
 

@@ -339,9 +339,42 @@ backup_commit(const char *tmp, const char *backup)
 	return 0;
 }
 
+char *
+fileio_generation(const char *backup, unsigned n)
+{
+	return n <= 1 ? xstrdup(backup) : xasprintf("%s.%u", backup, n);
+}
+
+/*
+ * Makes room for a new backup: backup.(keep-1) becomes backup.keep ...
+ * backup becomes backup.2; the oldest goes. Each step is a rename, so a
+ * crash midway loses no generation, at most leaves a gap.
+ */
+static void
+backup_rotate(const char *backup, unsigned keep)
+{
+	char		*from, *to;
+	unsigned	 i;
+
+	for (i = keep; i > 1; i--) {
+		from = fileio_generation(backup, i - 1);
+		to = fileio_generation(backup, i);
+		(void)rename(from, to);		/* a gap is harmless */
+		free(from);
+		free(to);
+	}
+}
+
 int
 fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, const char *backup, char **cause)
+{
+	return fileio_write_kept(path, data, len, mode, backup, 1, cause);
+}
+
+int
+fileio_write_kept(const char *path, const void *data, size_t len,
+    mode_t mode, const char *backup, unsigned keep, char **cause)
 {
 	struct stat	 old;
 	char		*tmp = NULL, *bak = NULL, *dir = NULL, *e, *real = NULL;
@@ -402,6 +435,8 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 	}
 	free(tmp);
 	tmp = NULL;
+	if (bak != NULL && keep > 1)
+		backup_rotate(backup, keep);
 	if (bak != NULL && backup_commit(bak, backup) == -1) {
 		/* The new version is in place; only the backup is missing. */
 		e = escape_str(path, 0);

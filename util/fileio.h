@@ -42,6 +42,15 @@ int	fileio_open(const char *path, int oflags);
  */
 int	fileio_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode, const char *backup, char **cause);
+/*
+ * The same, keeping keep generations of backups: backup is the newest
+ * (the version just replaced), backup.2 the one before, up to
+ * backup.KEEP; older ones go. keep 1 is fileio_write_atomic().
+ */
+int	fileio_write_kept(const char *path, const void *data, size_t len,
+	    mode_t mode, const char *backup, unsigned keep, char **cause);
+/* The path of backup generation n (1: backup itself). Allocated. */
+char	*fileio_generation(const char *backup, unsigned n);
 
 /*
  * Creates path with O_EXCL and mode exactly (fchmod after open, so the

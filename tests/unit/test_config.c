@@ -1248,6 +1248,8 @@ test_save(void **state)
 	static const mode_t masks[] = { 0, 077, 022 };
 	char		 dir[] = "/tmp/certbind-test-save.XXXXXX";
 	char		*path, *bak, *cause = NULL, *orig, *now, *ls, *text;
+	char		*want, *t;
+	unsigned	 gens, g;
 	struct config	*cf, *back;
 	struct errlist	 errs = ERRLIST_INIT;
 	struct stat	 st;
@@ -1288,6 +1290,9 @@ test_save(void **state)
 		free(ls);
 	}
 
+	ls = listing(dir);
+	gens = strstr(ls, "certbind.conf.bak ") != NULL;
+	free(ls);
 	for (i = 0; i < sizeof masks / sizeof masks[0]; i++) {
 		orig = slurp(path, &olen);
 		old = umask(masks[i]);
@@ -1301,9 +1306,22 @@ test_save(void **state)
 		assert_memory_equal(now, orig, olen);
 		free(now);
 		free(orig);
+		/*
+		 * Nothing but the file and its backups, one generation more
+		 * each save, up to CONFIG_BACKUPS: no temporary file left.
+		 */
+		if (gens < CONFIG_BACKUPS)
+			gens++;
+		want = xstrdup("certbind.conf certbind.conf.bak ");
+		for (g = 2; g <= gens; g++) {
+			t = xasprintf("%scertbind.conf.bak.%u ", want, g);
+			free(want);
+			want = t;
+		}
 		ls = listing(dir);
-		assert_string_equal(ls, "certbind.conf certbind.conf.bak ");
+		assert_string_equal(ls, want);
 		free(ls);
+		free(want);
 	}
 
 	/* What was saved loads back to the same model. */
@@ -1320,6 +1338,11 @@ test_save(void **state)
 
 	unlink(path);
 	unlink(bak);
+	for (g = 2; g <= CONFIG_BACKUPS; g++) {
+		t = xasprintf("%s.%u", bak, g);
+		unlink(t);
+		free(t);
+	}
 	assert_int_equal(rmdir(dir), 0);
 	free(path);
 	free(bak);
