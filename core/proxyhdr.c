@@ -492,6 +492,11 @@ addr16(const struct endpoint *ep, uint8_t *a)
 	memcpy(a + 12, ep->addr, 4);
 }
 
+/*
+ * Whether the header carries addresses: both must be IP. One alone (the
+ * other AF_UNSPEC) is not something the protocol can say, so it is
+ * written as UNKNOWN (v1) or LOCAL (v2), like none.
+ */
 static int
 has_addrs(const struct proxyhdr_info *info)
 {
