@@ -246,12 +246,7 @@ v1_parse(const uint8_t *p, size_t len, struct proxyhdr *out,
 		return 0;
 	if (proto == -1 || (proto != 2 && k < 6))
 		return refuse(cause, "PROXY v1 line has too few fields");
-	if (proto != 2)
-		out->has_addrs = 1;
-	else {
-		out->src.family = AF_UNSPEC;
-		out->dst.family = AF_UNSPEC;
-	}
+	out->has_addrs = proto != 2;
 	return (ssize_t)(end + 2);
 }
 
