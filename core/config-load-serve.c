@@ -22,7 +22,8 @@
 static int
 load_bool(struct config_lctx *lc, const config_setting_t *s, int *out)
 {
-	int64_t	num;
+	int64_t	 num;
+	char	*e;
 
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_BOOL:
@@ -34,6 +35,15 @@ load_bool(struct config_lctx *lc, const config_setting_t *s, int *out)
 			return -1;
 		*out = (int)num;
 		return 0;
+	case CONFIG_TYPE_STRING:
+		/* The likely mistake, "yes" or "true": quote it back. */
+		e = escape_str(config_setting_get_string(s), 0);
+		config_lerr(lc, config_lline(lc, s), "%s = \"%s\" is not true "
+		    "or false: write %s = true; or %s = false; (no quotes)",
+		    config_setting_name(s), e, config_setting_name(s),
+		    config_setting_name(s));
+		free(e);
+		return -1;
 	default:
 		config_lerr(lc, config_lline(lc, s), "%s must be true or false",
 		    config_setting_name(s));
@@ -124,8 +134,9 @@ int
 config_load_binding_opt(struct config_lctx *lc, const config_setting_t *s,
     struct config_binding *b, int *ok)
 {
-	const char	*n = config_setting_name(s), *v;
-	char		*cause = NULL, *e;
+	struct config_binding	 only;
+	const char		*n = config_setting_name(s), *v;
+	char			*cause = NULL, *e;
 
 	if (strcmp(n, "backend") == 0) {
 		if (config_lendpoint(lc, s, "backend", &b->backend) != 0) {
@@ -133,7 +144,15 @@ config_load_binding_opt(struct config_lctx *lc, const config_setting_t *s,
 			return 1;
 		}
 		b->has_backend = 1;
-		if (config_binding_opts_check(b, &cause) != 0)
+		/*
+		 * The backend alone: client_auth and client_ca may come in
+		 * either order around it, and walk_binding() judges that
+		 * pair once the whole binding is read.
+		 */
+		memset(&only, 0, sizeof only);
+		only.has_backend = 1;
+		only.backend = b->backend;
+		if (config_binding_opts_check(&only, &cause) != 0)
 			load_fail(lc, s, cause, ok);
 	} else if (strcmp(n, "client_ca") == 0) {
 		if ((v = config_lstr(lc, s, "client_ca", 0)) == NULL)

@@ -17,6 +17,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
 #include "util/escape.h"
@@ -206,6 +207,71 @@ privkey_is_encrypted(const void *data, size_t len)
 }
 
 /*
+ * Whether OpenSSL's traditional encrypted PEM holds whole cipher blocks.
+ * GnuTLS (3.7.9, and upstream as of this writing) decrypts it in
+ * gnutls_x509_privkey_import_openssl() without checking that, and
+ * nettle's CBC code then aborts the process on an assertion: a damaged
+ * or hostile key file would kill certbind or certbindd, even one without
+ * a Proc-Type line loaded as an unencrypted key. The
+ * ciphertext is found the way that function finds it (after "PRIVATE
+ * KEY---", "DEK-Info: CIPHER," and the hex IV, then line ends) and
+ * decoded with GnuTLS's base64; anything it would refuse itself passes,
+ * so the import reports GnuTLS's own error. tests/fuzz/crashes/cert
+ * keeps the files that showed it.
+ */
+static int
+legacy_pem_whole_blocks(const void *data, size_t len)
+{
+	static const struct {
+		const char			*name;
+		gnutls_cipher_algorithm_t	 cipher;
+	} ciphers[] = {
+		{ "DES-CBC", GNUTLS_CIPHER_DES_CBC },
+		{ "DES-EDE3-CBC", GNUTLS_CIPHER_3DES_CBC },
+		{ "AES-128-CBC", GNUTLS_CIPHER_AES_128_CBC },
+		{ "AES-192-CBC", GNUTLS_CIPHER_AES_192_CBC },
+		{ "AES-256-CBC", GNUTLS_CIPHER_AES_256_CBC },
+		{ "CAMELLIA-128-CBC", GNUTLS_CIPHER_CAMELLIA_128_CBC },
+		{ "CAMELLIA-192-CBC", GNUTLS_CIPHER_CAMELLIA_192_CBC },
+		{ "CAMELLIA-256-CBC", GNUTLS_CIPHER_CAMELLIA_256_CBC },
+	};
+	const char	*p, *end = (const char *)data + len;
+	gnutls_datum_t	 b64, raw;
+	size_t		 i, l, iv;
+	unsigned	 block;
+	int		 ok;
+
+	if ((p = memmem(data, len, "PRIVATE KEY---", 14)) == NULL ||
+	    (p = memmem(p, (size_t)(end - p), "DEK-Info: ", 10)) == NULL)
+		return 1;
+	p += 10;
+	for (i = 0; i < sizeof ciphers / sizeof ciphers[0]; i++) {
+		l = strlen(ciphers[i].name);
+		if ((size_t)(end - p) > l &&
+		    strncmp(p, ciphers[i].name, l) == 0 && p[l] == ',')
+			break;
+	}
+	if (i == sizeof ciphers / sizeof ciphers[0])
+		return 1;
+	p += l + 1;
+	iv = gnutls_cipher_get_iv_size(ciphers[i].cipher);
+	block = gnutls_cipher_get_block_size(ciphers[i].cipher);
+	if ((size_t)(end - p) < 2 * iv || block == 0)
+		return 1;
+	p += 2 * iv;
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	b64.data = (unsigned char *)p;
+	b64.size = (unsigned)(end - p);
+	if (gnutls_base64_decode2(&b64, &raw) < 0)
+		return 1;
+	ok = raw.size % block == 0;
+	gnutls_memset(raw.data, 0, raw.size);
+	gnutls_free(raw.data);
+	return ok;
+}
+
+/*
  * gnutls_x509_privkey_import2 into a new privkey: import2 tries PKCS#8,
  * PKCS#1 and SEC1 in the given format, and with a password, encrypted
  * PKCS#8 (PBES2 or PBES1) and OpenSSL's traditional encrypted PEM.
@@ -219,6 +285,9 @@ import_key(const void *data, size_t len, gnutls_x509_crt_fmt_t fmt,
 	gnutls_datum_t		 d;
 	int			 r;
 
+	/* With or without a password: import2 tries it whenever it sees one. */
+	if (!legacy_pem_whole_blocks(data, len))
+		return GNUTLS_E_PARSING_ERROR;
 	if ((r = gnutls_x509_privkey_init(&x509)) < 0)
 		return r;
 	d.data = (unsigned char *)data;

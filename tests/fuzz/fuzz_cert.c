@@ -1,6 +1,9 @@
 /*
- * The import path: certificates (PEM or DER, with chain), private keys and
- * PKCS#12, from arbitrary bytes. Never crashes; a refusal has a cause.
+ * The import path: certificates (PEM or DER, with chain), private keys
+ * (encrypted ones decrypted with the password the seeds use) and PKCS#12
+ * (with that password, else none, as certbind import tries), from
+ * arbitrary bytes. Never crashes; a refusal has a cause. The seeds for
+ * PKCS#12, encrypted keys and chains are made by mkcorpus-cert.sh.
  */
 #include <stdlib.h>
 
@@ -32,12 +35,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		privkey_free(k);
 	free(cause);
 	cause = NULL;
+	k = NULL;
+	if (privkey_is_encrypted(data, len)) {
+		if (privkey_decrypt_mem(data, len, "fuzz", "password", &k,
+		    &cause) == 0)
+			privkey_free(k);
+		else
+			FUZZ_ASSERT(cause != NULL);
+		free(cause);
+		cause = NULL;
+	}
 	c = NULL;
 	k = NULL;
 	if (pkcs12_import(data, len, "fuzz", "password", &k, &c,
 	    &cause) == 0) {
 		privkey_free(k);
 		cert_free(c);
+	} else {
+		FUZZ_ASSERT(cause != NULL);
+		free(cause);
+		cause = NULL;
+		c = NULL;
+		k = NULL;
+		if (pkcs12_import(data, len, "fuzz", NULL, &k, &c,
+		    &cause) == 0) {
+			privkey_free(k);
+			cert_free(c);
+		}
 	}
 	free(cause);
 	return 0;
