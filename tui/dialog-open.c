@@ -358,8 +358,8 @@ dialog_unlisten(struct tui *t)
 	}
 	endpoint_format(&config_listener(t->edit, idx)->ep, ep);
 	endpoint_format(&config_listener(t->edit, idx)->backend, be);
-	q = xasprintf("Remove the listener on %s (backend %s)? Its bindings "
-	    "stay. (y/n)", ep, be);
+	q = xasprintf("Remove the listener on %s?\nIt forwards to %s; its "
+	    "bindings stay.\n(y/n)", ep, be);
 	tui_confirm(t, q, unlisten_answer, (void *)(uintptr_t)idx);
 	free(q);
 }
