@@ -37,10 +37,11 @@ const struct cmd_entry cmd_listen_entry = {
 	"                      version 1 or 2 first (0: none, the default)\n"
 	"  --alpn P,...        the ALPN protocols offered, in the server's\n"
 	"                      order, such as h2,http/1.1 ('' for none)\n"
-	"  --freebind          bind the address even when this host does not\n"
-	"                      have it yet (a standby's address); --no-freebind\n"
+	"  --freebind          bind the address even before this host has it\n"
+	"                      (a standby's address); --no-freebind undoes it\n"
 	"  --accept-proxy      read a PROXY header (v1 or v2) from a load\n"
-	"                      balancer before the TLS hello; --no-accept-proxy",
+	"                      balancer before the TLS hello; --no-accept-proxy\n"
+	"                      undoes it",
 	.args = { 1, 1, {
 		{ "backend", 0, ARGS_VALUE },
 		{ "proxy-protocol", 0, ARGS_VALUE },
