@@ -18,7 +18,6 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "util/errlist.h"
-#include "util/escape.h"
 #include "util/xmalloc.h"
 
 static int	cmd_listen_exec(struct cmd_ctx *, struct args *);
