@@ -1,26 +1,54 @@
 /*
  * certbind bind and unbind: one binding of a key to an endpoint, with an
- * optional SNI name. Both go through cmd_commit(), which refuses a change
- * that adds an error finding.
+ * optional SNI name, and the binding's own settings: the backend that
+ * overrides the listener's for the connections it serves, and the
+ * client certificates it asks for. bind on a binding that exists changes
+ * those settings instead, and says what changed. Both go through
+ * cmd_commit(), which refuses a change that adds an error finding.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/endpoint.h"
+#include "util/errlist.h"
 
 static int	cmd_bind_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_bind_entry = {
 	.name = "bind",
-	.usage = "KEY ENDPOINT [--sni NAME]",
+	.usage = "KEY ENDPOINT [--sni NAME] [--backend ADDR:PORT | "
+	    "--no-backend] [--client-ca FILE [--client-auth required|optional] "
+	    "| --no-client-ca]",
 	.help =
 	"Binds KEY to ENDPOINT: ADDRESS:PORT, where '*' stands for all\n"
 	"unassigned addresses or ports ('*:*' is the default for everything\n"
 	"unassigned). With --sni, only for clients that ask for NAME\n"
-	"('*.example.com' matches one label).",
-	.args = { 2, 2, { { "sni", 0, ARGS_VALUE } } },
+	"('*.example.com' matches one label).\n"
+	"On a binding that exists (the same KEY, ENDPOINT and --sni), changes\n"
+	"its settings: only those given change, and certbind says what\n"
+	"changed.\n"
+	"  --backend ADDR:PORT  the connections this binding serves go to\n"
+	"                       ADDR:PORT instead of the listener's backend;\n"
+	"                       --no-backend goes back to the listener's\n"
+	"  --client-ca FILE     ask clients for a certificate and verify it\n"
+	"                       against the CAs in FILE (a relative path is\n"
+	"                       taken from the store, as in the file);\n"
+	"                       --no-client-ca stops asking\n"
+	"  --client-auth required|optional\n"
+	"                       required (the default with --client-ca): no\n"
+	"                       verified certificate, no handshake; optional:\n"
+	"                       verified when the client sends one",
+	.args = { 2, 2, {
+		{ "sni", 0, ARGS_VALUE },
+		{ "backend", 0, ARGS_VALUE },
+		{ "no-backend", 0, 0 },
+		{ "client-ca", 0, ARGS_VALUE },
+		{ "client-auth", 0, ARGS_VALUE },
+		{ "no-client-ca", 0, 0 }
+	} },
 	.exec = cmd_bind_exec
 };
 
@@ -34,15 +62,139 @@ const struct cmd_entry cmd_unbind_entry = {
 	.exec = cmd_bind_exec
 };
 
+#define GIVE_BACKEND	0x1
+#define GIVE_CA		0x2
+#define GIVE_AUTH	0x4
+
+/*
+ * The settings given, into want (client_ca borrowed from argv); what was
+ * given is flagged in *given. 0, or -1 after saying what is wrong.
+ */
+static int
+read_options(struct args *args, struct config_binding *want,
+    unsigned *given)
+{
+	const char	*s;
+	char		*cause = NULL;
+
+	memset(want, 0, sizeof *want);
+	*given = 0;
+	if (args_has(args, "backend") && args_has(args, "no-backend")) {
+		cmd_error("--backend and --no-backend say opposite things: "
+		    "give one");
+		return -1;
+	}
+	if ((s = args_get(args, "backend")) != NULL) {
+		if (endpoint_parse(s, &want->backend, &cause) != 0) {
+			cmd_error("--backend: %s", cause);
+			free(cause);
+			return -1;
+		}
+		if (!endpoint_is_concrete(&want->backend)) {
+			cmd_error("--backend '%s' must be an address and a "
+			    "port, without '*'", s);
+			return -1;
+		}
+		want->has_backend = 1;
+		*given |= GIVE_BACKEND;
+	} else if (args_has(args, "no-backend"))
+		*given |= GIVE_BACKEND;
+	if (args_has(args, "no-client-ca") && (args_has(args, "client-ca") ||
+	    args_has(args, "client-auth"))) {
+		cmd_error("--no-client-ca and --client-ca or --client-auth "
+		    "say opposite things: give one");
+		return -1;
+	}
+	if ((s = args_get(args, "client-ca")) != NULL) {
+		if (*s == '\0') {
+			cmd_error("--client-ca '' names no file: give the CA "
+			    "file, or --no-client-ca");
+			return -1;
+		}
+		want->client_ca = (char *)s;
+		*given |= GIVE_CA;
+	} else if (args_has(args, "no-client-ca"))
+		*given |= GIVE_CA;
+	if ((s = args_get(args, "client-auth")) != NULL) {
+		if (config_client_auth_parse(s, &want->client_auth) != 0 ||
+		    want->client_auth == CONFIG_CLIENT_AUTH_NONE) {
+			cmd_error("--client-auth '%s' is not a policy: use "
+			    "required or optional (--no-client-ca for none)",
+			    s);
+			return -1;
+		}
+		*given |= GIVE_AUTH;
+	}
+	return 0;
+}
+
+/* The binding of key on ep with sni (NULL: none), or -1. */
+static ssize_t
+binding_index(const struct config *cf, const char *key,
+    const struct endpoint *ep, const char *sni)
+{
+	struct config_binding	 probe;
+	const struct config_binding *b;
+	size_t			 i;
+
+	/* The same slot is config_binding_cmp()'s to say (sni's case). */
+	memset(&probe, 0, sizeof probe);
+	probe.ep = *ep;
+	probe.sni = (char *)(sni != NULL && *sni != '\0' ? sni : NULL);
+	for (i = 0; i < config_nbindings(cf); i++) {
+		b = config_binding(cf, i);
+		if (strcmp(b->key, key) == 0 &&
+		    config_binding_cmp(b, &probe) == 0)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static const char *
+ca_text(const struct config_binding *b)
+{
+	return b->client_ca != NULL ? b->client_ca : "none";
+}
+
+/* What changed from a to b, one phrase each, appended to out. */
+static void
+binding_changes(const struct config_binding *a,
+    const struct config_binding *b, struct errlist *out)
+{
+	char	b1[ENDPOINT_STRLEN], b2[ENDPOINT_STRLEN];
+
+	if (a->has_backend != b->has_backend || (a->has_backend &&
+	    endpoint_cmp(&a->backend, &b->backend) != 0))
+		errlist_add(out, "backend %s -> %s",
+		    a->has_backend ? endpoint_format(&a->backend, b1) :
+		    "the listener's",
+		    b->has_backend ? endpoint_format(&b->backend, b2) :
+		    "the listener's");
+	if ((a->client_ca == NULL) != (b->client_ca == NULL) ||
+	    (a->client_ca != NULL && strcmp(a->client_ca, b->client_ca) != 0))
+		errlist_add(out, "client_ca %s -> %s", ca_text(a), ca_text(b));
+	if (a->client_auth != b->client_auth)
+		errlist_add(out, "client_auth %s -> %s",
+		    config_client_auth_name(a->client_auth),
+		    config_client_auth_name(b->client_auth));
+}
+
 static int
 cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 {
-	struct config	*after;
-	struct endpoint	 ep;
-	const char	*sni = args_get(args, "sni");
-	const char	*key = args_string(args, 0);
-	char		*cause = NULL;
-	int		 bind = ctx->entry == &cmd_bind_entry;
+	const struct config_binding *cur;
+	struct config_binding	 want, n;
+	struct errlist		 changes = ERRLIST_INIT;
+	struct config		*after;
+	struct endpoint		 ep;
+	const char		*sni = args_get(args, "sni");
+	const char		*key = args_string(args, 0);
+	char			*cause = NULL;
+	unsigned		 given = 0;
+	ssize_t			 i;
+	size_t			 k;
+	int			 bind = ctx->entry == &cmd_bind_entry;
+	int			 isnew, rc;
 
 	/*
 	 * What an sni may be is config_bind()'s to say (the rule a
@@ -50,15 +202,68 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	 */
 	if (cmd_endpoint(args_string(args, 1), &ep) != 0)
 		return EXIT_CANNOT;
+	if (bind && read_options(args, &want, &given) != 0)
+		return EXIT_CANNOT;
 	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;
-	if (bind && config_key_find(after, key) == NULL) {
+	if (!bind) {
+		if (config_unbind(after, key, &ep, sni, &cause) != 0)
+			return cmd_fail(EXIT_REFUSED, cause);
+		return cmd_commit(ctx);
+	}
+	if (config_key_find(after, key) == NULL) {
 		cmd_error("there is no key named '%s'; certbind list shows the "
 		    "keys", key);
 		return EXIT_REFUSED;
 	}
-	if ((bind ? config_bind(after, key, &ep, sni, &cause) :
-	    config_unbind(after, key, &ep, sni, &cause)) != 0)
+	i = binding_index(after, key, &ep, sni);
+	isnew = i < 0;
+	/* Without settings, a binding that exists is config_bind()'s no. */
+	if (isnew || given == 0) {
+		if (config_bind(after, key, &ep, sni, &cause) != 0)
+			return cmd_fail(EXIT_REFUSED, cause);
+		if (given == 0)
+			return cmd_commit(ctx);
+		i = binding_index(after, key, &ep, sni);
+	}
+	/* What is not given stays as it is. */
+	cur = config_binding(after, (size_t)i);
+	memset(&n, 0, sizeof n);
+	n.has_backend = cur->has_backend;
+	n.backend = cur->backend;
+	n.client_ca = cur->client_ca;
+	n.client_auth = cur->client_auth;
+	if (given & GIVE_BACKEND) {
+		n.has_backend = want.has_backend;
+		n.backend = want.backend;
+	}
+	if (given & GIVE_CA) {
+		n.client_ca = want.client_ca;
+		/* A new CA asks as it did, or required. */
+		if (want.client_ca == NULL)
+			n.client_auth = CONFIG_CLIENT_AUTH_NONE;
+		else if (n.client_auth == CONFIG_CLIENT_AUTH_NONE)
+			n.client_auth = CONFIG_CLIENT_AUTH_REQUIRED;
+	}
+	if (given & GIVE_AUTH)
+		n.client_auth = want.client_auth;
+	if (!isnew)
+		binding_changes(cur, &n, &changes);
+	if (config_binding_set(after, (size_t)i, &n, &cause) != 0) {
+		errlist_clear(&changes);
 		return cmd_fail(EXIT_REFUSED, cause);
-	return cmd_commit(ctx);
+	}
+	if (!isnew && changes.n == 0) {
+		cmd_info("that binding has these settings already; nothing "
+		    "was written.");
+		return EXIT_OK;
+	}
+	if ((rc = cmd_commit(ctx)) == EXIT_OK) {
+		for (k = 0; k < changes.n; k++)
+			cmd_info("binding of %s on %s%s%s: %s", key,
+			    args_string(args, 1), sni != NULL ? " sni " : "",
+			    sni != NULL ? sni : "", changes.v[k]);
+	}
+	errlist_clear(&changes);
+	return rc;
 }

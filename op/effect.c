@@ -1,12 +1,14 @@
 /*
  * The effect preview: how a change moves service, for the UI's dialogs,
  * review and walkthrough: for each listener (and each SNI name bound on
- * it) whose serving key differs between two configs, a line such as
- * "127.0.0.3:8443: www -> api (rule)". Both configs are asked with
- * resolver_lookup, the function certbindd uses, so the preview says what
- * the server will do.
+ * it) whose serving key, rule or backend differs between two configs, a
+ * line such as "127.0.0.3:8443: www (rule) -> api (rule), backend
+ * 127.0.0.1:9000 (the binding's)". Both configs are asked with
+ * resolver_lookup and config_backend_for, the functions certbindd uses,
+ * so the preview says what the server will do.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,17 +24,55 @@
 /* The most lines kept: past that, a preview would not be read anyway. */
 #define MAXEFFECT	200
 
-/* The name of the key serving local with sni in c, or "(none)". */
-static const char *
+/*
+ * Who serves local with sni in c: the binding's index, or -1; *backend
+ * (NULL: none) is where certbindd sends that connection, asked of
+ * config_backend_for() with the listener on local, the rule it uses.
+ */
+static ssize_t
 serving(const struct config *c, const struct resolver *r,
-    const struct endpoint *local, const char *sni, struct resolve_rule *rule)
+    const struct endpoint *local, const char *sni, struct resolve_rule *rule,
+    const struct endpoint **backend)
 {
-	ssize_t	i;
+	const struct config_listener	*l = NULL;
+	ssize_t				 i, li;
 
+	*backend = NULL;
 	i = resolver_lookup(r, local, sni, rule);
 	if (i < 0)
-		return NULL;
-	return config_binding(c, (size_t)i)->key;
+		return -1;
+	if ((li = config_listener_find(c, local)) >= 0)
+		l = config_listener(c, (size_t)li);
+	if (l != NULL)
+		*backend = config_backend_for(config_binding(c, (size_t)i), l);
+	return i;
+}
+
+/* ", backend B (the binding's)" and the like, into buf. */
+static const char *
+backend_words(const struct endpoint *ba, const struct config *cb, ssize_t ib,
+    const struct endpoint *bb, char *buf, size_t len)
+{
+	char	t1[ENDPOINT_STRLEN], t2[ENDPOINT_STRLEN];
+	int	own;
+
+	if (bb == NULL) {
+		if (ba == NULL || ib < 0)
+			return "";
+		snprintf(buf, len, ", backend %s -> none",
+		    endpoint_format(ba, t1));
+		return buf;
+	}
+	own = bb == &config_binding(cb, (size_t)ib)->backend;
+	endpoint_format(bb, t2);
+	if (ba != NULL && endpoint_cmp(ba, bb) != 0)
+		snprintf(buf, len, ", backend %s -> %s (%s)",
+		    endpoint_format(ba, t1), t2, own ? "the binding's" :
+		    "the listener's");
+	else
+		snprintf(buf, len, ", backend %s (%s)", t2, own ?
+		    "the binding's" : "the listener's");
+	return buf;
 }
 
 static void
@@ -41,20 +81,28 @@ effect_one(struct errlist *out, const char *what, const struct config *a,
     const struct resolver *rb, const struct endpoint *ep, const char *sni)
 {
 	struct resolve_rule	 rla, rlb;
+	const struct endpoint	*ba, *bb;
 	const char		*ka, *kb;
+	char			 bw[2 * ENDPOINT_STRLEN + 64];
+	ssize_t			 ia, ib;
 
-	ka = serving(a, ra, ep, sni, &rla);
-	kb = serving(b, rb, ep, sni, &rlb);
+	ia = serving(a, ra, ep, sni, &rla, &ba);
+	ib = serving(b, rb, ep, sni, &rlb, &bb);
+	ka = ia >= 0 ? config_binding(a, (size_t)ia)->key : NULL;
+	kb = ib >= 0 ? config_binding(b, (size_t)ib)->key : NULL;
 	/* A new listener nothing serves is news too. */
 	if (ka == NULL && kb == NULL && (sni != NULL ||
 	    strstr(what, "(new listener)") == NULL))
 		return;
+	/* The same key by the same rule to the same backend: no news. */
 	if (ka != NULL && kb != NULL && strcmp(ka, kb) == 0 &&
-	    rla.level == rlb.level && rla.sni == rlb.sni)
+	    rla.level == rlb.level && rla.sni == rlb.sni &&
+	    (ba == NULL) == (bb == NULL) &&
+	    (ba == NULL || endpoint_cmp(ba, bb) == 0))
 		return;
 	if (out->n >= MAXEFFECT)
 		return;
-	errlist_add(out, "%s%s%s: %s%s%s%s -> %s%s%s%s", what,
+	errlist_add(out, "%s%s%s: %s%s%s%s -> %s%s%s%s%s", what,
 	    sni != NULL ? " sni=" : "", sni != NULL ? sni : "",
 	    ka != NULL ? ka : "nothing",
 	    ka != NULL ? " (" : "", ka != NULL ? resolve_rule_describe(&rla) :
@@ -62,7 +110,8 @@ effect_one(struct errlist *out, const char *what, const struct config *a,
 	    kb != NULL ? kb : "nothing",
 	    kb != NULL ? " (" : " [UNSERVED]",
 	    kb != NULL ? resolve_rule_describe(&rlb) : "",
-	    kb != NULL ? ")" : "");
+	    kb != NULL ? ")" : "",
+	    backend_words(ba, b, ib, bb, bw, sizeof bw));
 }
 
 static int

@@ -1,9 +1,12 @@
 /*
  * The effect preview (effect.c): how a change moves service. For each
- * listener, and each SNI name bound on it, whose serving key or rule
- * differs between two configs, a line such as
- * "127.0.0.3:8443: www (address:port) -> api (address:port)", asked of
- * resolver_lookup(), the function certbindd uses.
+ * listener, and each SNI name bound on it, whose serving key, rule or
+ * backend differs between two configs, a line such as
+ * "127.0.0.3:8443: www (address:port) -> api (address:port), backend
+ * 127.0.0.1:9000 (the binding's)", asked of resolver_lookup() and
+ * config_backend_for(), the functions certbindd uses. The backend is the
+ * one a connection reaches after the change (and before it, when that
+ * differs); "(the binding's)" or "(the listener's)" says whose it is.
  */
 #ifndef CERTBIND_OP_EFFECT_H
 #define CERTBIND_OP_EFFECT_H

@@ -110,6 +110,8 @@ dialog_bind(struct tui *t)
 	form_option(f, "443");
 	form_set(f, "443");
 	dialog_field(d, "SNI", FLD_SNI);
+	f = dialog_field(d, "Backend", FLD_OWN_BACKEND);
+	f->hint = "(empty: the listener's)";
 	/* From a listener row, offer that listener's endpoint. */
 	if (endpoints_selected(t, &type, &idx) == 0 &&
 	    t->focus == TUI_PANE_ENDPOINTS && type != EPR_BINDING) {
@@ -151,6 +153,11 @@ dialog_edit(struct tui *t)
 	split_endpoint(&b->ep, fa, f);
 	f = dialog_field(d, "SNI", FLD_SNI);
 	form_set(f, b->sni);
+	/* Its own backend, which the connections it serves go to. */
+	f = dialog_field(d, "Backend", FLD_OWN_BACKEND);
+	f->hint = "(empty: the listener's)";
+	if (b->has_backend)
+		form_set(f, endpoint_format(&b->backend, ep));
 	dialog_push(t, d);
 }
 
@@ -340,7 +347,7 @@ dialog_unlisten(struct tui *t)
 {
 	enum ep_row_type type;
 	size_t		 idx;
-	char		 ep[ENDPOINT_STRLEN], *q;
+	char		 ep[ENDPOINT_STRLEN], be[ENDPOINT_STRLEN], *q;
 
 	if (refuse_readonly(t))
 		return;
@@ -350,8 +357,9 @@ dialog_unlisten(struct tui *t)
 		return;
 	}
 	endpoint_format(&config_listener(t->edit, idx)->ep, ep);
-	q = xasprintf("Remove the listener on %s? Its bindings stay. (y/n)",
-	    ep);
+	endpoint_format(&config_listener(t->edit, idx)->backend, be);
+	q = xasprintf("Remove the listener on %s?\nIt forwards to %s; its "
+	    "bindings stay.\n(y/n)", ep, be);
 	tui_confirm(t, q, unlisten_answer, (void *)(uintptr_t)idx);
 	free(q);
 }

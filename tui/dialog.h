@@ -33,7 +33,9 @@ enum field_kind {
 	FLD_PORT_CONCRETE,
 	FLD_SNI,
 	FLD_ENDPOINT,
-	FLD_BACKEND
+	FLD_BACKEND,
+	/* A binding's own backend: empty for the listener's. */
+	FLD_OWN_BACKEND
 };
 
 struct dialog {

@@ -372,7 +372,13 @@ enum ep_row_type {
 	EPR_HEADING,
 	EPR_LISTENER,
 	EPR_LISTENER_SNI,
-	EPR_BINDING
+	EPR_BINDING,
+	/*
+	 * Under a listener, a served row or a binding: where its connections
+	 * go (the backend, and whose) and the options worth seeing. Never
+	 * selected: endpoints_selected() does not return it.
+	 */
+	EPR_DETAIL
 };
 int	 endpoints_selected(struct tui *, enum ep_row_type *, size_t *index);
 const struct finding *endpoints_note(struct tui *);

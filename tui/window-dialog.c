@@ -7,8 +7,9 @@
  * validated (endpoint_parse, dnsname_check, the key's existence), and
  * when all are valid the change is applied to a copy of the edited config
  * so the dialog can show its effect before the user accepts: which key
- * will now serve which listener (resolver_lookup on both), and the
- * findings the change would add. Enter applies the same change to the
+ * will now serve which listener (resolver_lookup on both) and the backend
+ * those connections reach (config_backend_for), and the findings the
+ * change would add. Enter applies the same change to the
  * edited config; nothing reaches the file before commit.
  */
 
@@ -60,6 +61,29 @@ dialog_free_data(struct dialog *d)
 }
 
 /*
+ * Binding i's own backend becomes own (none when !have): its client
+ * certificate settings stay. config_binding_set() is the one way.
+ */
+static int
+set_own_backend(struct config *c, size_t i, int have,
+    const struct endpoint *own, char **cause)
+{
+	const struct config_binding	*b = config_binding(c, i);
+	struct config_binding		 opts;
+
+	if (b->has_backend == have && (!have ||
+	    endpoint_cmp(&b->backend, own) == 0))
+		return 0;
+	memset(&opts, 0, sizeof opts);
+	opts.has_backend = have;
+	if (have)
+		opts.backend = *own;
+	opts.client_ca = b->client_ca;
+	opts.client_auth = b->client_auth;
+	return config_binding_set(c, i, &opts, cause);
+}
+
+/*
  * Validates every field and, when all are valid, makes the change on c.
  * Returns 0 when the change was made.
  */
@@ -67,12 +91,12 @@ static int
 dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 {
 	struct form_field	*fa = NULL, *fp = NULL, *f;
-	struct endpoint	 ep, from, backend;
+	struct endpoint	 ep, from, backend, own;
 	struct errlist	 changes = ERRLIST_INIT;
 	const char	*sni = NULL, *key = NULL;
 	char		*text, *why;
 	int		 i, ok = 1, have_ep = 0, have_from = 0;
-	int		 have_backend = 0;
+	int		 have_backend = 0, have_own = 0;
 
 	*cause = NULL;
 	for (i = 0; i < d->form.n; i++) {
@@ -122,6 +146,18 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 			else
 				have_backend = 1;
 			break;
+		case FLD_OWN_BACKEND:
+			if (f->len == 0)
+				break;
+			if (endpoint_parse(f->buf, &own, &why) != 0)
+				f->error = why;
+			else if (!endpoint_is_concrete(&own))
+				f->error = xstrdup("a backend needs an address "
+				    "and a port, no '*' (empty: the "
+				    "listener's)");
+			else
+				have_own = 1;
+			break;
 		}
 	}
 	if (fa != NULL && fp != NULL) {
@@ -163,12 +199,18 @@ dialog_apply(struct tui *t, struct dialog *d, struct config *c, char **cause)
 	case DLG_BIND:
 		if (!have_ep || key == NULL)
 			return -1;
-		return config_bind(c, key, &ep, sni, cause);
+		if (config_bind(c, key, &ep, sni, cause) != 0)
+			return -1;
+		/* config_bind() appends: the new binding is the last. */
+		return set_own_backend(c, config_nbindings(c) - 1, have_own,
+		    &own, cause);
 	case DLG_EDIT:
 		if (!have_ep || d->binding >= config_nbindings(c))
 			return -1;
 		d->touched[d->ntouched++] = config_binding(c, d->binding)->ep;
-		return config_binding_edit(c, d->binding, &ep, sni, cause);
+		if (config_binding_edit(c, d->binding, &ep, sni, cause) != 0)
+			return -1;
+		return set_own_backend(c, d->binding, have_own, &own, cause);
 	case DLG_MOVE:
 		if (!have_ep || !have_from)
 			return -1;
@@ -374,6 +416,9 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 		} else if (f->kind == FLD_SNI)
 			draw_text(t, y, fx + fw + 1, r.x + r.w - 2 - fx - fw - 1,
 			    "(optional)", A_DIM);
+		else if (f->hint != NULL)
+			draw_untrusted(t, y, fx + fw + 1,
+			    r.x + r.w - 2 - fx - fw - 1, f->hint, A_DIM);
 		if (f->error != NULL) {
 			y++;
 			esc = escape_str(f->error, t->escflags);

@@ -4,6 +4,12 @@
  * uses), one line more for each SNI name bound on it, then every binding.
  * Where a wildcard binding does the serving, the row says "all
  * unassigned" and carries [DEFAULT]; problems carry their marker words.
+ * Under each listener a dim row says where its connections go: the
+ * backend (config_backend_for(), the rule certbindd follows, so the
+ * binding's own when the serving binding has one, else the listener's,
+ * and which it is) and the options worth seeing (PROXY v1/v2 to the
+ * backend, ALPN, freebind, accept-proxy). A served SNI row and a binding
+ * with a backend or client certificates of its own get such a row too.
  *
  * Rows are built once per model or filter change and hold indexes only:
  * the records are looked up again when drawn.
@@ -30,6 +36,8 @@ struct ep_row {
 	enum ep_row_type	 type;
 	size_t			 index;		/* listener or binding */
 	size_t			 sni_from;	/* LISTENER_SNI: a binding */
+	/* DETAIL: what it is under (LISTENER, LISTENER_SNI or BINDING). */
+	enum ep_row_type	 of;
 	ssize_t			 serving;	/* listener rows */
 	struct resolve_rule	 rule;
 	unsigned		 marks;
@@ -60,7 +68,8 @@ ep_selectable(struct tui_win *w, size_t row)
 {
 	struct ep_data	*d = w->data;
 
-	return d->rows[row].type != EPR_HEADING;
+	return d->rows[row].type != EPR_HEADING &&
+	    d->rows[row].type != EPR_DETAIL;
 }
 
 static const struct tui_list_ops ep_list_ops = {
@@ -210,6 +219,35 @@ probe_marks(struct tui *t, const struct endpoint *ep, const char *sni)
 	return f->severity == SEV_ERROR ? MK_ERROR : MK_WARNING;
 }
 
+/*
+ * The detail row under row r (the last added), when it has something to
+ * say: every listener does; a served SNI row only when its binding has
+ * its own backend; a binding when it has a backend or client CA.
+ */
+static void
+ep_add_detail(struct ep_data *d, struct tui *t)
+{
+	const struct config_binding *b;
+	struct ep_row	*r = &d->rows[d->nrows - 1], *n;
+	enum ep_row_type of = r->type;
+	size_t		 index = r->index;
+	ssize_t		 serving = r->serving;
+	size_t		 sni_from = r->sni_from;
+
+	if (of == EPR_LISTENER_SNI && (serving < 0 ||
+	    !config_binding(t->edit, (size_t)serving)->has_backend))
+		return;
+	if (of == EPR_BINDING) {
+		b = config_binding(t->edit, index);
+		if (!b->has_backend && b->client_ca == NULL)
+			return;
+	}
+	n = ep_add(d, EPR_DETAIL, index);
+	n->of = of;
+	n->serving = serving;
+	n->sni_from = sni_from;
+}
+
 static void
 ep_rebuild(struct tui_win *w)
 {
@@ -243,6 +281,8 @@ ep_rebuild(struct tui_win *w)
 		    config_binding(t->edit, (size_t)r->serving)->key : NULL;
 		if (!ep_matches(t, &l->ep, NULL, skey, d->list.filter))
 			d->nrows--;
+		else
+			ep_add_detail(d, t);
 
 		/* One more row per SNI name bound where this listener is. */
 		nsni = 0;
@@ -270,6 +310,8 @@ ep_rebuild(struct tui_win *w)
 			if (!ep_matches(t, &l->ep, bs->sni, skey,
 			    d->list.filter))
 				d->nrows--;
+			else
+				ep_add_detail(d, t);
 		}
 	}
 	free(snis);
@@ -284,13 +326,14 @@ ep_rebuild(struct tui_win *w)
 		any = endpoint_any_addr(&b->ep) && endpoint_any_port(&b->ep);
 		if (any)
 			r->marks |= MK_DEFAULT;
+		ep_add_detail(d, t);
 	}
 
 	/* Find the selection again, else stay near where it was. */
 	for (i = 0; i < d->nrows; i++) {
 		if (d->rows[i].type == d->sel_type &&
 		    d->rows[i].index == d->sel_index &&
-		    d->sel_type != EPR_HEADING)
+		    d->sel_type != EPR_HEADING && d->sel_type != EPR_DETAIL)
 			break;
 	}
 	list_set(&d->list, d->nrows, i < d->nrows ? i : d->list.sel);
@@ -313,7 +356,8 @@ endpoints_selected(struct tui *t, enum ep_row_type *type, size_t *index)
 	struct ep_data	*d = ep_data(t);
 
 	if (d == NULL || d->list.sel >= d->nrows ||
-	    d->rows[d->list.sel].type == EPR_HEADING)
+	    d->rows[d->list.sel].type == EPR_HEADING ||
+	    d->rows[d->list.sel].type == EPR_DETAIL)
 		return -1;
 	*type = d->rows[d->list.sel].type;
 	*index = d->rows[d->list.sel].index;
@@ -487,6 +531,62 @@ rule_words(const struct resolve_rule *rule, int wide)
 	return text[rule->level - 1];
 }
 
+/*
+ * A detail row's text into buf: "-> 127.0.0.1:8080 (listener's)  PROXY
+ * v2  alpn h2,http/1.1  freebind  accept-proxy" and the like. The backend is
+ * config_backend_for()'s, the one rule; raw config text, escaped when
+ * drawn.
+ */
+static void
+detail_text(struct tui *t, const struct ep_row *r, char *buf, size_t len)
+{
+	const struct config_listener *l = NULL;
+	const struct config_binding *b = NULL;
+	const struct endpoint *be;
+	char		 e1[ENDPOINT_STRLEN], e2[ENDPOINT_STRLEN];
+	size_t		 i, o;
+
+	if (r->of == EPR_BINDING)
+		b = config_binding(t->edit, r->index);
+	else {
+		l = config_listener(t->edit, r->index);
+		if (r->serving >= 0)
+			b = config_binding(t->edit, (size_t)r->serving);
+	}
+	be = config_backend_for(b, l);
+	if (be == NULL) {
+		snprintf(buf, len, "-> no backend");
+		return;
+	}
+	endpoint_format(be, e1);
+	if (l == NULL || r->of == EPR_LISTENER_SNI)
+		o = (size_t)snprintf(buf, len, "-> %s (binding's)", e1);
+	else if (be != &l->backend)
+		o = (size_t)snprintf(buf, len, "-> %s (binding's; listener's "
+		    "%s)", e1, endpoint_format(&l->backend, e2));
+	else
+		o = (size_t)snprintf(buf, len, "-> %s (listener's)", e1);
+	if (r->of == EPR_BINDING && b->client_ca != NULL && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "  client cert %s",
+		    config_client_auth_name(b->client_auth));
+	if (r->of == EPR_BINDING && !b->has_backend)
+		/* Only client certificates: the backend is the listener's. */
+		o = (size_t)snprintf(buf, len, "client cert %s",
+		    config_client_auth_name(b->client_auth));
+	if (r->of != EPR_LISTENER)
+		return;
+	if (l->proxy_protocol != 0 && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "  PROXY v%d",
+		    l->proxy_protocol);
+	for (i = 0; i < l->nalpn && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+		    i == 0 ? "  alpn " : ",", l->alpn[i]);
+	if (l->freebind && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "  freebind");
+	if (l->accept_proxy && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "  accept-proxy");
+}
+
 static void
 ep_draw(struct tui_win *w, const struct tui_rect *rr)
 {
@@ -496,6 +596,7 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 	const struct config_binding *b;
 	struct ep_row		*r;
 	char			 ep[ENDPOINT_STRLEN], title[160];
+	char			 detail[512];
 	const char		*sni, *key, *how;
 	size_t			 row;
 	int			 focused = t->focus == TUI_PANE_ENDPOINTS;
@@ -549,6 +650,14 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 				snprintf(title, sizeof title, "Bindings");
 			draw_text(t, rr->y + 2 + y, rr->x + 1, rr->w - 2,
 			    title, draw_attr(t, TC_DIM) | A_BOLD);
+			continue;
+		}
+		if (r->type == EPR_DETAIL) {
+			detail_text(t, r, detail, sizeof detail);
+			/* Under a ditto row, indented past its '"'. */
+			n = r->of == EPR_LISTENER_SNI ? 4 : 2;
+			draw_untrusted(t, rr->y + 2 + y, x + n, rr->w - 3 - n,
+			    detail, draw_attr(t, TC_DIM));
 			continue;
 		}
 		if (row == d->list.sel)

@@ -65,8 +65,8 @@ mistake() {
 }
 mistake "an unknown long option" "^list: unrecognized option '--json'\$" list --json
 mistake "an unknown long option with a value" \
-    "^bind: unrecognized option '--backend=1\\.2\\.3\\.4:5'\$" \
-    bind k '*:443' --backend=1.2.3.4:5
+    "^bind: unrecognized option '--weight=5'\$" \
+    bind k '*:443' --weight=5
 mistake "an unknown short option" "^move: invalid option -- 'x'\$" \
     move a b -nx
 mistake "an ambiguous prefix" \

@@ -98,6 +98,8 @@ t_match "and marked" "$(tm_screen)" '127\.0\.0\.7:8443 +- +\(none\) +\[UNSERVED\
 tm_keys / 127.0.0.7 Enter g L
 t_ok "L asks before removing the listener" \
     tm_wait "Remove the listener on 127.0.0.7:8443?"
+t_match "and names the backend it forwards to" "$(tm_screen)" \
+    'forwards to 127\.0\.0\.1:9000; its bindings stay'
 tm_keys y
 tm_keys / C-u Enter
 t_ok "the listener is gone" tm_gone "127.0.0.7:8443"

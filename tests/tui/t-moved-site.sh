@@ -37,14 +37,14 @@ fill >"$T/want80" <<'SCREEN'
 │ ENDPOINT            SNI              KEY        SERVED BY / NOTES            │
 │Listeners (who serves a connection without SNI, then per SNI name)            │
 │>127.0.0.3:8443      -                www        [DEFAULT] all unassigned     │
+│   -> 127.0.0.1:8080 (listener's)                                             │
 │ 127.0.0.4:9443      -                www        [DEFAULT] all unassigned     │
+│   -> 127.0.0.1:8081 (listener's)                                             │
 │   "                 api.example.com  api        address:port                 │
 │Bindings                                                                      │
 │ 127.0.0.2:8443      -                www        [STALE] [MOVE?] no listener  │
 │ 127.0.0.4:9443      api.example.com  api                                     │
 │ *:*                 -                www        [DEFAULT] all unassigned     │
-│                                                                              │
-│                                                                              │
 └──────────────────────────────────────────────────────────────────────────────┘
 
  ?:help q:quit Tab:pane Enter:details /:filter b:bind m:move r:review c:commit
@@ -82,14 +82,14 @@ fill >"$T/want120" <<'SCREEN'
 │ ENDPOINT                   SNI                      KEY              SERVED BY / NOTES                               │
 │Listeners (who serves a connection without SNI, then per SNI name)                                                    │
 │>127.0.0.3:8443             -                        www              [DEFAULT] all unassigned (default)              │
+│   -> 127.0.0.1:8080 (listener's)                                                                                     │
 │ 127.0.0.4:9443             -                        www              [DEFAULT] all unassigned (default)              │
+│   -> 127.0.0.1:8081 (listener's)                                                                                     │
 │   "                        api.example.com          api              address:port, exact sni                         │
 │Bindings                                                                                                              │
 │ 127.0.0.2:8443             -                        www              [STALE] [MOVE?] no listener                     │
 │ 127.0.0.4:9443             api.example.com          api                                                              │
 │ *:*                        -                        www              [DEFAULT] all unassigned                        │
-│                                                                                                                      │
-│                                                                                                                      │
 │                                                                                                                      │
 │                                                                                                                      │
 │                                                                                                                      │
