@@ -21,7 +21,7 @@ const struct cmd_entry cmd_bind_entry = {
 	.name = "bind",
 	.usage = "KEY ENDPOINT [--sni NAME] [--backend ADDR:PORT | "
 	    "--no-backend] [--client-ca FILE [--client-auth required|optional] "
-	    "| --no-client-ca]",
+	    "| --no-client-ca] [--reload]",
 	.help =
 	"Binds KEY to ENDPOINT: ADDRESS:PORT, where '*' stands for all\n"
 	"unassigned addresses or ports ('*:*' is the default for everything\n"
@@ -40,25 +40,28 @@ const struct cmd_entry cmd_bind_entry = {
 	"  --client-auth required|optional\n"
 	"                       required (the default with --client-ca): no\n"
 	"                       verified certificate, no handshake; optional:\n"
-	"                       verified when the client sends one",
+	"                       verified when the client sends one\n"
+	"  --reload             reload certbindd once the change is saved",
 	.args = { 2, 2, {
 		{ "sni", 0, ARGS_VALUE },
 		{ "backend", 0, ARGS_VALUE },
 		{ "no-backend", 0, 0 },
 		{ "client-ca", 0, ARGS_VALUE },
 		{ "client-auth", 0, ARGS_VALUE },
-		{ "no-client-ca", 0, 0 }
+		{ "no-client-ca", 0, 0 },
+		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_bind_exec
 };
 
 const struct cmd_entry cmd_unbind_entry = {
 	.name = "unbind",
-	.usage = "KEY ENDPOINT [--sni NAME]",
+	.usage = "KEY ENDPOINT [--sni NAME] [--reload]",
 	.help =
 	"Removes the binding of KEY to ENDPOINT (with --sni, the binding for\n"
-	"that name; without, the one with no sni).",
-	.args = { 2, 2, { { "sni", 0, ARGS_VALUE } } },
+	"that name; without, the one with no sni). --reload reloads certbindd\n"
+	"once the change is saved.",
+	.args = { 2, 2, { { "sni", 0, ARGS_VALUE }, { "reload", 0, 0 } } },
 	.exec = cmd_bind_exec
 };
 

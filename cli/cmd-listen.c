@@ -25,7 +25,7 @@ static int	cmd_listen_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_listen_entry = {
 	.name = "listen",
 	.usage = "ENDPOINT [--backend ADDR:PORT] [--proxy-protocol 0|1|2] "
-	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy]",
+	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy] [--reload]",
 	.help =
 	"Adds a listener: certbindd accepts TLS on ENDPOINT ('*:443' for all\n"
 	"addresses) and forwards the plaintext to the backend ADDR:PORT\n"
@@ -40,7 +40,8 @@ const struct cmd_entry cmd_listen_entry = {
 	"                      (a standby's address); --no-freebind undoes it\n"
 	"  --accept-proxy      read a PROXY header (v1 or v2) from a load\n"
 	"                      balancer before the TLS hello; --no-accept-proxy\n"
-	"                      undoes it",
+	"                      undoes it\n"
+	"  --reload            reload certbindd once the change is saved",
 	.args = { 1, 1, {
 		{ "backend", 0, ARGS_VALUE },
 		{ "proxy-protocol", 0, ARGS_VALUE },
@@ -48,18 +49,19 @@ const struct cmd_entry cmd_listen_entry = {
 		{ "freebind", 0, 0 },
 		{ "no-freebind", 0, 0 },
 		{ "accept-proxy", 0, 0 },
-		{ "no-accept-proxy", 0, 0 }
+		{ "no-accept-proxy", 0, 0 },
+		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_listen_exec
 };
 
 const struct cmd_entry cmd_unlisten_entry = {
 	.name = "unlisten",
-	.usage = "ENDPOINT",
+	.usage = "ENDPOINT [--reload]",
 	.help =
 	"Removes the listener on ENDPOINT. Its bindings stay (check shows\n"
-	"them as stale).",
-	.args = { .lower = 1, .upper = 1 },
+	"them as stale). --reload reloads certbindd once the change is saved.",
+	.args = { 1, 1, { { "reload", 0, 0 } } },
 	.exec = cmd_listen_exec
 };
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "cli/cmd.h"
-#include "op/reload.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "util/errlist.h"
@@ -46,7 +45,6 @@ cmd_move_exec(struct cmd_ctx *ctx, struct args *args)
 		return cmd_fail(EXIT_REFUSED, cause);
 	}
 	/* Say "moved" only once it is written: a refused move moved nothing. */
-	ctx->reload = args_has(args, "reload") && !dry;
 	rc = dry ? EXIT_OK : cmd_commit(ctx);
 	if (rc == EXIT_OK) {
 		for (i = 0; i < changes.n; i++) {
@@ -57,9 +55,6 @@ cmd_move_exec(struct cmd_ctx *ctx, struct args *args)
 		printf("findings %s:\n", dry ? "this would change" :
 		    "this changed");
 		cmd_findings_diff(stdout, ctx->before, after, 0);
-		if (ctx->reload)
-			rc = cmd_reload(after, RELOAD_VERIFY_MS, NULL, NULL,
-			    stdout);
 	}
 	errlist_clear(&changes);
 	return rc;

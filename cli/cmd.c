@@ -155,6 +155,20 @@ cmd_help(const struct cmd_entry *e)
 	printf(".\n");
 }
 
+/* Whether command e takes option name. */
+static int
+cmd_has_option(const struct cmd_entry *e, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARGS_MAX_OPTIONS && e->args.options[i].name != NULL;
+	    i++) {
+		if (strcmp(e->args.options[i].name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
     char **argv)
@@ -172,7 +186,13 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	if (args_has(args, "force"))
 		ctx->force = 1;
 	ctx->entry = e;
+	ctx->reload = cmd_has_option(e, "reload") && args_has(args, "reload");
+	ctx->saved = 0;
 	rc = e->exec(ctx, args);
+	/* --reload: once the change is saved, the reload's work and verdict. */
+	if (rc == EXIT_OK && ctx->reload && ctx->saved && ctx->after != NULL)
+		rc = cmd_reload(ctx->after, RELOAD_VERIFY_MS, NULL, NULL,
+		    stdout);
 	cmd_ctx_clear(ctx);
 	args_free(args);
 	return rc;
@@ -486,6 +506,7 @@ cmd_commit(struct cmd_ctx *ctx)
 		return EXIT_REFUSED;
 	}
 	lifecycle_files_keep(&ctx->lf);
+	ctx->saved = 1;
 	fprintf(stderr, "certbind: saved ");
 	cmd_puts_escaped(stderr, ctx->conf_path);
 	fprintf(stderr, " (the previous version is in ");

@@ -89,6 +89,7 @@ struct cmd_ctx {
 	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
 	int			 force;		/* --force: despite errors */
 	int			 reload;	/* --reload: after the save */
+	int			 saved;		/* cmd_commit() wrote the file */
 	const struct cmd_entry	*entry;		/* the command running */
 	/* What cmd_load() read, for cmd_commit()'s changed-on-disk check. */
 	struct commit_snapshot	 snap;

@@ -53,6 +53,13 @@ t_is "move --reload exits 0" "$rc" 0 "$err"
 t_is "the moved listener and binding are served at once" \
     "$(srv_fpr 127.0.0.5 "$P")" "$one"
 
+cb -c "$C" --force listen "127.0.0.6:$P" --backend "127.0.0.1:$PB"
+t_is "listen on 127.0.0.6 (unserved until bound: --force)" "$rc" 0 "$err"
+cb -c "$C" bind k "127.0.0.6:$P" --reload
+t_is "bind --reload exits 0" "$rc" 0 "$err"
+t_nomatch "it does not remind, it reloads" "$err" 'until it reloads'
+t_is "127.0.0.6 is served at once" "$(srv_fpr 127.0.0.6 "$P")" "$one"
+
 cb -c "$C" request later --cn later.example.com
 t_is "request exits 0" "$rc" 0 "$err"
 t_nomatch "a pending key needs no reload" "$err" 'reload'
