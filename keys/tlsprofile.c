@@ -100,7 +100,11 @@ tlsprofile_judge(const char *prio, char **words)
 	const unsigned int		*v;
 	const char			*err = NULL, *name;
 	char				*vers = NULL, *cbc = NULL;
-	unsigned			 idx, sidx;
+	static const gnutls_protocol_t	 old[] = {
+		GNUTLS_SSL3, GNUTLS_TLS1_0, GNUTLS_TLS1_1
+	};
+	unsigned			 idx, sidx, ncbc = 0;
+	size_t				 j;
 	int				 n, i, r, bits = 0;
 
 	if (words != NULL)
@@ -111,14 +115,16 @@ tlsprofile_judge(const char *prio, char **words)
 			    err != NULL ? err : "");
 		return -1;
 	}
+	/* DTLS is not certbindd's; these are the old ones, oldest first. */
 	n = gnutls_priority_protocol_list(p, &v);
-	for (i = 0; i < n; i++) {
-		/* DTLS is not certbindd's; SSL3.0, TLS1.0, TLS1.1 are old. */
-		if (v[i] != GNUTLS_SSL3 && v[i] != GNUTLS_TLS1_0 &&
-		    v[i] != GNUTLS_TLS1_1)
+	for (j = 0; j < sizeof old / sizeof old[0]; j++) {
+		for (i = 0; i < n; i++)
+			if (v[i] == old[j])
+				break;
+		if (i == n)
 			continue;
 		bits |= TLSPROFILE_OLD_VERSION;
-		list_add(&vers, gnutls_protocol_get_name(v[i]));
+		list_add(&vers, gnutls_protocol_get_name(old[j]));
 	}
 	/* The suites GnuTLS would offer, as gnutls-cli -l lists them. */
 	for (idx = 0; ; idx++) {
@@ -132,14 +138,16 @@ tlsprofile_judge(const char *prio, char **words)
 		if (name == NULL || cipher_is_aead(c))
 			continue;
 		bits |= TLSPROFILE_CBC;
-		list_add(&cbc, name);
+		if (ncbc++ < 3)
+			list_add(&cbc, name);
 	}
 	gnutls_priority_deinit(p);
-	if (words != NULL && bits != 0)
-		*words = xasprintf("%s%s%s%s", vers != NULL ? vers : "",
-		    vers != NULL && cbc != NULL ? " and " : "",
-		    cbc != NULL ? "the non-AEAD (CBC) suites " : "",
-		    cbc != NULL ? cbc : "");
+	if (words != NULL && bits != 0 && ncbc == 0)
+		*words = xstrdup(vers);
+	else if (words != NULL && bits != 0)
+		*words = xasprintf("%s%s%u CBC suite%s (%s%s)",
+		    vers != NULL ? vers : "", vers != NULL ? " and " : "",
+		    ncbc, ncbc == 1 ? "" : "s", cbc, ncbc > 3 ? ", ..." : "");
 	free(vers);
 	free(cbc);
 	return bits;

@@ -37,8 +37,8 @@ const char	*tlsprofile_priority(const char *profile, const char *explicit);
  * Whether the priority string prio enables a protocol older than TLS 1.2
  * or a cipher suite that is not AEAD (CBC, RC4, NULL), as GnuTLS reads
  * it. Returns the TLSPROFILE_* bits (0: neither), with *words (if not
- * NULL, allocated) naming them: "TLS1.0, TLS1.1 and the CBC suites
- * TLS_ECDHE_RSA_AES_128_CBC_SHA1, ..."; or -1 when GnuTLS refuses the
+ * NULL, allocated) naming them: "TLS1.0, TLS1.1 and 24 CBC suites
+ * (TLS_ECDHE_ECDSA_AES_256_CBC_SHA1, ...)" (the first three); or -1 when GnuTLS refuses the
  * string, with *words saying why.
  */
 int		 tlsprofile_judge(const char *prio, char **words);
