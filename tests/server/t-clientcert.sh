@@ -191,4 +191,32 @@ t_is "and the old generation keeps verifying" \
 srv_term
 srv_exit_status 10
 t_is "SIGTERM: exits 0" "$srv_rc" 0
+
+# With server.user: a root-owned 0600 CA file loads at start, and again at
+# a reload, through the keeper.
+if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
+	t_skip "client_ca with server.user" "needs root and user nobody"
+	t_done
+	exit 0
+fi
+conf
+sed -i 's/^  workers = 2;/  workers = 2; user = "nobody";/' "$C"
+cp "$T/ca1.pem" "$T/ca1.root.pem"
+chown root:root "$T/ca1.root.pem" && chmod 600 "$T/ca1.root.pem"
+sed -i "s|$T/ca1.pem|$T/ca1.root.pem|" "$C"
+chmod 755 "$T"
+srv_start "$C" || { t_fail "certbindd starts as nobody" "$(cat "$srv_log")"; exit 1; }
+t_is "server.user: running as nobody" \
+    "$(awk '/^Uid:/ { print $2 }' "/proc/$srv_pid/status")" "$(id -u nobody)"
+t_is "server.user: the root-only CA verifies alice" \
+    "$(echo_via req.test -cert "$T/alice.pem" -key "$T/alice.key")" ping
+srv_hup
+srv_wait_log 1 'reloaded:' 10
+t_nomatch "server.user: the reload read it through the keeper" \
+    "$(cat "$srv_log")" 'reload failed'
+t_is "server.user: after the reload, bob is still refused" \
+    "$(echo_via req.test -cert "$T/bob.pem" -key "$T/bob.key")" refused
+srv_term
+srv_exit_status 10
+t_is "server.user: SIGTERM exits 0" "$srv_rc" 0
 t_done

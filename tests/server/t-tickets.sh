@@ -117,4 +117,31 @@ t_ok "and no key file appeared" [ ! -e "$K" ]
 srv_term
 srv_exit_status 10
 t_is "SIGTERM: exits 0" "$srv_rc" 0
+
+# With server.user: the file is created as root before the drop, and a
+# reload reads it through the keeper.
+if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
+	t_skip "ticket_keys with server.user" "needs root and user nobody"
+	t_done
+	exit 0
+fi
+conf "ticket_keys = \"$K\"; user = \"nobody\";"
+chmod 755 "$T"
+srv_start "$C" || { t_fail "certbindd starts as nobody" "$(cat "$srv_log")"; exit 1; }
+t_is "server.user: created root's, 0600" "$(stat -c '%U %a' "$K")" "root 600"
+sc -tls1_3 -sess_out "$T/s13d"
+srv_hup
+srv_wait_log 1 'reloaded:' 10
+t_nomatch "server.user: the reload read it through the keeper" \
+    "$(cat "$srv_log")" 'reload failed'
+sc -tls1_3 -sess_in "$T/s13d"
+t_match "server.user: resumed after the reload" "$(cat "$T/sc")" \
+    'Reused, TLSv1\.3'
+restart || { t_fail "certbindd restarts" "$(cat "$srv_log")"; exit 1; }
+sc -tls1_3 -sess_in "$T/s13d"
+t_match "server.user: resumed after a restart" "$(cat "$T/sc")" \
+    'Reused, TLSv1\.3'
+srv_term
+srv_exit_status 10
+t_is "server.user: SIGTERM exits 0" "$srv_rc" 0
 t_done
