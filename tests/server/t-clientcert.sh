@@ -163,6 +163,28 @@ t_is "and the refusal is logged once" "$(nref)" $((nb + 1))
 t_match "as a missing certificate" "$(tail -1 "$srv_log")" \
     'sni "req\.test": no certificate: handshake refused'
 
+# Clients refused in a loop for 2 seconds (4 windows of a second at
+# most): at most 20 lines a second, then one line saying how many were
+# left out.
+before=$(nref)
+timeout 30 $PY tests/server/alpn.py loop 127.0.0.2 "$P" 2 req.test - \
+    >"$T/loop1" 2>/dev/null &
+l1=$!
+set -- $(timeout 30 $PY tests/server/alpn.py loop 127.0.0.2 "$P" 2 \
+    req.test - 2>/dev/null)
+made=$((${1:-0} + ${2:-0}))
+wait $l1
+set -- $(cat "$T/loop1")
+made=$((made + ${1:-0} + ${2:-0}))
+sleep 1.2
+echo_via req.test >/dev/null
+srv_wait_log 1 'refused handshakes? (was|were) not logged' 5
+logged=$(($(nref) - before))
+t_ok "a loop of $made refusals: at most 20 lines a second ($logged)" \
+    [ "$logged" -lt "$made" ] && [ "$logged" -le 81 ]
+t_match "and a line says how many were not logged" "$(cat "$srv_log")" \
+    '[0-9]+ refused handshakes were not logged \(more than 20 a second\)'
+
 # The CA files are judged at load: certbindd -t and a reload say which
 # binding, with the file and line.
 conf "$T/nothere.pem"
