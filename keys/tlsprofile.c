@@ -317,6 +317,10 @@ clientca_verify(const struct clientca *ca, const gnutls_datum_t *chain,
 	} else if (*status != 0) {
 		if (gnutls_certificate_verification_status_print(*status,
 		    GNUTLS_CRT_X509, &out, 0) == 0) {
+			/* GnuTLS ends each sentence with a space. */
+			len = strlen((char *)out.data);
+			while (len > 0 && out.data[len - 1] == ' ')
+				out.data[--len] = '\0';
 			*why = xasprintf("not trusted: %s", out.data);
 			gnutls_free(out.data);
 		} else
