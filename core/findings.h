@@ -43,6 +43,8 @@ enum severity {
 #define F_WEAK_KEY		"weak-key"
 #define F_ACME_RENEWAL_FAILING	"acme-renewal-failing"
 #define F_ACME_UNREACHABLE	"acme-unreachable"
+#define F_WEAK_TLS		"weak-tls"
+#define F_CLIENT_CA		"client-ca"
 
 /* What a finding concerns, so the UI can attach it to a row. */
 enum finding_kind {

@@ -3,8 +3,10 @@
  * certificate and request file the config names is opened, parsed,
  * matched and chain-checked (missing-file, unreadable, key-permissions,
  * weak-key, key-mismatch, expired, not-yet-valid, expiring,
- * chain-incomplete, sni-not-in-cert), and the store is searched for files
- * no key names (orphan-file). check_config() runs these and then the
+ * chain-incomplete, sni-not-in-cert), the bindings' client CA files are
+ * judged (client-ca), the store is searched for files no key names
+ * (orphan-file), and server.priority is judged as GnuTLS reads it
+ * (weak-tls). check_config() runs these and then the
  * model's own checks (core/check.c), which build on what was learnt here:
  * a key whose certificate did not load is not "usable".
  *
@@ -29,6 +31,7 @@
 #include "keys/cert.h"
 #include "keys/keyfile.h"
 #include "keys/privkey.h"
+#include "keys/tlsprofile.h"
 #include "op/acme.h"
 #include "op/acme-preflight.h"
 
@@ -398,6 +401,70 @@ check_orphans(struct check *c)
 	free(files);
 }
 
+/*
+ * client-ca: each binding's client_ca, by clientca_load(), the rule
+ * certbindd loads it with: a file certbindd would refuse is an error.
+ */
+static void
+check_client_cas(struct check *c)
+{
+	const struct config_binding	*b;
+	struct clientca			*ca;
+	char				*path, *cause = NULL, *obj;
+	size_t				 i;
+
+	for (i = 0; i < config_nbindings(c->cf); i++) {
+		b = config_binding(c->cf, i);
+		if (b->client_ca == NULL)
+			continue;
+		path = config_resolve_path(c->cf, b->client_ca);
+		if (clientca_load(path, c->now, &ca, &cause) == 0)
+			clientca_free(ca);
+		else {
+			obj = check_binding_object(b);
+			findings_add(c->out, SEV_ERROR, F_CLIENT_CA,
+			    FK_BINDING, (ssize_t)i, obj, "%s; certbindd will "
+			    "not load the config. Fix the file or client_ca "
+			    "on line %d.", cause, b->line);
+			free(obj);
+			free(cause);
+			cause = NULL;
+		}
+		free(path);
+	}
+}
+
+/*
+ * weak-tls: an explicit server.priority that enables a protocol older
+ * than TLS 1.2 or a CBC suite, as GnuTLS reads it (tlsprofile_judge()).
+ * A string GnuTLS refuses stops certbindd, so it is an error here.
+ */
+static void
+check_priority(struct check *c)
+{
+	const struct config_server	*s = config_server(c->cf);
+	char				*words = NULL;
+	int				 bits;
+
+	if (s == NULL || s->priority == NULL)
+		return;
+	bits = tlsprofile_judge(s->priority, &words);
+	if (bits < 0)
+		findings_add(c->out, SEV_ERROR, F_WEAK_TLS, FK_FILE, -1,
+		    "server.priority", "GnuTLS refuses the priority string: "
+		    "%s; certbindd will not load the config.", words);
+	else if (bits != 0)
+		findings_add(c->out, SEV_WARNING, F_WEAK_TLS, FK_FILE, -1,
+		    "server.priority", "the priority string enables %s, which "
+		    "%s; remove server.priority to use tls_profile "
+		    "(\"intermediate\" by default), or take %s out of it.",
+		    words, (bits & TLSPROFILE_OLD_VERSION) ? "RFC 8996 "
+		    "forbids and scanners flag" : "scanners flag as obsolete",
+		    (bits & TLSPROFILE_OLD_VERSION) &&
+		    (bits & TLSPROFILE_CBC) ? "them" : "it");
+	free(words);
+}
+
 static void
 check_files(struct check *c)
 {
@@ -446,6 +513,7 @@ check_files(struct check *c)
 		}
 		free(probe);
 	}
+	check_client_cas(c);
 	check_orphans(c);
 }
 
@@ -507,6 +575,7 @@ check_config(const struct config *cf, const struct check_opts *opts,
 		check_acme(&c);
 		facts = key_facts(&c);
 	}
+	check_priority(&c);
 	check_model(cf, opts->offline, facts, out);
 	findings_sort(out);
 

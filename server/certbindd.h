@@ -58,6 +58,13 @@ struct hsinfo {
 	 */
 	struct challenges	*chal;
 	const struct challenge	*ch;
+	/*
+	 * Client certificates (gen.c), for gen_tls_info(): set by the
+	 * verify function when the binding asks for one.
+	 */
+	int		 cc_sent;	/* the client sent a certificate */
+	unsigned int	 cc_verify;	/* GnuTLS's status, 0: verified */
+	char		 cc_cn[256];	/* its subject's CN (raw), "" if none */
 };
 
 /* The server user and group, for the key-file policy and the drop. */
@@ -169,6 +176,19 @@ const char	*challenge_domain(const struct challenge *);
 const char	*challenge_fpr(const struct challenge *);
 gnutls_pcert_st	*challenge_pcert(const struct challenge *);
 gnutls_privkey_t challenge_privkey(const struct challenge *);
+
+/*
+ * tickets.c: server.ticket_keys, the session ticket master key file (see
+ * the comment there). tickets_load reads path (through the keeper after
+ * the privilege drop) into key, 64 bytes, judged like a private key file
+ * for ids; a missing file is created (0600, atomically) when
+ * tickets_allow_create() was called, else 1 is returned and key is left
+ * empty (certbindd -t). 0 when read, -1 with *cause. tickets_free wipes.
+ */
+void		 tickets_allow_create(void);
+int		 tickets_load(const char *path, const struct keyfile_ids *ids,
+		     gnutls_datum_t *key, char **cause);
+void		 tickets_free(gnutls_datum_t *key);
 
 /* privsep.c */
 /*

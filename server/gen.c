@@ -22,6 +22,7 @@
  * how connections in flight keep the credentials they started with.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -36,8 +37,16 @@
 #include "core/resolve.h"
 #include "util/xmalloc.h"
 #include "keys/privkey.h"
+#include "keys/tlsprofile.h"
 #include "op/acme-paths.h"
 #include "server/certbindd.h"
+
+/*
+ * GnuTLS 3.7 holds at most 8 ALPN protocols of at most 31 bytes
+ * (lib/ext/alpn.h): a listener may list 7, leaving room for acme-tls/1.
+ */
+#define GEN_ALPN_MAX		7
+#define GEN_ALPN_NAME_MAX	31
 
 struct gen {
 	atomic_long			 refs;
@@ -57,6 +66,10 @@ struct gen {
 	int64_t				 max_conns;
 	int64_t				 workers;
 	int				 tickets;
+	gnutls_datum_t			 ticket;	/* ticket_keys, or none */
+	struct clientca			**cas;		/* each distinct client_ca */
+	size_t				 ncas;
+	struct clientca			**bindca;	/* by binding, borrowed */
 };
 
 static pthread_mutex_t	 gen_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -64,9 +77,9 @@ static struct gen	*gen_cur;
 static unsigned long	 gen_next_id = 1;
 
 /*
- * One ticket key for the life of the process: a ticket issued before a
- * reload stays usable after it. GnuTLS derives rotating TLS 1.3 ticket
- * keys from it.
+ * Without server.ticket_keys, one ticket key for the life of the process:
+ * a ticket issued before a reload stays usable after it, not after a
+ * restart. GnuTLS derives rotating ticket keys from it (tickets.c).
  */
 static gnutls_datum_t	 ticket_key;
 
@@ -119,6 +132,11 @@ gen_free(struct gen *g)
 	}
 	free(g->keycred);
 	free(g->bindcred);
+	for (i = 0; i < g->ncas; i++)
+		clientca_free(g->cas[i]);
+	free(g->cas);
+	free(g->bindca);
+	tickets_free(&g->ticket);
 	if (g->res != NULL)
 		resolver_free(g->res);
 	if (g->cfg != NULL)
@@ -289,28 +307,96 @@ gen_tls_info(gnutls_session_t s, const struct hsinfo *hs, struct tlsinfo *ti)
 	if (hs->binding >= 0)
 		ti->key = config_binding(hs->gen->cfg,
 		    (size_t)hs->binding)->key;
+	ti->client_cert = hs->cc_sent;
+	ti->verify = hs->cc_verify;
+	snprintf(ti->cn, sizeof ti->cn, "%s", hs->cc_cn);
 }
 
 /*
- * The ALPN protocols a session offers: acme-tls/1 while tls-alpn-01
- * challenges are pending, else none. Never GNUTLS_ALPN_MANDATORY: a
- * client that offers only other protocols gets no ALPN answer, as
- * without challenges. The one place a session's ALPN list is made.
+ * Refused handshakes are logged at most GEN_REFUSALS_PER_SECOND lines a
+ * second, all workers together: a client retrying in a loop, or a
+ * scanner, is seen without flooding the log. The first line logged
+ * after some were left out says how many.
+ */
+#define GEN_REFUSALS_PER_SECOND	20
+
+static pthread_mutex_t	 refusal_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t		 refusal_second;
+static int		 refusal_count;
+static unsigned long	 refusal_dropped;
+
+static void __attribute__((format(printf, 1, 2)))
+gen_refusal(const char *fmt, ...)
+{
+	va_list		 ap;
+	char		*msg;
+	int64_t		 sec = now_ms() / 1000;
+	unsigned long	 dropped = 0;
+	int		 ok;
+
+	pthread_mutex_lock(&refusal_lock);
+	if (sec != refusal_second) {
+		refusal_second = sec;
+		refusal_count = 0;
+	}
+	if ((ok = refusal_count < GEN_REFUSALS_PER_SECOND)) {
+		refusal_count++;
+		dropped = refusal_dropped;
+		refusal_dropped = 0;
+	} else
+		refusal_dropped++;
+	pthread_mutex_unlock(&refusal_lock);
+	if (!ok)
+		return;
+	if (dropped != 0)
+		log_warn("%lu refused handshake%s not logged (more than %d "
+		    "a second)", dropped, dropped == 1 ? " was" : "s were",
+		    GEN_REFUSALS_PER_SECOND);
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+	free(msg);
+}
+
+/*
+ * The ALPN protocols a session offers: the alpn list of the listener that
+ * accepted it, in the listener's order, which is the order of preference
+ * (GNUTLS_ALPN_SERVER_PRECEDENCE: the first of the listener's protocols
+ * that the client offers wins, whatever the client's order), and then
+ * acme-tls/1 while tls-alpn-01 challenges are pending. The one place a
+ * session's ALPN list is made.
+ *
+ * A client that offers none of them: the handshake goes on without ALPN
+ * (no protocol selected, as nginx and HAProxy do), never the
+ * no_application_protocol alert that RFC 7301 section 3.2 allows: so
+ * never GNUTLS_ALPN_MANDATORY. The same for every listener, with or
+ * without challenges; the backend then gets no ALPN TLV, and the access
+ * log shows none. certbindd.8 says so.
  */
 static int
 gen_alpn_setup(gnutls_session_t s, struct hsinfo *hs)
 {
-	static const gnutls_datum_t	acme = {
-		(unsigned char *)ACME_ALPN_PROTOCOL,
-		sizeof ACME_ALPN_PROTOCOL - 1
-	};
+	const struct config_listener	*l = gen_listener(hs->gen, &hs->lep);
+	gnutls_datum_t			 p[GEN_ALPN_MAX + 1];
+	unsigned			 n = 0;
+	size_t				 i;
 
 	hs->alpn_acme = 0;
-	if (challenge_pending() == 0)
+	for (i = 0; l != NULL && i < l->nalpn && n < GEN_ALPN_MAX; i++) {
+		p[n].data = (unsigned char *)l->alpn[i];
+		p[n++].size = strlen(l->alpn[i]);
+	}
+	if (challenge_pending() != 0) {
+		p[n].data = (unsigned char *)ACME_ALPN_PROTOCOL;
+		p[n++].size = sizeof ACME_ALPN_PROTOCOL - 1;
+		hs->alpn_acme = 1;
+	}
+	if (n == 0)
 		return 0;
-	if (gnutls_alpn_set_protocols(s, &acme, 1, 0) < 0)
+	if (gnutls_alpn_set_protocols(s, p, n,
+	    GNUTLS_ALPN_SERVER_PRECEDENCE) < 0)
 		return -1;
-	hs->alpn_acme = 1;
 	return 0;
 }
 
@@ -349,7 +435,7 @@ gen_challenge_hello(struct hsinfo *hs, const char *sni)
 	endpoint_format(&hs->local, lbuf);
 	endpoint_format(&hs->peer, pbuf);
 	e = escape_str(sni, 0);
-	log_warn("acme: no tls-alpn-01 challenge is pending for %s%s%s%s "
+	gen_refusal("acme: no tls-alpn-01 challenge is pending for %s%s%s%s "
 	    "(client %s): handshake refused", lbuf, sni != NULL ? " sni \"" :
 	    " without sni", e, sni != NULL ? "\"" : "", pbuf);
 	free(e);
@@ -372,6 +458,118 @@ gen_is_challenge(gnutls_session_t s, struct hsinfo *hs)
 		free(e);
 	}
 	return 1;
+}
+
+/* One line for a refused client certificate: who, where, and why. */
+static void
+gen_client_cert_refused(gnutls_session_t s, const struct hsinfo *hs,
+    const char *why)
+{
+	char		 name[256], lbuf[ENDPOINT_STRLEN], pbuf[ENDPOINT_STRLEN];
+	char		*e, *w, *cn;
+	size_t		 len = sizeof name;
+	unsigned int	 type;
+	int		 has_sni;
+
+	has_sni = gnutls_server_name_get(s, name, &len, &type, 0) == 0 &&
+	    type == GNUTLS_NAME_DNS && len > 0;
+	endpoint_format(&hs->local, lbuf);
+	endpoint_format(&hs->peer, pbuf);
+	e = escape_str(has_sni ? name : NULL, 0);
+	w = escape_str(why, 0);
+	cn = escape_str(hs->cc_cn, 0);
+	gen_refusal("client certificate refused: client %s on %s%s%s%s: "
+	    "%s%s%s%s: handshake refused", pbuf, lbuf,
+	    has_sni ? " sni \"" : " without sni", e, has_sni ? "\"" : "", w,
+	    hs->cc_cn[0] != '\0' ? " (CN \"" : "", cn,
+	    hs->cc_cn[0] != '\0' ? "\")" : "");
+	free(e);
+	free(w);
+	free(cn);
+}
+
+/*
+ * Verifies the client's certificate against the CA of the binding that
+ * gen_post_hello() chose. GnuTLS calls it (the credentials' verify
+ * function) whenever a certificate was requested, also when the client
+ * sent none, which is how a required one that is missing gets its log
+ * line here. In TLS 1.2 it runs before the client's CertificateVerify,
+ * in TLS 1.3 after it: either way the handshake completes only when the
+ * client also proved it holds the key. Both policies refuse a
+ * certificate that does not verify; optional only lets a client send
+ * none.
+ */
+static int
+gen_verify_client(gnutls_session_t s)
+{
+	struct hsinfo			*hs = gnutls_session_get_ptr(s);
+	struct gen			*g = hs->gen;
+	const struct config_binding	*b;
+	const struct clientca		*ca;
+	const gnutls_datum_t		*chain;
+	unsigned int			 n = 0;
+	char				*why = NULL;
+
+	if (hs->ch != NULL || hs->binding < 0 ||
+	    (size_t)hs->binding >= g->nbindings ||
+	    (ca = g->bindca[hs->binding]) == NULL)
+		return 0;
+	b = config_binding(g->cfg, (size_t)hs->binding);
+	if ((chain = gnutls_certificate_get_peers(s, &n)) == NULL)
+		n = 0;
+	hs->cc_sent = n > 0;
+	hs->cc_verify = 0;
+	hs->cc_cn[0] = '\0';
+	if (n == 0 && b->client_auth == CONFIG_CLIENT_AUTH_OPTIONAL)
+		return 0;
+	if (clientca_verify(ca, chain, n, &hs->cc_verify, hs->cc_cn,
+	    sizeof hs->cc_cn, &why) == 0)
+		return 0;
+	if (!hs->refused++)
+		gen_client_cert_refused(s, hs, why);
+	free(why);
+	if (n != 0)
+		return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
+	/* TLS 1.3 has an alert for it; TLS 1.2 says handshake_failure. */
+	return gnutls_protocol_get_version(s) == GNUTLS_TLS1_3 ?
+	    GNUTLS_E_CERTIFICATE_REQUIRED : GNUTLS_E_INSUFFICIENT_CREDENTIALS;
+}
+
+/*
+ * A resumed session skips the verify function (GnuTLS runs it only when
+ * a certificate was exchanged). On a binding with client_ca, the
+ * certificate the ticket carries from the first handshake is verified
+ * again, against the CA the binding has now; a ticket without one (made
+ * for another binding, or before client_ca was set) is refused like a
+ * missing certificate. Run once the client's Finished is in.
+ */
+static int
+gen_resumed_hook(gnutls_session_t s, unsigned int htype, unsigned when,
+    unsigned int incoming, const gnutls_datum_t *msg)
+{
+	if (!incoming || !gnutls_session_is_resumed(s))
+		return 0;
+	return gen_verify_client(s);
+}
+
+/*
+ * Once the binding is chosen: a binding with client_ca asks the client
+ * for a certificate. Always GNUTLS_CERT_REQUEST, even when required:
+ * with GNUTLS_CERT_REQUIRE GnuTLS would refuse a client that sends none
+ * before gen_verify_client() could log it. The handshake messages are
+ * capped at the chain size certbindd accepts (plus headers), so a larger
+ * chain is refused by GnuTLS as it arrives, before it is parsed.
+ */
+static void
+gen_client_auth_setup(gnutls_session_t s, struct hsinfo *hs)
+{
+	if (hs->gen->bindca[hs->binding] == NULL)
+		return;
+	gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+	gnutls_handshake_set_max_packet_length(s, CLIENTCA_MAX_BYTES +
+	    16 * CLIENTCA_MAX_CHAIN + 1024);
+	gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_FINISHED,
+	    GNUTLS_HOOK_POST, gen_resumed_hook);
 }
 
 /*
@@ -401,6 +599,7 @@ gen_post_hello(gnutls_session_t s)
 	i = resolver_lookup(g->res, &hs->local, sni, NULL);
 	if (i >= 0 && (size_t)i < g->nbindings && g->bindcred[i] != NULL) {
 		hs->binding = i;
+		gen_client_auth_setup(s, hs);
 		return 0;
 	}
 	hs->binding = -1;
@@ -412,14 +611,14 @@ gen_post_hello(gnutls_session_t s)
 	endpoint_format(&hs->peer, pbuf);
 	e = escape_str(sni, 0);
 	if (i < 0) {
-		log_warn("no binding serves %s%s%s%s (client %s): handshake "
+		gen_refusal("no binding serves %s%s%s%s (client %s): handshake "
 		    "refused", lbuf, sni != NULL ? " sni \"" : " without sni",
 		    e, sni != NULL ? "\"" : "", pbuf);
 	} else {
 		b = config_binding(g->cfg, i);
 		free(e);
 		e = escape_str(b->key, 0);
-		log_warn("%s (client %s) is bound to key \"%s\", which has no "
+		gen_refusal("%s (client %s) is bound to key \"%s\", which has no "
 		    "certificate: handshake refused", lbuf, pbuf, e);
 	}
 	free(e);
@@ -450,6 +649,84 @@ gen_retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq,
 	*pcert = tlscred_pcerts(g->bindcred[hs->binding], npcert);
 	*key = tlscred_privkey(g->bindcred[hs->binding]);
 	return 0;
+}
+
+/*
+ * The client_ca files of the bindings, each distinct file read once
+ * (through the keeper after the privilege drop, like the keys) and
+ * judged by clientca_load(), the rule certbind check's client-ca
+ * finding asks too.
+ */
+static void
+gen_load_client_cas(struct gen *g, const char *path, struct errlist *errs)
+{
+	const struct config_binding	*b;
+	char				**paths, *p, *cause = NULL, *e, *obj;
+	size_t				 i, j;
+
+	g->bindca = xcalloc(g->nbindings + 1, sizeof *g->bindca);
+	g->cas = xcalloc(g->nbindings + 1, sizeof *g->cas);
+	paths = xcalloc(g->nbindings + 1, sizeof *paths);
+	for (i = 0; i < g->nbindings; i++) {
+		b = config_binding(g->cfg, i);
+		if (b->client_ca == NULL)
+			continue;
+		p = config_resolve_path(g->cfg, b->client_ca);
+		for (j = 0; j < g->ncas; j++)
+			if (strcmp(paths[j], p) == 0)
+				break;
+		if (j < g->ncas) {
+			g->bindca[i] = g->cas[j];
+			free(p);
+			continue;
+		}
+		paths[g->ncas] = p;
+		if (clientca_load(p, time(NULL), &g->cas[g->ncas],
+		    &cause) != 0) {
+			e = escape_str(b->key, 0);
+			obj = escape_str(b->sni, 0);
+			errlist_add(errs, "%s:%d: the binding of key \"%s\"%s%s"
+			    "%s: client_ca: %s", path, b->line, e,
+			    b->sni != NULL ? " sni \"" : "", obj,
+			    b->sni != NULL ? "\"" : "", cause);
+			free(e);
+			free(obj);
+			free(cause);
+			cause = NULL;
+			g->cas[g->ncas] = NULL;
+		}
+		g->bindca[i] = g->cas[g->ncas++];
+	}
+	for (i = 0; i < g->ncas; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+/*
+ * The ALPN lists of the listeners, against what GnuTLS can hold: a list
+ * it would refuse must fail the load, not every handshake.
+ */
+static void
+gen_check_alpn(struct gen *g, const char *path, struct errlist *errs)
+{
+	const struct config_listener	*l;
+	char				 buf[ENDPOINT_STRLEN];
+	size_t				 i, j;
+
+	for (i = 0; i < config_nlisteners(g->cfg); i++) {
+		l = config_listener(g->cfg, i);
+		if (l->nalpn > GEN_ALPN_MAX)
+			errlist_add(errs, "%s:%d: listener %s: alpn lists %zu "
+			    "protocols; certbindd offers at most %d", path,
+			    l->line, endpoint_format(&l->ep, buf), l->nalpn,
+			    GEN_ALPN_MAX);
+		for (j = 0; j < l->nalpn; j++)
+			if (strlen(l->alpn[j]) > GEN_ALPN_NAME_MAX)
+				errlist_add(errs, "%s:%d: listener %s: alpn "
+				    "protocol %zu is longer than %d bytes",
+				    path, l->line, endpoint_format(&l->ep,
+				    buf), j + 1, GEN_ALPN_NAME_MAX);
+	}
 }
 
 static int64_t
@@ -491,8 +768,15 @@ gen_load(const char *path, struct errlist *errs)
 	    &g->id_user, &cause) != 0)
 		errlist_add_owned(errs, cause);
 
-	prio = srv ? srv->priority : NULL;
-	if ((ret = gnutls_priority_init(&g->prio, prio, &errpos)) < 0) {
+	/* server.priority when given, else the profile's (tlsprofile.c). */
+	prio = tlsprofile_priority(srv ? srv->tls_profile : NULL,
+	    srv ? srv->priority : NULL);
+	if (prio == NULL) {
+		e = escape_str(srv->tls_profile, 0);
+		errlist_add(errs, "%s: server.tls_profile: unknown profile "
+		    "\"%s\"", path, e);
+		free(e);
+	} else if ((ret = gnutls_priority_init(&g->prio, prio, &errpos)) < 0) {
 		g->prio = NULL;
 		e = escape_str(errpos != NULL ? errpos : prio, 0);
 		errlist_add(errs, "%s: server.priority: %s at \"%s\"", path,
@@ -500,13 +784,30 @@ gen_load(const char *path, struct errlist *errs)
 		free(e);
 	}
 
+	if (g->tickets && srv != NULL && srv->ticket_keys != NULL) {
+		kp = config_resolve_path(cfg, srv->ticket_keys);
+		if (tickets_load(kp, &g->id_user.keys, &g->ticket,
+		    &cause) < 0) {
+			errlist_add(errs, "%s: server.ticket_keys: %s", path,
+			    cause);
+			free(cause);
+			cause = NULL;
+		}
+		free(kp);
+	}
+
+	gen_check_alpn(g, path, errs);
+
 	if ((ret = gnutls_certificate_allocate_credentials(&g->creds)) < 0) {
 		g->creds = NULL;
 		errlist_add(errs, "allocating credentials: %s",
 		    gnutls_strerror(ret));
-	} else
+	} else {
 		gnutls_certificate_set_retrieve_function2(g->creds,
 		    gen_retrieve);
+		gnutls_certificate_set_verify_function(g->creds,
+		    gen_verify_client);
+	}
 
 	g->nkeys = config_nkeys(cfg);
 	g->keycred = xcalloc(g->nkeys ? g->nkeys : 1, sizeof *g->keycred);
@@ -544,6 +845,7 @@ gen_load(const char *path, struct errlist *errs)
 		}
 		g->bindcred[i] = g->keycred[ki];
 	}
+	gen_load_client_cas(g, path, errs);
 
 	if (errs->n != before) {
 		gen_free(g);
@@ -569,8 +871,8 @@ gen_session_new(struct gen *g, int fd, struct hsinfo *hs,
 		return -1;
 	if (gnutls_priority_set(s, g->prio) < 0 ||
 	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, g->creds) < 0 ||
-	    (g->tickets &&
-	    gnutls_session_ticket_enable_server(s, &ticket_key) < 0)) {
+	    (g->tickets && gnutls_session_ticket_enable_server(s,
+	    g->ticket.data != NULL ? &g->ticket : &ticket_key) < 0)) {
 		gnutls_deinit(s);
 		return -1;
 	}
@@ -578,6 +880,9 @@ gen_session_new(struct gen *g, int fd, struct hsinfo *hs,
 	hs->binding = -1;
 	hs->chal = NULL;
 	hs->ch = NULL;
+	hs->cc_sent = 0;
+	hs->cc_verify = 0;
+	hs->cc_cn[0] = '\0';
 	if (gen_alpn_setup(s, hs) != 0) {
 		gnutls_deinit(s);
 		return -1;

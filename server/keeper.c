@@ -104,7 +104,8 @@ allowed_set(struct allowed *a, const struct config *cfg)
 	size_t			 i, n = config_nkeys(cfg);
 
 	allowed_free(a);
-	a->paths = xcalloc(2 * n + 1, sizeof *a->paths);
+	a->paths = xcalloc(2 * n + config_nbindings(cfg) + 2,
+	    sizeof *a->paths);
 	for (i = 0; i < n; i++) {
 		k = config_key(cfg, i);
 		if (k->key != NULL)
@@ -114,6 +115,15 @@ allowed_set(struct allowed *a, const struct config *cfg)
 			a->paths[a->npaths++] = config_resolve_path(cfg,
 			    k->cert);
 	}
+	/* The bindings' client CAs and the ticket key file (gen.c). */
+	for (i = 0; i < config_nbindings(cfg); i++)
+		if (config_binding(cfg, i)->client_ca != NULL)
+			a->paths[a->npaths++] = config_resolve_path(cfg,
+			    config_binding(cfg, i)->client_ca);
+	if (config_server(cfg) != NULL &&
+	    config_server(cfg)->ticket_keys != NULL)
+		a->paths[a->npaths++] = config_resolve_path(cfg,
+		    config_server(cfg)->ticket_keys);
 	a->neps = config_nlisteners(cfg);
 	a->eps = xcalloc(a->neps + 1, sizeof *a->eps);
 	for (i = 0; i < a->neps; i++)

@@ -273,6 +273,7 @@ main(int argc, char **argv)
 		log_warn("%s", cause);
 		return 1;
 	}
+	tickets_allow_create();	/* server.ticket_keys, still as root */
 	if ((g = gen_load(conf_path, &errs)) == NULL ||
 	    listeners_prepare(gen_config(g), &errs) != 0) {
 		log_errs("", &errs);
