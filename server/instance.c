@@ -235,7 +235,8 @@ overlap_specific(const struct endpoint *ep, struct claim_holder *h,
 			continue;
 		name = path + 1;
 		n = strlen(name);
-		if (strncmp(name, CLAIM_LISTEN, plen) != 0 || n < slen ||
+		if (n > sizeof a.sun.sun_path - 1 ||
+		    strncmp(name, CLAIM_LISTEN, plen) != 0 || n < slen ||
 		    strcmp(name + n - slen, suffix) != 0 ||
 		    strncmp(name + plen, "*:", 2) == 0 || claim_is_ours(name))
 			continue;
