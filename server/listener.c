@@ -13,7 +13,14 @@
  * SO_REUSEPORT is still set, for another reason: it lets "*:8443" (bound
  * to [::]:8443, dual stack) coexist with "127.0.0.2:8443", and the kernel
  * then gives a connection to the most specific socket, which is what the
- * listeners in the config mean.
+ * listeners in the config mean. It would let a second certbindd share
+ * every port just as well: the claims (instance.c), made here before a
+ * socket is bound, keep that from happening.
+ *
+ * A listener whose address cannot be bound (not this host's, or a port
+ * another program has) stops only itself: it is kept on a list of its
+ * own, logged, answered as "not-listening" by its claim, and tried again
+ * at every reload.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
