@@ -185,13 +185,15 @@ int		 privsep_drop(const struct srvid *, char **cause);
  * pidfile.c: server.pidfile, "PID\n", written atomically with mode 0644.
  * pidfile_path is the resolved path (allocated), or NULL when the config
  * has none. pidfile_write also takes an flock() on the file it wrote,
- * held until exit, and refuses (naming the pid) a pidfile another live
+ * held until shutdown begins, and refuses (naming the pid) a pidfile another live
  * process holds locked. pidfile_remove removes the file only if it names this
  * process, and says nothing when it cannot (privileges dropped).
  */
 char		*pidfile_path(const struct config *);
 int		 pidfile_write(const char *path, char **cause);
 void		 pidfile_remove(const char *path);
+/* Releases the lock alone (at shutdown, once nothing listens). */
+void		 pidfile_unlock(void);
 
 /*
  * keeper.c: the privileged process that opens files and binds listeners

@@ -418,12 +418,17 @@ main(int argc, char **argv)
 	log_info("stopping: %ld connections open, waiting up to %lld s",
 	    workers_connections(), (long long)gen_shutdown_timeout(g) / 1000);
 	listeners_close_all();
+	/*
+	 * Nothing listens any more: a new certbindd may start on this config
+	 * and its listeners (and pidfile) while the connections drain.
+	 */
+	instance_release_all();
+	pidfile_unlock();
 	workers_stop(gen_shutdown_timeout(g));
 	challenge_free_all();
 	gen_unref(g);
 	gen_global_free();
 	keeper_stop();
-	instance_release_all();
 	pidfile_remove(pidpath);
 	free(pidpath);
 	log_info("stopped");

@@ -113,6 +113,14 @@ pidfile_write(const char *path, char **cause)
 	return 0;
 }
 
+void
+pidfile_unlock(void)
+{
+	if (lock_fd != -1)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
 /*
  * Only a file that still names this process is removed: another
  * certbindd may have been started with the same pidfile since.
@@ -124,7 +132,5 @@ pidfile_remove(const char *path)
 		return;
 	if (pidfile_read(path) == (long)getpid())
 		(void)unlink(path);
-	if (lock_fd != -1)
-		close(lock_fd);
-	lock_fd = -1;
+	pidfile_unlock();
 }

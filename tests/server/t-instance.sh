@@ -32,7 +32,7 @@ store = "$S";
 server = {
   listen = ( $ls );
   workers = 1;
-  shutdown_timeout = 2;
+  shutdown_timeout = ${SDT:-2};
   ${pf:+pidfile = \"$pf\";}
 };
 keys = ( { name = "k"; key = "$k.key"; cert = "$k.pem"; } );
@@ -160,6 +160,37 @@ srv_exit_status 10
 t_is "SIGTERM: exits 0" "$srv_rc" 0
 t_ok "the pidfile is gone" test ! -e "$T/a.pid"
 # The claims went with the process: a new one starts on the same config.
+SDT=30 mkconf "$A" www "$T/a.pid" "127.0.0.2:$P"
 srv_start "$A" || t_fail "after the first stopped, certbindd starts on its config" "$(cat "$srv_log")"
 t_is "and serves" "$(srv_fpr 127.0.0.2 "$P")" "$www"
+
+# SIGTERM releases the claims once the listeners are closed: while its
+# connections drain, a new certbindd starts on the same config.
+old=$srv_pid
+mkfifo "$T/hold.in"
+timeout 60 $PY tests/server/client.py hold 127.0.0.2 "$P" 1 60 \
+    <"$T/hold.in" >"$T/hold.out" 2>&1 &
+hpid=$!
+exec 7>"$T/hold.in"
+i=0
+while ! grep -q '^ok' "$T/hold.out" && [ $i -lt 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+srv_term
+if srv_wait_log 1 'stopping: 1 connections open' 10; then
+	srv_log=$T/new.log
+	# Not with the client's stdin: it must see EOF below.
+	srv_start "$A" 7>&-
+	t_match "while the old one drains, a new one starts on its config" \
+	    "$(cat "$srv_log")" ' ready: '
+	t_is "the old one is still draining" \
+	    "$(kill -0 "$old" 2>/dev/null && echo yes)" yes
+	t_is "the new one serves" "$(srv_fpr 127.0.0.2 "$P")" "$www"
+else
+	t_fail "SIGTERM with a connection open" "$(cat "$srv_log")"
+fi
+exec 7>&-
+wait "$hpid"
+t_match "the drained connection still proxied" "$(cat "$T/hold.out")" \
+    '^echo ok$'
 t_done
