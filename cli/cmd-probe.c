@@ -24,12 +24,16 @@ const struct cmd_entry cmd_probe_entry = {
 	"and compares the certificate the running certbindd serves with the\n"
 	"one the config predicts. A different certificate is the warning\n"
 	"not-reloaded (reload certbindd); a refused handshake or connection\n"
-	"where a key is predicted is the error unserved-listener. Listeners\n"
-	"on \"*\" are reached on 127.0.0.1. --verbose also prints the probes\n"
-	"that match. When everything matches, one line on standard error\n"
-	"says how many probes did. Exits 1 when there is an error finding,\n"
-	"and with --strict also on a warning (not-reloaded), for scripts\n"
-	"that must notice a renewal certbindd does not serve yet.",
+	"where a key is predicted is the error unserved-listener. A listener\n"
+	"certbindd does not listen on (its address could not be bound, or\n"
+	"another certbindd holds it) is the error not-listening, with the\n"
+	"reason certbindd gives; nothing is sent to an address this host\n"
+	"does not have. Listeners on \"*\" are reached on 127.0.0.1.\n"
+	"--verbose also prints the probes that match. When everything\n"
+	"matches, one line on standard error says how many probes did.\n"
+	"Exits 1 when there is an error finding, and with --strict also on\n"
+	"a warning (not-reloaded), for scripts that must notice a renewal\n"
+	"certbindd does not serve yet.",
 	.args = { 0, -1, {
 		{ "verbose", 'v', 0 },
 		{ "strict", 0, 0 },

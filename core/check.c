@@ -415,34 +415,80 @@ addr_local(struct addrcache *ac, const struct endpoint *ep)
 	return ac->local[ac->n++];
 }
 
+/*
+ * The freebind listener that serves binding endpoint ep (same address,
+ * and its port or any), or -1: the address is a standby one then.
+ */
+static ssize_t
+freebind_listener(const struct config *cf, const struct endpoint *ep)
+{
+	const struct config_listener	*l;
+	struct endpoint			 a, b;
+	size_t				 i;
+
+	a = with_any_port(ep);
+	for (i = 0; i < config_nlisteners(cf); i++) {
+		l = config_listener(cf, i);
+		b = with_any_port(&l->ep);
+		if (!l->freebind || endpoint_cmp(&a, &b) != 0)
+			continue;
+		if (endpoint_any_port(ep) || ep->port == l->ep.port)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
 static void
 check_addresses(struct check *c)
 {
-	const struct config	*cf = c->cf;
-	struct addrcache	 ac = { NULL, NULL, 0, 0 };
-	const struct endpoint	*ep;
-	size_t			 i;
-	char			 text[ENDPOINT_STRLEN], *obj;
+	const struct config		*cf = c->cf;
+	const struct config_listener	*l;
+	struct addrcache		 ac = { NULL, NULL, 0, 0 };
+	const struct endpoint		*ep;
+	size_t				 i;
+	ssize_t				 fl;
+	char				 text[ENDPOINT_STRLEN], *obj;
 
 	for (i = 0; i < c->nl; i++) {
-		ep = &config_listener(cf, i)->ep;
+		l = config_listener(cf, i);
+		ep = &l->ep;
 		if (endpoint_any_addr(ep) || addr_local(&ac, ep))
 			continue;
 		endpoint_format(ep, text);
-		findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
-		    FK_LISTENER, (ssize_t)i, text, "this host has no such "
-		    "address, so certbindd cannot listen on it; add the "
-		    "address to an interface or move the listener.");
+		if (l->freebind)
+			/* A standby address (a VIP, a site moving here). */
+			findings_add(c->out, SEV_INFO, F_ADDRESS_NOT_LOCAL,
+			    FK_LISTENER, (ssize_t)i, text, "this host does "
+			    "not have the address now; certbindd listens on "
+			    "it anyway (freebind) and serves it once the "
+			    "address arrives.");
+		else
+			findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
+			    FK_LISTENER, (ssize_t)i, text, "this host has no "
+			    "such address, so certbindd cannot listen on it; "
+			    "add the address to an interface, set freebind = "
+			    "true on the listener if the address comes later, "
+			    "or move the listener.");
 	}
 	for (i = 0; i < c->nb; i++) {
 		ep = &config_binding(cf, i)->ep;
 		if (endpoint_any_addr(ep) || addr_local(&ac, ep))
 			continue;
 		obj = check_binding_object(config_binding(cf, i));
-		findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
-		    FK_BINDING, (ssize_t)i, obj, "this host has no such "
-		    "address, so no connection can arrive on it; move the "
-		    "binding (certbind move) to an address the host has.");
+		if ((fl = freebind_listener(cf, ep)) >= 0) {
+			endpoint_format(&config_listener(cf, (size_t)fl)->ep,
+			    text);
+			findings_add(c->out, SEV_INFO, F_ADDRESS_NOT_LOCAL,
+			    FK_BINDING, (ssize_t)i, obj, "this host does not "
+			    "have the address now; the freebind listener %s "
+			    "receives its connections once the address "
+			    "arrives.", text);
+		} else
+			findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
+			    FK_BINDING, (ssize_t)i, obj, "this host has no "
+			    "such address, so no connection can arrive on it; "
+			    "move the binding (certbind move) to an address "
+			    "the host has.");
 		free(obj);
 	}
 	free(ac.v);

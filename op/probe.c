@@ -10,11 +10,20 @@
  * The client does not verify the certificate: probe asks which one is
  * served, not whether a browser would trust it. "*" listeners are
  * reached on 127.0.0.1.
+ *
+ * Before any handshake, the listener's claim (op/claim.h) is asked
+ * whether certbindd listens there: a listener whose address it could not
+ * bind, or that another certbindd (another config) holds, is the error
+ * not-listening, said with the reason, and is not probed. Nothing is
+ * ever sent to an address this host does not have: such a listener is
+ * not-listening when no certbindd claims it, and address-not-local
+ * (info) when certbindd listens there with freebind.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +38,14 @@
 #include "core/resolve.h"
 #include "keys/cert.h"
 #include "op/check.h"
+#include "op/claim.h"
 #include "op/probe.h"
 #include "util/xmalloc.h"
+
+/* The finding of a listener certbindd does not listen on. */
+#ifndef F_NOT_LISTENING
+#define F_NOT_LISTENING		"not-listening"
+#endif
 
 /* The name tried for a wildcard binding "*.example.com". */
 #define PROBE_WILDCARD_LABEL	"certbind-probe"
@@ -336,14 +351,69 @@ probe_endpoint(const struct config *cf, const struct resolver *r,
 	free(names);
 }
 
+/*
+ * What the claim of listener lep says, for a probe of target: 1 when the
+ * handshakes should go on, 0 when a finding says why they do not.
+ */
+static int
+probe_claim(const struct config *cf, const struct endpoint *lep,
+    const struct endpoint *target, int timeout_ms, struct findings *fs)
+{
+	struct claim_addr	 a;
+	struct claim_holder	 h;
+	char			 text[ENDPOINT_STRLEN], real[PATH_MAX];
+	const char		*mine = config_path(cf);
+	int			 held, local;
+
+	endpoint_format(target, text);
+	local = endpoint_addr_is_local(target) != 0;
+	claim_listen_addr(lep, &a);
+	held = claim_query(&a, timeout_ms, &h);
+	if (mine != NULL && realpath(mine, real) != NULL)
+		mine = real;
+	if (held == 1 && h.config[0] != '\0' && mine != NULL &&
+	    strcmp(h.config, mine) != 0) {
+		findings_add(fs, SEV_ERROR, F_NOT_LISTENING, FK_FILE, -1, text,
+		    "certbindd pid %ld (config %s) holds this listener, so the "
+		    "certbindd of this config does not listen on it and "
+		    "clients get the other config's certificates; remove the "
+		    "listener from one of the configs", (long)h.pid, h.config);
+		return 0;
+	}
+	if (held == 1 && strcmp(h.state, "not-listening") == 0) {
+		findings_add(fs, SEV_ERROR, F_NOT_LISTENING, FK_FILE, -1, text,
+		    "certbindd pid %ld does not listen on this listener: %s; "
+		    "it tries again at every reload (certbind reload)",
+		    (long)h.pid, h.error[0] != '\0' ? h.error :
+		    "no reason given");
+		return 0;
+	}
+	if (local)
+		return 1;
+	/* Not this host's address: send nothing there. */
+	if (held == 1 && strcmp(h.state, "listening") == 0)
+		findings_add(fs, SEV_INFO, F_ADDRESS_NOT_LOCAL, FK_FILE, -1,
+		    text, "certbindd pid %ld listens on it%s, but this host "
+		    "does not have the address now, so it was not probed",
+		    (long)h.pid, h.freebind ? " (freebind)" : "");
+	else
+		findings_add(fs, SEV_ERROR, F_NOT_LISTENING, FK_FILE, -1, text,
+		    "this host does not have the address and no certbindd "
+		    "claims the listener, so nothing listens on it here (not "
+		    "probed); add the address to an interface, or set "
+		    "freebind = true on the listener and reload certbindd");
+	return 0;
+}
+
 void
 probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
     int timeout_ms, probe_ok_fn ok, void *arg, struct findings *fs)
 {
 	struct probe_keys	 pk;
 	struct resolver		*r;
-	struct endpoint		 ep;
+	struct endpoint		 ep, lep;
 	size_t			 i, count;
+	ssize_t			 li;
 
 	count = n != 0 ? n : config_nlisteners(cf);
 	r = resolver_new(cf);
@@ -358,6 +428,12 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 			memset(ep.addr, 0, sizeof ep.addr);
 			ep.addr[0] = 127;
 			ep.addr[3] = 1;
+		}
+		li = n != 0 ? config_listener_serving(cf, &ep) : (ssize_t)i;
+		if (li >= 0) {
+			lep = config_listener(cf, (size_t)li)->ep;
+			if (!probe_claim(cf, &lep, &ep, timeout_ms, fs))
+				continue;
 		}
 		probe_endpoint(cf, r, &pk, &ep, timeout_ms, ok, arg, fs);
 	}

@@ -204,12 +204,16 @@ int		 privsep_drop(const struct srvid *, char **cause);
 /*
  * pidfile.c: server.pidfile, "PID\n", written atomically with mode 0644.
  * pidfile_path is the resolved path (allocated), or NULL when the config
- * has none. pidfile_remove removes the file only if it names this
+ * has none. pidfile_write also takes an flock() on the file it wrote,
+ * held until shutdown begins, and refuses (naming the pid) a pidfile another live
+ * process holds locked. pidfile_remove removes the file only if it names this
  * process, and says nothing when it cannot (privileges dropped).
  */
 char		*pidfile_path(const struct config *);
 int		 pidfile_write(const char *path, char **cause);
 void		 pidfile_remove(const char *path);
+/* Releases the lock alone (at shutdown, once nothing listens). */
+void		 pidfile_unlock(void);
 
 /*
  * keeper.c: the privileged process that opens files and binds listeners
@@ -220,7 +224,9 @@ void		 pidfile_remove(const char *path);
 int		 keeper_start(const struct config *, const char *conf_path,
 		     char **cause);
 int		 keeper_open(const char *path, int oflags);
-int		 keeper_listen(const struct endpoint *ep, struct errlist *errs);
+/* -1 with errs and errno (the bind's: EADDRNOTAVAIL, EADDRINUSE...). */
+int		 keeper_listen(const struct endpoint *ep, int freebind,
+		     struct errlist *errs);
 /* Whether certbindd has a keeper and it has exited (reaped then). */
 int		 keeper_lost(void);
 /* Closes the pair and waits for the keeper to exit. */
@@ -235,14 +241,59 @@ void		 keeper_stop(void);
  * endpoint is unchanged is kept, with its queue of pending connections.
  */
 struct listener;
-/* A bound, listening, non-blocking socket for ep; -1 with errs. */
-int		 listener_socket(const struct endpoint *ep,
+/*
+ * A bound, listening, non-blocking socket for ep (IP_FREEBIND with
+ * freebind); -1 with errs and errno.
+ */
+int		 listener_socket(const struct endpoint *ep, int freebind,
 		     struct errlist *errs);
-int		 listeners_prepare(const struct config *, struct errlist *errs);
+/*
+ * Claims each listener (instance.c) and binds the new ones. A listener
+ * whose address cannot be bound (EADDRNOTAVAIL, EADDRINUSE) is logged
+ * and left out, and tried again at the next prepare; so is one another
+ * certbindd holds, at a reload (at_start: that is an error in errs).
+ */
+int		 listeners_prepare(const struct config *, int at_start,
+		     struct errlist *errs);
 void		 listeners_abort(void);
 void		 listeners_commit(void);
 void		 listeners_close_all(void);
 size_t		 listeners_count(void);
+/* The config's listeners that are not listening now. */
+size_t		 listeners_down(void);
+
+/*
+ * instance.c: one certbindd per config, and never two sharing a listener
+ * (the claims of op/claim.h). Main thread only.
+ */
+/* Who else may hold a claim that this certbindd respects: the server user. */
+void		 instance_trust_uid(uid_t);
+/*
+ * Claims the config at path: -1 with *cause ("certbindd pid N (config
+ * PATH) already runs on PATH") when another certbindd runs on it.
+ */
+int		 instance_claim_config(const char *path, char **cause);
+/*
+ * A prepare: instance_begin(), then instance_claim_listener() for each
+ * listener of the new config (0: claimed, or ours already; -1 with
+ * *cause naming the certbindd that serves it or an overlapping "*"),
+ * then instance_commit() (releases the claims the config dropped) or
+ * instance_abort() (releases the ones this prepare made).
+ */
+void		 instance_begin(void);
+int		 instance_claim_listener(const struct endpoint *, int freebind,
+		     char **cause);
+void		 instance_commit(void);
+void		 instance_abort(void);
+/* What the claim of ep answers: listening, or not and why. */
+void		 instance_listener_state(const struct endpoint *,
+		     int listening, const char *why);
+/* After daemon(): the claims name this process, not the parent. */
+void		 instance_relisten(void);
+/* A descriptor readable when someone asks a claim; then answer. */
+int		 instance_fd(void);
+void		 instance_answer(void);
+void		 instance_release_all(void);
 
 /* worker.c */
 int		 workers_start(unsigned n, char **cause);

@@ -17,7 +17,11 @@
  *                      file, no symbolic link: O_NOFOLLOW), for the
  *                      challenge certificates and keys certbind writes;
  *   KEEPER_LISTEN ep   a listening socket for an endpoint the config
- *                      lists in server.listen.
+ *                      lists in server.listen, with IP_FREEBIND when
+ *                      both the request and that config's listener say
+ *                      freebind = true. A failure comes back with the
+ *                      errno of the bind (EADDRNOTAVAIL stops only that
+ *                      listener, listener.c) and the message.
  *
  * Anything else is refused with EACCES, so an unprivileged process taken
  * over by an attacker can make the keeper open only what certbindd is
@@ -58,6 +62,7 @@ enum keeper_op { KEEPER_OPEN = 1, KEEPER_LISTEN };
 struct keeper_req {
 	int		op;
 	int		oflags;
+	int		freebind;	/* KEEPER_LISTEN */
 	struct endpoint	ep;
 	char		path[PATH_MAX];
 };
@@ -72,6 +77,7 @@ struct allowed {
 	char		**paths;
 	size_t		  npaths;
 	struct endpoint	 *eps;
+	int		 *freebind;	/* per endpoint */
 	size_t		  neps;
 	char		 *alpn_dir;	/* the tls-alpn-01 challenges */
 };
@@ -93,6 +99,7 @@ allowed_free(struct allowed *a)
 		free(a->paths[i]);
 	free(a->paths);
 	free(a->eps);
+	free(a->freebind);
 	free(a->alpn_dir);
 	memset(a, 0, sizeof *a);
 }
@@ -126,8 +133,11 @@ allowed_set(struct allowed *a, const struct config *cfg)
 		    config_server(cfg)->ticket_keys);
 	a->neps = config_nlisteners(cfg);
 	a->eps = xcalloc(a->neps + 1, sizeof *a->eps);
-	for (i = 0; i < a->neps; i++)
+	a->freebind = xcalloc(a->neps + 1, sizeof *a->freebind);
+	for (i = 0; i < a->neps; i++) {
 		a->eps[i] = config_listener(cfg, i)->ep;
+		a->freebind[i] = config_listener(cfg, i)->freebind;
+	}
 	a->alpn_dir = config_resolve_path(cfg, ACME_ALPN_DIR);
 }
 
@@ -189,6 +199,7 @@ allowed_path(const struct allowed *a, const char *path)
 	return 0;
 }
 
+/* 0: not a listener of the config; 1: one; 2: a freebind one. */
 static int
 allowed_ep(const struct allowed *a, const struct endpoint *ep)
 {
@@ -196,7 +207,7 @@ allowed_ep(const struct allowed *a, const struct endpoint *ep)
 
 	for (i = 0; i < a->neps; i++) {
 		if (endpoint_cmp(&a->eps[i], ep) == 0)
-			return 1;
+			return a->freebind[i] ? 2 : 1;
 	}
 	return 0;
 }
@@ -300,7 +311,7 @@ keeper_main(int sock, const struct config *cfg, const char *conf_path)
 	struct keeper_rep	 rep;
 	struct errlist		 errs = ERRLIST_INIT;
 	ssize_t			 r;
-	int			 fd;
+	int			 fd, which;
 
 	allowed_set(&a, cfg);
 	for (;;) {
@@ -318,10 +329,11 @@ keeper_main(int sock, const struct config *cfg, const char *conf_path)
 			if ((fd = serve_open(&a, conf_path, &req)) == -1)
 				rep.err = errno;
 		} else if (req.op == KEEPER_LISTEN) {
-			if (!allowed_ep(&a, &req.ep))
+			if ((which = allowed_ep(&a, &req.ep)) == 0)
 				rep.err = EACCES;
-			else if ((fd = listener_socket(&req.ep, &errs)) == -1) {
-				rep.err = EIO;
+			else if ((fd = listener_socket(&req.ep, req.freebind &&
+			    which == 2, &errs)) == -1) {
+				rep.err = errno != 0 ? errno : EIO;
 				if (errs.n > 0)
 					strncpy(rep.msg, errs.v[errs.n - 1],
 					    sizeof rep.msg - 1);
@@ -389,7 +401,9 @@ keeper_lost(void)
 {
 	if (keeper_fd == -1)
 		return 0;
-	return keeper_gone || waitpid(keeper_pid, NULL, WNOHANG) != 0;
+	if (!keeper_gone && waitpid(keeper_pid, NULL, WNOHANG) != 0)
+		keeper_gone = 1;
+	return keeper_gone;
 }
 
 void
@@ -413,9 +427,19 @@ keeper_call(struct keeper_req *req, char *msg, size_t msgsize)
 	ssize_t			r;
 	int			fd;
 
+	if (keeper_gone) {
+		/* Nothing to ask: every call after its death says so. */
+		errno = EPIPE;
+		return -1;
+	}
 	do
 		r = send(keeper_fd, req, sizeof *req, MSG_NOSIGNAL);
 	while (r == -1 && errno == EINTR);
+	/*
+	 * The pair only fails when the keeper has exited: EPIPE or
+	 * ECONNRESET from send, or EOF from recv, may come before its exit
+	 * can be reaped, and mean the same (keeper_lost()).
+	 */
 	if (r != (ssize_t)sizeof *req || recv_rep(keeper_fd, &rep, &fd) != 0) {
 		keeper_gone = 1;
 		errno = EPIPE;	/* the keeper is gone */
@@ -451,25 +475,30 @@ keeper_open(const char *path, int oflags)
 }
 
 int
-keeper_listen(const struct endpoint *ep, struct errlist *errs)
+keeper_listen(const struct endpoint *ep, int freebind, struct errlist *errs)
 {
 	struct keeper_req	req;
 	char			msg[256] = "", buf[ENDPOINT_STRLEN];
-	int			fd;
+	int			fd, saved;
 
 	if (keeper_fd == -1)
-		return listener_socket(ep, errs);
+		return listener_socket(ep, freebind, errs);
 	memset(&req, 0, sizeof req);
 	req.op = KEEPER_LISTEN;
 	req.ep = *ep;
+	req.freebind = freebind;
 	if ((fd = keeper_call(&req, msg, sizeof msg)) == -1) {
+		saved = errno;
 		if (msg[0] != '\0')
 			errlist_add(errs, "%s", msg);
 		else
 			errlist_add(errs, "listener %s: %s",
 			    endpoint_format(ep, buf), errno == EACCES ?
 			    "refused by the keeper (not in server.listen)" :
-			    strerror(errno));
+			    saved == EPIPE ? "the keeper process that binds "
+			    "listeners as root has exited; restart certbindd" :
+			    strerror(saved));
+		errno = saved;
 	}
 	return fd;
 }

@@ -5,15 +5,18 @@
  * signalfd here, so a handler never runs and reload and shutdown are
  * ordinary code.
  *
- * Start-up order matters: load everything and bind every listener while
- * still privileged, detach, fork the keeper (keeper.c) that stays root for
- * the reloads, drop privileges, and only then start the worker threads
- * (fork keeps just the calling thread).
+ * Start-up order matters: load everything, claim the config and the
+ * listeners (instance.c: a second certbindd on them exits 1 here, with
+ * its message on stderr) and bind every listener while still privileged,
+ * detach (the claims then name the detached process), fork the keeper
+ * (keeper.c) that stays root for the reloads, drop privileges, and only
+ * then start the worker threads (fork keeps just the calling thread).
  */
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +158,20 @@ worker_count(const struct gen *g)
 	return (unsigned)n;
 }
 
+/*
+ * Whether the keeper has died, said every time it is: its EPIPE or
+ * ECONNRESET may come before its exit can be reaped (keeper_lost()).
+ */
+static int
+keeper_says_lost(void)
+{
+	if (!keeper_lost())
+		return 0;
+	log_warn("reload: the keeper process that opens files as root has "
+	    "exited; restart certbindd to reload");
+	return 1;
+}
+
 static void
 reload(struct gen **running)
 {
@@ -164,17 +181,21 @@ reload(struct gen **running)
 
 	notify_send("RELOADING=1");
 	log_info("SIGHUP: reloading the config");
-	if ((ng = gen_load(conf_path, &errs)) == NULL) {
-		log_errs("reload: ", &errs);
-		if (keeper_lost())
-			log_warn("reload: the keeper process that opens files "
-			    "as root has exited; restart certbindd to reload");
+	if (keeper_says_lost()) {
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
 		goto out;
 	}
-	if (listeners_prepare(gen_config(ng), &errs) != 0) {
+	if ((ng = gen_load(conf_path, &errs)) == NULL) {
 		log_errs("reload: ", &errs);
+		keeper_says_lost();
+		log_warn("reload failed: still serving generation %lu",
+		    gen_id(*running));
+		goto out;
+	}
+	if (listeners_prepare(gen_config(ng), 0, &errs) != 0) {
+		log_errs("reload: ", &errs);
+		keeper_says_lost();
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
 		gen_unref(ng);
@@ -193,8 +214,13 @@ reload(struct gen **running)
 	listeners_commit();
 	gen_unref(*running);
 	*running = ng;
-	log_info("reloaded: serving generation %lu on %zu listeners",
-	    gen_id(ng), listeners_count());
+	if (listeners_down() != 0)
+		log_info("reloaded: serving generation %lu on %zu listeners "
+		    "(%zu not listening)", gen_id(ng), listeners_count(),
+		    listeners_down());
+	else
+		log_info("reloaded: serving generation %lu on %zu listeners",
+		    gen_id(ng), listeners_count());
 out:
 	errlist_clear(&errs);
 	notify_send("READY=1");
@@ -205,6 +231,7 @@ main(int argc, char **argv)
 {
 	struct errlist		 errs = ERRLIST_INIT;
 	struct signalfd_siginfo	 si;
+	struct pollfd		 pfd[2];
 	struct gen		*g;
 	const struct srvid	*id;
 	sigset_t		 set;
@@ -274,11 +301,26 @@ main(int argc, char **argv)
 		return 1;
 	}
 	tickets_allow_create();	/* server.ticket_keys, still as root */
-	if ((g = gen_load(conf_path, &errs)) == NULL ||
-	    listeners_prepare(gen_config(g), &errs) != 0) {
+	if ((g = gen_load(conf_path, &errs)) == NULL) {
 		log_errs("", &errs);
 		log_warn("not started: the config could not be loaded");
 		errlist_clear(&errs);
+		return 1;
+	}
+	/* One certbindd per config and per listener (instance.c). */
+	if (gen_srvid(g)->set)
+		instance_trust_uid(gen_srvid(g)->uid);
+	if (instance_claim_config(conf_path, &cause) != 0 ||
+	    listeners_prepare(gen_config(g), 1, &errs) != 0) {
+		log_errs("", &errs);
+		if (cause != NULL)
+			log_warn_escaped("", cause);
+		log_warn("not started: %s", cause != NULL ?
+		    "another certbindd runs on this config" :
+		    "a listener could not be claimed or opened");
+		free(cause);
+		errlist_clear(&errs);
+		instance_release_all();
 		gen_unref(g);
 		return 1;
 	}
@@ -289,6 +331,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		log_init(1);
+		instance_relisten();
 	}
 	/* The final pid, and still root: /run is root's. */
 	pidpath = pidfile_path(gen_config(g));
@@ -327,11 +370,32 @@ main(int argc, char **argv)
 	gen_ref(g);
 	gen_install(g);
 	listeners_commit();
-	log_info("ready: generation %lu, %zu listeners, %u workers",
-	    gen_id(g), listeners_count(), n);
+	if (listeners_down() != 0)
+		log_info("ready: generation %lu, %zu listeners (%zu not "
+		    "listening), %u workers", gen_id(g), listeners_count(),
+		    listeners_down(), n);
+	else
+		log_info("ready: generation %lu, %zu listeners, %u workers",
+		    gen_id(g), listeners_count(), n);
 	notify_send("READY=1");
 
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = instance_fd();
+	pfd[1].events = POLLIN;
 	for (;;) {
+		/* Claims are asked (op/claim.h) while we wait for signals. */
+		pfd[1].fd = instance_fd();
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents != 0)
+			instance_answer();
+		if (pfd[0].revents == 0)
+			continue;
 		r = read(sfd, &si, sizeof si);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -355,6 +419,12 @@ main(int argc, char **argv)
 	log_info("stopping: %ld connections open, waiting up to %lld s",
 	    workers_connections(), (long long)gen_shutdown_timeout(g) / 1000);
 	listeners_close_all();
+	/*
+	 * Nothing listens any more: a new certbindd may start on this config
+	 * and its listeners (and pidfile) while the connections drain.
+	 */
+	instance_release_all();
+	pidfile_unlock();
 	workers_stop(gen_shutdown_timeout(g));
 	challenge_free_all();
 	gen_unref(g);
