@@ -84,8 +84,14 @@ struct config_binding {
 };
 
 #define CONFIG_PROXY_PROTOCOL_MAX	2
-#define CONFIG_ALPN_MAX			16	/* protocols on a listener */
-#define CONFIG_ALPN_NAME_MAX		255	/* RFC 7301: 1-255 bytes */
+/*
+ * RFC 7301 allows 1-255 bytes a name, but GnuTLS 3.7 holds at most 8
+ * protocols of at most 31 bytes (lib/ext/alpn.h): a listener may list 7,
+ * leaving certbindd room for acme-tls/1. The rule is here, so that the
+ * loader, certbind listen and certbindd agree.
+ */
+#define CONFIG_ALPN_MAX			7	/* protocols on a listener */
+#define CONFIG_ALPN_NAME_MAX		31	/* bytes in a name */
 
 struct config_listener {
 	struct endpoint	 ep;		/* the address may be "*", the port not */

@@ -45,6 +45,7 @@ enum severity {
 #define F_ACME_UNREACHABLE	"acme-unreachable"
 #define F_WEAK_TLS		"weak-tls"
 #define F_CLIENT_CA		"client-ca"
+#define F_NOT_LISTENING		"not-listening"
 
 /* What a finding concerns, so the UI can attach it to a row. */
 enum finding_kind {

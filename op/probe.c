@@ -43,9 +43,6 @@
 #include "util/xmalloc.h"
 
 /* The finding of a listener certbindd does not listen on. */
-#ifndef F_NOT_LISTENING
-#define F_NOT_LISTENING		"not-listening"
-#endif
 
 /* The name tried for a wildcard binding "*.example.com". */
 #define PROBE_WILDCARD_LABEL	"certbind-probe"

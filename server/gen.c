@@ -41,13 +41,6 @@
 #include "op/acme-paths.h"
 #include "server/certbindd.h"
 
-/*
- * GnuTLS 3.7 holds at most 8 ALPN protocols of at most 31 bytes
- * (lib/ext/alpn.h): a listener may list 7, leaving room for acme-tls/1.
- */
-#define GEN_ALPN_MAX		7
-#define GEN_ALPN_NAME_MAX	31
-
 struct gen {
 	atomic_long			 refs;
 	unsigned long			 id;
@@ -378,12 +371,12 @@ static int
 gen_alpn_setup(gnutls_session_t s, struct hsinfo *hs)
 {
 	const struct config_listener	*l = gen_listener(hs->gen, &hs->lep);
-	gnutls_datum_t			 p[GEN_ALPN_MAX + 1];
+	gnutls_datum_t			 p[CONFIG_ALPN_MAX + 1];
 	unsigned			 n = 0;
 	size_t				 i;
 
 	hs->alpn_acme = 0;
-	for (i = 0; l != NULL && i < l->nalpn && n < GEN_ALPN_MAX; i++) {
+	for (i = 0; l != NULL && i < l->nalpn && n < CONFIG_ALPN_MAX; i++) {
 		p[n].data = (unsigned char *)l->alpn[i];
 		p[n++].size = strlen(l->alpn[i]);
 	}
@@ -702,33 +695,6 @@ gen_load_client_cas(struct gen *g, const char *path, struct errlist *errs)
 	free(paths);
 }
 
-/*
- * The ALPN lists of the listeners, against what GnuTLS can hold: a list
- * it would refuse must fail the load, not every handshake.
- */
-static void
-gen_check_alpn(struct gen *g, const char *path, struct errlist *errs)
-{
-	const struct config_listener	*l;
-	char				 buf[ENDPOINT_STRLEN];
-	size_t				 i, j;
-
-	for (i = 0; i < config_nlisteners(g->cfg); i++) {
-		l = config_listener(g->cfg, i);
-		if (l->nalpn > GEN_ALPN_MAX)
-			errlist_add(errs, "%s:%d: listener %s: alpn lists %zu "
-			    "protocols; certbindd offers at most %d", path,
-			    l->line, endpoint_format(&l->ep, buf), l->nalpn,
-			    GEN_ALPN_MAX);
-		for (j = 0; j < l->nalpn; j++)
-			if (strlen(l->alpn[j]) > GEN_ALPN_NAME_MAX)
-				errlist_add(errs, "%s:%d: listener %s: alpn "
-				    "protocol %zu is longer than %d bytes",
-				    path, l->line, endpoint_format(&l->ep,
-				    buf), j + 1, GEN_ALPN_NAME_MAX);
-	}
-}
-
 static int64_t
 seconds(int64_t v, int64_t dflt)
 {
@@ -795,8 +761,6 @@ gen_load(const char *path, struct errlist *errs)
 		}
 		free(kp);
 	}
-
-	gen_check_alpn(g, path, errs);
 
 	if ((ret = gnutls_certificate_allocate_credentials(&g->creds)) < 0) {
 		g->creds = NULL;
