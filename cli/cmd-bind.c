@@ -78,7 +78,6 @@ read_options(struct args *args, struct config_binding *want,
     unsigned *given)
 {
 	const char	*s;
-	char		*cause = NULL;
 
 	memset(want, 0, sizeof *want);
 	*given = 0;
@@ -88,16 +87,8 @@ read_options(struct args *args, struct config_binding *want,
 		return -1;
 	}
 	if ((s = args_get(args, "backend")) != NULL) {
-		if (endpoint_parse(s, &want->backend, &cause) != 0) {
-			cmd_error("--backend: %s", cause);
-			free(cause);
+		if (cmd_backend(s, &want->backend) != 0)
 			return -1;
-		}
-		if (!endpoint_is_concrete(&want->backend)) {
-			cmd_error("--backend '%s' must be an address and a "
-			    "port, without '*'", s);
-			return -1;
-		}
 		want->has_backend = 1;
 		*given |= GIVE_BACKEND;
 	} else if (args_has(args, "no-backend"))

@@ -272,6 +272,24 @@ cmd_fail(int rc, char *cause)
 }
 
 int
+cmd_backend(const char *text, struct endpoint *ep)
+{
+	char	*cause = NULL;
+
+	if (endpoint_parse(text, ep, &cause) != 0) {
+		cmd_error("--backend: %s", cause);
+		free(cause);
+		return -1;
+	}
+	if (!endpoint_is_concrete(ep)) {
+		cmd_error("--backend '%s' must be an address and a port, "
+		    "without '*'", text);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cmd_endpoint(const char *text, struct endpoint *ep)
 {
 	char	*cause = NULL;

@@ -145,6 +145,8 @@ void	 cmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	 cmd_fail(int rc, char *cause);
 /* endpoint_parse(), saying why not: 0, or -1 after the message. */
 int	 cmd_endpoint(const char *text, struct endpoint *);
+/* --backend's value: an address and a port, no '*'; else -1, said. */
+int	 cmd_backend(const char *text, struct endpoint *);
 /*
  * The password source of a command's options: --password-fd N (as
  * /dev/fd/N, written in buf), else --password-file F, else NULL in *src.
