@@ -29,6 +29,7 @@ static int	cmd_acme_status_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_acme_register_entry = {
 	.name = "acme register",
+	.summary = "an account with the ACME CA",
 	.usage = "[--server URL] [--email ADDR] [--ca-bundle FILE] "
 	    "[--eab-kid ID --eab-hmac-file F] --agree-tos",
 	.help =
@@ -54,6 +55,7 @@ const struct cmd_entry cmd_acme_register_entry = {
 
 const struct cmd_entry cmd_acme_order_entry = {
 	.name = "acme order",
+	.summary = "a certificate from the ACME CA",
 	.usage = "NAME --domain NAME... [--challenge tls-alpn-01|http-01|"
 	    "dns-01] [--key-type T] [--bind ENDPOINT [--sni NAME]] "
 	    "[--webroot DIR | --http-port N] [--dns-hook PROG] "
@@ -88,6 +90,7 @@ const struct cmd_entry cmd_acme_order_entry = {
 
 const struct cmd_entry cmd_acme_renew_entry = {
 	.name = "acme renew",
+	.summary = "renew the ACME certificates that are due",
 	.usage = "[NAME...] [--force] [--dry-run]",
 	.help =
 	"Renews every ACME-managed key that is due (or the NAMEs given): "
@@ -106,6 +109,7 @@ const struct cmd_entry cmd_acme_renew_entry = {
 
 const struct cmd_entry cmd_acme_status_entry = {
 	.name = "acme status",
+	.summary = "each ACME key's state and next renewal",
 	.usage = "[--json]",
 	.help =
 	"Every ACME-managed key: its domains and challenge, its "

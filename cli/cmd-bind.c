@@ -19,6 +19,7 @@ static int	cmd_bind_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_bind_entry = {
 	.name = "bind",
+	.summary = "serve a key on an endpoint (and SNI name)",
 	.usage = "KEY ENDPOINT [--sni NAME] [--backend ADDR:PORT | "
 	    "--no-backend] [--client-ca FILE [--client-auth required|optional] "
 	    "| --no-client-ca] [--reload]",
@@ -56,6 +57,7 @@ const struct cmd_entry cmd_bind_entry = {
 
 const struct cmd_entry cmd_unbind_entry = {
 	.name = "unbind",
+	.summary = "stop serving a key on an endpoint",
 	.usage = "KEY ENDPOINT [--sni NAME] [--reload]",
 	.help =
 	"Removes the binding of KEY to ENDPOINT (with --sni, the binding for\n"

@@ -13,6 +13,7 @@ static int	cmd_check_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
+	.summary = "every finding, one a line; exit 1 on errors",
 	.usage = "[--strict] [--offline] [--warn-days N]",
 	.help =
 	"Checks the config, its keys and certificates, the bindings against\n"

@@ -28,6 +28,7 @@ static int	cmd_export_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
+	.summary = "a key and its chain as PKCS#12 or PEM",
 	.usage = "NAME (--pkcs12 OUT [--legacy] [--friendly-name TEXT] | "
 	    "--pem OUT) [--password-file F | --password-fd N]",
 	.help =

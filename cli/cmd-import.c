@@ -25,6 +25,7 @@ static int	cmd_import_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
+	.summary = "a key and certificate from PEM or PKCS#12",
 	.usage = "FILE [--name NAME] [--password-file F | --password-fd N]",
 	.help =
 	"Imports a private key with its certificate and chain: a PEM file "

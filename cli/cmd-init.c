@@ -25,6 +25,7 @@ static int	cmd_init_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
+	.summary = "make a new store and config",
 	.usage = "[--store DIR]",
 	.help =
 	"Creates the key store (DIR/keys mode 0700, DIR/certs, DIR/requests) "

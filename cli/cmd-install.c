@@ -22,6 +22,7 @@ static int	cmd_install_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_install_entry = {
 	.name = "install",
+	.summary = "put a CA's answer on the key it belongs to",
 	.usage = "CERTFILE [--name NAME]",
 	.help =
 	"Installs a CA's answer (PEM or DER, the certificate and any chain) "

@@ -20,6 +20,7 @@ static int	cmd_list_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
+	.summary = "the keys, bindings and listeners, and which key serves each",
 	.usage = "",
 	.help =
 	"Lists the keys (state, days left, subject), the bindings and the\n"

@@ -24,6 +24,7 @@ static int	cmd_listen_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_listen_entry = {
 	.name = "listen",
+	.summary = "add or change a listener and its backend",
 	.usage = "ENDPOINT [--backend ADDR:PORT] [--proxy-protocol 0|1|2] "
 	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy] [--reload]",
 	.help =
@@ -57,6 +58,7 @@ const struct cmd_entry cmd_listen_entry = {
 
 const struct cmd_entry cmd_unlisten_entry = {
 	.name = "unlisten",
+	.summary = "remove a listener",
 	.usage = "ENDPOINT [--reload]",
 	.help =
 	"Removes the listener on ENDPOINT. Its bindings stay (check shows\n"

@@ -15,6 +15,7 @@ static int	cmd_move_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_move_entry = {
 	.name = "move",
+	.summary = "move a listener and its bindings to a new address",
 	.usage = "OLD NEW [--dry-run] [--reload]",
 	.help =
 	"Moves the listener on endpoint OLD (if any) and every binding on OLD\n"

@@ -17,6 +17,7 @@ static int	cmd_probe_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
+	.summary = "what the running certbindd serves, against the config",
 	.usage = "[--verbose] [--strict] [--timeout SECONDS] [ENDPOINT...]",
 	.help =
 	"Connects to each listener of the config (or to each ENDPOINT given)\n"

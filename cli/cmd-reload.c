@@ -17,6 +17,7 @@ static int	cmd_reload_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_reload_entry = {
 	.name = "reload",
+	.summary = "reload certbindd and check that it serves the config",
 	.usage = "[--verbose] [--timeout SECONDS]",
 	.help =
 	"Sends SIGHUP to the running certbindd, the process named by the\n"

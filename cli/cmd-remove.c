@@ -16,6 +16,7 @@ static int	cmd_remove_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_remove_entry = {
 	.name = "remove",
+	.summary = "take a key out of the config; files kept in removed/",
 	.usage = "NAME [--dry-run] [--force]",
 	.help =
 	"Removes key NAME from the config: an installed key, a pending "

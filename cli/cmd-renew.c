@@ -26,6 +26,7 @@ static int	cmd_renew_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_renew_entry = {
 	.name = "renew",
+	.summary = "a new key and request to renew a key's certificate",
 	.usage = "NAME [--key-type TYPE]",
 	.help =
 	"Generates a new key and a request with the subject and names of "

@@ -26,6 +26,7 @@ static int	cmd_request_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_request_entry = {
 	.name = "request",
+	.summary = "a new key and a certificate request for a CA",
 	.usage =
 	"NAME --cn CN [--san NAME|IP]... [--org ORG] [--key-type TYPE]",
 	.help =

@@ -25,6 +25,7 @@ static int	cmd_resolve_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_resolve_entry = {
 	.name = "resolve",
+	.summary = "which key, rule and backend serve a connection",
 	.usage = "ENDPOINT [--sni NAME] [--json]",
 	.help =
 	"Prints which key serves a connection to ENDPOINT (an address and a\n"

@@ -23,6 +23,7 @@ static int	cmd_rollback_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_rollback_entry = {
 	.name = "rollback",
+	.summary = "restore a previous version of the config",
 	.usage = "[--to N] [--dry-run] [--reload] | --list",
 	.help =
 	"Restores a previous config, after printing how it differs from the "

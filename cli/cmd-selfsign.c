@@ -24,6 +24,7 @@ static int	cmd_selfsign_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_selfsign_entry = {
 	.name = "selfsign",
+	.summary = "a new key and a self-signed certificate",
 	.usage = "NAME --cn CN [--san NAME|IP]... [--org ORG] [--days N] "
 	    "[--key-type TYPE]",
 	.help =

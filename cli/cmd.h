@@ -105,6 +105,7 @@ struct cmd_ctx {
 
 struct cmd_entry {
 	const char		*name;
+	const char		*summary;	/* one line for certbind --help */
 	const char		*usage;		/* after "certbind NAME " */
 	const char		*help;		/* for NAME --help */
 	struct args_template	 args;

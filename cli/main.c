@@ -35,8 +35,8 @@ usage(FILE *f)
 	    "\n"
 	    "commands:\n", CONFIG_DEFAULT_PATH);
 	for (i = 0; cmd_table[i] != NULL; i++)
-		fprintf(f, "  %-9s %s\n", cmd_table[i]->name,
-		    cmd_table[i]->usage);
+		fprintf(f, "  %-14s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->summary);
 	fprintf(f, "\n'certbind help COMMAND' or 'certbind COMMAND --help' "
 	    "explains one command;\n"
 	    "man certbind has it all.\n"

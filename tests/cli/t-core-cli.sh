@@ -21,6 +21,15 @@ t_is "--version exits 0" "$rc" 0
 t_match "--version names the version" "$out" '^certbind [0-9]+\.[0-9]+'
 cb --help
 t_is "--help exits 0" "$rc" 0
+# Every command has its one-line description (issue 14: list and
+# rollback were blank): after "commands:", each line is "  NAME  WORDS".
+cmds=$(printf '%s\n' "$out" | sed -n '/^commands:/,/^$/p' | sed '1d;/^$/d')
+t_is "--help lists 23 commands" "$(printf '%s\n' "$cmds" | grep -c .)" 23
+t_is "each with a description" \
+    "$(printf '%s\n' "$cmds" | grep -cvE '^  [a-z]+( [a-z]+)? +[a-z].{8,}$')" 0 \
+    "$cmds"
+t_match "list's says what it lists" "$cmds" '^  list +the keys, bindings and listeners'
+t_match "rollback's says what it does" "$cmds" '^  rollback +restore a previous version'
 cb no-such-command
 t_is "an unknown command: exit 2" "$rc" 2
 t_match "an unknown command is named" "$err" 'no-such-command'
