@@ -377,8 +377,8 @@ check_listeners(struct check *c)
 		obj = check_binding_object(b);
 		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
 		    (ssize_t)i, obj, "no listener receives connections for "
-		    "this binding (%s); it was probably left behind by a "
-		    "move: move it (certbind move) or unbind it.",
+		    "this binding (%s), so it serves nothing; move it to a "
+		    "listener's address (certbind move) or unbind it.",
 		    binding_where(b, where, sizeof where));
 		free(obj);
 	}

@@ -518,6 +518,41 @@ check_files(struct check *c)
 }
 
 /*
+ * Severity follows what is served (DESIGN.md "Findings"): an error about
+ * a key that no binding names (an expired spare, a mismatched old key)
+ * is nothing a client sees, so it is a warning, and says why, and check's
+ * exit status pages nobody for it. The one place that rule is applied to
+ * the key findings of the files and of ACME.
+ */
+static void
+check_unserved_keys(struct check *c)
+{
+	const struct config	*cf = c->cf;
+	struct finding		*f;
+	ssize_t			 k;
+	size_t			 i, nk = config_nkeys(cf);
+	char			*bound, *m;
+
+	bound = xcalloc(nk + 1, 1);
+	for (i = 0; i < config_nbindings(cf); i++) {
+		if ((k = config_key_index(cf, config_binding(cf, i)->key)) >= 0)
+			bound[k] = 1;
+	}
+	for (i = 0; i < c->out->n; i++) {
+		f = &c->out->v[i];
+		if (f->kind != FK_KEY || f->severity != SEV_ERROR ||
+		    f->index < 0 || (size_t)f->index >= nk || bound[f->index])
+			continue;
+		f->severity = SEV_WARNING;
+		m = xasprintf("%s Nothing serves this key (no binding names "
+		    "it), so no client sees this.", f->message);
+		free(f->message);
+		f->message = m;
+	}
+	free(bound);
+}
+
+/*
  * What the model's checks need from the files, per key: whether the
  * certificate can serve, and how old a pending key's request is.
  */
@@ -573,6 +608,7 @@ check_config(const struct config *cf, const struct check_opts *opts,
 		    s != NULL ? s->group : NULL, &c.ids, NULL);
 		check_files(&c);
 		check_acme(&c);
+		check_unserved_keys(&c);
 		facts = key_facts(&c);
 	}
 	check_priority(&c);
