@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "op/check.h"
+#include "op/lifecycle.h"
 #include "core/check.h"
 #include "core/config.h"
 #include "core/store.h"
@@ -363,12 +364,46 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * The key an orphan file was named for: the store names a key's files
+ * NAME, NAME-2 ... (lifecycle_files_pick) and a renewal's NAME-renew, so
+ * keys/www.key beside a key www that uses other files is what www's
+ * renewal left. NULL when the name says nothing of the kind.
+ */
+static const char *
+orphan_owner(const struct config *cf, const char *path)
+{
+	const struct config_key	*k;
+	const char		*base = strrchr(path, '/');
+	char			*name, *p;
+	size_t			 len;
+
+	base = base != NULL ? base + 1 : path;
+	name = xstrdup(base);
+	if ((p = strrchr(name, '.')) != NULL)
+		*p = '\0';
+	len = strlen(name);
+	if (len > sizeof LIFECYCLE_RENEW_SUFFIX - 1 &&
+	    strcmp(name + len - (sizeof LIFECYCLE_RENEW_SUFFIX - 1),
+	    LIFECYCLE_RENEW_SUFFIX) == 0)
+		name[len - (sizeof LIFECYCLE_RENEW_SUFFIX - 1)] = '\0';
+	if ((k = config_key_find(cf, name)) == NULL &&
+	    (p = strrchr(name, '-')) != NULL && p[1] != '\0' &&
+	    strspn(p + 1, "0123456789") == strlen(p + 1)) {
+		*p = '\0';
+		k = config_key_find(cf, name);
+	}
+	free(name);
+	return k != NULL ? k->name : NULL;
+}
+
 static void
 check_orphans(struct check *c)
 {
 	const struct config	*cf = c->cf;
 	const struct config_key	*key;
 	char			**files = NULL, **refs, *key_paths[3];
+	const char		*owner;
 	size_t			 nfiles = 0, nrefs = 0, i, j;
 
 	if (store_list_files(cf, &files, &nfiles) != 0)
@@ -389,9 +424,17 @@ check_orphans(struct check *c)
 		if (nrefs != 0 && bsearch(&files[i], refs, nrefs,
 		    sizeof *refs, str_cmp) != NULL)
 			continue;
-		findings_add(c->out, SEV_INFO, F_ORPHAN_FILE, FK_FILE, -1,
-		    files[i], "no key in the config refers to this file; "
-		    "import it (certbind import) or remove it.");
+		if ((owner = orphan_owner(cf, files[i])) != NULL)
+			findings_add(c->out, SEV_INFO, F_ORPHAN_FILE, FK_FILE,
+			    -1, files[i], "left behind when key '%s' took "
+			    "new files (a renewal, or a new certificate): "
+			    "nothing uses it any more; move it out of the "
+			    "store once you no longer need it.", owner);
+		else
+			findings_add(c->out, SEV_INFO, F_ORPHAN_FILE, FK_FILE,
+			    -1, files[i], "no key in the config refers to "
+			    "this file; import it (certbind import) if it is "
+			    "one to serve, else move it out of the store.");
 	}
 	for (i = 0; i < nrefs; i++)
 		free(refs[i]);

@@ -40,4 +40,18 @@ t_is "which installs it" "$rc" 0 "$err"
 t_is "shop serves the new certificate" \
     "$(mkcert_fpr "$S/$(sed -n 's/.*name = "shop"; key = "[^"]*"; cert = "\([^"]*\)".*/\1/p' "$C")")" \
     "$(mkcert_fpr "$T/shop2.pem")"
+
+# After a renewal, the files shop used before are orphans: the advice is
+# to move them out of the store, not to import them (issue 14).
+cb -c "$C" renew shop
+t_is "renew shop" "$rc" 0 "$err"
+mkcert_sign_csr "$S/requests/shop-renew.csr" "$T/ca/root" "$T/shop3.pem" \
+    dns:shop.example.com || exit 1
+cb -c "$C" install "$T/shop3.pem"
+t_is "the renewal installs" "$rc" 0 "$err"
+cb -c "$C" check --offline
+t_match "the old key file is an orphan left by shop's renewal" "$out" \
+    "^info orphan-file $S/keys/shop\\.key: left behind when key 'shop' took new files"
+t_nomatch "no orphan of shop's is told to import it" \
+    "$(printf '%s\n' "$out" | grep "orphan-file $S/[a-z]*/shop")" 'import it'
 t_done
