@@ -13,12 +13,14 @@
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/endpoint.h"
+#include "core/listenset.h"
 #include "util/errlist.h"
 
 static int	cmd_bind_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_bind_entry = {
 	.name = "bind",
+	.findings = 1,
 	.summary = "serve a key on an endpoint (and SNI name)",
 	.usage = "KEY ENDPOINT [--sni NAME] [--backend ADDR:PORT | "
 	    "--no-backend] [--client-ca FILE [--client-auth required|optional] "
@@ -57,6 +59,7 @@ const struct cmd_entry cmd_bind_entry = {
 
 const struct cmd_entry cmd_unbind_entry = {
 	.name = "unbind",
+	.findings = 1,
 	.summary = "stop serving a key on an endpoint",
 	.usage = "KEY ENDPOINT [--sni NAME] [--reload]",
 	.help =
@@ -175,6 +178,50 @@ binding_changes(const struct config_binding *a,
 		    config_client_auth_name(b->client_auth));
 }
 
+/* Whether a becomes b by one character inserted, deleted or changed. */
+static int
+one_edit(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i = 0;
+
+	if (la > lb)
+		return one_edit(b, a);
+	if (lb - la > 1)
+		return 0;
+	while (i < la && a[i] == b[i])
+		i++;
+	if (la == lb)		/* one change: the rest is equal */
+		return i < la && strcmp(a + i + 1, b + i + 1) == 0;
+	return strcmp(a + i, b + i + 1) == 0;	/* one insertion into a */
+}
+
+/*
+ * A binding no listener receives: a typo ("127.0.0.2:844") is the usual
+ * cause, so name a listener one keystroke away.
+ */
+static void
+did_you_mean(const struct config *cf, const struct endpoint *ep)
+{
+	const struct config_listener	*l;
+	char				 want[ENDPOINT_STRLEN];
+	char				 have[ENDPOINT_STRLEN];
+	size_t				 i;
+
+	if (listenset_config_reaches(cf, ep))
+		return;
+	endpoint_format(ep, want);
+	for (i = 0; i < config_nlisteners(cf); i++) {
+		l = config_listener(cf, i);
+		endpoint_format(&l->ep, have);
+		if (one_edit(want, have)) {
+			cmd_info("no listener receives %s: did you mean %s, "
+			    "where there is one? (certbind unbind, then bind "
+			    "again)", want, have);
+			return;
+		}
+	}
+}
+
 static int
 cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -218,8 +265,11 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	if (isnew || given == 0) {
 		if (config_bind(after, key, &ep, sni, &cause) != 0)
 			return cmd_fail(EXIT_REFUSED, cause);
-		if (given == 0)
-			return cmd_commit(ctx);
+		if (given == 0) {
+			if ((rc = cmd_commit(ctx)) == EXIT_OK)
+				did_you_mean(after, &ep);
+			return rc;
+		}
 		i = binding_index(after, key, &ep, sni);
 	}
 	/* What is not given stays as it is. */

@@ -24,9 +24,11 @@ static int	cmd_listen_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_listen_entry = {
 	.name = "listen",
+	.findings = 1,
 	.summary = "add or change a listener and its backend",
 	.usage = "ENDPOINT [--backend ADDR:PORT] [--proxy-protocol 0|1|2] "
-	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy] [--reload]",
+	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy] "
+	    "[--bind KEY [--sni NAME]] [--reload]",
 	.help =
 	"Adds a listener: certbindd accepts TLS on ENDPOINT ('*:443' for all\n"
 	"addresses) and forwards the plaintext to the backend ADDR:PORT\n"
@@ -42,6 +44,9 @@ const struct cmd_entry cmd_listen_entry = {
 	"  --accept-proxy      read a PROXY header (v1 or v2) from a load\n"
 	"                      balancer before the TLS hello; --no-accept-proxy\n"
 	"                      undoes it\n"
+	"  --bind KEY          bind KEY to ENDPOINT in the same change (with\n"
+	"                      --sni NAME, for that name), so that a new\n"
+	"                      listener is served from the start\n"
 	"  --reload            reload certbindd once the change is saved",
 	.args = { 1, 1, {
 		{ "backend", 0, ARGS_VALUE },
@@ -51,6 +56,8 @@ const struct cmd_entry cmd_listen_entry = {
 		{ "no-freebind", 0, 0 },
 		{ "accept-proxy", 0, 0 },
 		{ "no-accept-proxy", 0, 0 },
+		{ "bind", 0, ARGS_VALUE },
+		{ "sni", 0, ARGS_VALUE },
 		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_listen_exec
@@ -58,6 +65,7 @@ const struct cmd_entry cmd_listen_entry = {
 
 const struct cmd_entry cmd_unlisten_entry = {
 	.name = "unlisten",
+	.findings = 1,
 	.summary = "remove a listener",
 	.usage = "ENDPOINT [--reload]",
 	.help =
@@ -229,6 +237,19 @@ listener_changes(const struct config_listener *a,
 		    "on" : "off", b->accept_proxy ? "on" : "off");
 }
 
+/* Whether some binding of cf serves connections on the listener on ep. */
+static int
+listener_served(const struct config *cf, const struct endpoint *ep)
+{
+	size_t	i;
+
+	for (i = 0; i < config_nbindings(cf); i++) {
+		if (endpoint_overlaps(&config_binding(cf, i)->ep, ep))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -238,6 +259,7 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config		*after;
 	struct endpoint		 ep;
 	const char		*text = args_string(args, 0);
+	const char		*bindkey = NULL;
 	char			 buf[ENDPOINT_STRLEN], *cause = NULL;
 	unsigned		 given = 0;
 	ssize_t			 i;
@@ -257,6 +279,7 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_error("a listener needs a port: '%s'", text);
 		return EXIT_CANNOT;
 	}
+	bindkey = args_get(args, "bind");
 	if (read_options(args, &want, &given) != 0)
 		return EXIT_CANNOT;
 	if ((after = cmd_edit(ctx)) == NULL) {
@@ -304,7 +327,13 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 		return cmd_fail(EXIT_REFUSED, cause);
 	}
 	alpn_free(&want);
-	if (!isnew && changes.n == 0) {
+	/* --bind KEY: the listener and what serves it, in one commit. */
+	if (bindkey != NULL && config_bind(after, bindkey, &ep,
+	    args_get(args, "sni"), &cause) != 0) {
+		errlist_clear(&changes);
+		return cmd_fail(EXIT_REFUSED, cause);
+	}
+	if (!isnew && changes.n == 0 && bindkey == NULL) {
 		cmd_info("the listener on %s has these settings already; "
 		    "nothing was written.", buf);
 		return EXIT_OK;
@@ -312,7 +341,12 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 	if ((rc = cmd_commit(ctx)) == EXIT_OK) {
 		for (k = 0; k < changes.n; k++)
 			cmd_info("listener %s: %s", buf, changes.v[k]);
-	}
+	} else if (isnew && bindkey == NULL && !ctx->force &&
+	    !listener_served(after, &ep))
+		cmd_error("a listener needs a binding to serve it: bind a key "
+		    "first (a binding may come before its listener), or give "
+		    "both at once with certbind listen %s --backend ... "
+		    "--bind KEY", buf);
 	errlist_clear(&changes);
 	return rc;
 }

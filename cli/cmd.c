@@ -189,6 +189,9 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	ctx->reload = cmd_has_option(e, "reload") && args_has(args, "reload");
 	ctx->saved = 0;
 	rc = e->exec(ctx, args);
+	/* What the change did to the findings, as move says it. */
+	if (rc == EXIT_OK && e->findings && ctx->saved && ctx->after != NULL)
+		cmd_findings_changed(ctx->before, ctx->after);
 	/* --reload: once the change is saved, the reload's work and verdict. */
 	if (rc == EXIT_OK && ctx->reload && ctx->saved && ctx->after != NULL)
 		rc = cmd_reload(ctx->after, RELOAD_VERIFY_MS, NULL, NULL,
@@ -390,6 +393,23 @@ cmd_print_findings(FILE *f, const struct findings *fs, const char *prefix)
 
 	for (i = 0; i < fs->n; i++)
 		cmd_print_finding(f, &fs->v[i], prefix);
+}
+
+void
+cmd_findings_changed(const struct config *before, const struct config *after)
+{
+	struct findings	 added = FINDINGS_INIT, removed = FINDINGS_INIT;
+
+	(void)commit_findings(before, after, &added, &removed);
+	if (added.n == 0 && removed.n == 0)
+		printf("findings: none added or removed\n");
+	else {
+		printf("findings this changed:\n");
+		cmd_print_findings(stdout, &added, "  + ");
+		cmd_print_findings(stdout, &removed, "  - ");
+	}
+	findings_clear(&added);
+	findings_clear(&removed);
 }
 
 size_t

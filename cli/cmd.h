@@ -106,6 +106,7 @@ struct cmd_ctx {
 struct cmd_entry {
 	const char		*name;
 	const char		*summary;	/* one line for certbind --help */
+	int			 findings;	/* print what a save changes */
 	const char		*usage;		/* after "certbind NAME " */
 	const char		*help;		/* for NAME --help */
 	struct args_template	 args;
@@ -226,6 +227,12 @@ void	 cmd_print_finding(FILE *, const struct finding *, const char *prefix);
  * ("- ") against before; with errors_only just the added errors. Returns
  * the number of error findings added.
  */
+/*
+ * After a save: "findings this changed:" and the findings added (+) and
+ * removed (-) on stdout, or that there were none.
+ */
+void	 cmd_findings_changed(const struct config *before,
+	    const struct config *after);
 size_t	 cmd_findings_diff(FILE *f, const struct config *before,
 	    const struct config *after, int errors_only);
 /*

@@ -217,7 +217,8 @@ store hostpath
 leaf hostpath.example.com dns:hostpath.example.com || exit 1
 conf "{ name = \"k\"; key = \"k.key\"; cert = \"k.pem\"; },
   { name = \"gone\"; key = \"k.key\"; cert = \"$(printf 'x\033[2J\342\200\256y.pem')\"; }" \
-    '{ key = "k"; endpoint = "127.0.0.2:8443"; }'
+    '{ key = "k"; endpoint = "127.0.0.2:8443"; },
+  { key = "gone"; endpoint = "127.0.0.2:8443"; sni = "gone.example.com"; }'
 cb -c "$C" check --offline
 t_is "hostile path: check exits 1 or 2" \
     "$( [ "$rc" -eq 1 ] || [ "$rc" -eq 2 ] && echo yes)" yes
@@ -277,7 +278,9 @@ conf '{ name = "k"; key = "k.key"; cert = "k.pem"; },
   { name = "used"; key = "k.key"; cert = "certs/used.pem"; },
   { name = "gone"; key = "gone.key"; cert = "gone.pem"; },
   { name = "junk"; key = "k.key"; cert = "junk.pem"; }' \
-    '{ key = "k"; endpoint = "127.0.0.2:8443"; }'
+    '{ key = "k"; endpoint = "127.0.0.2:8443"; },
+  { key = "gone"; endpoint = "127.0.0.2:8443"; sni = "gone.example.com"; },
+  { key = "junk"; endpoint = "127.0.0.2:8443"; sni = "junk.example.com"; }'
 cb -c "$C" check --offline
 t_is "files: exit 1" "$rc" 1
 t_match "files: missing-file about gone" "$out" \
