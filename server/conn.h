@@ -17,12 +17,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 
 #include "server/certbindd.h"
 
 enum cstate {
+	CS_PROXYHDR,	/* accept_proxy: reading the PROXY header into tin */
 	CS_HANDSHAKE,
 	CS_CHALLENGE,	/* tls-alpn-01 answered: close_notify, then close */
 	CS_CONNECTING,
@@ -64,7 +66,11 @@ struct conn {
 	int		 c_reg;		/* cfd is in the epoll set */
 	int		 b_reg;
 	enum cstate	 st;
-	struct endpoint	 backend;
+	/* This generation's listener (borrowed: hs.gen holds it). */
+	const struct config_listener *lis;
+	struct endpoint	 backend;	/* chosen once the handshake is done */
+	int		 has_backend;
+	int		 hs_done;	/* the handshake completed */
 
 	struct buf	 tin;		/* TLS bytes read ahead from cfd */
 	char		*tout;		/* TLS bytes not yet sent on cfd */
@@ -85,6 +91,13 @@ struct conn {
 	int		 b_eof;		/* backend closed its side */
 	int		 bye;		/* 0 not sent, 1 in progress, 2 done */
 	int		 bye_dir;
+
+	/* For the access log. */
+	struct timespec	 t_start;	/* CLOCK_REALTIME at accept */
+	int64_t		 ms_start;	/* now_ms() at accept */
+	uint64_t	 to_backend;	/* client bytes the backend took */
+	uint64_t	 to_client;	/* backend bytes sent to the client */
+	size_t		 hdr_left;	/* PROXY header bytes still in up */
 
 	struct clist	*list;
 	int64_t		 deadline;
@@ -109,7 +122,7 @@ struct worker {
 	long		 nconns;
 	int64_t		 last_full_log;
 	int64_t		 last_err_log;
-	int		 log_tokens;	/* backend error lines left this second */
+	int		 log_tokens;	/* error lines left this second */
 	int64_t		 last_accept_log;
 };
 
@@ -118,11 +131,17 @@ struct worker {
  * closes it if the connection cannot be set up); what epoll reported for
  * one of its sockets; and its end, after which it is freed with the
  * worker's zombies once the current batch of events is done.
+ *
+ * conn_end is the one way a connection ends: it records why (end, and
+ * err: >0 an errno, <0 a GnuTLS error, 0 none) in the access log.
+ * conn_expire ends a connection whose deadline has passed, with the
+ * reason its state gives (handshake-timeout, proxy-header-timeout, ...).
  */
 void	 conn_new(struct worker *w, struct listener *l, int fd,
 	    const struct sockaddr_storage *peer, socklen_t plen);
 void	 conn_event(struct conn *c, int which, uint32_t events);
-void	 conn_close(struct conn *c);
+void	 conn_end(struct conn *c, enum conn_end end, int err);
+void	 conn_expire(struct conn *c);
 /* Connections open now, over every worker. */
 long	 conn_total(void);
 
