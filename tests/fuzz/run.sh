@@ -7,7 +7,9 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"endpoint config cert resolve acme"}
+# Every tests/fuzz/fuzz_TARGET.c is a target.
+all=$(for f in tests/fuzz/fuzz_*.c; do f=${f#tests/fuzz/fuzz_}; echo "${f%.c}"; done)
+targets=${FUZZ_TARGETS:-$all}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 fb=build-fuzz
 LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"

@@ -7,7 +7,9 @@
 libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
 cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
 mkdir -p "$T/bin"
-for target in endpoint config cert resolve acme; do
+for src in tests/fuzz/fuzz_*.c; do
+	target=${src#tests/fuzz/fuzz_}
+	target=${target%.c}
 	bin="$T/bin/replay-$target"
 	# shellcheck disable=SC2086
 	# CC, CFLAGS and LDFLAGS come from make check, so a sanitizer build
