@@ -314,10 +314,16 @@ conn_proxyhdr_log(struct conn *c, const char *why)
 
 	if (!conn_log_ok(c->w))
 		return;
+	endpoint_format(&c->hs.peer, pbuf);
+	endpoint_format(&c->hs.lep, lbuf);
+	if (n == 0) {
+		log_warn("accept_proxy: client %s on %s: %s (0 bytes "
+		    "received): connection closed", pbuf, lbuf, why);
+		return;
+	}
 	e = escape_mem(c->tin.b, n < 16 ? n : 16, 0);
 	log_warn("accept_proxy: client %s on %s: %s (%zu bytes, beginning "
-	    "\"%s\"): connection closed", endpoint_format(&c->hs.peer, pbuf),
-	    endpoint_format(&c->hs.lep, lbuf), why, n, e);
+	    "\"%s\"): connection closed", pbuf, lbuf, why, n, e);
 	free(e);
 }
 

@@ -14,7 +14,9 @@
 #         close=clean     close_notify came back after ours
 #       Options: --src ADDR (bind to it first), --sni NAME, --alpn P1,P2,
 #       --tls 1.2|1.3, --bytes N (default 1000), --pre HEX (raw bytes,
-#       a PROXY header, sent before the ClientHello).
+#       a PROXY header, sent before the ClientHello), --idle MAX (send
+#       nothing: print the fields and "ready" after the handshake, then
+#       "closed_after=SECS" once the server closes, or "open" after MAX).
 #   pp_client.py raw HOST PORT KIND MAX
 #       Sends a bad PROXY header (KIND: garbage, long, longv1, partial) or
 #       nothing (silent) and waits up to MAX seconds for the server to
@@ -65,6 +67,20 @@ def tls(host, port, opts):
     seen = "src=%s version=%s cipher=%s alpn=%s fpr=%s" % (
         src, s.version(), s.cipher()[0], s.selected_alpn_protocol() or "-",
         hashlib.sha256(der).digest().hex(":") if der else "-")
+    if opts.get("idle"):
+        # Say nothing after the handshake, until the server closes.
+        print(seen + " ready", flush=True)
+        t0 = time.monotonic()
+        s.settimeout(float(opts["idle"]))
+        try:
+            b = s.recv(1)
+            print("closed_after=%.1f" % (time.monotonic() - t0) if not b
+                  else "data")
+        except socket.timeout:
+            print("open")
+        except (OSError, ssl.SSLError):
+            print("closed_after=%.1f" % (time.monotonic() - t0))
+        return
     n = int(opts.get("bytes", 1000))
     data = os.urandom(n)
     s.sendall(data)
