@@ -27,8 +27,10 @@
 
 #include <gnutls/gnutls.h>
 
+#include "core/config.h"
 #include "util/escape.h"
 #include "server/certbindd.h"
+#include "server/conn.h"
 
 #define LINE_MAX_LEN	4096
 
@@ -181,4 +183,46 @@ access_log(const struct access_entry *a)
 	    access_end_name(a->end));
 	line_error(&l, a->err);
 	log_line(l.b, l.len);
+}
+
+/*
+ * What c got to: a handshake that finished says what it agreed
+ * (gen_tls_info()); one that did not, the SNI it asked for and the key
+ * chosen, if any.
+ */
+void
+access_conn(struct conn *c, enum conn_end end, int err)
+{
+	const struct config	*cf = gen_config(c->hs.gen);
+	struct access_entry	 a;
+	struct tlsinfo		 ti;
+	char			 sni[256];
+	size_t			 len = sizeof sni;
+	unsigned int		 type;
+
+	memset(&a, 0, sizeof a);
+	a.start = &c->t_start;
+	a.client = &c->hs.peer;
+	a.local = &c->hs.local;
+	if (c->hs_done) {
+		gen_tls_info(c->s, &c->hs, &ti);
+		a.sni = ti.sni;
+		a.alpn = ti.alpn;
+		a.alpn_len = ti.alpn_len;
+		a.key = ti.key;
+	} else if (c->st != CS_PROXYHDR) {
+		/* A handshake that did not finish: what it got to. */
+		if (gnutls_server_name_get(c->s, sni, &len, &type, 0) == 0 &&
+		    type == GNUTLS_NAME_DNS)
+			a.sni = sni;
+		if (c->hs.binding >= 0)
+			a.key = config_binding(cf, (size_t)c->hs.binding)->key;
+	}
+	a.backend = c->has_backend ? &c->backend : NULL;
+	a.to_backend = c->to_backend;
+	a.to_client = c->to_client;
+	a.ms = now_ms() - c->ms_start;
+	a.end = end;
+	a.err = err;
+	access_log(&a);
 }

@@ -25,24 +25,21 @@
  * conn_run() flushes them, so a handshake flight that GnuTLS writes in
  * several pieces leaves in one send(). tout is bounded: past TOUT_MAX the
  * push function says EAGAIN, which GnuTLS reports as waiting to write.
+ * Those functions and the buffers' pool are in conn-io.c.
  *
  * A tls-alpn-01 challenge (ALPN acme-tls/1, gen.c) is answered by the
  * handshake itself: the connection then sends close_notify and closes
  * (CS_CHALLENGE), and no backend connection is ever opened for it; the
  * backend is connected only once a handshake has completed.
  *
- * accept_proxy: before the handshake (CS_PROXYHDR) the PROXY header a
- * load balancer sends is read into tin, at most PROXYHDR_MAX bytes in
- * all, and parsed by proxyhdr_parse(); whatever followed it in the same
- * read (the ClientHello) stays in tin, which conn_pull() serves first.
- * The header's destination becomes hs.local, so the resolver chooses the
- * binding by it, and its source hs.peer, which the backend and the log
- * are told. The handshake timeout covers the header and the handshake.
+ * accept_proxy: before the handshake (CS_PROXYHDR) the PROXY header of a
+ * load balancer is read and believed (conn-proxyhdr.c); the handshake
+ * timeout covers the header and the handshake together.
  *
  * The backend is chosen once the handshake has chosen the binding
  * (gen_conn_backend(): the binding's own, else the listener's). With
- * proxy_protocol, the header for it (proxyhdr_build()) goes into the up
- * buffer before the first byte of the client's.
+ * proxy_protocol, the header for it goes into the up buffer before the
+ * first byte of the client's (conn-proxyhdr.c).
  *
  * Every end goes through conn_end(), which says why in the access log
  * (access.c) before the connection is torn down.
@@ -67,21 +64,12 @@
 #include <gnutls/gnutls.h>
 
 #include "core/config.h"
-#include "core/proxyhdr.h"
-#include "util/escape.h"
 #include "util/xmalloc.h"
 #include "server/certbindd.h"
 #include "server/conn.h"
 
-#define BUF_SIZE	(32 * 1024)
-#define TIN_SIZE	BUF_SIZE	/* the same pool serves both */
-#define POOL_MAX	64		/* spare buffers kept per worker */
-#define TOUT_MAX	(64 * 1024)
 #define LOG_EVERY_MS	10000
 #define LOG_PER_SECOND	10		/* error lines per worker */
-
-/* The header is read into tin, which must be able to hold it whole. */
-_Static_assert(PROXYHDR_MAX <= TIN_SIZE, "tin holds a PROXY header");
 
 static atomic_long	 total_conns;
 
@@ -91,40 +79,6 @@ long
 conn_total(void)
 {
 	return atomic_load(&total_conns);
-}
-
-static size_t
-buf_len(const struct buf *b)
-{
-	return b->end - b->start;
-}
-
-static char *
-buf_get(struct worker *w)
-{
-	void	*p;
-
-	if ((p = w->pool) == NULL)
-		return xmalloc(BUF_SIZE);
-	memcpy(&w->pool, p, sizeof w->pool);
-	w->npool--;
-	return p;
-}
-
-static void
-buf_put(struct worker *w, struct buf *b)
-{
-	if (b->b != NULL) {
-		if (w->npool >= POOL_MAX)
-			free(b->b);
-		else {
-			memcpy(b->b, &w->pool, sizeof w->pool);
-			w->pool = b->b;
-			w->npool++;
-		}
-	}
-	b->b = NULL;
-	b->start = b->end = 0;
 }
 
 static void
@@ -216,7 +170,7 @@ conn_access_on(const struct gen *g)
  * down, or a flood of bad PROXY headers, logs enough to be seen without
  * flooding the log at the rate of clients.
  */
-static int
+int
 conn_log_ok(struct worker *w)
 {
 	int64_t	now = now_ms();
@@ -231,44 +185,6 @@ conn_log_ok(struct worker *w)
 	return 1;
 }
 
-/* The access log line of c, which ends with end and err. */
-static void
-conn_access(struct conn *c, enum conn_end end, int err)
-{
-	const struct config	*cf = gen_config(c->hs.gen);
-	struct access_entry	 a;
-	struct tlsinfo		 ti;
-	char			 sni[256];
-	size_t			 len = sizeof sni;
-	unsigned int		 type;
-
-	memset(&a, 0, sizeof a);
-	a.start = &c->t_start;
-	a.client = &c->hs.peer;
-	a.local = &c->hs.local;
-	if (c->hs_done) {
-		gen_tls_info(c->s, &c->hs, &ti);
-		a.sni = ti.sni;
-		a.alpn = ti.alpn;
-		a.alpn_len = ti.alpn_len;
-		a.key = ti.key;
-	} else if (c->st != CS_PROXYHDR) {
-		/* A handshake that did not finish: what it got to. */
-		if (gnutls_server_name_get(c->s, sni, &len, &type, 0) == 0 &&
-		    type == GNUTLS_NAME_DNS)
-			a.sni = sni;
-		if (c->hs.binding >= 0)
-			a.key = config_binding(cf, (size_t)c->hs.binding)->key;
-	}
-	a.backend = c->has_backend ? &c->backend : NULL;
-	a.to_backend = c->to_backend;
-	a.to_client = c->to_client;
-	a.ms = now_ms() - c->ms_start;
-	a.end = end;
-	a.err = err;
-	access_log(&a);
-}
-
 void
 conn_end(struct conn *c, enum conn_end end, int err)
 {
@@ -277,7 +193,7 @@ conn_end(struct conn *c, enum conn_end end, int err)
 	if (c->st == CS_DEAD)
 		return;
 	if (conn_access_on(c->hs.gen))
-		conn_access(c, end, err);
+		access_conn(c, end, err);
 	c->st = CS_DEAD;
 	clist_remove(c);
 	gnutls_deinit(c->s);
@@ -301,140 +217,6 @@ conn_end(struct conn *c, enum conn_end end, int err)
 	w->zombies = c;
 }
 
-/*
- * accept_proxy: one warning for a header that is refused or never came,
- * naming the client (the socket's, since the header is not believed) and
- * showing how it began, escaped.
- */
-static void
-conn_proxyhdr_log(struct conn *c, const char *why)
-{
-	char	pbuf[ENDPOINT_STRLEN], lbuf[ENDPOINT_STRLEN], *e;
-	size_t	n = c->tin.b != NULL ? c->tin.end : 0;
-
-	if (!conn_log_ok(c->w))
-		return;
-	endpoint_format(&c->hs.peer, pbuf);
-	endpoint_format(&c->hs.lep, lbuf);
-	if (n == 0) {
-		log_warn("accept_proxy: client %s on %s: %s (0 bytes "
-		    "received): connection closed", pbuf, lbuf, why);
-		return;
-	}
-	e = escape_mem(c->tin.b, n < 16 ? n : 16, 0);
-	log_warn("accept_proxy: client %s on %s: %s (%zu bytes, beginning "
-	    "\"%s\"): connection closed", pbuf, lbuf, why, n, e);
-	free(e);
-}
-
-/* GnuTLS's pull function: serves the read-ahead buffer, refilling it. */
-static ssize_t
-conn_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
-{
-	struct conn	*c = ptr;
-	struct buf	*in = &c->tin;
-	ssize_t		 n;
-
-	if (c->st == CS_HANDSHAKE && c->hs_flight && in->start == in->end) {
-		/*
-		 * GnuTLS wants the client's answer to a flight that is still
-		 * in tout, unsent: the client cannot have sent it, so skip the
-		 * recv() that would say EAGAIN. Anything the client did send
-		 * is still reported by epoll (level-triggered), and the flag
-		 * is cleared, so the next attempt reads.
-		 */
-		c->hs_flight = 0;
-		gnutls_transport_set_errno(c->s, EAGAIN);
-		return -1;
-	}
-	if (in->b == NULL)
-		in->b = buf_get(c->w);
-	if (in->start == in->end) {
-		n = recv(c->cfd, in->b, TIN_SIZE, 0);
-		if (n <= 0) {
-			if (n == -1)
-				gnutls_transport_set_errno(c->s, errno);
-			return n;
-		}
-		in->start = 0;
-		in->end = n;
-	}
-	if (len > buf_len(in))
-		len = buf_len(in);
-	memcpy(data, in->b + in->start, len);
-	in->start += len;
-	return len;
-}
-
-/*
- * Sends what tout holds. Returns 0 (all sent, or the socket is full and
- * the rest waits for EPOLLOUT) or -1 when the client is gone.
- */
-static int
-conn_flush(struct conn *c)
-{
-	ssize_t	n;
-
-	while (c->tout_off < c->tout_len) {
-		n = send(c->cfd, c->tout + c->tout_off,
-		    c->tout_len - c->tout_off, MSG_NOSIGNAL);
-		if (n > 0) {
-			c->tout_off += n;
-			c->tout_moved = 1;
-		} else if (n == -1 && errno == EINTR)
-			continue;
-		else if (n == -1 && errno == EAGAIN)
-			return 0;
-		else
-			return -1;
-	}
-	c->tout_off = c->tout_len = 0;
-	return 0;
-}
-
-/* GnuTLS's push function: collects records in tout, up to TOUT_MAX. */
-static ssize_t
-conn_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
-{
-	struct conn	*c = ptr;
-	size_t		 total = 0, pending;
-	int		 i;
-
-	for (i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	if (c->st == CS_HANDSHAKE)
-		c->hs_flight = 1;
-	pending = c->tout_len - c->tout_off;
-	if (pending != 0 && pending + total > TOUT_MAX) {
-		if (conn_flush(c) == -1) {
-			gnutls_transport_set_errno(c->s, EPIPE);
-			return -1;
-		}
-		pending = c->tout_len - c->tout_off;
-		if (pending != 0 && pending + total > TOUT_MAX) {
-			gnutls_transport_set_errno(c->s, EAGAIN);
-			return -1;
-		}
-	}
-	if (c->tout_off != 0) {
-		memmove(c->tout, c->tout + c->tout_off, pending);
-		c->tout_off = 0;
-		c->tout_len = pending;
-	}
-	if (c->tout_len + total > c->tout_cap) {
-		c->tout_cap = c->tout_len + total;
-		if (c->tout_cap < 4096)
-			c->tout_cap = 4096;
-		c->tout = xreallocarray(c->tout, 1, c->tout_cap);
-	}
-	for (i = 0; i < iovcnt; i++) {
-		memcpy(c->tout + c->tout_len, iov[i].iov_base,
-		    iov[i].iov_len);
-		c->tout_len += iov[i].iov_len;
-	}
-	return total;
-}
-
 static void
 conn_backend_log(struct conn *c, const char *what, int err)
 {
@@ -451,57 +233,6 @@ static enum conn_end
 conn_connect_end(int err)
 {
 	return err == ECONNREFUSED ? END_BACKEND_REFUSED : END_BACKEND_FAILED;
-}
-
-/*
- * proxy_protocol: the header for the backend, first in the up buffer,
- * before any byte of the client's. v2 carries what the handshake agreed
- * (gen_tls_info()): ALPN, the SNI as AUTHORITY, and the SSL TLV.
- */
-static int
-conn_proxy_header(struct conn *c)
-{
-	struct proxyhdr_info	 pi;
-	struct tlsinfo		 ti;
-	ssize_t			 n;
-	int			 v = c->lis->proxy_protocol;
-
-	if (v == 0)
-		return 0;
-	memset(&pi, 0, sizeof pi);
-	pi.src = c->hs.peer;
-	pi.dst = c->hs.local;
-	if (v == 2) {
-		gen_tls_info(c->s, &c->hs, &ti);
-		pi.alpn = ti.alpn;
-		pi.alpn_len = ti.alpn_len;
-		pi.authority = ti.sni[0] != '\0' ? ti.sni : NULL;
-		pi.ssl = 1;
-		pi.client_cert = ti.client_cert;
-		pi.verify = ti.verify;
-		pi.ssl_version = ti.version;
-		pi.ssl_cipher = ti.cipher;
-		pi.ssl_cn = ti.cn[0] != '\0' ? ti.cn : NULL;
-	}
-	if (c->up.b == NULL)
-		c->up.b = buf_get(c->w);
-	n = proxyhdr_build(v, &pi, c->up.b + c->up.end, BUF_SIZE - c->up.end);
-	if (n < 0 && pi.src.family != pi.dst.family) {
-		/*
-		 * A client and a local address of different families (an
-		 * IPv4 client reached a listener through a load balancer's
-		 * IPv6 header, say) cannot be said in one header: the
-		 * backend is told UNKNOWN (v1) or LOCAL (v2) then.
-		 */
-		pi.src.family = pi.dst.family = AF_UNSPEC;
-		n = proxyhdr_build(v, &pi, c->up.b + c->up.end,
-		    BUF_SIZE - c->up.end);
-	}
-	if (n < 0)
-		return -1;
-	c->up.end += n;
-	c->hdr_left = n;
-	return 0;
 }
 
 /*
@@ -576,7 +307,7 @@ conn_handshake_done(struct conn *c)
 		return -1;
 	}
 	c->has_backend = 1;
-	if (conn_proxy_header(c) != 0) {
+	if (conn_proxyhdr_write(c) != 0) {
 		conn_end(c, END_ERROR, 0);
 		return -1;
 	}
@@ -822,60 +553,6 @@ conn_challenge_step(struct conn *c)
 	return -1;
 }
 
-/*
- * accept_proxy: reads the PROXY header into tin (never more than
- * PROXYHDR_MAX bytes in all: the rest stays in the socket for GnuTLS)
- * and takes the addresses it names. Returns 1 once the header is read
- * (the bytes after it stay in tin for the handshake), 0 while it waits
- * for more, -1 when the connection has ended.
- */
-static int
-conn_proxyhdr_step(struct conn *c)
-{
-	struct buf	*in = &c->tin;
-	struct proxyhdr	 ph;
-	const char	*cause = "not a PROXY header";
-	ssize_t		 n;
-
-	if (in->b == NULL)
-		in->b = buf_get(c->w);
-	do
-		n = recv(c->cfd, in->b + in->end, PROXYHDR_MAX - in->end, 0);
-	while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN)
-		return 0;
-	if (n == -1) {
-		conn_end(c, END_CLIENT_RESET, errno);
-		return -1;
-	}
-	if (n == 0) {
-		if (in->end == 0) {
-			/* Connected and left: a health check, say. */
-			conn_end(c, END_CLIENT_CLOSED, 0);
-			return -1;
-		}
-		conn_proxyhdr_log(c, "the client closed before the header "
-		    "was complete");
-		conn_end(c, END_PROXY_HEADER_BAD, 0);
-		return -1;
-	}
-	in->end += n;
-	if ((n = proxyhdr_parse(in->b, in->end, &ph, &cause)) == 0)
-		return 0;	/* under PROXYHDR_MAX: parse says -1 there */
-	if (n < 0) {
-		conn_proxyhdr_log(c, cause);
-		conn_end(c, END_PROXY_HEADER_BAD, 0);
-		return -1;
-	}
-	in->start = n;
-	if (ph.has_addrs) {
-		c->hs.peer = ph.src;
-		c->hs.local = ph.dst;
-	}
-	c->st = CS_HANDSHAKE;
-	return 1;
-}
-
 /* The end of a handshake that failed with r, a fatal GnuTLS error. */
 static enum conn_end
 conn_handshake_end(const struct conn *c, int r)
@@ -902,7 +579,7 @@ conn_run(struct conn *c)
 
 	for (;;) {
 		if (c->st == CS_PROXYHDR) {
-			if ((r = conn_proxyhdr_step(c)) == -1)
+			if ((r = conn_proxyhdr_read(c)) == -1)
 				return;
 			if (r == 0)
 				break;

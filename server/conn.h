@@ -1,9 +1,10 @@
 /*
  * The connection and the worker thread that owns it, shared by worker.c
- * (the threads, their epoll loops, accept and the timers) and conn.c
- * (one connection's handshake and proxying). Nothing outside those two
- * files includes this header: the rest of certbindd sees workers_*()
- * through certbindd.h.
+ * (the threads, their epoll loops, accept and the timers), conn.c (one
+ * connection's handshake and proxying), conn-io.c (its bytes under
+ * GnuTLS), conn-proxyhdr.c (the PROXY protocol) and access.c (its access
+ * log line). Nothing else includes this header: the rest of certbindd
+ * sees workers_*() through certbindd.h.
  *
  * A connection belongs to the worker that accepted it for its whole life,
  * so nothing in struct conn is shared between threads and none of it is
@@ -142,6 +143,49 @@ void	 conn_new(struct worker *w, struct listener *l, int fd,
 void	 conn_event(struct conn *c, int which, uint32_t events);
 void	 conn_end(struct conn *c, enum conn_end end, int err);
 void	 conn_expire(struct conn *c);
+/*
+ * What conn.c, conn-io.c, conn-proxyhdr.c and access.c share: nothing
+ * outside server/conn*.c and access.c calls these.
+ */
+#define BUF_SIZE	(32 * 1024)
+#define TIN_SIZE	BUF_SIZE	/* the same pool serves both */
+
+static inline size_t
+buf_len(const struct buf *b)
+{
+	return b->end - b->start;
+}
+
+/* conn-io.c */
+char	*buf_get(struct worker *w);
+void	 buf_put(struct worker *w, struct buf *b);
+/* GnuTLS's transport functions for c (the transport pointer). */
+ssize_t	 conn_pull(gnutls_transport_ptr_t c, void *data, size_t len);
+ssize_t	 conn_push(gnutls_transport_ptr_t c, const giovec_t *iov, int n);
+/*
+ * Sends what tout holds. Returns 0 (all sent, or the socket is full and
+ * the rest waits for EPOLLOUT) or -1 when the client is gone.
+ */
+int	 conn_flush(struct conn *c);
+
+/* conn.c: whether a warning may be logged now (10 a second per worker). */
+int	 conn_log_ok(struct worker *w);
+
+/*
+ * conn-proxyhdr.c: the PROXY protocol on a connection. conn_proxyhdr_read
+ * reads a load balancer's header (accept_proxy) into tin: 1 once it is
+ * read, 0 while it waits, -1 when the connection has ended.
+ * conn_proxyhdr_log says why a header was refused (rate-limited).
+ * conn_proxyhdr_write puts the backend's header (proxy_protocol) first in
+ * the up buffer: 0, or -1 when it cannot be written.
+ */
+int	 conn_proxyhdr_read(struct conn *c);
+void	 conn_proxyhdr_log(struct conn *c, const char *why);
+int	 conn_proxyhdr_write(struct conn *c);
+
+/* access.c: the access log line of c, which ends with end and err. */
+void	 access_conn(struct conn *c, enum conn_end end, int err);
+
 /* Connections open now, over every worker. */
 long	 conn_total(void);
 
