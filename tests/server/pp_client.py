@@ -13,7 +13,8 @@
 #         echo=ok|bad     whether the N bytes came back intact
 #         close=clean     close_notify came back after ours
 #       Options: --src ADDR (bind to it first), --sni NAME, --alpn P1,P2,
-#       --tls 1.2|1.3, --bytes N (default 1000), --pre HEX (raw bytes,
+#       --tls 1.2|1.3, --bytes N (default 1000), --cert PEM --key PEM (a
+#       client certificate, when asked for), --pre HEX (raw bytes,
 #       a PROXY header, sent before the ClientHello), --idle MAX (send
 #       nothing: print the fields and "ready" after the handshake, then
 #       "closed_after=SECS" once the server closes, or "open" after MAX).
@@ -58,6 +59,8 @@ def tls(host, port, opts):
         c.minimum_version = ssl.TLSVersion.TLSv1_3
     if opts.get("alpn"):
         c.set_alpn_protocols(opts["alpn"].split(","))
+    if opts.get("cert"):
+        c.load_cert_chain(opts["cert"], opts["key"])
     raw = connect(host, port, opts.get("src"))
     src = fmt(raw.getsockname())
     if opts.get("pre"):
