@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -326,5 +327,59 @@ struct listener {
 
 /* Monotonic milliseconds. */
 int64_t		 now_ms(void);
+
+/*
+ * access.c: the access log, one line per connection (server.access_log),
+ * written through log_line(). Helper "conn"'s block.
+ *
+ * How a connection ended: one word of a fixed set, the end= field.
+ */
+enum conn_end {
+	END_CLOSED,		/* both directions closed in order */
+	END_CLIENT_CLOSED,	/* the client left before the handshake ended */
+	END_CLIENT_RESET,	/* the client's socket failed while proxying */
+	END_CLIENT_ERROR,	/* a TLS error from the client while proxying */
+	END_HANDSHAKE_FAILED,	/* error= is GnuTLS's error name */
+	END_HANDSHAKE_TIMEOUT,
+	END_NO_BINDING,	/* nothing serves the endpoint and SNI */
+	END_CHALLENGE,		/* a tls-alpn-01 challenge was answered */
+	END_PROXY_HEADER_BAD,
+	END_PROXY_HEADER_TIMEOUT,
+	END_BACKEND_REFUSED,
+	END_BACKEND_FAILED,	/* could not connect, for another reason */
+	END_BACKEND_TIMEOUT,	/* not connected within handshake_timeout */
+	END_BACKEND_LOST,	/* the backend's socket failed while proxying */
+	END_IDLE_TIMEOUT,
+	END_MAX_CONNECTIONS,
+	END_SHUTDOWN,		/* still open at the shutdown deadline */
+	END_ERROR		/* certbindd's own failure (out of descriptors) */
+};
+
+/* What one access log line says; NULL or empty strings are written "-". */
+struct access_entry {
+	const struct timespec	*start;		/* CLOCK_REALTIME at accept */
+	const struct endpoint	*client;	/* as the backend is told */
+	const struct endpoint	*local;		/* the address the client reached */
+	const char		*sni;		/* untrusted */
+	const unsigned char	*alpn;		/* untrusted */
+	size_t			 alpn_len;
+	const char		*key;
+	const struct endpoint	*backend;	/* NULL: none chosen */
+	uint64_t		 to_backend;	/* client bytes delivered */
+	uint64_t		 to_client;	/* backend bytes sent in TLS */
+	int64_t			 ms;		/* accept to close */
+	enum conn_end		 end;
+	int			 err;		/* >0 errno, <0 GnuTLS, 0 none */
+};
+/* The end= word for e. */
+const char	*access_end_name(enum conn_end e);
+/* Writes the line for a (one write(2), or one syslog call). */
+void		 access_log(const struct access_entry *a);
+
+/*
+ * log.c: a line the caller formatted and escaped itself, written as
+ * log_info() writes (timestamp and all) without another allocation.
+ */
+void		 log_line(const char *line, size_t len);
 
 #endif

@@ -25,11 +25,24 @@
  * conn_run() flushes them, so a handshake flight that GnuTLS writes in
  * several pieces leaves in one send(). tout is bounded: past TOUT_MAX the
  * push function says EAGAIN, which GnuTLS reports as waiting to write.
+ * Those functions and the buffers' pool are in conn-io.c.
  *
  * A tls-alpn-01 challenge (ALPN acme-tls/1, gen.c) is answered by the
  * handshake itself: the connection then sends close_notify and closes
  * (CS_CHALLENGE), and no backend connection is ever opened for it; the
  * backend is connected only once a handshake has completed.
+ *
+ * accept_proxy: before the handshake (CS_PROXYHDR) the PROXY header of a
+ * load balancer is read and believed (conn-proxyhdr.c); the handshake
+ * timeout covers the header and the handshake together.
+ *
+ * The backend is chosen once the handshake has chosen the binding
+ * (gen_conn_backend(): the binding's own, else the listener's). With
+ * proxy_protocol, the header for it goes into the up buffer before the
+ * first byte of the client's (conn-proxyhdr.c).
+ *
+ * Every end goes through conn_end(), which says why in the access log
+ * (access.c) before the connection is torn down.
  *
  * Memory: the buffers (tin, up, down) are taken from a small per-worker
  * pool when a connection needs one and given back as soon as they are
@@ -45,19 +58,18 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
+#include "core/config.h"
 #include "util/xmalloc.h"
 #include "server/certbindd.h"
 #include "server/conn.h"
 
-#define BUF_SIZE	(32 * 1024)
-#define TIN_SIZE	BUF_SIZE	/* the same pool serves both */
-#define POOL_MAX	64		/* spare buffers kept per worker */
-#define TOUT_MAX	(64 * 1024)
 #define LOG_EVERY_MS	10000
+#define LOG_PER_SECOND	10		/* error lines per worker */
 
 static atomic_long	 total_conns;
 
@@ -67,40 +79,6 @@ long
 conn_total(void)
 {
 	return atomic_load(&total_conns);
-}
-
-static size_t
-buf_len(const struct buf *b)
-{
-	return b->end - b->start;
-}
-
-static char *
-buf_get(struct worker *w)
-{
-	void	*p;
-
-	if ((p = w->pool) == NULL)
-		return xmalloc(BUF_SIZE);
-	memcpy(&w->pool, p, sizeof w->pool);
-	w->npool--;
-	return p;
-}
-
-static void
-buf_put(struct worker *w, struct buf *b)
-{
-	if (b->b != NULL) {
-		if (w->npool >= POOL_MAX)
-			free(b->b);
-		else {
-			memcpy(b->b, &w->pool, sizeof w->pool);
-			w->pool = b->b;
-			w->npool++;
-		}
-	}
-	b->b = NULL;
-	b->start = b->end = 0;
 }
 
 static void
@@ -155,7 +133,7 @@ conn_epoll(struct conn *c, int which, uint32_t want)
 	ev.data.ptr = h;
 	if (epoll_ctl(c->w->epfd, *reg ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd,
 	    &ev) == -1) {
-		conn_close(c);
+		conn_end(c, END_ERROR, errno);
 		return;
 	}
 	*reg = 1;
@@ -178,13 +156,44 @@ conn_unregister(struct conn *c, int which)
 	*reg = -1;
 }
 
+/* Whether this generation writes the access log (server.access_log). */
+static int
+conn_access_on(const struct gen *g)
+{
+	const struct config_server	*sv = config_server(gen_config(g));
+
+	return sv == NULL || sv->access_log;
+}
+
+/*
+ * Up to LOG_PER_SECOND warnings a second per worker: a backend that is
+ * down, or a flood of bad PROXY headers, logs enough to be seen without
+ * flooding the log at the rate of clients.
+ */
+int
+conn_log_ok(struct worker *w)
+{
+	int64_t	now = now_ms();
+
+	if (now - w->last_err_log >= 1000) {
+		w->last_err_log = now;
+		w->log_tokens = LOG_PER_SECOND;
+	}
+	if (w->log_tokens <= 0)
+		return 0;
+	w->log_tokens--;
+	return 1;
+}
+
 void
-conn_close(struct conn *c)
+conn_end(struct conn *c, enum conn_end end, int err)
 {
 	struct worker	*w = c->w;
 
 	if (c->st == CS_DEAD)
 		return;
+	if (conn_access_on(c->hs.gen))
+		access_conn(c, end, err);
 	c->st = CS_DEAD;
 	clist_remove(c);
 	gnutls_deinit(c->s);
@@ -208,149 +217,42 @@ conn_close(struct conn *c)
 	w->zombies = c;
 }
 
-/* GnuTLS's pull function: serves the read-ahead buffer, refilling it. */
-static ssize_t
-conn_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
-{
-	struct conn	*c = ptr;
-	struct buf	*in = &c->tin;
-	ssize_t		 n;
-
-	if (c->st == CS_HANDSHAKE && c->hs_flight && in->start == in->end) {
-		/*
-		 * GnuTLS wants the client's answer to a flight that is still
-		 * in tout, unsent: the client cannot have sent it, so skip the
-		 * recv() that would say EAGAIN. Anything the client did send
-		 * is still reported by epoll (level-triggered), and the flag
-		 * is cleared, so the next attempt reads.
-		 */
-		c->hs_flight = 0;
-		gnutls_transport_set_errno(c->s, EAGAIN);
-		return -1;
-	}
-	if (in->b == NULL)
-		in->b = buf_get(c->w);
-	if (in->start == in->end) {
-		n = recv(c->cfd, in->b, TIN_SIZE, 0);
-		if (n <= 0) {
-			if (n == -1)
-				gnutls_transport_set_errno(c->s, errno);
-			return n;
-		}
-		in->start = 0;
-		in->end = n;
-	}
-	if (len > buf_len(in))
-		len = buf_len(in);
-	memcpy(data, in->b + in->start, len);
-	in->start += len;
-	return len;
-}
-
-/*
- * Sends what tout holds. Returns 0 (all sent, or the socket is full and
- * the rest waits for EPOLLOUT) or -1 when the client is gone.
- */
-static int
-conn_flush(struct conn *c)
-{
-	ssize_t	n;
-
-	while (c->tout_off < c->tout_len) {
-		n = send(c->cfd, c->tout + c->tout_off,
-		    c->tout_len - c->tout_off, MSG_NOSIGNAL);
-		if (n > 0) {
-			c->tout_off += n;
-			c->tout_moved = 1;
-		} else if (n == -1 && errno == EINTR)
-			continue;
-		else if (n == -1 && errno == EAGAIN)
-			return 0;
-		else
-			return -1;
-	}
-	c->tout_off = c->tout_len = 0;
-	return 0;
-}
-
-/* GnuTLS's push function: collects records in tout, up to TOUT_MAX. */
-static ssize_t
-conn_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
-{
-	struct conn	*c = ptr;
-	size_t		 total = 0, pending;
-	int		 i;
-
-	for (i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	if (c->st == CS_HANDSHAKE)
-		c->hs_flight = 1;
-	pending = c->tout_len - c->tout_off;
-	if (pending != 0 && pending + total > TOUT_MAX) {
-		if (conn_flush(c) == -1) {
-			gnutls_transport_set_errno(c->s, EPIPE);
-			return -1;
-		}
-		pending = c->tout_len - c->tout_off;
-		if (pending != 0 && pending + total > TOUT_MAX) {
-			gnutls_transport_set_errno(c->s, EAGAIN);
-			return -1;
-		}
-	}
-	if (c->tout_off != 0) {
-		memmove(c->tout, c->tout + c->tout_off, pending);
-		c->tout_off = 0;
-		c->tout_len = pending;
-	}
-	if (c->tout_len + total > c->tout_cap) {
-		c->tout_cap = c->tout_len + total;
-		if (c->tout_cap < 4096)
-			c->tout_cap = 4096;
-		c->tout = xreallocarray(c->tout, 1, c->tout_cap);
-	}
-	for (i = 0; i < iovcnt; i++) {
-		memcpy(c->tout + c->tout_len, iov[i].iov_base,
-		    iov[i].iov_len);
-		c->tout_len += iov[i].iov_len;
-	}
-	return total;
-}
-
 static void
 conn_backend_log(struct conn *c, const char *what, int err)
 {
 	char	bbuf[ENDPOINT_STRLEN], lbuf[ENDPOINT_STRLEN];
-	int64_t	now = now_ms();
 
-	/*
-	 * Up to 10 lines a second per worker: a backend that is down logs
-	 * enough to be seen without flooding the log at the rate of clients.
-	 */
-	if (now - c->w->last_err_log >= 1000) {
-		c->w->last_err_log = now;
-		c->w->log_tokens = 10;
-	}
-	if (c->w->log_tokens <= 0)
+	if (!conn_log_ok(c->w))
 		return;
-	c->w->log_tokens--;
 	log_warn("backend %s for %s: %s: %s", endpoint_format(&c->backend,
 	    bbuf), endpoint_format(&c->hs.local, lbuf), what, strerror(err));
 }
 
-/* Starts the backend connection once the handshake is done. */
+/* Why a connect to the backend failed, for the access log. */
+static enum conn_end
+conn_connect_end(int err)
+{
+	return err == ECONNREFUSED ? END_BACKEND_REFUSED : END_BACKEND_FAILED;
+}
+
+/*
+ * Starts the backend connection once the handshake is done. Returns 0,
+ * or the errno of a failure (logged).
+ */
 static int
 conn_connect(struct conn *c)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len;
-	int			on = 1;
+	int			on = 1, err;
 
 	len = endpoint_to_sockaddr(&c->backend, &ss);
 	c->bfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (c->bfd == -1) {
-		conn_backend_log(c, "socket", errno);
-		return -1;
+		err = errno;
+		conn_backend_log(c, "socket", err);
+		return err;
 	}
 	setsockopt(c->bfd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	if (connect(c->bfd, (struct sockaddr *)&ss, len) == 0) {
@@ -360,8 +262,9 @@ conn_connect(struct conn *c)
 		return 0;
 	}
 	if (errno != EINPROGRESS) {
-		conn_backend_log(c, "connect", errno);
-		return -1;
+		err = errno;
+		conn_backend_log(c, "connect", err);
+		return err;
 	}
 	/*
 	 * A backend on this host has usually answered by the time connect()
@@ -379,10 +282,39 @@ conn_connect(struct conn *c)
 		return 0;
 	}
 	if (errno != EALREADY && errno != EINPROGRESS && errno != EINTR) {
-		conn_backend_log(c, "connect", errno);
-		return -1;
+		err = errno;
+		conn_backend_log(c, "connect", err);
+		return err;
 	}
 	c->st = CS_CONNECTING;
+	return 0;
+}
+
+/*
+ * The handshake is done and was not a challenge: the binding it chose
+ * names the backend, which is told first (proxy_protocol) and connected.
+ * 0, or -1 when the connection has ended.
+ */
+static int
+conn_handshake_done(struct conn *c)
+{
+	int	err;
+
+	if (gen_conn_backend(c->hs.gen, &c->hs, &c->hs.lep,
+	    &c->backend) != 0) {
+		/* Cannot happen: the listener was in this generation. */
+		conn_end(c, END_ERROR, 0);
+		return -1;
+	}
+	c->has_backend = 1;
+	if (conn_proxyhdr_write(c) != 0) {
+		conn_end(c, END_ERROR, 0);
+		return -1;
+	}
+	if ((err = conn_connect(c)) != 0) {
+		conn_end(c, conn_connect_end(err), err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -396,12 +328,40 @@ conn_connected(struct conn *c)
 		err = errno;
 	if (err != 0) {
 		conn_backend_log(c, "connect", err);
-		conn_close(c);
+		conn_end(c, conn_connect_end(err), err);
 		return;
 	}
 	c->st = CS_PROXY;
 	clist_append(&c->w->idle_list, c,
 	    now_ms() + gen_idle_timeout(c->hs.gen));
+}
+
+/* The deadline of c has passed: why depends on how far it got. */
+void
+conn_expire(struct conn *c)
+{
+	switch (c->st) {
+	case CS_PROXYHDR:
+		conn_proxyhdr_log(c, "no complete PROXY header within "
+		    "handshake_timeout");
+		conn_end(c, END_PROXY_HEADER_TIMEOUT, 0);
+		break;
+	case CS_HANDSHAKE:
+		conn_end(c, END_HANDSHAKE_TIMEOUT, 0);
+		break;
+	case CS_CHALLENGE:
+		conn_end(c, END_CHALLENGE, ETIMEDOUT);
+		break;
+	case CS_CONNECTING:
+		conn_backend_log(c, "connect", ETIMEDOUT);
+		conn_end(c, END_BACKEND_TIMEOUT, ETIMEDOUT);
+		break;
+	case CS_PROXY:
+		conn_end(c, END_IDLE_TIMEOUT, 0);
+		break;
+	case CS_DEAD:
+		break;
+	}
 }
 
 static int
@@ -410,13 +370,21 @@ tls_again(int r)
 	return r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED;
 }
 
+/* A TLS error toward the client: its socket failed, or its TLS did. */
+static enum conn_end
+conn_tls_end(int r)
+{
+	return r == GNUTLS_E_PULL_ERROR || r == GNUTLS_E_PUSH_ERROR ?
+	    END_CLIENT_RESET : END_CLIENT_ERROR;
+}
+
 /*
  * One round of every proxying step that can run. Returns 1 if anything
  * moved, 0 if every step is blocked, -1 when the connection is over
- * (both directions closed, or an error).
+ * (both directions closed, or an error): *end and *err say why.
  */
 static int
-conn_proxy_step(struct conn *c)
+conn_proxy_step(struct conn *c, enum conn_end *end, int *err)
 {
 	struct buf	*up = &c->up, *down = &c->down;
 	ssize_t		 n;
@@ -449,8 +417,11 @@ conn_proxy_step(struct conn *c)
 		else if (n == GNUTLS_E_REHANDSHAKE ||
 		    !gnutls_error_is_fatal(n))
 			moved = 1;	/* renegotiation is not offered */
-		else
+		else {
+			*end = conn_tls_end(n);
+			*err = n;
 			return -1;
+		}
 	}
 
 	/* The up buffer to the backend. */
@@ -459,9 +430,17 @@ conn_proxy_step(struct conn *c)
 		    MSG_NOSIGNAL);
 		if (n > 0) {
 			up->start += n;
+			/* The PROXY header is not the client's. */
+			if ((size_t)n > c->hdr_left) {
+				c->to_backend += n - c->hdr_left;
+				c->hdr_left = 0;
+			} else
+				c->hdr_left -= n;
 			moved = 1;
 		} else if (n == -1 && errno != EAGAIN && errno != EINTR) {
-			conn_backend_log(c, "send", errno);
+			*end = END_BACKEND_LOST;
+			*err = errno;
+			conn_backend_log(c, "send", *err);
 			return -1;
 		}
 	}
@@ -488,7 +467,9 @@ conn_proxy_step(struct conn *c)
 			c->b_eof = 1;
 			moved = 1;
 		} else if (errno != EAGAIN && errno != EINTR) {
-			conn_backend_log(c, "recv", errno);
+			*end = END_BACKEND_LOST;
+			*err = errno;
+			conn_backend_log(c, "recv", *err);
 			return -1;
 		}
 	}
@@ -499,13 +480,17 @@ conn_proxy_step(struct conn *c)
 		n = gnutls_record_send(c->s, down->b + down->start, len);
 		if (n > 0) {
 			down->start += n;
+			c->to_client += n;
 			c->send_len = 0;
 			moved = 1;
 		} else if (tls_again(n)) {
 			c->send_len = len;
 			c->wr_dir = gnutls_record_get_direction(c->s);
-		} else
+		} else {
+			*end = conn_tls_end(n);
+			*err = n;
 			return -1;
+		}
 	}
 	if (c->b_eof && buf_len(down) == 0 && c->bye != 2) {
 		r = gnutls_bye(c->s, GNUTLS_SHUT_WR);
@@ -515,12 +500,18 @@ conn_proxy_step(struct conn *c)
 		} else if (tls_again(r)) {
 			c->bye = 1;
 			c->bye_dir = gnutls_record_get_direction(c->s);
-		} else
+		} else {
+			*end = conn_tls_end(r);
+			*err = r;
 			return -1;
+		}
 	}
 	/* Over once both directions are, and the close_notify is out. */
-	if (c->b_shut && c->bye == 2 && c->tout_off == c->tout_len)
+	if (c->b_shut && c->bye == 2 && c->tout_off == c->tout_len) {
+		*end = END_CLOSED;
+		*err = 0;
 		return -1;
+	}
 	return moved;
 }
 
@@ -562,6 +553,17 @@ conn_challenge_step(struct conn *c)
 	return -1;
 }
 
+/* The end of a handshake that failed with r, a fatal GnuTLS error. */
+static enum conn_end
+conn_handshake_end(const struct conn *c, int r)
+{
+	if (c->hs.refused && c->hs.binding < 0)
+		return END_NO_BINDING;
+	if (r == GNUTLS_E_PREMATURE_TERMINATION)
+		return END_CLIENT_CLOSED;
+	return END_HANDSHAKE_FAILED;
+}
+
 static uint32_t
 dir_event(int dir)
 {
@@ -571,22 +573,30 @@ dir_event(int dir)
 static void
 conn_run(struct conn *c)
 {
+	enum conn_end	end = END_CLOSED;
 	uint32_t	cwant = 0, bwant = 0;
-	int		r, moved, activity = 0;
+	int		r, moved, err = 0, activity = 0;
 
 	for (;;) {
+		if (c->st == CS_PROXYHDR) {
+			if ((r = conn_proxyhdr_read(c)) == -1)
+				return;
+			if (r == 0)
+				break;
+			continue;
+		}
 		if (c->st == CS_HANDSHAKE) {
 			r = gnutls_handshake(c->s);
+			if (r == 0)
+				c->hs_done = 1;
 			if (r == 0 && gen_is_challenge(c->s, &c->hs)) {
 				/* Still on hs_list: the deadline bounds it. */
 				c->st = CS_CHALLENGE;
 				continue;
 			}
 			if (r == 0) {
-				if (conn_connect(c) != 0) {
-					conn_close(c);
+				if (conn_handshake_done(c) != 0)
 					return;
-				}
 				continue;
 			}
 			if (tls_again(r)) {
@@ -601,23 +611,27 @@ conn_run(struct conn *c)
 				 */
 				gnutls_alert_send_appropriate(c->s, r);
 				conn_flush(c);
-				conn_close(c);
+				conn_end(c, conn_handshake_end(c, r), r);
 				return;
 			}
 			continue;	/* a warning alert: go on */
 		}
 		if (c->st == CS_CHALLENGE) {
 			if (conn_challenge_step(c) != 0) {
-				conn_close(c);
+				conn_end(c, END_CHALLENGE, 0);
 				return;
 			}
 			break;
 		}
 		if (c->st != CS_PROXY)
 			break;
-		if ((moved = conn_proxy_step(c)) == -1 ||
-		    conn_flush(c) == -1) {
-			conn_close(c);
+		if ((moved = conn_proxy_step(c, &end, &err)) == -1) {
+			conn_flush(c);
+			conn_end(c, end, err);
+			return;
+		}
+		if (conn_flush(c) == -1) {
+			conn_end(c, END_CLIENT_RESET, errno);
 			return;
 		}
 		if (!moved)
@@ -625,7 +639,8 @@ conn_run(struct conn *c)
 		activity = 1;
 	}
 	if (conn_flush(c) == -1) {
-		conn_close(c);
+		conn_end(c, c->st == CS_PROXY ? END_CLIENT_RESET :
+		    END_CLIENT_CLOSED, errno);
 		return;
 	}
 	/* Bytes leaving tout are activity too; what is left needs EPOLLOUT. */
@@ -650,6 +665,9 @@ conn_run(struct conn *c)
 	}
 
 	switch (c->st) {
+	case CS_PROXYHDR:
+		cwant |= EPOLLIN;
+		break;
 	case CS_HANDSHAKE:
 		cwant |= dir_event(c->hs_dir);
 		break;
@@ -683,29 +701,46 @@ conn_run(struct conn *c)
 		conn_epoll(c, EV_BACKEND, bwant);
 }
 
+/* The error pending on a socket, or fallback when it says none. */
+static int
+sock_error(int fd, int fallback)
+{
+	socklen_t	len = sizeof(int);
+	int		err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+	    err == 0)
+		err = fallback;
+	return err;
+}
+
 void
 conn_event(struct conn *c, int which, uint32_t events)
 {
+	int	err;
+
 	if (c->st == CS_DEAD)
 		return;
 	if (events & EPOLLERR) {
 		if (which == EV_BACKEND && c->st == CS_CONNECTING)
-			conn_connected(c);	/* logs the error */
+			conn_connected(c);	/* logs, ends */
 		else if (which == EV_BACKEND) {
-			socklen_t	len = sizeof(int);
-			int		err = 0;
-
-			if (getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err,
-			    &len) == -1 || err == 0)
-				err = ECONNRESET;
+			err = sock_error(c->bfd, ECONNRESET);
 			conn_backend_log(c, "connection lost", err);
-		}
-		conn_close(c);
+			conn_end(c, END_BACKEND_LOST, err);
+		} else
+			conn_end(c, END_CLIENT_RESET,
+			    sock_error(c->cfd, ECONNRESET));
 		return;
 	}
 	if (events & EPOLLHUP) {
 		if (c->st != CS_PROXY) {
-			conn_close(c);
+			if (c->st == CS_CHALLENGE)
+				conn_end(c, END_CHALLENGE, 0);
+			else if (which == EV_BACKEND)
+				conn_end(c, END_BACKEND_FAILED, 0);
+			else
+				conn_end(c, END_CLIENT_CLOSED, 0);
 			return;
 		}
 		conn_unregister(c, which);
@@ -718,16 +753,66 @@ conn_event(struct conn *c, int which, uint32_t events)
 	conn_run(c);
 }
 
+/*
+ * The client's and local addresses of a connection accepted from l on
+ * fd: a listener on a concrete address is the local endpoint itself, and
+ * only "*" needs asking which address the client reached. -1 if either
+ * cannot be had.
+ */
+static int
+conn_addrs(const struct listener *l, int fd,
+    const struct sockaddr_storage *peer, socklen_t plen,
+    struct endpoint *client, struct endpoint *local)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof ss;
+
+	if (!endpoint_any_addr(&l->ep))
+		*local = l->ep;
+	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+	    endpoint_from_sockaddr((struct sockaddr *)&ss, len, local) != 0)
+		return -1;
+	return endpoint_from_sockaddr((const struct sockaddr *)peer, plen,
+	    client);
+}
+
+/*
+ * A connection refused before it had a struct conn (max_connections, or
+ * no memory for a session): its access log line, and the descriptor
+ * closed.
+ */
+static void
+conn_refuse(struct gen *g, const struct listener *l, int fd,
+    const struct sockaddr_storage *peer, socklen_t plen,
+    const struct timespec *start, enum conn_end end)
+{
+	struct access_entry	 a;
+	struct endpoint		 client, local;
+
+	if (conn_access_on(g)) {
+		memset(&a, 0, sizeof a);
+		memset(&client, 0, sizeof client);
+		memset(&local, 0, sizeof local);
+		(void)conn_addrs(l, fd, peer, plen, &client, &local);
+		a.start = start;
+		a.client = &client;
+		a.local = &local;
+		a.end = end;
+		access_log(&a);
+	}
+	close(fd);
+}
+
 void
 conn_new(struct worker *w, struct listener *l, int fd,
     const struct sockaddr_storage *peer, socklen_t plen)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof ss;
 	struct conn		*c;
 	struct gen		*g;
+	struct timespec		 start;
 	int64_t			 now;
-	
+
+	clock_gettime(CLOCK_REALTIME, &start);
 	if ((g = gen_current()) == NULL) {
 		close(fd);
 		return;
@@ -735,13 +820,13 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	if (atomic_fetch_add(&total_conns, 1) >= gen_max_connections(g)) {
 		/* Refused here; the connections already open are untouched. */
 		atomic_fetch_sub(&total_conns, 1);
-		close(fd);
 		now = now_ms();
 		if (now - w->last_full_log >= LOG_EVERY_MS) {
 			w->last_full_log = now;
 			log_warn("max_connections (%lld) reached: refusing new "
 			    "connections", (long long)gen_max_connections(g));
 		}
+		conn_refuse(g, l, fd, peer, plen, &start, END_MAX_CONNECTIONS);
 		gen_unref(g);
 		return;
 	}
@@ -755,36 +840,32 @@ conn_new(struct worker *w, struct listener *l, int fd,
 	c->w = w;
 	c->cfd = fd;
 	c->bfd = -1;
-	c->st = CS_HANDSHAKE;
+	c->t_start = start;
+	c->ms_start = now_ms();
 	c->hs.gen = g;
 	c->hs.lep = l->ep;
-	/*
-	 * A listener on a concrete address is the local endpoint itself;
-	 * only "*" needs asking which address the client reached.
-	 */
-	if (!endpoint_any_addr(&l->ep))
-		c->hs.local = l->ep;
-	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
-	    endpoint_from_sockaddr((struct sockaddr *)&ss, len,
-	    &c->hs.local) != 0)
-		c->hs.local.family = AF_UNSPEC;
-	if (c->hs.local.family == AF_UNSPEC ||
-	    endpoint_from_sockaddr((const struct sockaddr *)peer, plen,
-	    &c->hs.peer) != 0 ||
-	    gen_backend(g, &l->ep, &c->backend) != 0 ||
+	if ((c->lis = gen_listener(g, &l->ep)) == NULL ||
+	    conn_addrs(l, fd, peer, plen, &c->hs.peer, &c->hs.local) != 0 ||
 	    gen_session_new(g, fd, &c->hs, &c->s) != 0) {
-		/* A listener the current config no longer has, or no memory. */
-		close(fd);
+		/*
+		 * A listener the current config no longer has (its socket
+		 * is closing), or no memory.
+		 */
+		if (c->lis != NULL)
+			conn_refuse(g, l, fd, peer, plen, &start, END_ERROR);
+		else
+			close(fd);
 		gen_unref(g);
 		atomic_fetch_sub(&total_conns, 1);
 		w->nconns--;
 		free(c);
 		return;
 	}
+	c->st = c->lis->accept_proxy ? CS_PROXYHDR : CS_HANDSHAKE;
 	gnutls_transport_set_ptr(c->s, c);
 	gnutls_transport_set_pull_function(c->s, conn_pull);
 	gnutls_transport_set_vec_push_function(c->s, conn_push);
-	clist_append(&w->hs_list, c, now_ms() + gen_handshake_timeout(g));
-	/* The ClientHello is often there already: try at once. */
+	clist_append(&w->hs_list, c, c->ms_start + gen_handshake_timeout(g));
+	/* The ClientHello (or the PROXY header) is often there already. */
 	conn_run(c);
 }

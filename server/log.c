@@ -6,6 +6,7 @@
  * names and file text with escape_str() or use log_warn_escaped().
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,4 +94,62 @@ log_warn_escaped(const char *prefix, const char *untrusted)
 	e = escape_str(untrusted, 0);
 	log_warn("%s%s", prefix, e);
 	free(e);
+}
+
+/* Writes all of buf[0..len) to stderr, across EINTR and short writes. */
+static void
+log_write_all(const char *buf, size_t len)
+{
+	size_t	off;
+	ssize_t	n;
+
+	for (off = 0; off < len; off += n) {
+		n = write(STDERR_FILENO, buf + off, len - off);
+		if (n == -1 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (n <= 0)
+			break;
+	}
+}
+
+/*
+ * The access log's path: one line per connection, so no allocation here.
+ * The line is copied behind the timestamp into a buffer on the stack and
+ * written with one write(2), like every other line of the log.
+ */
+void
+log_line(const char *line, size_t len)
+{
+	char		 buf[4608];
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+	int		 saved = errno, m;
+
+	if (log_syslog) {
+		syslog(LOG_INFO, "%.*s", (int)(len > INT_MAX ? INT_MAX : len),
+		    line);
+		errno = saved;
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	m = snprintf(buf + n, sizeof buf - n, ".%03ldZ certbindd: ",
+	    ts.tv_nsec / 1000000);
+	if (m > 0)
+		n += m;
+	if (n + len + 1 > sizeof buf) {
+		/* Longer than any line access.c makes: two writes, then. */
+		log_write_all(buf, n);
+		log_write_all(line, len);
+		log_write_all("\n", 1);
+	} else {
+		memcpy(buf + n, line, len);
+		buf[n + len] = '\n';
+		log_write_all(buf, n + len + 1);
+	}
+	errno = saved;
 }

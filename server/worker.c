@@ -96,7 +96,7 @@ static void
 worker_expire(struct clist *l, int64_t now)
 {
 	while (l->head != NULL && l->head->deadline <= now)
-		conn_close(l->head);
+		conn_expire(l->head);
 }
 
 static int
@@ -119,9 +119,9 @@ static void
 worker_close_all(struct worker *w)
 {
 	while (w->hs_list.head != NULL)
-		conn_close(w->hs_list.head);
+		conn_end(w->hs_list.head, END_SHUTDOWN, 0);
 	while (w->idle_list.head != NULL)
-		conn_close(w->idle_list.head);
+		conn_end(w->idle_list.head, END_SHUTDOWN, 0);
 }
 
 static void

@@ -13,16 +13,23 @@
 #     without connecting to the backend at all (haproxy does). The sinks
 #     count the backend connections, and the table shows them per handshake;
 #   - certbindd again with 100,000 bindings loaded;
+#   - certbindd again with the access log on (server.access_log, to a
+#     file), with proxy_protocol = 2 toward the backend, and with both,
+#     each against the plain certbindd (1 binding, no access log, no PROXY
+#     header) of the same rounds: issue 12's target is under 3% each;
 #   - bulk throughput through each proxy to a discarding backend.
 #
 # Usage: sh bench/server/run.sh   (from the top of the tree, after make)
 # Knobs: BENCH_SECS (10), BENCH_THREADS (client threads, 4), BENCH_MB (400),
-# BENCH_ROUNDS (5). All servers run at once, idle but one; the rounds go
+# BENCH_ROUNDS (5), BENCH_SERVERS (an extended regex: only the servers
+# whose name matches run, e.g. 'certbindd\((1-b|access|proxy)' for
+# certbindd's issue 12 variants alone; default all). All servers run at
+# once, idle but one; the rounds go
 # round the servers in turn so that a burst of other work on the shared
 # machine does not fall on one server only, and the table gives the median
 # rate with every round's figure. Prints a Markdown table. A proxy that is
-# not installed is left out. The exit status is 0 when issue 4's targets,
-# judged on the "banner" load, are met.
+# not installed is left out. The exit status is 0 when issue 4's and issue
+# 12's targets, judged on the "banner" load, are met.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
@@ -31,6 +38,7 @@ SECS=${BENCH_SECS:-10}
 THREADS=${BENCH_THREADS:-4}
 MB=${BENCH_MB:-400}
 ROUNDS=${BENCH_ROUNDS:-5}
+ONLY=${BENCH_SERVERS:-.}
 W=$(mktemp -d "${TMPDIR:-/tmp}/certbind-bench.XXXXXX")
 pids=""
 cleanup() {
@@ -118,17 +126,21 @@ rate() {
 		printf "%.0f %.2f", (c > 0 ? n / c : 0), (n > 0 ? k / n : 0) }'
 }
 
-# certbindd, with one binding and with 100,000.
+# wanted NAME: whether BENCH_SERVERS lets that server run.
+wanted() { printf '%s\n' "$1" | grep -qE -- "$ONLY"; }
+
+# certbindd_conf PORT NBINDINGS PORT2 SERVER-SETTINGS LISTENER-OPTIONS
 certbindd_conf() {
 	cat <<EOC
 version = 1;
 store = "$W";
 server = {
-  listen = ( { endpoint = "127.0.0.2:$1"; backend = "127.0.0.1:$PB"; },
-             { endpoint = "127.0.0.2:$3"; backend = "127.0.0.1:$PC"; } );
+  listen = ( { endpoint = "127.0.0.2:$1"; backend = "127.0.0.1:$PB"; $5 },
+             { endpoint = "127.0.0.2:$3"; backend = "127.0.0.1:$PC"; $5 } );
   workers = 1;
   tickets = false;
   max_connections = 100000;
+  $4
 };
 keys = ( { name = "www"; key = "www.key"; cert = "www.pem"; } );
 bindings = (
@@ -142,21 +154,32 @@ EOC
 	echo '  { key = "www"; endpoint = "*:*"; }'
 	echo ');'
 }
-for n in 1 100000; do
+# NAME|BINDINGS|SERVER-SETTINGS|LISTENER-OPTIONS. The plain one, which
+# the others are compared with, has no access log and no PROXY header.
+# The access log goes to certbindd's standard error, a file here.
+while IFS='|' read -r v n srvopt lopt; do
+	name="certbindd($v)"
+	wanted "$name" || continue
 	P=$(port)
 	Q=$(port)
-	certbindd_conf "$P" $n "$Q" >"$W/certbind.$n.conf"
-	"$B/certbindd" -f -c "$W/certbind.$n.conf" 2>"$W/certbindd.$n.log" &
+	certbindd_conf "$P" "$n" "$Q" "$srvopt" "$lopt" >"$W/certbind.$v.conf"
+	"$B/certbindd" -f -c "$W/certbind.$v.conf" 2>"$W/certbindd.$v.log" &
 	pid=$!
 	pids="$pids $pid"
 	if wait_port "$P"; then
-		servers="$servers certbindd($n-binding$([ $n -gt 1 ] && echo s))|$P|$Q|$pid"
+		servers="$servers $name|$P|$Q|$pid"
 	else
-		echo "bench: certbindd did not start: $(cat "$W/certbindd.$n.log")" >&2
+		echo "bench: certbindd did not start: $(cat "$W/certbindd.$v.log")" >&2
 	fi
-done
+done <<EOV
+1-binding|1|access_log = false;|
+access-log|1|access_log = true;|
+proxy-v2|1|access_log = false;|proxy_protocol = 2;
+proxy-v2+access-log|1|access_log = true;|proxy_protocol = 2;
+100000-bindings|100000|access_log = false;|
+EOV
 
-if command -v haproxy >/dev/null 2>&1; then
+if wanted haproxy && command -v haproxy >/dev/null 2>&1; then
 	P=$(port)
 	Q=$(port)
 	cat >"$W/haproxy.cfg" <<EOC
@@ -190,7 +213,7 @@ EOC
 	fi
 fi
 
-if command -v nginx >/dev/null 2>&1 &&
+if wanted nginx && command -v nginx >/dev/null 2>&1 &&
     [ -f /usr/lib/nginx/modules/ngx_stream_module.so ]; then
 	P=$(port)
 	Q=$(port)
@@ -285,14 +308,13 @@ echo "client: hsload, $THREADS threads, $ROUNDS rounds of $SECS s per server and
 
 # Issue 4's targets, on the "banner" load, where every proxy does the same
 # work; the "close" ratios are printed beside them. The 100,000 bindings
-# figure is the median of the rounds' ratios, each from two runs made one
-# after the other, so that a slow drift in the machine's other work
-# cancels out. The exit status says whether all targets were met.
+# figure, and issue 12's (the access log, PROXY v2, both), is the median
+# of the rounds' ratios, each from two runs made one after the other, so
+# that a slow drift in the machine's other work cancels out. The exit
+# status says whether all targets were met.
 awk '
 	FILENAME ~ /rates$/ {
-		if ($2 != "banner") next
-		if ($1 ~ /^certbindd\(1-/) r1[++n1] = $3
-		if ($1 ~ /^certbindd\(100000-/) r2[++n2] = $3
+		if ($1 ~ /^certbindd\(/) r[$1, $2, ++nr[$1, $2]] = $3
 		next
 	}
 	$1 ~ /^certbindd\(1-/ { one = $2; onec = $3 }
@@ -302,28 +324,52 @@ awk '
 		printf "%s %s: %s\n", ok ? "met" : "MISSED", name, text
 		if (!ok) bad = 1
 	}
-	END {
-		if (ha) verdict("vs haproxy", one >= 1.1 * ha,
-		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
-		    one / ha, onec / hac))
-		if (ng) verdict("vs nginx", one >= 1.1 * ng,
-		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
-		    one / ng, onec / ngc))
-		n = n1 < n2 ? n1 : n2
+	# paired(V, MODE): the median ratio of V to the plain certbindd over
+	# the rounds of MODE; the rounds ratios are left in list.
+	function paired(v, mode,   n, i, j, t, q, base) {
+		base = "certbindd(1-binding)"
+		n = nr[base, mode] < nr[v, mode] ? nr[base, mode] : nr[v, mode]
+		list = ""
 		for (i = 1; i <= n; i++) {
-			q[i] = r1[i] > 0 ? r2[i] / r1[i] : 0
+			q[i] = 0
+			if (r[base, mode, i] > 0)
+				q[i] = r[v, mode, i] / r[base, mode, i]
 			list = list sprintf(" %+.1f%%", 100 * (q[i] - 1))
 		}
 		for (i = 2; i <= n; i++)	# insertion sort, n is small
 			for (j = i; j > 1 && q[j - 1] > q[j]; j--) {
 				t = q[j]; q[j] = q[j - 1]; q[j - 1] = t
 			}
-		if (n > 0) {
-			m = q[int((n + 1) / 2)]
+		return n > 0 ? q[int((n + 1) / 2)] : 0
+	}
+	END {
+		if (ha && one) verdict("vs haproxy", one >= 1.1 * ha,
+		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
+		    one / ha, onec / hac))
+		if (ng && one) verdict("vs nginx", one >= 1.1 * ng,
+		    sprintf("%.2f x, target 1.1 x (close load: %.2f x)",
+		    one / ng, onec / ngc))
+		v = "certbindd(100000-bindings)"
+		if (nr[v, "banner"] > 0) {
+			m = paired(v, "banner")
 			verdict("100,000 bindings", m >= 0.95 && m <= 1.05,
 			    sprintf("%+.1f%% against 1 binding (median of the " \
 			    "rounds:%s), target within 5%%",
 			    100 * (m - 1), list))
+		}
+		split("access-log proxy-v2 proxy-v2+access-log", vs, " ")
+		for (k = 1; k <= 3; k++) {
+			v = "certbindd(" vs[k] ")"
+			if (nr[v, "banner"] == 0)
+				continue
+			mc = paired(v, "hs")
+			lc = list
+			m = paired(v, "banner")
+			verdict(vs[k], m >= 0.97,
+			    sprintf("%+.1f%% handshakes per CPU-s against the " \
+			    "plain certbindd (median of the rounds:%s; close " \
+			    "load %+.1f%%:%s), target under 3%% cost",
+			    100 * (m - 1), list, 100 * (mc - 1), lc))
 		}
 		exit bad
 	}' "$W/rates" "$W/medians"

@@ -139,3 +139,45 @@ srv_fpr() {
 	printf '%s\n' "$srv_pem" | openssl x509 -noout -fingerprint -sha256 |
 	    sed 's/^[^=]*=//' | tr 'A-F' 'a-f'
 }
+
+# PROXY protocol and access log helpers (tests/server/t-pp-*.sh):
+#
+#   srv_need_tool TOOL...            SKIP the whole script without TOOL
+#   srv_pp_backend PORT REPORT       pp_backend.py on 127.0.0.1:PORT: checks
+#                                    each PROXY header, writes REPORT, echoes
+#   srv_pp_report REPORT SECS        waits for REPORT, prints it, removes it
+#   srv_access REGEX                 certbindd's access log lines matching
+#                                    REGEX, without the log's timestamp
+#   srv_field LINE NAME              the value of field NAME in an access line
+
+srv_need_tool() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			t_skip "${0##*/}" "$tool is not installed (tools/deps.sh test)"
+			exit 0
+		fi
+	done
+}
+
+srv_pp_backend() {
+	rm -f "$T/ppbackend.$1" "$2"
+	$PY "$top/tests/server/pp_backend.py" 127.0.0.1 "$1" \
+	    "$T/ppbackend.$1" "$2" >"$T/ppbackend.$1.log" 2>&1 &
+	srv_pids="$srv_pids $!"
+	srv_wait_file "$T/ppbackend.$1" 10
+}
+
+srv_pp_report() {
+	srv_wait_file "$1" "$2" || { echo "no report"; return 1; }
+	cat "$1"
+	rm -f "$1"
+}
+
+srv_access() {
+	grep -E ' certbindd: access ' "$srv_log" 2>/dev/null |
+	    sed 's/^.* certbindd: access /access /' | grep -E -- "$1"
+}
+
+srv_field() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
