@@ -98,12 +98,13 @@ static int
 check_only(void)
 {
 	struct config		*cfg;
+	const struct config	*gc;
 	struct errlist		 errs = ERRLIST_INIT;
 	struct findings		 f = FINDINGS_INIT;
 	struct check_opts	 opts;
 	struct finding		*fi;
 	struct gen		*g;
-	char			*obj, *msg, *cause = NULL;
+	char			*obj, *msg, *cause = NULL, *e;
 	size_t			 i, nerr = 0;
 
 	if (config_load(conf_path, &cfg, &errs) != 0) {
@@ -141,6 +142,15 @@ check_only(void)
 		errlist_clear(&errs);
 		return 1;
 	}
+	/* All is well: say what would be served, in one line. */
+	gc = gen_config(g);
+	e = escape_str(conf_path, 0);
+	fprintf(stderr, "certbindd: %s is good: %zu listener%s, %zu "
+	    "binding%s, %zu key%s\n", e, config_nlisteners(gc),
+	    config_nlisteners(gc) == 1 ? "" : "s", config_nbindings(gc),
+	    config_nbindings(gc) == 1 ? "" : "s", config_nkeys(gc),
+	    config_nkeys(gc) == 1 ? "" : "s");
+	free(e);
 	gen_unref(g);
 	gen_global_free();
 	return 0;

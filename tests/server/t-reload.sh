@@ -55,6 +55,8 @@ t_match "and prints the usage" "$(cat "$T/x.out")" '^usage: certbindd '
 conf one
 "$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
 t_is "-t on a good config exits 0" "$?" 0
+t_match "-t says so in one line (issue 14)" "$(cat "$T/t.out")" \
+    "^certbindd: $C is good: 1 listener, 1 binding, 1 key\$"
 conf one 'garbage = ('
 "$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
 t_is "-t on an unparsable config exits 2" "$?" 2
