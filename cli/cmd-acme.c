@@ -456,7 +456,7 @@ cmd_acme_status_exec(struct cmd_ctx *ctx, struct args *args)
 	struct acme_key_status	 s;
 	struct config		*cf;
 	json_t			*all = NULL;
-	char			*cause = NULL, *text, b1[64], b2[64];
+	char			*cause = NULL, b1[64], b2[64];
 	size_t			 i, j;
 	int			 json = args_has(args, "json"), rc = EXIT_OK;
 
@@ -511,11 +511,7 @@ cmd_acme_status_exec(struct cmd_ctx *ctx, struct args *args)
 			    "next time\n");
 		acme_key_status_free(&s);
 	}
-	if (json) {
-		text = json_dumps(all, JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
-		json_decref(all);
-	}
+	if (json)
+		cmd_json_print(all);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "cli/cmd.h"
 #include "op/check.h"
 #include "core/config.h"
@@ -14,7 +16,7 @@ static int	cmd_check_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.summary = "every finding, one a line; exit 1 on errors",
-	.usage = "[--strict] [--offline] [--warn-days N]",
+	.usage = "[--strict] [--offline] [--warn-days N] [--json]",
 	.help =
 	"Checks the config, its keys and certificates, the bindings against\n"
 	"the listeners and the host, and prints one finding per line:\n"
@@ -23,11 +25,15 @@ const struct cmd_entry cmd_check_entry = {
 	"  --strict       warnings fail too\n"
 	"  --offline      skip the checks that ask this host (addresses)\n"
 	"  --warn-days N  a certificate expiring within N days is a warning\n"
-	"                 (default 30)",
+	"                 (default 30)\n"
+	"  --json         one JSON document: { \"findings\": [ { severity,\n"
+	"                 code, object, message, line } ], \"errors\": N,\n"
+	"                 \"warnings\": N, \"notes\": N }",
 	.args = { 0, 0, {
 		{ "strict", 0, 0 },
 		{ "offline", 0, 0 },
-		{ "warn-days", 0, ARGS_VALUE }
+		{ "warn-days", 0, ARGS_VALUE },
+		{ "json", 0, 0 }
 	} },
 	.exec = cmd_check_exec
 };
@@ -38,6 +44,7 @@ cmd_check_exec(struct cmd_ctx *ctx, struct args *args)
 	struct findings		 fs = FINDINGS_INIT;
 	struct check_opts	 o;
 	struct config		*cf;
+	json_t			*doc;
 	size_t			 i, ne, nw, ni;
 	long			 days;
 
@@ -54,8 +61,16 @@ cmd_check_exec(struct cmd_ctx *ctx, struct args *args)
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
 	check_config(cf, &o, &fs);
-	for (i = 0; i < fs.n; i++)
-		cmd_print_finding(stdout, &fs.v[i], "");
+	if (args_has(args, "json")) {
+		doc = json_object();
+		json_object_set_new(doc, "findings", cmd_json_findings(cf,
+		    &fs));
+		json_object_update_new(doc, cmd_json_counts(&fs));
+		cmd_json_print(doc);
+	} else {
+		for (i = 0; i < fs.n; i++)
+			cmd_print_finding(stdout, &fs.v[i], "");
+	}
 	ne = findings_count(&fs, SEV_ERROR);
 	nw = findings_count(&fs, SEV_WARNING);
 	ni = findings_count(&fs, SEV_INFO);

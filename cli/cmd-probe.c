@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/endpoint.h"
@@ -18,7 +20,8 @@ static int	cmd_probe_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
 	.summary = "what the running certbindd serves, against the config",
-	.usage = "[--verbose] [--strict] [--timeout SECONDS] [ENDPOINT...]",
+	.usage = "[--verbose] [--strict] [--timeout SECONDS] [--json] "
+	    "[ENDPOINT...]",
 	.help =
 	"Connects to each listener of the config (or to each ENDPOINT given)\n"
 	"as a TLS client, without SNI and with every SNI name bound there,\n"
@@ -34,11 +37,14 @@ const struct cmd_entry cmd_probe_entry = {
 	"matches, one line on standard error says how many probes did.\n"
 	"Exits 1 when there is an error finding, and with --strict also on\n"
 	"a warning (not-reloaded), for scripts that must notice a renewal\n"
-	"certbindd does not serve yet.",
+	"certbindd does not serve yet. --json: one JSON document,\n"
+	"{ \"matched\": [ { object, key, sha256 } ], \"findings\": [ ... ],\n"
+	"\"errors\": N, \"warnings\": N, \"notes\": N }.",
 	.args = { 0, -1, {
 		{ "verbose", 'v', 0 },
 		{ "strict", 0, 0 },
-		{ "timeout", 0, ARGS_VALUE }
+		{ "timeout", 0, ARGS_VALUE },
+		{ "json", 0, 0 }
 	} },
 	.exec = cmd_probe_exec
 };
@@ -63,10 +69,14 @@ cmd_probe_print_ok(void *arg, const char *object, const char *key,
 		fputs(": refused, as the config says\n", f);
 }
 
-/* Counts the probes that matched, printing them with --verbose. */
+/*
+ * Counts the probes that matched, printing them with --verbose, or
+ * keeping them for --json.
+ */
 struct probe_count {
-	int	verbose;
-	size_t	n;
+	int	 verbose;
+	size_t	 n;
+	json_t	*matched;	/* --json: NULL without */
 };
 
 static void
@@ -76,7 +86,11 @@ probe_count_ok(void *arg, const char *object, const char *key,
 	struct probe_count	*pc = arg;
 
 	pc->n++;
-	if (pc->verbose)
+	if (pc->matched != NULL)
+		json_array_append_new(pc->matched, json_pack("{s:o,s:o,s:o}",
+		    "object", cmd_json_str(object), "key", cmd_json_str(key),
+		    "sha256", cmd_json_str(fpr)));
+	else if (pc->verbose)
 		cmd_probe_print_ok(stdout, object, key, fpr);
 }
 
@@ -84,7 +98,8 @@ static int
 cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 {
 	struct findings		 fs = FINDINGS_INIT;
-	struct probe_count	 pc = { 0, 0 };
+	struct probe_count	 pc = { 0, 0, NULL };
+	json_t			*doc;
 	struct endpoint		*targets;
 	struct config		*cf;
 	size_t			 ntargets = args_count(args), i, nerr, nwarn;
@@ -113,10 +128,21 @@ cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_error("the config has no listeners to probe");
 
 	pc.verbose = args_has(args, "verbose");
+	if (args_has(args, "json"))
+		pc.matched = json_array();
 	probe_run(cf, targets, ntargets, timeout_ms, probe_count_ok, &pc, &fs);
 	findings_sort(&fs);
-	for (i = 0; i < fs.n; i++)
-		cmd_print_finding(stdout, &fs.v[i], "");
+	if (pc.matched != NULL) {
+		doc = json_object();
+		json_object_set_new(doc, "matched", pc.matched);
+		json_object_set_new(doc, "findings", cmd_json_findings(cf,
+		    &fs));
+		json_object_update_new(doc, cmd_json_counts(&fs));
+		cmd_json_print(doc);
+	} else {
+		for (i = 0; i < fs.n; i++)
+			cmd_print_finding(stdout, &fs.v[i], "");
+	}
 	nerr = findings_count(&fs, SEV_ERROR);
 	nwarn = findings_count(&fs, SEV_WARNING);
 	if (fs.n == 0 && pc.n > 0)

@@ -75,41 +75,6 @@ sni_rule_name(enum resolve_sni s)
 	return "?";
 }
 
-/*
- * A JSON string of untrusted text, or null for NULL. jansson refuses
- * bytes that are not UTF-8: those are given escaped, as the text output
- * would show them.
- */
-static json_t *
-jstr(const char *s)
-{
-	json_t	*j;
-	char	*e;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	e = escape_str(s, 0);
-	j = json_string(e);
-	free(e);
-	return j != NULL ? j : json_null();
-}
-
-static void
-print_json(json_t *o)
-{
-	char	*text;
-
-	/* ASCII only: a bidi control in a name reaches no terminal raw. */
-	text = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII |
-	    JSON_PRESERVE_ORDER);
-	if (text != NULL)
-		printf("%s\n", text);
-	free(text);
-	json_decref(o);
-}
-
 static int
 cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -155,11 +120,11 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 			o = json_object();
 			json_object_set_new(o, "key", json_null());
 			json_object_set_new(o, "endpoint", json_string(text));
-			json_object_set_new(o, "sni", jstr(sni != NULL &&
+			json_object_set_new(o, "sni", cmd_json_str(sni != NULL &&
 			    *sni != '\0' ? sni : NULL));
 			json_object_set_new(o, "listener", l != NULL ?
 			    json_string(ltext) : json_null());
-			print_json(o);
+			cmd_json_print(o);
 		}
 		if (sni != NULL)
 			cmd_error("nothing serves %s with sni %s: certbindd "
@@ -176,11 +141,11 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 		endpoint_format(be, btext);
 	if (json) {
 		o = json_object();
-		json_object_set_new(o, "key", jstr(b->key));
+		json_object_set_new(o, "key", cmd_json_str(b->key));
 		jb = json_object();
 		json_object_set_new(jb, "endpoint",
 		    json_string(endpoint_format(&b->ep, text)));
-		json_object_set_new(jb, "sni", jstr(b->sni));
+		json_object_set_new(jb, "sni", cmd_json_str(b->sni));
 		json_object_set_new(jb, "line", json_integer(b->line));
 		json_object_set_new(o, "binding", jb);
 		json_object_set_new(o, "rule", json_pack("{s:s,s:s,s:s}",
@@ -194,8 +159,8 @@ cmd_resolve_exec(struct cmd_ctx *ctx, struct args *args)
 		    be == &b->backend ? "binding" : "listener"));
 		json_object_set_new(o, "client_auth",
 		    json_string(config_client_auth_name(b->client_auth)));
-		json_object_set_new(o, "client_ca", jstr(b->client_ca));
-		print_json(o);
+		json_object_set_new(o, "client_ca", cmd_json_str(b->client_ca));
+		cmd_json_print(o);
 		return EXIT_OK;
 	}
 	endpoint_format(&b->ep, text);

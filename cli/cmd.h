@@ -220,6 +220,18 @@ void	 cmd_reload_reminder(const struct config *before,
 
 struct finding;
 struct findings;
+
+/*
+ * cli/json.c: --json. A string (NULL: null; not UTF-8: escaped), a whole
+ * document printed (ASCII only) and freed, the findings as an array of
+ * { severity, code, object, message, line } (line null when the finding
+ * has no line in cf), and their counts { errors, warnings, notes }.
+ */
+typedef struct json_t json_t;
+json_t	*cmd_json_str(const char *);
+void	 cmd_json_print(json_t *);
+json_t	*cmd_json_findings(const struct config *cf, const struct findings *);
+json_t	*cmd_json_counts(const struct findings *);
 /* One finding as certbind check prints it: "SEVERITY CODE OBJECT: MSG". */
 void	 cmd_print_finding(FILE *, const struct finding *, const char *prefix);
 /*

@@ -60,6 +60,14 @@ t_is "bind --reload exits 0" "$rc" 0 "$err"
 t_nomatch "it does not remind, it reloads" "$err" 'until it reloads'
 t_is "127.0.0.6 is served at once" "$(srv_fpr 127.0.0.6 "$P")" "$one"
 
+# probe --json (issue 14): the probes that matched, with the served
+# certificate's SHA-256, and the findings.
+cb -c "$C" probe --json
+t_is "probe --json exits 0" "$rc" 0 "$err"
+t_is "it names what it matched and by which certificate" \
+    "$(printf '%s' "$out" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print([(m["object"], m["key"], m["sha256"]) for m in d["matched"] if m["object"].startswith("127.0.0.5:")][0], d["errors"], len(d["findings"]))')" \
+    "('127.0.0.5:$P', 'k', '$one') 0 0"
+
 cb -c "$C" request later --cn later.example.com
 t_is "request exits 0" "$rc" 0 "$err"
 t_nomatch "a pending key needs no reload" "$err" 'reload'
