@@ -512,8 +512,21 @@ cmd_commit(struct cmd_ctx *ctx)
 		commit_files_failed(ctx);
 		return EXIT_REFUSED;
 	}
-	if (before != NULL && config_had_comments(before) &&
-	    (ctx->force || cmd_findings_diff(NULL, before, after, 1) == 0))
+	/*
+	 * libconfig drops comments: refuse to lose them unasked, before
+	 * anything is written (a warning after the save came too late).
+	 */
+	if (before != NULL && config_had_comments(before) && !ctx->force) {
+		cmd_error("refused: %s has comments, which certbind does not "
+		    "keep (it writes the file anew); nothing was written. Run "
+		    "again with --force to write it without them: the file "
+		    "as it is now is kept in %s.bak.", ctx->conf_path,
+		    ctx->conf_path);
+		commit_lock_release(lock);
+		commit_files_failed(ctx);
+		return EXIT_REFUSED;
+	}
+	if (before != NULL && config_had_comments(before))
 		cmd_error("note: %s has comments, which certbind does not "
 		    "keep; the file as it was is kept in %s.bak.",
 		    ctx->conf_path, ctx->conf_path);

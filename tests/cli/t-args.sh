@@ -63,7 +63,7 @@ mistake() {
 	t_is "$name: the usage once" "$(usage_lines)" 1
 	t_match "$name: the usage is the command's" "$err" "^usage: certbind \\[-c FILE\\] $1 "
 }
-mistake "an unknown long option" "^list: unrecognized option '--json'\$" list --json
+mistake "an unknown long option" "^list: unrecognized option '--yaml'\$" list --yaml
 mistake "an unknown long option with a value" \
     "^bind: unrecognized option '--weight=5'\$" \
     bind k '*:443' --weight=5

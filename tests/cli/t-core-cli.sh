@@ -162,9 +162,16 @@ keys = (
 );
 bindings = ( );
 EOF
+before=$(cat "$C")
+cb -c "$C" bind a 127.0.0.2:8443
+t_is "a file with comments is not rewritten unasked (issue 14)" "$rc" 1
+t_match "the refusal says why and how" "$err" \
+    "refused: $C has comments, which certbind does not keep .*nothing was written. Run again with --force"
+t_is "and the file still has them" "$(cat "$C")" "$before"
 cb -c "$C" bind a 127.0.0.2:8443 --force
-t_is "a file with comments is still saved" "$rc" 0
-t_match "with a warning about the comments" "$out$err" '[Cc]omment'
+t_is "with --force, a file with comments is saved" "$rc" 0
+t_match "with a note about the comments" "$out$err" '[Cc]omment'
+t_is "and the backup keeps them" "$(cat "$C.bak")" "$before"
 
 # @include is refused, with its line.
 echo 'x = 1;' >"$T/inc.conf"
