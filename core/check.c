@@ -32,6 +32,7 @@ struct check {
 	struct endpoint			*bsorted;	/* binding endpoints */
 	size_t				 nb;
 	uint16_t			*bports;	/* binding ports, sorted */
+	const struct check_assume	*assume;	/* NULL: the host */
 };
 
 /* Objects, as certbind check prints them. */
@@ -393,6 +394,8 @@ struct addrcache {
 	struct endpoint	*v;	/* address only, port 0 */
 	int		*local;
 	size_t		 n, cap;
+	/* --assume-addresses: these, not the host's interfaces. */
+	const struct check_assume *assume;
 };
 
 static int
@@ -400,6 +403,15 @@ addr_local(struct addrcache *ac, const struct endpoint *ep)
 {
 	struct endpoint	 a = with_any_port(ep);
 	size_t		 i;
+
+	if (ac->assume != NULL) {
+		for (i = 0; i < ac->assume->n; i++) {
+			if (endpoint_in_prefix(&a, &ac->assume->net[i],
+			    ac->assume->bits[i]))
+				return 1;
+		}
+		return 0;
+	}
 
 	for (i = 0; i < ac->n; i++)
 		if (endpoint_cmp(&ac->v[i], &a) == 0)
@@ -443,11 +455,14 @@ check_addresses(struct check *c)
 {
 	const struct config		*cf = c->cf;
 	const struct config_listener	*l;
-	struct addrcache		 ac = { NULL, NULL, 0, 0 };
+	struct addrcache		 ac = { NULL, NULL, 0, 0, c->assume };
 	const struct endpoint		*ep;
 	size_t				 i;
 	ssize_t				 fl;
 	char				 text[ENDPOINT_STRLEN], *obj;
+	const char			*lacks = c->assume != NULL ?
+	    "the addresses assumed (--assume-addresses) do not include it" :
+	    "this host has no such address";
 
 	for (i = 0; i < c->nl; i++) {
 		l = config_listener(cf, i);
@@ -464,11 +479,11 @@ check_addresses(struct check *c)
 			    "address arrives.");
 		else
 			findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
-			    FK_LISTENER, (ssize_t)i, text, "this host has no "
-			    "such address, so certbindd cannot listen on it; "
-			    "add the address to an interface, set freebind = "
-			    "true on the listener if the address comes later, "
-			    "or move the listener.");
+			    FK_LISTENER, (ssize_t)i, text, "%s, so certbindd "
+			    "cannot listen on it; add the address to an "
+			    "interface, set freebind = true on the listener if "
+			    "the address comes later, or move the listener.",
+			    lacks);
 	}
 	for (i = 0; i < c->nb; i++) {
 		ep = &config_binding(cf, i)->ep;
@@ -485,10 +500,9 @@ check_addresses(struct check *c)
 			    "arrives.", text);
 		} else
 			findings_add(c->out, SEV_WARNING, F_ADDRESS_NOT_LOCAL,
-			    FK_BINDING, (ssize_t)i, obj, "this host has no "
-			    "such address, so no connection can arrive on it; "
-			    "move the binding (certbind move) to an address "
-			    "the host has.");
+			    FK_BINDING, (ssize_t)i, obj, "%s, so no connection "
+			    "can arrive on it; move the binding (certbind move) "
+			    "to an address the host has.", lacks);
 		free(obj);
 	}
 	free(ac.v);
@@ -543,19 +557,21 @@ check_keys(struct check *c)
 
 void
 check_model(const struct config *cf, int offline,
-    const struct check_keyfacts *facts, struct findings *out)
+    const struct check_assume *assume, const struct check_keyfacts *facts,
+    struct findings *out)
 {
 	struct check	 c;
 
 	memset(&c, 0, sizeof c);
 	c.cf = cf;
+	c.assume = assume;
 	c.facts = facts;
 	c.out = out;
 	c.nbindings = xcalloc(config_nkeys(cf) + 1, sizeof *c.nbindings);
 	build_sets(&c);
 	check_bindings(&c);
 	check_listeners(&c);
-	if (!offline)
+	if (!offline || assume != NULL)
 		check_addresses(&c);
 	check_keys(&c);
 

@@ -130,6 +130,72 @@ endpoint_parse_addr(const char *text, struct endpoint *ep, char **cause)
 }
 
 int
+endpoint_parse_prefix(const char *text, struct endpoint *net, unsigned *bits,
+    char **cause)
+{
+	const char	*slash;
+	char		*addr, *end, *e;
+	unsigned long	 n;
+	unsigned	 max, i;
+	int		 rc = -1;
+
+	slash = text != NULL ? strchr(text, '/') : NULL;
+	addr = slash != NULL ? xstrndup(text, (size_t)(slash - text)) :
+	    xstrdup(text != NULL ? text : "");
+	if (endpoint_parse_addr(addr, net, cause) != 0)
+		goto out;
+	max = net->family == AF_INET ? 32 : 128;
+	*bits = max;
+	if (slash != NULL) {
+		errno = 0;
+		n = strtoul(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' ||
+		    errno != 0 || n > max) {
+			if (cause != NULL) {
+				e = escape_str(text, 0);
+				*cause = xasprintf("bad address block '%s': the "
+				    "prefix length after '/' must be 0 to %u",
+				    e, max);
+				free(e);
+			}
+			goto out;
+		}
+		*bits = (unsigned)n;
+	}
+	for (i = *bits; i < max; i++) {
+		if (net->addr[i / 8] & (0x80 >> (i % 8))) {
+			if (cause != NULL) {
+				e = escape_str(text, 0);
+				*cause = xasprintf("bad address block '%s': it "
+				    "has bits set past the prefix length %u",
+				    e, *bits);
+				free(e);
+			}
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(addr);
+	return rc;
+}
+
+int
+endpoint_in_prefix(const struct endpoint *ep, const struct endpoint *net,
+    unsigned bits)
+{
+	unsigned	i;
+
+	if (ep->family != net->family)
+		return 0;
+	for (i = 0; i < bits; i++) {
+		if ((ep->addr[i / 8] ^ net->addr[i / 8]) & (0x80 >> (i % 8)))
+			return 0;
+	}
+	return 1;
+}
+
+int
 endpoint_parse(const char *text, struct endpoint *ep, char **cause)
 {
 	/* Room for the brackets around the longest IPv6 text. */

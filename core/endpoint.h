@@ -36,6 +36,17 @@ int		 endpoint_parse(const char *text, struct endpoint *ep,
  */
 int		 endpoint_parse_addr(const char *text, struct endpoint *ep,
 		     char **cause);
+/*
+ * An address block, "192.0.2.0/24", "2001:db8::/48", or an address alone
+ * (all its bits): sets net (the address, port 0) and *bits. The bits
+ * under the prefix must be 0 ("192.0.2.1/24" is refused: say which).
+ * Returns 0, or -1 with an allocated *cause (if not NULL) quoting text.
+ */
+int		 endpoint_parse_prefix(const char *text, struct endpoint *net,
+		     unsigned *bits, char **cause);
+/* Whether ep's address lies in net/bits (the same family only). */
+int		 endpoint_in_prefix(const struct endpoint *ep,
+		     const struct endpoint *net, unsigned bits);
 /* Writes the canonical text form into buf and returns buf. */
 const char	*endpoint_format(const struct endpoint *, char *buf);
 /* Total order: family, address bytes, port. Returns <0, 0, >0. */

@@ -655,7 +655,7 @@ check_config(const struct config *cf, const struct check_opts *opts,
 		facts = key_facts(&c);
 	}
 	check_priority(&c);
-	check_model(cf, opts->offline, facts, out);
+	check_model(cf, opts->offline, opts->assume, facts, out);
 	findings_sort(out);
 
 	for (i = 0; i < nk; i++)

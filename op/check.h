@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "core/check.h"
 #include "core/findings.h"
 
 struct config;
@@ -22,6 +23,8 @@ struct check_opts {
 	int		 warn_days;	/* expiring threshold, default 30 */
 	time_t		 now;		/* 0: time(NULL) */
 	const char	*trust_file;	/* NULL: config's, else the system's */
+	/* The addresses the host is taken to hold; NULL: ask the host. */
+	const struct check_assume *assume;
 };
 
 void		 check_opts_default(struct check_opts *);

@@ -746,6 +746,63 @@ test_addr_is_local(void **state)
 		assert_int_equal(endpoint_addr_is_local(&ep), 1);
 }
 
+/* Address blocks for --assume-addresses: parse, refuse, match. */
+static void
+test_prefix(void **state)
+{
+	struct endpoint	 net, ep;
+	unsigned	 bits;
+	char		*cause = NULL;
+
+	assert_int_equal(endpoint_parse_prefix("10.56.65.0/24", &net, &bits,
+	    NULL), 0);
+	assert_int_equal(bits, 24);
+	assert_int_equal(endpoint_parse_addr("10.56.65.201", &ep, NULL), 0);
+	assert_true(endpoint_in_prefix(&ep, &net, bits));
+	assert_int_equal(endpoint_parse_addr("10.56.66.1", &ep, NULL), 0);
+	assert_false(endpoint_in_prefix(&ep, &net, bits));
+	/* A bare address is all its bits; /0 holds every address. */
+	assert_int_equal(endpoint_parse_prefix("10.56.66.1", &net, &bits,
+	    NULL), 0);
+	assert_int_equal(bits, 32);
+	assert_true(endpoint_in_prefix(&ep, &net, bits));
+	assert_int_equal(endpoint_parse_prefix("0.0.0.0/0", &net, &bits,
+	    NULL), 0);
+	assert_true(endpoint_in_prefix(&ep, &net, bits));
+	/* Families do not mix, even ::ffff:10.56.66.1. */
+	assert_int_equal(endpoint_parse_prefix("::ffff:10.56.66.0/120", &net,
+	    &bits, NULL), 0);
+	assert_false(endpoint_in_prefix(&ep, &net, bits));
+	assert_int_equal(endpoint_parse_prefix("2001:db8::/32", &net, &bits,
+	    NULL), 0);
+	assert_int_equal(endpoint_parse_addr("2001:db8:1::5", &ep, NULL), 0);
+	assert_true(endpoint_in_prefix(&ep, &net, bits));
+	assert_int_equal(endpoint_parse_addr("2001:db9::5", &ep, NULL), 0);
+	assert_false(endpoint_in_prefix(&ep, &net, bits));
+	/* Refused, each with its reason. */
+	assert_int_equal(endpoint_parse_prefix("10.0.0.1/8", &net, &bits,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "bits set past the prefix length 8"));
+	free(cause);
+	assert_int_equal(endpoint_parse_prefix("10.0.0.0/33", &net, &bits,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "0 to 32"));
+	free(cause);
+	assert_int_equal(endpoint_parse_prefix("2001:db8::/129", &net, &bits,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "0 to 128"));
+	free(cause);
+	assert_int_equal(endpoint_parse_prefix("10.0.0.0/", &net, &bits,
+	    &cause), -1);
+	free(cause);
+	assert_int_equal(endpoint_parse_prefix("10.0.0.0/-1", &net, &bits,
+	    &cause), -1);
+	free(cause);
+	assert_int_equal(endpoint_parse_prefix("nonsense/8", &net, &bits,
+	    &cause), -1);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -765,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_sockaddr_v4mapped),
 		cmocka_unit_test(test_sockaddr_bad),
 		cmocka_unit_test(test_addr_is_local),
+		cmocka_unit_test(test_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
