@@ -33,6 +33,7 @@ extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_unlisten_entry;
 extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_rollback_entry;
+extern const struct cmd_entry cmd_diff_entry;
 /* Key lifecycle. */
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_request_entry;
@@ -61,6 +62,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_unlisten_entry,
 	&cmd_move_entry,
 	&cmd_rollback_entry,
+	&cmd_diff_entry,
 	/* CMD_TABLE_LIFECYCLE */
 	&cmd_init_entry,
 	&cmd_request_entry,
