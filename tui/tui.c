@@ -277,18 +277,35 @@ draw_status(struct tui *t)
 	free(p);
 }
 
+/* The most lines a message takes at the bottom of the screen. */
+#define MSG_LINES	4
+
 static void
 draw_bottom(struct tui *t)
 {
 	struct tui_win		*w;
 	const struct finding	*f;
-	char			*e, *hints;
+	char			*e, *hints, **wl;
+	size_t			 n, shown, i;
+	int			 y;
 
 	draw_blank(LINES - 2, 0, COLS, A_NORMAL);
 	if (t->msg != NULL) {
+		/*
+		 * A message longer than the line wraps upward over the
+		 * bottom of the panes, up to MSG_LINES lines, rather than
+		 * lose its end (where the advice is); the next key clears it.
+		 */
 		e = escape_str(t->msg, t->escflags);
-		draw_text(t, LINES - 2, 1, COLS - 2, e,
-		    t->msg_error ? draw_attr(t, TC_ERROR) : A_BOLD);
+		wl = draw_wrap(t, e, COLS - 2, &n);
+		shown = n < MSG_LINES ? n : MSG_LINES;
+		for (i = 0; i < shown; i++) {
+			y = LINES - 2 - (int)(shown - 1 - i);
+			draw_blank(y, 0, COLS, A_NORMAL);
+			draw_text(t, y, 1, COLS - 2, wl[i],
+			    t->msg_error ? draw_attr(t, TC_ERROR) : A_BOLD);
+		}
+		draw_wrap_free(wl, n);
 		free(e);
 	} else if (t->noverlay == 0 && t->focus == TUI_PANE_ENDPOINTS &&
 	    (f = endpoints_note(t)) != NULL) {

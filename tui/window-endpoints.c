@@ -587,6 +587,32 @@ detail_text(struct tui *t, const struct ep_row *r, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "  accept-proxy");
 }
 
+/* The narrowest SNI column, and the least the last column keeps. */
+#define SNI_MIN		16
+#define HOW_MIN		24
+
+/*
+ * The SNI column: as wide as the longest name bound (DNS names: a byte a
+ * column), between least and what the pane has to spare, so that a
+ * wider terminal shows whole names instead of 16 characters of each.
+ */
+static int
+sni_width(struct tui *t, int least, int spare)
+{
+	const struct config_binding	*b;
+	size_t				 i;
+	int				 longest = least, n;
+
+	for (i = 0; i < config_nbindings(t->edit); i++) {
+		b = config_binding(t->edit, i);
+		if (b->sni != NULL && (n = (int)strlen(b->sni)) > longest)
+			longest = n;
+	}
+	if (longest > spare)
+		longest = spare;
+	return longest < least ? least : longest;
+}
+
 static void
 ep_draw(struct tui_win *w, const struct tui_rect *rr)
 {
@@ -605,8 +631,10 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 
 	wide = rr->w >= 110;
 	epw = wide ? 26 : 19;
-	sniw = wide ? 24 : 16;
 	keyw = wide ? 16 : 10;
+	/* 80 columns keep their layout; from 100, names get room. */
+	sniw = rr->w >= 100 ? sni_width(t, wide ? 24 : SNI_MIN, rr->w - 3 -
+	    epw - keyw - 3 - HOW_MIN) : SNI_MIN;
 	howw = rr->w - 3 - epw - sniw - keyw - 3;
 	if (d->list.filter != NULL)
 		snprintf(title, sizeof title, " Endpoints /%s ",

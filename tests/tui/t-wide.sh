@@ -1,0 +1,57 @@
+#!/bin/sh
+# The key manager at 100 columns (issue 14): SNI names longer than 16
+# characters are shown whole when the pane has the room, while 80 columns
+# keep their layout.
+. "$(dirname "$0")/../lib.sh"
+. tests/tui/tmux.sh
+
+mkdir -p "$T/s"
+(
+	. tests/fixtures/mkcert.sh
+	mkcert_leaf "$T/s" shop shop.example.com shop.example.com
+) || { t_fail "make the certificate"; exit 1; }
+C=$T/s/certbind.conf
+long=checkout.shop.example.com		# 25 characters
+cat >"$C" <<CONF
+version = 1;
+server = { listen = ( { endpoint = "127.0.0.3:8443"; backend = "127.0.0.1:8080"; } ); };
+keys = ( { name = "shop"; key = "shop.key"; cert = "shop.pem"; } );
+bindings = (
+  { key = "shop"; endpoint = "127.0.0.3:8443"; },
+  { key = "shop"; endpoint = "127.0.0.3:8443"; sni = "$long"; }
+);
+CONF
+
+tm_start 100 30 -- -c "$C"
+if tm_ready; then
+	t_match "100 columns: the 25-character SNI name is whole" \
+	    "$(tm_screen)" "127\\.0\\.0\\.3:8443 +$long +shop "
+else
+	t_fail "the UI did not start at 100 columns" "$(tm_screen)"
+fi
+tm_stop
+
+tm_start 80 24 -- -c "$C"
+if tm_ready; then
+	t_match "80 columns: cut to 16, as before" "$(tm_screen)" \
+	    "127\\.0\\.0\\.3:8443 +checkout\\.shop\\.ex[^a]"
+	t_nomatch "and not whole" "$(tm_screen)" "$long"
+else
+	t_fail "the UI did not start at 80 columns" "$(tm_screen)"
+fi
+tm_stop
+
+# A message longer than the line wraps instead of losing its end: a first
+# start on a long path says where, and what to press, whole.
+L=$T/a-rather-long-directory-name-for-the-store/and-one-more-level-below-it
+mkdir -p "$L"
+tm_start 100 30 -- -c "$L/certbind.conf"
+if tm_wait "starts the"; then
+	t_match "the message's end is on screen" "$(tm_screen)" \
+	    'w starts the walkthrough\.'
+	t_match "and so is its start, the whole path" \
+	    "$(tm_screen | tr -d '\n')" "$(printf '%s' "$L" | sed 's/[.]/\\./g')"
+else
+	t_fail "the first-start message shows" "$(tm_screen)"
+fi
+t_done
