@@ -14,6 +14,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,15 +24,31 @@
 #include "tui/tui-int.h"
 #include "tui/dialog.h"
 
-/* This host's addresses, as offered in address fields. */
+/*
+ * The addresses offered in address fields: the listeners' first (a
+ * binding is for them, and a freebind listener's standby address is on
+ * no interface yet), then this host's; form_option() drops repeats.
+ */
 static void
-host_addresses(struct form_field *f)
+host_addresses(struct tui *t, struct form_field *f)
 {
 	struct ifaddrs	*ifa, *i;
 	char		 buf[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN + 2];
+	char		 ep[ENDPOINT_STRLEN], *colon;
+	const struct config_listener *l;
+	size_t		 k;
 	void		*a;
 
 	form_option(f, ALL_UNASSIGNED);
+	for (k = 0; k < config_nlisteners(t->edit) && k < 1000; k++) {
+		l = config_listener(t->edit, k);
+		if (endpoint_any_addr(&l->ep))
+			continue;
+		endpoint_format(&l->ep, ep);
+		if ((colon = strrchr(ep, ':')) != NULL)
+			*colon = '\0';
+		form_option(f, ep);
+	}
 	if (getifaddrs(&ifa) != 0)
 		return;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
@@ -53,6 +70,20 @@ host_addresses(struct form_field *f)
 		}
 	}
 	freeifaddrs(ifa);
+}
+
+/* The listeners' ports, as offered in a binding's port field. */
+static void
+listener_ports(struct tui *t, struct form_field *f)
+{
+	char	buf[8];
+	size_t	k;
+
+	for (k = 0; k < config_nlisteners(t->edit) && k < 1000; k++) {
+		snprintf(buf, sizeof buf, "%u",
+		    (unsigned)config_listener(t->edit, k)->ep.port);
+		form_option(f, buf);
+	}
 }
 
 /* Splits an endpoint's text into the address and port fields. */
@@ -103,11 +134,12 @@ dialog_bind(struct tui *t)
 		form_option(f, config_key(t->edit, i)->name);
 	form_set(f, sel != NULL ? sel : config_key(t->edit, 0)->name);
 	f = dialog_field(d, "Address", FLD_ADDRESS);
-	host_addresses(f);
+	host_addresses(t, f);
 	form_set(f, ALL_UNASSIGNED);
 	f = dialog_field(d, "Port", FLD_PORT);
 	form_option(f, ALL_UNASSIGNED);
 	form_option(f, "443");
+	listener_ports(t, f);
 	form_set(f, "443");
 	dialog_field(d, "SNI", FLD_SNI);
 	f = dialog_field(d, "Backend", FLD_OWN_BACKEND);
@@ -147,7 +179,7 @@ dialog_edit(struct tui *t)
 	    b->sni != NULL ? b->sni : "");
 	d->binding = idx;
 	fa = dialog_field(d, "Address", FLD_ADDRESS);
-	host_addresses(fa);
+	host_addresses(t, fa);
 	f = dialog_field(d, "Port", FLD_PORT);
 	form_option(f, ALL_UNASSIGNED);
 	split_endpoint(&b->ep, fa, f);
@@ -276,7 +308,7 @@ dialog_move(struct tui *t)
 		form_option(from, ep);
 	}
 	fa = dialog_field(d, "To address", FLD_ADDRESS);
-	host_addresses(fa);
+	host_addresses(t, fa);
 	fp = dialog_field(d, "To port", FLD_PORT);
 	form_option(fp, ALL_UNASSIGNED);
 	if (best != NULL) {
@@ -313,7 +345,7 @@ dialog_listen(struct tui *t)
 		return;
 	d = dialog_new(t, DLG_LISTEN, "Add a listener");
 	f = dialog_field(d, "Address", FLD_ADDRESS);
-	host_addresses(f);
+	host_addresses(t, f);
 	form_set(f, ALL_UNASSIGNED);
 	f = dialog_field(d, "Port", FLD_PORT_CONCRETE);
 	form_set(f, "443");

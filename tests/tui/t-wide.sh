@@ -41,6 +41,37 @@ else
 fi
 tm_stop
 
+# The bind dialog offers the listeners' addresses, a freebind listener's
+# standby address (on no interface of this host) first among them, and
+# their ports: the cursor starts on the address; Right goes to the next.
+sed -i 's/endpoint = "127.0.0.3:8443"; backend = "127.0.0.1:8080"; }/&, { endpoint = "192.0.2.10:9443"; backend = "127.0.0.1:8080"; freebind = true; }/' "$C"
+tm_start 100 30 -- -c "$C"
+if tm_ready; then
+	tm_keys b
+	tm_wait "Bind a key to an endpoint" ||
+	    t_fail "b opens the bind dialog" "$(tm_screen)"
+	# cycle FIELD-REGEX WANT: Right up to 8 times until FIELD shows WANT.
+	cycle() {
+		cy=0
+		while [ $cy -lt 8 ]; do
+			tm_keys Right
+			sleep 0.2
+			tm_screen | grep -qE "$1 +$2" && return 0
+			cy=$((cy + 1))
+		done
+		return 1
+	}
+	t_ok "the address field offers the freebind listener's 192.0.2.10" \
+	    cycle 'Address' '192\.0\.2\.10'
+	tm_keys Tab
+	t_ok "the port field offers its port, 9443" cycle 'Port' '9443'
+
+else
+	t_fail "the UI starts on the config with a freebind listener" \
+	    "$(tm_screen)"
+fi
+tm_stop
+
 # A message longer than the line wraps instead of losing its end: a first
 # start on a long path says where, and what to press, whole.
 L=$T/a-rather-long-directory-name-for-the-store/and-one-more-level-below-it
