@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "cli/cmd.h"
+#include "util/errlist.h"
 #include "core/config.h"
 #include "tui/tui.h"
 
@@ -25,6 +26,7 @@ usage(FILE *f)
 
 	fprintf(f,
 	    "usage: certbind [-c FILE] [COMMAND [ARGS...]]\n"
+	    "       certbind [-c FILE] --propose NEW\n"
 	    "       certbind --version | --help\n"
 	    "\n"
 	    "A key manager for TLS servers. Without a command, on a terminal,\n"
@@ -32,6 +34,9 @@ usage(FILE *f)
 	    "\n"
 	    "  -c FILE   the config (else $CERTBIND_CONF, else %s)\n"
 	    "  --force   write a change even if it adds error findings\n"
+	    "  --propose NEW\n"
+	    "            open the key manager with NEW as the edited copy of the\n"
+	    "            config: r reviews what it changes, c applies it\n"
 	    "\n"
 	    "commands:\n", CONFIG_DEFAULT_PATH);
 	for (i = 0; cmd_table[i] != NULL; i++)
@@ -68,18 +73,39 @@ unknown(const char *word, const char *next)
 		    "certbind --help lists them.\n", word);
 }
 
+/* --propose NEW: whether NEW loads, its every error said if not. */
+static int
+proposal_loads(const char *path)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*cf = NULL;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = config_load(path, &cf, &errs)) != 0) {
+		for (i = 0; i < errs.n; i++)
+			cmd_error("%s", errs.v[i]);
+		cmd_error("the proposal does not load; nothing was opened");
+	}
+	errlist_clear(&errs);
+	config_free(cf);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL,	'c' },
 		{ "force",	no_argument,		NULL,	'F' },
+		{ "propose",	required_argument,	NULL,	'P' },
 		{ "help",	no_argument,		NULL,	'h' },
 		{ "version",	no_argument,		NULL,	'V' },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct cmd_ctx		 ctx;
 	const struct cmd_entry	*e;
+	const char		*propose = NULL;
 	int			 ch;
 
 	setlocale(LC_ALL, "");
@@ -95,6 +121,9 @@ main(int argc, char **argv)
 			break;
 		case 'F':
 			ctx.force = 1;
+			break;
+		case 'P':
+			propose = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -112,9 +141,18 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	if (propose != NULL && argc != 0) {
+		fprintf(stderr, "certbind: --propose is for the key manager: "
+		    "give no command (certbind diff OLD NEW compares two files "
+		    "from a script)\n");
+		return EXIT_CANNOT;
+	}
+	/* A proposal that does not load is said plainly, terminal or not. */
+	if (propose != NULL && proposal_loads(propose) != 0)
+		return EXIT_CANNOT;
 	if (argc == 0) {
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return tui_main(ctx.conf_path);
+			return tui_main(ctx.conf_path, propose);
 		usage(stderr);
 		fprintf(stderr, "\ncertbind: no command, and not on a terminal "
 		    "for the key manager.\n");

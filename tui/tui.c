@@ -26,6 +26,9 @@
 #include <term.h>
 #include <unistd.h>
 
+#include "core/config.h"
+#include "core/store.h"
+#include "util/errlist.h"
 #include "util/escape.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
@@ -558,10 +561,58 @@ tui_free(struct tui *t)
 	free(t);
 }
 
+/*
+ * --propose FILE: the proposal, read before the terminal is taken so
+ * that its errors reach the user plainly. Relative paths in it resolve
+ * as they would in FILE; once committed to the config they resolve
+ * against its store, so a proposal without store = ... from another
+ * directory is refused rather than silently pointing elsewhere.
+ */
+static struct config *
+load_proposal(struct tui *t, const char *path)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*p = NULL;
+	char		*e, *a, *b;
+	size_t		 i;
+	int		 same;
+
+	if (config_load(path, &p, &errs) != 0) {
+		for (i = 0; i < errs.n; i++) {
+			e = escape_str(errs.v[i], 0);
+			fprintf(stderr, "certbind: %s\n", e);
+			free(e);
+		}
+		fprintf(stderr, "certbind: the proposal does not load; "
+		    "nothing was opened\n");
+		errlist_clear(&errs);
+		return NULL;
+	}
+	errlist_clear(&errs);
+	/* The same store, resolved from where each file is. */
+	a = store_dir(t->orig);
+	b = store_dir(p);
+	same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	if (!same && config_nkeys(p) > 0) {
+		a = escape_str(path, 0);
+		fprintf(stderr, "certbind: %s: its keys' files resolve against "
+		    "another store than the config's; give it store = ... "
+		    "(the config's) so its paths mean the same there\n", a);
+		free(a);
+		config_free(p);
+		return NULL;
+	}
+	config_set_path(p, t->path);
+	return p;
+}
+
 int
-tui_main(const char *conf_path)
+tui_main(const char *conf_path, const char *propose)
 {
 	struct sigaction sa;
+	struct config	*proposal = NULL;
 	struct tui	*t;
 	SCREEN		*scr;
 	const char	*cup, *cs;
@@ -578,7 +629,8 @@ tui_main(const char *conf_path)
 	check_opts_default(&t->copts);
 	t->copts.files = 1;
 
-	if (load(t) != 0) {
+	if (load(t) != 0 || (propose != NULL &&
+	    (proposal = load_proposal(t, propose)) == NULL)) {
 		tui_free(t);
 		return 2;
 	}
@@ -653,8 +705,18 @@ tui_main(const char *conf_path)
 	else if (!t->snap.exists)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
 		    "walkthrough.", t->path);
-	model_first(t);
-	if (!t->readonly && session_has_recovery(t))
+	if (proposal != NULL) {
+		/* The proposal is the edit: every view compares it. */
+		config_free(t->edit);
+		t->edit = proposal;
+		proposal = NULL;
+		tui_changed(t);
+		if (!t->readonly)
+			tui_message(t, 0, "Proposal %s: r reviews what it "
+			    "changes, c applies it, q leaves it.", propose);
+	} else
+		model_first(t);
+	if (!t->readonly && session_has_recovery(t) && !t->modified)
 		tui_confirm(t, "Unsaved edits from an interrupted session "
 		    "were kept. Restore them? (y restores, n discards them)",
 		    recover_answer, NULL);
