@@ -26,7 +26,8 @@ static int	cmd_import_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
 	.summary = "a key and certificate from PEM or PKCS#12",
-	.usage = "FILE [--name NAME] [--password-file F | --password-fd N]",
+	.usage = "FILE [--name NAME [--replace]] [--password-file F | "
+	    "--password-fd N]",
 	.help =
 	"Imports a private key with its certificate and chain: a PEM file "
 	"holding both, or a PKCS#12 file (.p12, .pfx). The password of a "
@@ -34,11 +35,15 @@ const struct cmd_entry cmd_import_entry = {
 	"for standard input) or of what descriptor N holds, or is asked on "
 	"the terminal. The key is "
 	"saved as keys/NAME.key (mode 0600) and the chain as certs/NAME.pem; "
-	"NAME defaults to the file's name without its extension.",
+	"NAME defaults to the file's name without its extension. With "
+	"--replace, the existing key NAME takes the new key and certificate "
+	"(a renewed PFX from Windows), keeping its bindings; the old files "
+	"stay in the store.",
 	.args = { 1, 1, {
 		{ "name", 0, ARGS_VALUE },
 		{ "password-file", 0, ARGS_VALUE },
-		{ "password-fd", 0, ARGS_VALUE }
+		{ "password-fd", 0, ARGS_VALUE },
+		{ "replace", 0, 0 }
 	} },
 	.exec = cmd_import_exec
 };
@@ -171,15 +176,17 @@ cmd_import_exec(struct cmd_ctx *ctx, struct args *args)
 	}
 	if (load_key_cert(path, data, len, pwfile, &key, &crt) == -1)
 		goto out;
-	if (lifecycle_import(ctx->before, name, key, crt, &ctx->after,
-	    &ctx->lf, &chain, &complete, &cause) == -1) {
+	if (lifecycle_import(ctx->before, name, args_has(args, "replace"), key,
+	    crt, &ctx->after, &ctx->lf, &chain, &complete, &cause) == -1) {
 		rc = cmd_fail(EXIT_REFUSED, cause);
 		goto out;
 	}
 	if ((rc = cmd_commit(ctx)) != EXIT_OK)
 		goto out;
-	cmd_info("key '%s' imported: key %s, certificate %s", name,
-	    ctx->lf.key.abs, ctx->lf.cert.abs);
+	cmd_info("key '%s' %s: key %s, certificate %s", name,
+	    args_has(args, "replace") ? "replaced, its bindings serve the "
+	    "new certificate" : "imported", ctx->lf.key.abs,
+	    ctx->lf.cert.abs);
 	cmd_info("subject CN '%s', SHA-256 %s", cert_cn(crt),
 	    cert_fingerprint(crt));
 	cmd_info("%s", chain);

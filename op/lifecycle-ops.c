@@ -509,7 +509,7 @@ import_duplicate(const struct config *before, const char *name,
 }
 
 int
-lifecycle_import(const struct config *before, const char *name,
+lifecycle_import(const struct config *before, const char *name, int replace,
     const struct privkey *key, struct cert *crt, struct config **after,
     struct lifecycle_files *lf, char **chain, int *complete, char **cause)
 {
@@ -519,7 +519,13 @@ lifecycle_import(const struct config *before, const char *name,
 	*after = NULL;
 	*chain = NULL;
 	memset(lf, 0, sizeof *lf);
-	if (op_new_name(before, name, NULL, cause) == -1)
+	if (replace && config_key_find(before, name) == NULL) {
+		e = escape_str(name, 0);
+		*cause = xasprintf("there is no key named '%s' to replace", e);
+		free(e);
+		return (-1);
+	}
+	if (!replace && op_new_name(before, name, NULL, cause) == -1)
 		return (-1);
 	if (privkey_matches_cert(key, crt) != 1) {
 		e = escape_str(cert_cn(crt), 0);
@@ -539,8 +545,14 @@ lifecycle_import(const struct config *before, const char *name,
 	}
 	free(pem);
 	*after = config_dup(before);
-	if (config_key_add(*after, name, lf->key.rel, lf->cert.rel, NULL,
-	    cause) == -1)
+	/*
+	 * --replace: the key keeps its name, bindings and acme block and
+	 * takes the new files (a renewed PFX); the old ones stay in the
+	 * store as orphans, which check says to move out.
+	 */
+	if ((replace ? config_key_set(*after, name, lf->key.rel, lf->cert.rel,
+	    NULL, cause) : config_key_add(*after, name, lf->key.rel,
+	    lf->cert.rel, NULL, cause)) == -1)
 		goto fail;
 	import_duplicate(before, name, crt, lf);
 	return (0);

@@ -195,12 +195,15 @@ int	 lifecycle_install(const struct config *before, struct cert *crt,
 
 /*
  * An existing key and its certificate (from a PEM, DER or PKCS#12 file)
- * added as a new installed key name: the key is written anew to keys/
- * (mode as lifecycle_key_save), the chain completed and written to
- * certs/. *chain is the chain status (quotes certificate text: escape).
+ * added as a new installed key name, or with replace put on the existing
+ * key name (a renewed file: its bindings then serve it): the key is
+ * written anew to keys/ (mode as lifecycle_key_save), the chain completed
+ * and written to certs/. *chain is the chain status (quotes certificate
+ * text: escape).
  */
 int	 lifecycle_import(const struct config *before, const char *name,
-	    const struct privkey *, struct cert *, struct config **after,
+	    int replace, const struct privkey *, struct cert *,
+	    struct config **after,
 	    struct lifecycle_files *lf, char **chain, int *complete,
 	    char **cause);
 

@@ -326,7 +326,7 @@ do_import(struct walkthrough *w, struct tui *t)
 		return;
 	}
 	freezero(data, len);
-	if (lifecycle_import(t->edit, w->form.f[IF_NAME].buf, key, crt, &after,
+	if (lifecycle_import(t->edit, w->form.f[IF_NAME].buf, 0, key, crt, &after,
 	    &lf, &chain, &complete, &cause) == -1) {
 		privkey_free(key);
 		cert_free(crt);

@@ -77,6 +77,27 @@ cb -c "$C" list
 t_match "the imported key serves the same certificate" \
     "$(mkcert_fpr "$S/certs/old.pem")" "^$fpr\$"
 
+# import --replace (issue 14): a renewed PFX goes onto the key it renews,
+# which keeps its name and bindings.
+mkcert_leaf "$T/src" renewed www.example.com dns:www.example.com
+openssl pkcs12 -export -inkey "$T/src/renewed.key" -in "$T/src/renewed.pem" \
+    -passout pass:pw -out "$T/renewed.p12" 2>/dev/null
+cb -c "$C" bind www 127.0.0.2:8443 --force
+printf 'pw\n' | $CERTBIND -c "$C" import "$T/renewed.p12" --name www \
+    --replace --password-file - >"$T/.out" 2>"$T/.err"
+t_is "import --replace exits 0" "$?" 0 "$(cat "$T/.err")"
+t_match "it says the bindings serve the new certificate" "$(cat "$T/.err")" \
+    "key 'www' replaced, its bindings serve the new certificate"
+cb -c "$C" resolve 127.0.0.2:8443
+t_match "www is still bound there" "$out" '^www '
+t_is "and its certificate is the renewed one" \
+    "$(mkcert_fpr "$S/$(sed -n 's/.*name = "www"; key = "[^"]*"; cert = "\([^"]*\)".*/\1/p' "$C")")" \
+    "$(mkcert_fpr "$T/src/renewed.pem")"
+printf 'pw\n' | $CERTBIND -c "$C" import "$T/renewed.p12" --name nosuch \
+    --replace --password-file - >"$T/.out" 2>"$T/.err"
+t_is "--replace of a key that does not exist is refused" "$?" 1
+t_match "naming it" "$(cat "$T/.err")" "there is no key named 'nosuch' to replace"
+
 # Refusals.
 printf 'wrong\n' | $CERTBIND -c "$C" import "$T/legacy.p12" --name bad \
     --password-file - >"$T/.out" 2>"$T/.err"
