@@ -32,6 +32,7 @@ extern const struct cmd_entry cmd_unbind_entry;
 extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_unlisten_entry;
 extern const struct cmd_entry cmd_move_entry;
+extern const struct cmd_entry cmd_rebind_entry;
 extern const struct cmd_entry cmd_rollback_entry;
 extern const struct cmd_entry cmd_diff_entry;
 /* Key lifecycle. */
@@ -61,6 +62,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_listen_entry,
 	&cmd_unlisten_entry,
 	&cmd_move_entry,
+	&cmd_rebind_entry,
 	&cmd_rollback_entry,
 	&cmd_diff_entry,
 	/* CMD_TABLE_LIFECYCLE */
