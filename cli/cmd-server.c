@@ -360,8 +360,8 @@ cmd_server_exec(struct cmd_ctx *ctx, struct args *args)
 		for (i = 0; i < changes.n; i++)
 			cmd_info("server: %s", changes.v[i]);
 		for (i = 0; i < restart.n; i++)
-			cmd_info("certbindd takes %s only when it restarts: a "
-			    "reload keeps the old one", restart.v[i]);
+			cmd_info("%s: certbindd takes it only when it restarts "
+			    "(a reload keeps the old value)", restart.v[i]);
 	}
 	errlist_clear(&changes);
 	errlist_clear(&restart);

@@ -88,7 +88,7 @@ t_match "the change is said as old -> new" "$err" \
     'server: handshake_timeout 20 -> 30'
 cb -c "$C" server --workers 8
 t_match "workers says it takes a restart" "$err" \
-    'takes workers only when it restarts'
+    '^certbind: workers: certbindd takes it only when it restarts'
 cb -c "$C" server --idle-timeout 601
 t_nomatch "idle_timeout does not" "$err" 'restart'
 
