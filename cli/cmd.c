@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_bind_entry;
 extern const struct cmd_entry cmd_unbind_entry;
 extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_unlisten_entry;
+extern const struct cmd_entry cmd_server_entry;
 extern const struct cmd_entry cmd_move_entry;
 extern const struct cmd_entry cmd_rebind_entry;
 extern const struct cmd_entry cmd_rollback_entry;
@@ -61,6 +62,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_unbind_entry,
 	&cmd_listen_entry,
 	&cmd_unlisten_entry,
+	&cmd_server_entry,
 	&cmd_move_entry,
 	&cmd_rebind_entry,
 	&cmd_rollback_entry,

@@ -41,7 +41,7 @@ struct args_option {
 #define ARGS_REQUIRED	0x4	/* the usage is printed without it */
 };
 
-#define ARGS_MAX_OPTIONS	12
+#define ARGS_MAX_OPTIONS	20	/* certbind server has 17 */
 
 /*
  * What a command takes: lower to upper positional arguments (upper -1:

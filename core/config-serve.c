@@ -233,3 +233,79 @@ config_binding_set(struct config *cf, size_t i,
 	config_binding_opts_copy(&cf->bindings[i], opts);
 	return 0;
 }
+
+/* A string server setting: NULL (not set) or not empty, as the loader. */
+static int
+server_str_ok(const char *name, const char *v, char **cause)
+{
+	if (v == NULL || *v != '\0')
+		return 0;
+	return config_fail(cause, "%s must not be empty (leave it out for "
+	    "the default)", name);
+}
+
+static int
+server_num_ok(const char *name, int64_t v, int64_t min, int64_t max,
+    char **cause)
+{
+	if (v >= min && v <= max)
+		return 0;
+	return config_fail(cause, "%s %lld is out of range: use %lld to %lld",
+	    name, (long long)v, (long long)min, (long long)max);
+}
+
+int
+config_server_check(const struct config_server *s, char **cause)
+{
+	if (server_str_ok("user", s->user, cause) != 0 ||
+	    server_str_ok("group", s->group, cause) != 0 ||
+	    server_str_ok("priority", s->priority, cause) != 0 ||
+	    server_str_ok("trust", s->trust, cause) != 0 ||
+	    server_str_ok("pidfile", s->pidfile, cause) != 0 ||
+	    server_str_ok("ticket_keys", s->ticket_keys, cause) != 0 ||
+	    config_tls_profile_check(s->tls_profile, cause) != 0 ||
+	    server_num_ok("handshake_timeout", s->handshake_timeout,
+	    MIN_TIMEOUT, MAX_TIMEOUT, cause) != 0 ||
+	    server_num_ok("idle_timeout", s->idle_timeout, MIN_TIMEOUT,
+	    MAX_TIMEOUT, cause) != 0 ||
+	    server_num_ok("shutdown_timeout", s->shutdown_timeout,
+	    MIN_TIMEOUT, MAX_TIMEOUT, cause) != 0 ||
+	    server_num_ok("max_connections", s->max_connections,
+	    MIN_MAX_CONNECTIONS, MAX_MAX_CONNECTIONS, cause) != 0 ||
+	    server_num_ok("workers", s->workers, MIN_WORKERS, MAX_WORKERS,
+	    cause) != 0 ||
+	    server_num_ok("tickets", s->tickets, 0, 1, cause) != 0 ||
+	    server_num_ok("access_log", s->access_log, 0, 1, cause) != 0)
+		return -1;
+	return 0;
+}
+
+int
+config_server_set(struct config *cf, const struct config_server *s,
+    char **cause)
+{
+	struct config_server	*sv;
+	struct config_server	 n;
+
+	if (config_server_check(s, cause) != 0)
+		return -1;
+	/* Copied first: s may share strings with the server group. */
+	n = *s;
+	n.user = config_dupnull(s->user);
+	n.group = config_dupnull(s->group);
+	n.priority = config_dupnull(s->priority);
+	n.trust = config_dupnull(s->trust);
+	n.pidfile = config_dupnull(s->pidfile);
+	n.tls_profile = config_dupnull(s->tls_profile);
+	n.ticket_keys = config_dupnull(s->ticket_keys);
+	sv = config_server_edit(cf);
+	free(sv->user);
+	free(sv->group);
+	free(sv->priority);
+	free(sv->trust);
+	free(sv->pidfile);
+	free(sv->tls_profile);
+	free(sv->ticket_keys);
+	*sv = n;
+	return 0;
+}

@@ -220,6 +220,24 @@ int		 config_binding_cmp(const struct config_binding *,
 /* NULL when the file has no server section. */
 const struct config_server *config_server(const struct config *);
 struct config_server *config_server_edit(struct config *);	/* creates */
+/*
+ * The rule of the server group's settings (not its listeners), the one
+ * the loader applies: user, group, priority, trust, pidfile and
+ * ticket_keys NULL or not empty; tls_profile config_tls_profile_check();
+ * the timeouts, max_connections and workers in their ranges
+ * (certbind.conf(5)); tickets and access_log 0 or 1. The priority
+ * string's strength is the keys layer's (tlsprofile_judge()). Returns 0,
+ * or -1 with an allocated *cause (if not NULL) naming the setting, the
+ * value and what is allowed.
+ */
+int		 config_server_check(const struct config_server *,
+		     char **cause);
+/*
+ * The server group (created if missing) takes s's settings, a deep copy,
+ * after config_server_check(); its listeners stay.
+ */
+int		 config_server_set(struct config *,
+		     const struct config_server *s, char **cause);
 
 /*
  * NULL when the file has no acme group. config_acme_edit() creates one
