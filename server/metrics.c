@@ -72,6 +72,11 @@ struct mx_pair {
 };
 
 #define PAIR_BUCKETS	1024
+/*
+ * Past this many listener and key pairs in one config, handshakes are
+ * not counted by pair (the table would cost more than it tells).
+ */
+#define PAIRS_MAX	(1UL << 20)
 
 static pthread_mutex_t		 table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mx_listener	*listeners;
@@ -181,7 +186,8 @@ metrics_gen_new(const struct config *cfg, struct tlscred *const *keycred,
 	m->nk = nkeys;
 	m->nb = config_nbindings(cfg);
 	m->lis = xcalloc(m->nl + 1, sizeof *m->lis);
-	m->pair = xcalloc(m->nl * m->nk + 1, sizeof *m->pair);
+	m->pair = m->nk > 0 && m->nl > PAIRS_MAX / m->nk ? NULL :
+	    xcalloc(m->nl * m->nk + 1, sizeof *m->pair);
 	m->bindkey = xcalloc(m->nb + 1, sizeof *m->bindkey);
 	m->keyname = xcalloc(m->nk + 1, sizeof *m->keyname);
 	m->expiry = xcalloc(m->nk + 1, sizeof *m->expiry);
@@ -197,7 +203,7 @@ metrics_gen_new(const struct config *cfg, struct tlscred *const *keycred,
 	for (li = 0; li < m->nl; li++) {
 		endpoint_format(&config_listener(cfg, li)->ep, lbuf);
 		m->lis[li] = listener_slot(lbuf);
-		for (ki = 0; ki < m->nk; ki++)
+		for (ki = 0; m->pair != NULL && ki < m->nk; ki++)
 			m->pair[li * m->nk + ki] = pair_slot(lbuf,
 			    m->keyname[ki]);
 	}
@@ -245,7 +251,7 @@ metrics_handshake(const struct gen *g, const struct hsinfo *hs)
 	const struct metrics_gen	*m = gen_metrics(g);
 	ssize_t				 li, ki;
 
-	if (m == NULL || hs->binding < 0 || (size_t)hs->binding >= m->nb ||
+	if (m == NULL || m->pair == NULL || hs->binding < 0 || (size_t)hs->binding >= m->nb ||
 	    (li = listener_index(g, &hs->lep)) < 0 ||
 	    (ki = m->bindkey[hs->binding]) < 0 || (size_t)ki >= m->nk)
 		return;
