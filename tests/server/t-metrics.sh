@@ -26,6 +26,7 @@ server = {
   listen = ( { endpoint = "127.0.0.2:$P"; backend = "127.0.0.1:$PB"; } );
   workers = 1;
   shutdown_timeout = 2;
+  handshake_timeout = 2;
   metrics = "$1";
 };
 keys = ( { name = "k.1"; key = "one.key"; cert = "one.pem"; } );
@@ -33,17 +34,17 @@ bindings = ( { key = "k.1"; endpoint = "*:*"; sni = "one.example.com"; } );
 EOC
 }
 
-# Refused: not loopback, with the file and the line (7).
+# Refused: not loopback, with the file and the line (8).
 conf "192.0.2.1:$PM"
 "$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
 t_not "certbindd -t refuses a metrics address that is not loopback" \
     test "$?" -eq 0
 t_match "with the file, the line and the value" "$(cat "$T/t.out")" \
-    "certbind\\.conf:7: .*192\\.0\\.2\\.1:$PM is not a loopback"
+    "certbind\\.conf:8: .*192\\.0\\.2\\.1:$PM is not a loopback"
 CERTBIND_CONF=$C $CERTBIND check >"$T/c.out" 2>&1
 t_not "certbind check refuses it too" test "$?" -eq 0
 t_match "with the file, the line and the value" "$(cat "$T/c.out")" \
-    "certbind\\.conf:7: .*192\\.0\\.2\\.1:$PM is not a loopback"
+    "certbind\\.conf:8: .*192\\.0\\.2\\.1:$PM is not a loopback"
 
 conf "127.0.0.1:$PM"
 "$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
@@ -168,6 +169,27 @@ while [ $i -lt 50 ]; do
 done
 t_is "no connection open now" \
     "$(value 'certbindd_connections{state="proxying"}')/$(value 'certbindd_connections{state="handshake"}')" 0/0
+
+# A client that says nothing: open in state handshake, then a timeout.
+$PY -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.2", int(sys.argv[1])))
+time.sleep(4)' "$P" &
+idle=$!
+srv_pids="$srv_pids $idle"
+i=0
+while [ $i -lt 30 ]; do
+	scrape /metrics; parse >"$T/parsed"
+	[ "$(value 'certbindd_connections{state="handshake"}')" = 1 ] && break
+	sleep 0.1; i=$((i + 1))
+done
+t_is "a silent client is open in state handshake" \
+    "$(value 'certbindd_connections{state="handshake"}')" 1
+srv_wait_log 1 'end=handshake-timeout' 6
+scrape /metrics; parse >"$T/parsed"
+t_is "and counted as handshake-timeout" "$(value "certbindd_handshake_failures_total{listener=\"$L\",reason=\"handshake-timeout\"}")" 1
+t_is "and no longer open" \
+    "$(value 'certbindd_connections{state="handshake"}')" 0
+wait "$idle"
 
 # A reload keeps the totals and moves the generation.
 srv_hup
