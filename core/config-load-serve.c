@@ -197,7 +197,14 @@ config_load_server_opt(struct config_lctx *lc, const config_setting_t *s,
 			config_setstr(&sv->ticket_keys, v);
 	} else if (strcmp(n, "access_log") == 0)
 		(void)load_bool(lc, s, &sv->access_log);
-	else
+	else if (strcmp(n, "metrics") == 0) {
+		if (config_lendpoint(lc, s, "metrics", &sv->metrics) != 0)
+			return 1;
+		if (config_metrics_check(&sv->metrics, &cause) != 0)
+			load_fail(lc, s, cause, &ok);
+		else
+			sv->has_metrics = 1;
+	} else
 		return 0;
 	return 1;
 }

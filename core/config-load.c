@@ -650,7 +650,7 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 			    "handshake_timeout, idle_timeout, "
 			    "shutdown_timeout, max_connections, workers, "
 			    "priority, tls_profile, tickets, ticket_keys, "
-			    "access_log, trust, pidfile)");
+			    "access_log, metrics, trust, pidfile)");
 	}
 }
 

@@ -61,6 +61,24 @@ config_tls_profile_check(const char *p, char **cause)
 	return rc;
 }
 
+int
+config_metrics_check(const struct endpoint *ep, char **cause)
+{
+	static const uint8_t	 lo6[16] = { [15] = 1 };
+	char			 buf[ENDPOINT_STRLEN];
+
+	if (!endpoint_is_concrete(ep))
+		return config_fail(cause, "metrics %s is not an address and a "
+		    "port: '*' is not allowed there (use 127.0.0.1:PORT)",
+		    endpoint_format(ep, buf));
+	if ((ep->family == AF_INET && ep->addr[0] == 127) ||
+	    (ep->family == AF_INET6 && memcmp(ep->addr, lo6, 16) == 0))
+		return 0;
+	return config_fail(cause, "metrics %s is not a loopback address: "
+	    "the metrics are plain HTTP, served on 127.0.0.0/8 or [::1] only",
+	    endpoint_format(ep, buf));
+}
+
 /* An ALPN protocol name as a config holds it: printable, no quotes. */
 static int
 alpn_name_ok(const char *n)

@@ -211,6 +211,7 @@ config_serialize(const struct config *cf)
 	const struct config_server	*sv = &cf->server;
 	struct sbuf			 b = { NULL, 0, 0 };
 	size_t				 i;
+	char				 epbuf[ENDPOINT_STRLEN];
 
 	sbuf_add(&b, "%s%s%s\n%s\n\n", HEADER_LINE1, CERTBIND_VERSION,
 	    HEADER_LINE1_END, HEADER_LINE2);
@@ -245,6 +246,9 @@ config_serialize(const struct config *cf)
 		if (sv->access_log != DEF_ACCESS_LOG)
 			sbuf_add(&b, "  access_log = %s;\n",
 			    sv->access_log ? "true" : "false");
+		if (sv->has_metrics)
+			put_line(&b, "metrics",
+			    endpoint_format(&sv->metrics, epbuf));
 		put_line(&b, "trust", sv->trust);
 		put_line(&b, "pidfile", sv->pidfile);
 		sbuf_add(&b, "};\n");

@@ -135,6 +135,9 @@ struct config_server {
 	 */
 	char		*ticket_keys;
 	int		 access_log;	/* a line per connection, default 1 */
+	/* Prometheus text exposition (plain HTTP) on a loopback address. */
+	struct endpoint	 metrics;
+	int		 has_metrics;
 };
 
 /* The acme group: the CA that issues and renews certificates. */
@@ -294,6 +297,12 @@ const struct config_binding *config_binding(const struct config *, size_t);
  * value and the allowed ones.
  */
 int		 config_tls_profile_check(const char *, char **cause);
+/*
+ * The rule for server.metrics: a concrete endpoint on a loopback address
+ * (127.0.0.0/8 or ::1). Returns 0, or -1 with an allocated *cause (if
+ * not NULL) naming the value.
+ */
+int		 config_metrics_check(const struct endpoint *, char **cause);
 
 /*
  * The rule for a listener's options (proxy_protocol 0-2; alpn at most

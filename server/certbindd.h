@@ -377,6 +377,34 @@ const char	*access_end_name(enum conn_end e);
 void		 access_log(const struct access_entry *a);
 
 /*
+ * metrics.c: server.metrics, Prometheus text exposition (see the comment
+ * there). Counters are atomics: nothing here takes a lock a connection
+ * waits on.
+ */
+struct metrics_gen;
+struct tlscred;
+#define MX_NONE		0
+#define MX_HANDSHAKE	1	/* connections{state="handshake"} */
+#define MX_PROXYING	2
+#define MX_NSTATES	3
+/* Built by gen_load for a generation: its listeners and keys by index. */
+struct metrics_gen *metrics_gen_new(const struct config *,
+		     struct tlscred *const *keycred, size_t nkeys);
+void		 metrics_gen_free(struct metrics_gen *);
+struct metrics_gen *gen_metrics(const struct gen *);	/* borrowed */
+/* A connection moves between the MX_ states. */
+void		 metrics_conn_state(int from, int to);
+/* A handshake completed with hs->binding. */
+void		 metrics_handshake(const struct gen *, const struct hsinfo *);
+/* A connection in state ended with end (counts handshake failures). */
+void		 metrics_conn_end(int state, const struct gen *,
+		     const struct hsinfo *, enum conn_end end);
+void		 metrics_reload(int ok);
+/* Binds server.metrics (if any) and serves it; -1 with *cause. */
+int		 metrics_start(const struct config *, char **cause);
+void		 metrics_stop(void);
+
+/*
  * log.c: a line the caller formatted and escaped itself, written as
  * log_info() writes (timestamp and all) without another allocation.
  */

@@ -194,6 +194,8 @@ conn_end(struct conn *c, enum conn_end end, int err)
 		return;
 	if (conn_access_on(c->hs.gen))
 		access_conn(c, end, err);
+	metrics_conn_end(c->mx, c->hs.gen, &c->hs, end);
+	c->mx = MX_NONE;
 	c->st = CS_DEAD;
 	clist_remove(c);
 	gnutls_deinit(c->s);
@@ -592,9 +594,14 @@ conn_run(struct conn *c)
 			if (r == 0 && gen_is_challenge(c->s, &c->hs)) {
 				/* Still on hs_list: the deadline bounds it. */
 				c->st = CS_CHALLENGE;
+				metrics_conn_state(c->mx, MX_NONE);
+				c->mx = MX_NONE;
 				continue;
 			}
 			if (r == 0) {
+				metrics_handshake(c->hs.gen, &c->hs);
+				metrics_conn_state(c->mx, MX_PROXYING);
+				c->mx = MX_PROXYING;
 				if (conn_handshake_done(c) != 0)
 					return;
 				continue;
@@ -862,6 +869,8 @@ conn_new(struct worker *w, struct listener *l, int fd,
 		return;
 	}
 	c->st = c->lis->accept_proxy ? CS_PROXYHDR : CS_HANDSHAKE;
+	c->mx = MX_HANDSHAKE;
+	metrics_conn_state(MX_NONE, MX_HANDSHAKE);
 	gnutls_transport_set_ptr(c->s, c);
 	gnutls_transport_set_pull_function(c->s, conn_pull);
 	gnutls_transport_set_vec_push_function(c->s, conn_push);

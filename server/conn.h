@@ -72,6 +72,7 @@ struct conn {
 	struct endpoint	 backend;	/* chosen once the handshake is done */
 	int		 has_backend;
 	int		 hs_done;	/* the handshake completed */
+	int		 mx;		/* MX_ state for metrics.c */
 
 	struct buf	 tin;		/* TLS bytes read ahead from cfd */
 	char		*tout;		/* TLS bytes not yet sent on cfd */

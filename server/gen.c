@@ -63,6 +63,7 @@ struct gen {
 	struct clientca			**cas;		/* each distinct client_ca */
 	size_t				 ncas;
 	struct clientca			**bindca;	/* by binding, borrowed */
+	struct metrics_gen		*mx;		/* metrics.c */
 };
 
 static pthread_mutex_t	 gen_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -129,6 +130,7 @@ gen_free(struct gen *g)
 		clientca_free(g->cas[i]);
 	free(g->cas);
 	free(g->bindca);
+	metrics_gen_free(g->mx);
 	tickets_free(&g->ticket);
 	if (g->res != NULL)
 		resolver_free(g->res);
@@ -161,6 +163,12 @@ const struct config *
 gen_config(const struct gen *g)
 {
 	return g->cfg;
+}
+
+struct metrics_gen *
+gen_metrics(const struct gen *g)
+{
+	return g->mx;
 }
 
 const struct srvid *
@@ -816,6 +824,7 @@ gen_load(const char *path, struct errlist *errs)
 		return NULL;
 	}
 	g->res = resolver_new(cfg);
+	g->mx = metrics_gen_new(cfg, g->keycred, g->nkeys);
 	pthread_mutex_lock(&gen_lock);
 	g->id = gen_next_id++;
 	pthread_mutex_unlock(&gen_lock);

@@ -182,6 +182,20 @@ keeper_says_lost(void)
 	return 1;
 }
 
+/* Whether server.metrics differs between two configs. */
+static int
+metrics_changed(const struct config *a, const struct config *b)
+{
+	const struct config_server	*sa = config_server(a);
+	const struct config_server	*sb = config_server(b);
+	int				 ha = sa != NULL && sa->has_metrics;
+	int				 hb = sb != NULL && sb->has_metrics;
+
+	if (ha != hb)
+		return 1;
+	return ha && endpoint_cmp(&sa->metrics, &sb->metrics) != 0;
+}
+
 static void
 reload(struct gen **running)
 {
@@ -194,6 +208,7 @@ reload(struct gen **running)
 	if (keeper_says_lost()) {
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
+		metrics_reload(0);
 		goto out;
 	}
 	if ((ng = gen_load(conf_path, &errs)) == NULL) {
@@ -201,6 +216,7 @@ reload(struct gen **running)
 		keeper_says_lost();
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
+		metrics_reload(0);
 		goto out;
 	}
 	if (listeners_prepare(gen_config(ng), 0, &errs) != 0) {
@@ -208,6 +224,7 @@ reload(struct gen **running)
 		keeper_says_lost();
 		log_warn("reload failed: still serving generation %lu",
 		    gen_id(*running));
+		metrics_reload(0);
 		gen_unref(ng);
 		goto out;
 	}
@@ -217,6 +234,8 @@ reload(struct gen **running)
 		log_warn("server.user and server.group take effect at restart");
 	if (gen_workers(ng) != gen_workers(*running))
 		log_warn("server.workers takes effect at restart");
+	if (metrics_changed(gen_config(*running), gen_config(ng)))
+		log_warn("server.metrics takes effect at restart");
 
 	/* Install before the new listeners take connections. */
 	gen_ref(ng);
@@ -231,6 +250,7 @@ reload(struct gen **running)
 	else
 		log_info("reloaded: serving generation %lu on %zu listeners",
 		    gen_id(ng), listeners_count());
+	metrics_reload(1);
 out:
 	errlist_clear(&errs);
 	notify_send("READY=1");
@@ -364,6 +384,11 @@ main(int argc, char **argv)
 		}
 		fileio_set_opener(keeper_open);
 	}
+	/* Bound now, as root: a changed server.metrics waits for a restart. */
+	if (metrics_start(gen_config(g), &cause) != 0) {
+		log_warn("not started: %s", cause);
+		return 1;
+	}
 	if (privsep_drop(id, &cause) != 0) {
 		log_warn("%s", cause);
 		return 1;
@@ -436,6 +461,7 @@ main(int argc, char **argv)
 	instance_release_all();
 	pidfile_unlock();
 	workers_stop(gen_shutdown_timeout(g));
+	metrics_stop();
 	challenge_free_all();
 	gen_unref(g);
 	gen_global_free();

@@ -18,7 +18,7 @@ libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
-libnginx-mod-stream sslscan"
+libnginx-mod-stream sslscan python3-prometheus-client"
 bench=""
 case ${1:-build} in
 build)	pkgs=$build ;;
