@@ -293,7 +293,8 @@ config_server_check(const struct config_server *s, char **cause)
 	    server_num_ok("workers", s->workers, MIN_WORKERS, MAX_WORKERS,
 	    cause) != 0 ||
 	    server_num_ok("tickets", s->tickets, 0, 1, cause) != 0 ||
-	    server_num_ok("access_log", s->access_log, 0, 1, cause) != 0)
+	    server_num_ok("access_log", s->access_log, 0, 1, cause) != 0 ||
+	    (s->has_metrics && config_metrics_check(&s->metrics, cause) != 0))
 		return -1;
 	return 0;
 }
