@@ -188,7 +188,8 @@ deb: deb-deps
 	    tar -c --exclude=./build --exclude=./build-asan --exclude=./demo \
 	        -f - . | tar -x -C $(B)/deb/src -f -; \
 	fi
-	cd $(B)/deb/src && dpkg-buildpackage -b -us -uc
+	cd $(B)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -b -us -uc
 	lintian --fail-on error,warning $(B)/deb/certbind_$(VERSION)-1_*.deb
 
 uninstall:
