@@ -57,8 +57,8 @@ UNIT_HELPER_OBJ = $(UNIT_HELPER_SRC:%.c=$(B)/%.o)
 LIB	 = $(B)/libcertbind.a
 PROGS	 = $(B)/certbind $(B)/certbindd
 
-.PHONY: all deps check-deps bench-deps run demo check check-asan \
-	check-valgrind fuzz bench \
+.PHONY: all deps check-deps bench-deps deb-deps run demo check check-asan \
+	check-valgrind fuzz bench deb \
 	install uninstall clean distclean lint-layers lint-man
 
 all: $(PROGS)
@@ -107,6 +107,9 @@ check-deps:
 
 bench-deps:
 	@sh tools/deps.sh bench
+
+deb-deps:
+	@sh tools/deps.sh deb
 
 # The demo store shows the situation certbind exists for: a site moved from
 # 127.0.0.2:8443 to 127.0.0.3:8443 with its binding left behind.
@@ -169,6 +172,25 @@ install: all
 	    install -m 644 packaging/certbind-renew.timer \
 	        $(DESTDIR)$(UNITDIR)/certbind-renew.timer; \
 	fi
+
+# The Debian package, built out of tree from the files git knows (tracked,
+# and new ones not ignored) so that the checkout stays clean, then checked
+# by lintian: build/deb/certbind_$(VERSION)-1_*.deb.
+deb: deb-deps
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/src
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+	    git ls-files -c -o --exclude-standard | \
+	        while read -r f; do [ -e "$$f" ] && echo "$$f"; done | \
+	        tar -c --verbatim-files-from -T - -f - | \
+	        tar -x -C $(B)/deb/src -f -; \
+	else \
+	    tar -c --exclude=./build --exclude=./build-asan --exclude=./demo \
+	        -f - . | tar -x -C $(B)/deb/src -f -; \
+	fi
+	cd $(B)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -b -us -uc
+	lintian --fail-on error,warning $(B)/deb/certbind_$(VERSION)-1_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/certbind $(DESTDIR)$(SBINDIR)/certbindd \

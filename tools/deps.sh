@@ -7,6 +7,8 @@
 #                           drive (tmux, openssl, python3, clang, pebble,
 #                           haproxy and nginx as PROXY protocol readers,
 #                           sslscan ...)
+#   tools/deps.sh deb       make deb: the build's, and debhelper and
+#                           lintian to make and check the package
 #   tools/deps.sh bench     make bench: the above; the peers certbindd is
 #                           measured against (haproxy, nginx) are the
 #                           test's
@@ -20,11 +22,13 @@ test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
 libnginx-mod-stream sslscan python3-prometheus-client"
 bench=""
+deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
 build)	pkgs=$build ;;
 test)	pkgs="$build $test" ;;
 bench)	pkgs="$build $test $bench" ;;
-*)	echo "usage: tools/deps.sh [build|test|bench]" >&2; exit 2 ;;
+deb)	pkgs="$build $deb" ;;
+*)	echo "usage: tools/deps.sh [build|test|bench|deb]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
