@@ -406,8 +406,10 @@ fileio_write_kept(const char *path, const void *data, size_t len,
 	 * allowed to set them: a config readable by the server's group must
 	 * stay readable by it after root rewrites it.
 	 */
-	if (have_old && fchown(fd, old.st_uid, old.st_gid) == -1)
-		(void)fchown(fd, (uid_t)-1, old.st_gid);
+	if (have_old && fchown(fd, old.st_uid, old.st_gid) == -1 &&
+	    fchown(fd, (uid_t)-1, old.st_gid) == -1) {
+		/* Best effort: the mode below still keeps others out. */
+	}
 	if (fchmod(fd, mode) == -1) {
 		set_cause(cause, fail(tmp, "cannot set the mode", errno));
 		goto bad;
