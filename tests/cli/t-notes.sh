@@ -91,6 +91,29 @@ cb -c "$C" list
 t_nomatch "list shows neither" "$out" 'note: (renewed|moved)'
 t_match "but the listener's" "$out" 'note: the old web server'
 
+# --note on bind and listen: on a new one and on one that exists.
+cb -c "$C" bind spare 127.0.0.4:8443 --note 'for the spare site'
+t_is "bind --note on a new binding" "$rc" 0 "$err"
+cb -c "$C" listen 127.0.0.4:8443 --backend 127.0.0.1:8082 --note 'spare, ticket 9'
+t_is "listen --note on a new listener" "$rc" 0 "$err"
+t_match "the file has both" "$(cat "$C")" \
+    'key = "spare"; endpoint = "127.0.0.4:8443"; note = "for the spare site";'
+t_match "the listener's" "$(cat "$C")" \
+    'endpoint = "127.0.0.4:8443"; backend = "127.0.0.1:8082"; note = "spare, ticket 9";'
+cb -c "$C" bind spare 127.0.0.4:8443 --note 'for the spare site'
+t_is "the same note again: exit 0" "$rc" 0 "$err"
+t_match "nothing was written" "$err" 'nothing was written'
+cb -c "$C" bind spare 127.0.0.4:8443 --note 'changed'
+t_match "bind --note on one that exists says so" "$err" 'note set'
+cb -c "$C" listen 127.0.0.4:8443 --note ''
+t_is "listen --note '' on one that exists" "$rc" 0 "$err"
+t_match "says it removed it" "$err" 'note removed'
+t_nomatch "the listener's note left the file" "$(cat "$C")" 'spare, ticket 9'
+t_match "the binding's changed" "$(cat "$C")" 'note = "changed";'
+cb -c "$C" bind spare 127.0.0.4:8443 --note "$(printf 'x\033y')"
+t_is "bind --note with ESC is refused" "$rc" 1
+t_match "shown escaped" "$err" 'x\\x1[bB]y'
+
 # Mistakes.
 cb -c "$C" note www 127.0.0.9:8443 'x'
 t_is "a binding that does not exist: exit 1" "$rc" 1
