@@ -236,7 +236,7 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	struct endpoint		 ep;
 	const char		*sni = args_get(args, "sni");
 	const char		*key = args_string(args, 0);
-	const char		*note = args_get(args, "note");
+	const char		*note = NULL;
 	char			*cause = NULL;
 	unsigned		 given = 0;
 	ssize_t			 i;
@@ -252,7 +252,8 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 		return EXIT_CANNOT;
 	if (bind && read_options(args, &want, &given) != 0)
 		return EXIT_CANNOT;
-	if (bind && note != NULL)
+	/* unbind has no --note: ask only bind's arguments. */
+	if (bind && (note = args_get(args, "note")) != NULL)
 		given |= GIVE_NOTE;
 	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;

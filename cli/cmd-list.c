@@ -31,8 +31,9 @@ const struct cmd_entry cmd_list_entry = {
 	"--json: one JSON document, { \"keys\": [ { name, state, days,\n"
 	"subject, sha256, key, cert, request, note, line } ], \"bindings\": [\n"
 	"{ key, endpoint, sni, backend, client_auth, note, line } ],\n"
-	"\"listeners\": [ { endpoint, backend, proxy_protocol, alpn, freebind,\n"
-	"accept_proxy, served_by: { key, rule } or null, note, line } ],\n"
+	"\"listeners\": [ { endpoint, backend, proxy_protocol, alpn,\n"
+	"freebind, accept_proxy, served_by: { key, rule } or null, note,\n"
+	"line } ],\n"
 	"\"errors\": N,\n"
 	"\"warnings\": N, \"notes\": N }; days and the rest are null where\n"
 	"there is none. A note shows on a line of its own under its row.",

@@ -426,9 +426,9 @@ config_note_check(const char *note, char **cause)
 	/* Printable: what escape_str() leaves as it is, backslashes aside. */
 	e = escape_str(note, ESCAPE_MESSAGE);
 	if (strcmp(e, note) != 0)
-		rc = config_fail(cause, "note \"%s\" holds a control character, "
-		    "a bidi control or bytes that are not UTF-8: a note is "
-		    "printable text", e);
+		rc = config_fail(cause, "note \"%s\" holds a control "
+		    "character, a bidi control or bytes that are not UTF-8: "
+		    "a note is printable text", e);
 	free(e);
 	return rc;
 }

@@ -53,7 +53,7 @@ struct config_key {
 	char		*cert;		/* NULL: pending */
 	char		*request;	/* NULL: no request */
 	struct config_key_acme *acme;	/* NULL: not managed by ACME */
-	char		*note;		/* NULL: none (config_note_check()) */
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;		/* 0 when not from a file */
 };
 
@@ -81,7 +81,7 @@ struct config_binding {
 	 */
 	char		*client_ca;
 	enum config_client_auth client_auth;
-	char		*note;		/* NULL: none (config_note_check()) */
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;
 };
 
@@ -103,7 +103,7 @@ struct config_listener {
 	size_t		  nalpn;
 	int		 freebind;	/* IP_FREEBIND: a standby address */
 	int		 accept_proxy;	/* a PROXY header before the hello */
-	char		*note;		/* NULL: none (config_note_check()) */
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;
 };
 
