@@ -24,7 +24,7 @@ const struct cmd_entry cmd_bind_entry = {
 	.summary = "serve a key on an endpoint (and SNI name)",
 	.usage = "KEY ENDPOINT [--sni NAME] [--backend ADDR:PORT | "
 	    "--no-backend] [--client-ca FILE [--client-auth required|optional] "
-	    "| --no-client-ca] [--reload]",
+	    "| --no-client-ca] [--note TEXT] [--reload]",
 	.help =
 	"Binds KEY to ENDPOINT: ADDRESS:PORT, where '*' stands for all\n"
 	"unassigned addresses or ports ('*:*' is the default for everything\n"
@@ -44,6 +44,8 @@ const struct cmd_entry cmd_bind_entry = {
 	"                       required (the default with --client-ca): no\n"
 	"                       verified certificate, no handshake; optional:\n"
 	"                       verified when the client sends one\n"
+	"  --note TEXT          the binding's note: why it is so ('' removes\n"
+	"                       it; certbind note)\n"
 	"  --reload             reload certbindd once the change is saved",
 	.args = { 2, 2, {
 		{ "sni", 0, ARGS_VALUE },
@@ -52,6 +54,7 @@ const struct cmd_entry cmd_bind_entry = {
 		{ "client-ca", 0, ARGS_VALUE },
 		{ "client-auth", 0, ARGS_VALUE },
 		{ "no-client-ca", 0, 0 },
+		{ "note", 0, ARGS_VALUE },
 		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_bind_exec
@@ -73,6 +76,7 @@ const struct cmd_entry cmd_unbind_entry = {
 #define GIVE_BACKEND	0x1
 #define GIVE_CA		0x2
 #define GIVE_AUTH	0x4
+#define GIVE_NOTE	0x8
 
 /*
  * The settings given, into want (client_ca borrowed from argv); what was
@@ -232,6 +236,7 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	struct endpoint		 ep;
 	const char		*sni = args_get(args, "sni");
 	const char		*key = args_string(args, 0);
+	const char		*note = NULL;
 	char			*cause = NULL;
 	unsigned		 given = 0;
 	ssize_t			 i;
@@ -247,6 +252,9 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 		return EXIT_CANNOT;
 	if (bind && read_options(args, &want, &given) != 0)
 		return EXIT_CANNOT;
+	/* unbind has no --note: ask only bind's arguments. */
+	if (bind && (note = args_get(args, "note")) != NULL)
+		given |= GIVE_NOTE;
 	if ((after = cmd_edit(ctx)) == NULL)
 		return EXIT_CANNOT;
 	if (!bind) {
@@ -298,6 +306,17 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 	if (config_binding_set(after, (size_t)i, &n, &cause) != 0) {
 		errlist_clear(&changes);
 		return cmd_fail(EXIT_REFUSED, cause);
+	}
+	cur = config_binding(after, (size_t)i);
+	if (note != NULL && strcmp(cur->note != NULL ? cur->note : "",
+	    note) != 0) {
+		if (config_binding_note(after, (size_t)i, note, &cause) != 0) {
+			errlist_clear(&changes);
+			return cmd_fail(EXIT_REFUSED, cause);
+		}
+		if (!isnew)
+			errlist_add(&changes, "%s", *note != '\0' ?
+			    "note set" : "note removed");
 	}
 	if (!isnew && changes.n == 0) {
 		cmd_info("that binding has these settings already; nothing "

@@ -29,12 +29,14 @@ const struct cmd_entry cmd_list_entry = {
 	"Lists the keys (state, days left, subject), the bindings and the\n"
 	"listeners with the key that serves each and through which rule.\n"
 	"--json: one JSON document, { \"keys\": [ { name, state, days,\n"
-	"subject, sha256, key, cert, request, line } ], \"bindings\": [ { key,\n"
-	"endpoint, sni, backend, client_auth, line } ], \"listeners\": [ {\n"
-	"endpoint, backend, proxy_protocol, alpn, freebind, accept_proxy,\n"
-	"served_by: { key, rule } or null, line } ], \"errors\": N,\n"
+	"subject, sha256, key, cert, request, note, line } ], \"bindings\": [\n"
+	"{ key, endpoint, sni, backend, client_auth, note, line } ],\n"
+	"\"listeners\": [ { endpoint, backend, proxy_protocol, alpn,\n"
+	"freebind, accept_proxy, served_by: { key, rule } or null, note,\n"
+	"line } ],\n"
+	"\"errors\": N,\n"
 	"\"warnings\": N, \"notes\": N }; days and the rest are null where\n"
-	"there is none.",
+	"there is none. A note shows on a line of its own under its row.",
 	.args = { 0, 0, { { "json", 0, 0 } } },
 	.exec = cmd_list_exec
 };
@@ -57,6 +59,17 @@ key_state(const struct findings *fs, size_t k, const struct config_key *key)
 	if (best != NULL)
 		return best->code;
 	return key->cert == NULL ? "pending" : "ok";
+}
+
+/* A note on a line of its own under its row, escaped. */
+static void
+put_note(const char *note)
+{
+	if (note == NULL)
+		return;
+	printf("      note: ");
+	cmd_puts_escaped(stdout, note);
+	putchar('\n');
 }
 
 static void
@@ -110,6 +123,7 @@ list_json(const struct config *cf, const struct findings *fs,
 		json_object_set_new(o, "key", cmd_json_str(key->key));
 		json_object_set_new(o, "cert", cmd_json_str(key->cert));
 		json_object_set_new(o, "request", cmd_json_str(key->request));
+		json_object_set_new(o, "note", cmd_json_str(key->note));
 		json_object_set_new(o, "line", json_integer(key->line));
 		json_array_append_new(a, o);
 		cert_free(c);
@@ -130,6 +144,7 @@ list_json(const struct config *cf, const struct findings *fs,
 		json_object_set_new(o, "client_auth", b->client_ca != NULL ?
 		    json_string(config_client_auth_name(b->client_auth)) :
 		    json_null());
+		json_object_set_new(o, "note", cmd_json_str(b->note));
 		json_object_set_new(o, "line", json_integer(b->line));
 		json_array_append_new(a, o);
 	}
@@ -158,6 +173,7 @@ list_json(const struct config *cf, const struct findings *fs,
 		json_object_set_new(o, "served_by", i < 0 ? json_null() :
 		    json_pack("{s:o,s:s}", "key", cmd_json_str(config_binding(cf,
 		    (size_t)i)->key), "rule", resolve_rule_describe(&rule)));
+		json_object_set_new(o, "note", cmd_json_str(l->note));
 		json_object_set_new(o, "line", json_integer(l->line));
 		json_array_append_new(a, o);
 	}
@@ -222,6 +238,7 @@ cmd_list_exec(struct cmd_ctx *ctx, struct args *args)
 		} else
 			printf("%5s  ", "-");
 		putchar('\n');
+		put_note(key->note);
 	}
 
 	r = resolver_new(cf);
@@ -239,6 +256,7 @@ cmd_list_exec(struct cmd_ctx *ctx, struct args *args)
 			printf("  [backend %s]", endpoint_format(&b->backend,
 			    be));
 		putchar('\n');
+		put_note(b->note);
 	}
 
 	printf("\nLISTENERS\n  %-28s %-24s %s\n", "ENDPOINT", "BACKEND",
@@ -261,6 +279,7 @@ cmd_list_exec(struct cmd_ctx *ctx, struct args *args)
 			printf("per address (certbind resolve ADDRESS:%u)",
 			    (unsigned)l->ep.port);
 		putchar('\n');
+		put_note(l->note);
 	}
 	printf("\n%zu error%s, %zu warning%s: certbind check explains them.\n",
 	    findings_count(&fs, SEV_ERROR),

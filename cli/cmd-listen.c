@@ -28,7 +28,7 @@ const struct cmd_entry cmd_listen_entry = {
 	.summary = "add or change a listener and its backend",
 	.usage = "ENDPOINT [--backend ADDR:PORT] [--proxy-protocol 0|1|2] "
 	    "[--alpn P,...] [--[no-]freebind] [--[no-]accept-proxy] "
-	    "[--bind KEY [--sni NAME]] [--reload]",
+	    "[--bind KEY [--sni NAME]] [--note TEXT] [--reload]",
 	.help =
 	"Adds a listener: certbindd accepts TLS on ENDPOINT ('*:443' for all\n"
 	"addresses) and forwards the plaintext to the backend ADDR:PORT\n"
@@ -47,6 +47,8 @@ const struct cmd_entry cmd_listen_entry = {
 	"  --bind KEY          bind KEY to ENDPOINT in the same change (with\n"
 	"                      --sni NAME, for that name), so that a new\n"
 	"                      listener is served from the start\n"
+	"  --note TEXT         the listener's note: why it is so ('' removes\n"
+	"                      it; certbind note)\n"
 	"  --reload            reload certbindd once the change is saved",
 	.args = { 1, 1, {
 		{ "backend", 0, ARGS_VALUE },
@@ -58,6 +60,7 @@ const struct cmd_entry cmd_listen_entry = {
 		{ "no-accept-proxy", 0, 0 },
 		{ "bind", 0, ARGS_VALUE },
 		{ "sni", 0, ARGS_VALUE },
+		{ "note", 0, ARGS_VALUE },
 		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_listen_exec
@@ -151,6 +154,7 @@ alpn_join(const struct config_listener *l)
 #define GIVE_ALPN	0x04
 #define GIVE_FREEBIND	0x08
 #define GIVE_ACCEPT	0x10
+#define GIVE_NOTE	0x20
 
 static int
 read_options(struct args *args, struct config_listener *want,
@@ -259,7 +263,7 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config		*after;
 	struct endpoint		 ep;
 	const char		*text = args_string(args, 0);
-	const char		*bindkey = NULL;
+	const char		*bindkey = NULL, *note;
 	char			 buf[ENDPOINT_STRLEN], *cause = NULL;
 	unsigned		 given = 0;
 	ssize_t			 i;
@@ -282,6 +286,8 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 	bindkey = args_get(args, "bind");
 	if (read_options(args, &want, &given) != 0)
 		return EXIT_CANNOT;
+	if ((note = args_get(args, "note")) != NULL)
+		given |= GIVE_NOTE;
 	if ((after = cmd_edit(ctx)) == NULL) {
 		alpn_free(&want);
 		return EXIT_CANNOT;
@@ -327,6 +333,17 @@ cmd_listen_exec(struct cmd_ctx *ctx, struct args *args)
 		return cmd_fail(EXIT_REFUSED, cause);
 	}
 	alpn_free(&want);
+	cur = config_listener(after, (size_t)config_listener_find(after, &ep));
+	if (note != NULL && strcmp(cur->note != NULL ? cur->note : "",
+	    note) != 0) {
+		if (config_listener_note(after, &ep, note, &cause) != 0) {
+			errlist_clear(&changes);
+			return cmd_fail(EXIT_REFUSED, cause);
+		}
+		if (!isnew)
+			errlist_add(&changes, "%s", *note != '\0' ?
+			    "note set" : "note removed");
+	}
 	/* --bind KEY: the listener and what serves it, in one commit. */
 	if (bindkey != NULL && config_bind(after, bindkey, &ep,
 	    args_get(args, "sni"), &cause) != 0) {

@@ -410,3 +410,70 @@ out:
 	free(sn);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Notes. */
+
+int
+config_note_check(const char *note, char **cause)
+{
+	char	*e;
+	int	 rc = 0;
+
+	if (strlen(note) > CONFIG_NOTE_MAX)
+		return config_fail(cause, "a note is at most %d bytes; this "
+		    "one has %zu", CONFIG_NOTE_MAX, strlen(note));
+	/* Printable: what escape_str() leaves as it is, backslashes aside. */
+	e = escape_str(note, ESCAPE_MESSAGE);
+	if (strcmp(e, note) != 0)
+		rc = config_fail(cause, "note \"%s\" holds a control "
+		    "character, a bidi control or bytes that are not UTF-8: "
+		    "a note is printable text", e);
+	free(e);
+	return rc;
+}
+
+static int
+set_note(char **dst, const char *note, char **cause)
+{
+	if (note != NULL && *note == '\0')
+		note = NULL;
+	if (note != NULL && config_note_check(note, cause) != 0)
+		return -1;
+	config_setstr(dst, note);
+	return 0;
+}
+
+int
+config_key_note(struct config *cf, const char *name, const char *note,
+    char **cause)
+{
+	ssize_t	 i;
+
+	if ((i = config_key_index(cf, name)) == -1)
+		return no_key(name, cause);
+	return set_note(&cf->keys[i].note, note, cause);
+}
+
+int
+config_binding_note(struct config *cf, size_t i, const char *note,
+    char **cause)
+{
+	if (i >= cf->nbindings)
+		return config_fail(cause, "there is no binding number %zu",
+		    i + 1);
+	return set_note(&cf->bindings[i].note, note, cause);
+}
+
+int
+config_listener_note(struct config *cf, const struct endpoint *ep,
+    const char *note, char **cause)
+{
+	char	 buf[ENDPOINT_STRLEN];
+	ssize_t	 i;
+
+	if ((i = config_listener_find(cf, ep)) == -1)
+		return config_fail(cause, "there is no listener on %s",
+		    endpoint_format(ep, buf));
+	return set_note(&cf->listeners[i].note, note, cause);
+}

@@ -363,6 +363,27 @@ config_lmodel(struct config_lctx *lc)
 	return lc->ctx->cf;
 }
 
+/*
+ * A note (config_note_check()), into *dst; "" is no note. Returns 0, or -1
+ * with the error reported at the setting's line.
+ */
+static int
+get_note(struct ctx *ctx, const config_setting_t *s, char **dst)
+{
+	const char	*v;
+	char		*why;
+
+	if ((v = get_string(ctx, s, "note", 1)) == NULL)
+		return -1;
+	if (config_note_check(v, &why) != 0) {
+		ctx_err(ctx, sline(ctx, s), "%s", why);
+		free(why);
+		return -1;
+	}
+	config_setstr(dst, *v != '\0' ? v : NULL);
+	return 0;
+}
+
 #define KEY_EXAMPLE \
     "{ name = \"www\"; key = \"keys/www.key\"; cert = \"certs/www.pem\"; }"
 #define BINDING_EXAMPLE "{ key = \"www\"; endpoint = \"*:443\"; }"
@@ -376,6 +397,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	const config_setting_t	*s;
 	const char		*name = NULL, *key = NULL, *cert = NULL;
 	const char		*request = NULL, *n;
+	char			*note = NULL;
 	struct config_key	*k;
 	struct config_key_acme	*acme = NULL;
 	struct config_lctx	 lc = { ctx };
@@ -406,9 +428,12 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 		} else if (strcmp(n, "acme") == 0) {
 			if ((acme = config_load_key_acme(&lc, s)) == NULL)
 				ok = 0;
+		} else if (strcmp(n, "note") == 0) {
+			if (get_note(ctx, s, &note) != 0)
+				ok = 0;
 		} else {
 			unknown_setting(ctx, s, "a key (name, key, cert, "
-			    "request, acme)");
+			    "request, acme, note)");
 			ok = 0;
 		}
 	}
@@ -426,6 +451,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 		seen_add(&ctx->keys, &ctx->nkeys, name, NULL, line);
 	if (!ok) {
 		config_key_acme_free(acme);
+		free(note);
 		return;
 	}
 	k = config_key_append(cf);
@@ -434,6 +460,7 @@ walk_key(struct ctx *ctx, const config_setting_t *g)
 	k->cert = config_dupnull(cert);
 	k->request = config_dupnull(request);
 	k->acme = acme;
+	k->note = note;
 	k->line = line;
 }
 
@@ -470,9 +497,12 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 				free(why);
 				ok = 0;
 			}
+		} else if (strcmp(n, "note") == 0) {
+			if (get_note(ctx, s, &opts.note) != 0)
+				ok = 0;
 		} else if (!config_load_binding_opt(&lc, s, &opts, &ok)) {
 			unknown_setting(ctx, s, "a binding (key, endpoint, "
-			    "sni, backend, client_ca, client_auth)");
+			    "sni, backend, client_ca, client_auth, note)");
 			ok = 0;
 		}
 	}
@@ -494,6 +524,7 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 	}
 	if (!ok || !have_ep) {
 		free(opts.client_ca);
+		free(opts.note);
 		return;
 	}
 	b = config_binding_append(ctx->cf);
@@ -502,6 +533,7 @@ walk_binding(struct ctx *ctx, const config_setting_t *g)
 	b->sni = config_dupnull(sni);
 	config_binding_opts_copy(b, &opts);
 	free(opts.client_ca);
+	b->note = opts.note;
 	b->line = line;
 }
 
@@ -542,10 +574,13 @@ walk_listener(struct ctx *ctx, const config_setting_t *g)
 				ok = 0;
 			} else
 				have_be = 1;
+		} else if (strcmp(n, "note") == 0) {
+			if (get_note(ctx, s, &opts.note) != 0)
+				ok = 0;
 		} else if (!config_load_listener_opt(&lc, s, &opts, &ok)) {
 			unknown_setting(ctx, s, "a listener (endpoint, "
 			    "backend, proxy_protocol, alpn, freebind, "
-			    "accept_proxy)");
+			    "accept_proxy, note)");
 			ok = 0;
 		}
 	}

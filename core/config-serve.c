@@ -182,6 +182,7 @@ config_listener_clear(struct config_listener *l)
 	for (i = 0; i < l->nalpn; i++)
 		free(l->alpn[i]);
 	free(l->alpn);
+	free(l->note);
 	memset(l, 0, sizeof *l);
 }
 
@@ -192,6 +193,7 @@ config_listener_copy(struct config_listener *dst,
 	size_t	i;
 
 	*dst = *src;
+	dst->note = config_dupnull(src->note);
 	dst->alpn = NULL;
 	if (src->nalpn > 0) {
 		dst->alpn = xreallocarray(NULL, src->nalpn, sizeof *dst->alpn);
@@ -234,6 +236,10 @@ config_listener_set(struct config *cf, const struct endpoint *ep,
 	config_listener_copy(&n, opts);
 	n.ep = l->ep;
 	n.line = l->line;
+	/* The note is not an option: it stays (config_listener_note()). */
+	free(n.note);
+	n.note = l->note;
+	l->note = NULL;
 	config_listener_clear(l);
 	*l = n;
 	return 0;

@@ -192,6 +192,7 @@ put_listener_opts(struct sbuf *b, const struct config_listener *l)
 		sbuf_add(b, " freebind = true;");
 	if (l->accept_proxy)
 		sbuf_add(b, " accept_proxy = true;");
+	put_setting(b, "note", l->note);
 }
 
 static void
@@ -203,6 +204,7 @@ put_binding_opts(struct sbuf *b, const struct config_binding *bd)
 	if (bd->client_ca != NULL)
 		put_setting(b, "client_auth",
 		    config_client_auth_name(bd->client_auth));
+	put_setting(b, "note", bd->note);
 }
 
 char *
@@ -274,6 +276,7 @@ config_serialize(const struct config *cf)
 		put_setting(&b, "key", cf->keys[i].key);
 		put_setting(&b, "cert", cf->keys[i].cert);
 		put_setting(&b, "request", cf->keys[i].request);
+		put_setting(&b, "note", cf->keys[i].note);
 		if (cf->keys[i].acme != NULL)
 			put_key_acme(&b, cf->keys[i].acme);
 		sbuf_add(&b, " }");

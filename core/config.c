@@ -147,6 +147,7 @@ config_key_clear(struct config_key *k)
 	free(k->cert);
 	free(k->request);
 	config_key_acme_free(k->acme);
+	free(k->note);
 	memset(k, 0, sizeof *k);
 }
 
@@ -156,6 +157,7 @@ config_binding_clear(struct config_binding *b)
 	free(b->key);
 	free(b->sni);
 	free(b->client_ca);
+	free(b->note);
 	memset(b, 0, sizeof *b);
 }
 
@@ -345,6 +347,7 @@ config_dup(const struct config *cf)
 		k->cert = config_dupnull(cf->keys[i].cert);
 		k->request = config_dupnull(cf->keys[i].request);
 		k->acme = config_key_acme_dup(cf->keys[i].acme);
+		k->note = config_dupnull(cf->keys[i].note);
 		k->line = cf->keys[i].line;
 	}
 	if (cf->nkeys > 0)
@@ -355,6 +358,7 @@ config_dup(const struct config *cf)
 		b->ep = cf->bindings[i].ep;
 		b->sni = config_dupnull(cf->bindings[i].sni);
 		config_binding_opts_copy(b, &cf->bindings[i]);
+		b->note = config_dupnull(cf->bindings[i].note);
 		b->line = cf->bindings[i].line;
 	}
 	return n;

@@ -53,6 +53,7 @@ struct config_key {
 	char		*cert;		/* NULL: pending */
 	char		*request;	/* NULL: no request */
 	struct config_key_acme *acme;	/* NULL: not managed by ACME */
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;		/* 0 when not from a file */
 };
 
@@ -80,6 +81,7 @@ struct config_binding {
 	 */
 	char		*client_ca;
 	enum config_client_auth client_auth;
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;
 };
 
@@ -101,6 +103,7 @@ struct config_listener {
 	size_t		  nalpn;
 	int		 freebind;	/* IP_FREEBIND: a standby address */
 	int		 accept_proxy;	/* a PROXY header before the hello */
+	char		*note;		/* NULL: none (a note, below) */
 	int		 line;
 };
 
@@ -392,14 +395,15 @@ int	config_unlisten(struct config *, const struct endpoint *,
 	    char **cause);
 /*
  * The listener on ep takes opts' backend and options (a deep copy, after
- * config_listener_check() and a concrete backend); its endpoint and line
- * stay.
+ * config_listener_check() and a concrete backend); its endpoint, note and
+ * line stay.
  */
 int	config_listener_set(struct config *, const struct endpoint *ep,
 	    const struct config_listener *opts, char **cause);
 /*
  * Binding i takes opts' backend, client_ca and client_auth (a deep copy,
- * after config_binding_opts_check()); key, endpoint, sni and line stay.
+ * after config_binding_opts_check()); key, endpoint, sni, note and line
+ * stay.
  */
 int	config_binding_set(struct config *, size_t i,
 	    const struct config_binding *opts, char **cause);
@@ -412,5 +416,23 @@ int	config_binding_set(struct config *, size_t i,
 int	config_move(struct config *, const struct endpoint *old,
 	    const struct endpoint *new, struct errlist *changes,
 	    char **cause);
+
+/*
+ * Notes: a line of text on a key, a binding or a listener saying why it
+ * is the way it is (libconfig drops comments; a note is kept by every
+ * save, by config_move(), config_key_rename(), config_key_set() and the
+ * option setters). The rule: at most CONFIG_NOTE_MAX bytes of UTF-8 with
+ * nothing escape_str() would escape (no control characters, no bidi
+ * controls), backslashes allowed. The text is still untrusted: escape it
+ * wherever it is shown. The setters take NULL or "" to remove a note.
+ */
+#define CONFIG_NOTE_MAX	256
+int	config_note_check(const char *note, char **cause);
+int	config_key_note(struct config *, const char *name, const char *note,
+	    char **cause);
+int	config_binding_note(struct config *, size_t i, const char *note,
+	    char **cause);
+int	config_listener_note(struct config *, const struct endpoint *ep,
+	    const char *note, char **cause);
 
 #endif

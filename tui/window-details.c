@@ -3,9 +3,9 @@
  * its files, the certificate's subject, names, issuer, validity, key type
  * and fingerprint, where it is bound, and its findings; for a key managed
  * by ACME, its domains and challenge, the next renewal, the last attempt
- * and the CA's last problem. All of it comes from files, certificates and
- * CAs, so every value is escaped before it is drawn. With the focus, j/k
- * scroll it.
+ * and the CA's last problem; its note. All of it comes from files,
+ * certificates and CAs, so every value is escaped before it is drawn.
+ * With the focus, j/k scroll it.
  */
 
 #include <stdlib.h>
@@ -241,6 +241,8 @@ details_lines(struct tui *t, const char *name, size_t *n)
 	    "(none)");
 	if (k->request != NULL)
 		add_untrusted(t, &v, n, "Request", k->request);
+	if (k->note != NULL)
+		add_untrusted(t, &v, n, "Note", k->note);
 
 	/* Where it is bound; with 100,000 bindings, say how many. */
 	s = xstrdup("");

@@ -10,6 +10,8 @@
  * and which it is) and the options worth seeing (PROXY v1/v2 to the
  * backend, ALPN, freebind, accept-proxy). A served SNI row and a binding
  * with a backend or client certificates of its own get such a row too.
+ * A listener's or binding's note (config_note_check()) ends its detail
+ * row, escaped and cut to the width like the rest.
  *
  * Rows are built once per model or filter change and hold indexes only:
  * the records are looked up again when drawn.
@@ -222,7 +224,7 @@ probe_marks(struct tui *t, const struct endpoint *ep, const char *sni)
 /*
  * The detail row under row r (the last added), when it has something to
  * say: every listener does; a served SNI row only when its binding has
- * its own backend; a binding when it has a backend or client CA.
+ * its own backend; a binding when it has a backend, client CA or note.
  */
 static void
 ep_add_detail(struct ep_data *d, struct tui *t)
@@ -239,7 +241,7 @@ ep_add_detail(struct ep_data *d, struct tui *t)
 		return;
 	if (of == EPR_BINDING) {
 		b = config_binding(t->edit, index);
-		if (!b->has_backend && b->client_ca == NULL)
+		if (!b->has_backend && b->client_ca == NULL && b->note == NULL)
 			return;
 	}
 	n = ep_add(d, EPR_DETAIL, index);
@@ -553,6 +555,11 @@ detail_text(struct tui *t, const struct ep_row *r, char *buf, size_t len)
 		if (r->serving >= 0)
 			b = config_binding(t->edit, (size_t)r->serving);
 	}
+	if (r->of == EPR_BINDING && !b->has_backend && b->client_ca == NULL) {
+		/* A binding with nothing but a note. */
+		snprintf(buf, len, "note: %s", b->note != NULL ? b->note : "");
+		return;
+	}
 	be = config_backend_for(b, l);
 	if (be == NULL) {
 		snprintf(buf, len, "-> no backend");
@@ -573,6 +580,9 @@ detail_text(struct tui *t, const struct ep_row *r, char *buf, size_t len)
 		/* Only client certificates: the backend is the listener's. */
 		o = (size_t)snprintf(buf, len, "client cert %s",
 		    config_client_auth_name(b->client_auth));
+	if (r->of == EPR_BINDING && b->note != NULL && o < len)
+		snprintf(buf + o, len - o, "%snote: %s", o > 0 ? "  " : "",
+		    b->note);
 	if (r->of != EPR_LISTENER)
 		return;
 	if (l->proxy_protocol != 0 && o < len)
@@ -585,6 +595,8 @@ detail_text(struct tui *t, const struct ep_row *r, char *buf, size_t len)
 		o += (size_t)snprintf(buf + o, len - o, "  freebind");
 	if (l->accept_proxy && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "  accept-proxy");
+	if (l->note != NULL && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "  note: %s", l->note);
 }
 
 /* The narrowest SNI column, and the least the last column keeps. */
