@@ -131,28 +131,6 @@ read_options(struct args *args, struct config_binding *want,
 	return 0;
 }
 
-/* The binding of key on ep with sni (NULL: none), or -1. */
-static ssize_t
-binding_index(const struct config *cf, const char *key,
-    const struct endpoint *ep, const char *sni)
-{
-	struct config_binding	 probe;
-	const struct config_binding *b;
-	size_t			 i;
-
-	/* The same slot is config_binding_cmp()'s to say (sni's case). */
-	memset(&probe, 0, sizeof probe);
-	probe.ep = *ep;
-	probe.sni = (char *)(sni != NULL && *sni != '\0' ? sni : NULL);
-	for (i = 0; i < config_nbindings(cf); i++) {
-		b = config_binding(cf, i);
-		if (strcmp(b->key, key) == 0 &&
-		    config_binding_cmp(b, &probe) == 0)
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
 static const char *
 ca_text(const struct config_binding *b)
 {
@@ -267,7 +245,7 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 		    "keys", key);
 		return EXIT_REFUSED;
 	}
-	i = binding_index(after, key, &ep, sni);
+	i = config_binding_find(after, key, &ep, sni);
 	isnew = i < 0;
 	/* Without settings, a binding that exists is config_bind()'s no. */
 	if (isnew || given == 0) {
@@ -278,7 +256,7 @@ cmd_bind_exec(struct cmd_ctx *ctx, struct args *args)
 				did_you_mean(after, &ep);
 			return rc;
 		}
-		i = binding_index(after, key, &ep, sni);
+		i = config_binding_find(after, key, &ep, sni);
 	}
 	/* What is not given stays as it is. */
 	cur = config_binding(after, (size_t)i);

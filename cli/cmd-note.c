@@ -35,26 +35,6 @@ const struct cmd_entry cmd_note_entry = {
 	.exec = cmd_note_exec
 };
 
-static ssize_t
-binding_index(const struct config *cf, const char *key,
-    const struct endpoint *ep, const char *sni)
-{
-	struct config_binding	 probe;
-	const struct config_binding *b;
-	size_t			 i;
-
-	memset(&probe, 0, sizeof probe);
-	probe.ep = *ep;
-	probe.sni = (char *)(sni != NULL && *sni != '\0' ? sni : NULL);
-	for (i = 0; i < config_nbindings(cf); i++) {
-		b = config_binding(cf, i);
-		if (strcmp(b->key, key) == 0 &&
-		    config_binding_cmp(b, &probe) == 0)
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
 static int
 cmd_note_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -87,7 +67,7 @@ cmd_note_exec(struct cmd_ctx *ctx, struct args *args)
 	} else {
 		if (cmd_endpoint(args_string(args, 1), &ep) != 0)
 			return EXIT_CANNOT;
-		if ((i = binding_index(after, target, &ep, sni)) == -1) {
+		if ((i = config_binding_find(after, target, &ep, sni)) == -1) {
 			cmd_error("there is no binding of key '%s' to %s%s%s",
 			    target, endpoint_format(&ep, buf),
 			    sni != NULL ? " with sni " : "",

@@ -160,8 +160,8 @@ config_key_rename(struct config *cf, const char *from, const char *to,
 	return 0;
 }
 
-static ssize_t
-binding_find(const struct config *cf, const char *key,
+ssize_t
+config_binding_find(const struct config *cf, const char *key,
     const struct endpoint *ep, const char *sni)
 {
 	size_t	 i;
@@ -205,7 +205,7 @@ config_bind(struct config *cf, const char *key, const struct endpoint *ep,
 		return no_key(key, cause);
 	if (config_sni_check(sni, cause) != 0)
 		return -1;
-	if (binding_find(cf, key, ep, sni) != -1)
+	if (config_binding_find(cf, key, ep, sni) != -1)
 		return binding_exists(key, ep, sni, cause);
 	/* Copied before the array moves: ep may point into it. */
 	e = *ep;
@@ -228,7 +228,7 @@ config_unbind(struct config *cf, const char *key, const struct endpoint *ep,
 
 	if (sni != NULL && *sni == '\0')
 		sni = NULL;
-	if ((i = binding_find(cf, key, ep, sni)) == -1) {
+	if ((i = config_binding_find(cf, key, ep, sni)) == -1) {
 		ek = escape_str(key, 0);
 		es = escape_str(sni, 0);
 		rc = config_fail(cause, "key '%s' is not bound to %s%s%s", ek,
@@ -259,7 +259,7 @@ config_binding_edit(struct config *cf, size_t i, const struct endpoint *ep,
 	if (config_sni_check(sni, cause) != 0)
 		return -1;
 	b = &cf->bindings[i];
-	j = binding_find(cf, b->key, ep, sni);
+	j = config_binding_find(cf, b->key, ep, sni);
 	if (j != -1 && (size_t)j != i)
 		return binding_exists(b->key, ep, sni, cause);
 	b->ep = *ep;

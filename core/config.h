@@ -292,6 +292,12 @@ const struct config_key *config_key_find(const struct config *,
 ssize_t		 config_key_index(const struct config *, const char *name);
 
 size_t		 config_nbindings(const struct config *);
+/*
+ * The binding of key on ep with sni (NULL or "": none; names compare
+ * without case), or -1: the one test bind, unbind and note share.
+ */
+ssize_t		 config_binding_find(const struct config *, const char *key,
+		     const struct endpoint *ep, const char *sni);
 const struct config_binding *config_binding(const struct config *, size_t);
 
 /*
