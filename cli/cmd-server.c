@@ -31,7 +31,8 @@ const struct cmd_entry cmd_server_entry = {
 	.summary = "show or change certbindd's server settings",
 	.usage = "[--json] [--user NAME] [--group NAME] [--trust FILE] "
 	    "[--pidfile PATH] [--tls-profile intermediate|modern] "
-	    "[--priority STRING | --no-priority] [--ticket-keys FILE] "
+	    "[--priority STRING | --no-priority] [--signer openssl|gnutls] "
+	    "[--ticket-keys FILE] "
 	    "[--tickets on|off] [--access-log on|off] [--handshake-timeout N] "
 	    "[--idle-timeout N] [--shutdown-timeout N] [--max-connections N] "
 	    "[--workers N] [--reload]",
@@ -48,6 +49,9 @@ const struct cmd_entry cmd_server_entry = {
 	"                             default) or modern (TLS 1.3 only)\n"
 	"  --priority STRING          a GnuTLS priority string, overriding the\n"
 	"                             profile; --no-priority removes it\n"
+	"  --signer S                 openssl (OpenSSL's libcrypto signs\n"
+	"                             where it takes the key, the default) or\n"
+	"                             gnutls (GnuTLS signs every key)\n"
 	"  --ticket-keys FILE         the session ticket key file\n"
 	"  --tickets on|off           session tickets (default on)\n"
 	"  --access-log on|off        a line per connection (default on)\n"
@@ -67,6 +71,7 @@ const struct cmd_entry cmd_server_entry = {
 		{ "tls-profile", 0, ARGS_VALUE },
 		{ "priority", 0, ARGS_VALUE },
 		{ "no-priority", 0, 0 },
+		{ "signer", 0, ARGS_VALUE },
 		{ "ticket-keys", 0, ARGS_VALUE },
 		{ "tickets", 0, ARGS_VALUE },
 		{ "access-log", 0, ARGS_VALUE },
@@ -101,6 +106,7 @@ static const struct setting {
 	S("workers", "workers", K_NUM, workers, 1),
 	S("tls_profile", "tls-profile", K_STR, tls_profile, 0),
 	S("priority", "priority", K_STR, priority, 0),
+	S("signer", "signer", K_STR, signer, 0),
 	S("tickets", "tickets", K_BOOL, tickets, 0),
 	S("ticket_keys", "ticket-keys", K_STR, ticket_keys, 0),
 	S("access_log", "access-log", K_BOOL, access_log, 0),

@@ -192,6 +192,13 @@ config_load_server_opt(struct config_lctx *lc, const config_setting_t *s,
 			load_fail(lc, s, cause, &ok);
 		else
 			config_setstr(&sv->tls_profile, v);
+	} else if (strcmp(n, "signer") == 0) {
+		if ((v = config_lstr(lc, s, "signer", 0)) == NULL)
+			return 1;
+		if (config_signer_check(v, &cause) != 0)
+			load_fail(lc, s, cause, &ok);
+		else
+			config_setstr(&sv->signer, v);
 	} else if (strcmp(n, "ticket_keys") == 0) {
 		if ((v = config_lstr(lc, s, "ticket_keys", 0)) != NULL)
 			config_setstr(&sv->ticket_keys, v);

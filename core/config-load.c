@@ -684,7 +684,7 @@ walk_server(struct ctx *ctx, const config_setting_t *g)
 			unknown_setting(ctx, s, "server (listen, user, group, "
 			    "handshake_timeout, idle_timeout, "
 			    "shutdown_timeout, max_connections, workers, "
-			    "priority, tls_profile, tickets, ticket_keys, "
+			    "priority, tls_profile, signer, tickets, ticket_keys, "
 			    "access_log, metrics, trust, pidfile)");
 	}
 }

@@ -62,6 +62,23 @@ config_tls_profile_check(const char *p, char **cause)
 }
 
 int
+config_signer_check(const char *p, char **cause)
+{
+	char	*e;
+	int	 rc;
+
+	if (p == NULL || strcmp(p, CONFIG_SIGNER_OPENSSL) == 0 ||
+	    strcmp(p, CONFIG_SIGNER_GNUTLS) == 0)
+		return 0;
+	e = escape_str(p, 0);
+	rc = config_fail(cause, "signer \"%s\" is not a signer: use \"%s\" "
+	    "(OpenSSL's libcrypto where it takes the key, the default) or "
+	    "\"%s\"", e, CONFIG_SIGNER_OPENSSL, CONFIG_SIGNER_GNUTLS);
+	free(e);
+	return rc;
+}
+
+int
 config_metrics_check(const struct endpoint *ep, char **cause)
 {
 	static const uint8_t	 lo6[16] = { [15] = 1 };
@@ -288,6 +305,7 @@ config_server_check(const struct config_server *s, char **cause)
 	    server_str_ok("pidfile", s->pidfile, cause) != 0 ||
 	    server_str_ok("ticket_keys", s->ticket_keys, cause) != 0 ||
 	    config_tls_profile_check(s->tls_profile, cause) != 0 ||
+	    config_signer_check(s->signer, cause) != 0 ||
 	    server_num_ok("handshake_timeout", s->handshake_timeout,
 	    MIN_TIMEOUT, MAX_TIMEOUT, cause) != 0 ||
 	    server_num_ok("idle_timeout", s->idle_timeout, MIN_TIMEOUT,
@@ -322,6 +340,7 @@ config_server_set(struct config *cf, const struct config_server *s,
 	n.trust = config_dupnull(s->trust);
 	n.pidfile = config_dupnull(s->pidfile);
 	n.tls_profile = config_dupnull(s->tls_profile);
+	n.signer = config_dupnull(s->signer);
 	n.ticket_keys = config_dupnull(s->ticket_keys);
 	sv = config_server_edit(cf);
 	free(sv->user);
@@ -330,6 +349,7 @@ config_server_set(struct config *cf, const struct config_server *s,
 	free(sv->trust);
 	free(sv->pidfile);
 	free(sv->tls_profile);
+	free(sv->signer);
 	free(sv->ticket_keys);
 	*sv = n;
 	return 0;

@@ -242,6 +242,7 @@ config_serialize(const struct config *cf)
 		put_number(&b, "max_connections", sv->max_connections);
 		put_number(&b, "workers", sv->workers);
 		put_line(&b, "tls_profile", sv->tls_profile);
+		put_line(&b, "signer", sv->signer);
 		put_line(&b, "priority", sv->priority);
 		sbuf_add(&b, "  tickets = %s;\n", sv->tickets ? "true" : "false");
 		put_line(&b, "ticket_keys", sv->ticket_keys);

@@ -170,6 +170,7 @@ server_clear(struct config_server *s)
 	free(s->trust);
 	free(s->pidfile);
 	free(s->tls_profile);
+	free(s->signer);
 	free(s->ticket_keys);
 	memset(s, 0, sizeof *s);
 }
@@ -334,6 +335,7 @@ config_dup(const struct config *cf)
 	n->server.trust = config_dupnull(cf->server.trust);
 	n->server.pidfile = config_dupnull(cf->server.pidfile);
 	n->server.tls_profile = config_dupnull(cf->server.tls_profile);
+	n->server.signer = config_dupnull(cf->server.signer);
 	n->server.ticket_keys = config_dupnull(cf->server.ticket_keys);
 	n->has_acme = cf->has_acme;
 	config_acme_copy(&n->acme, &cf->acme);

@@ -111,6 +111,10 @@ struct config_listener {
 #define CONFIG_TLS_INTERMEDIATE	"intermediate"	/* the default */
 #define CONFIG_TLS_MODERN	"modern"
 
+/* server.signer: which library computes certbindd's signatures. */
+#define CONFIG_SIGNER_OPENSSL	"openssl"	/* the default */
+#define CONFIG_SIGNER_GNUTLS	"gnutls"
+
 struct config_server {
 	char		*user;		/* NULL: do not drop privileges */
 	char		*group;		/* NULL: none; key files may be 0640 */
@@ -132,6 +136,11 @@ struct config_server {
 	 * An explicit priority overrides it.
 	 */
 	char		*tls_profile;
+	/*
+	 * CONFIG_SIGNER_OPENSSL or CONFIG_SIGNER_GNUTLS, NULL: the default
+	 * (OpenSSL where it takes the key, keys/fastsign.h).
+	 */
+	char		*signer;
 	/*
 	 * The session ticket key file, as written; NULL: a key made at
 	 * start, which a restart forgets.
@@ -306,6 +315,8 @@ const struct config_binding *config_binding(const struct config *, size_t);
  * value and the allowed ones.
  */
 int		 config_tls_profile_check(const char *, char **cause);
+/* The rule for server.signer: NULL, "openssl" or "gnutls"; as above. */
+int		 config_signer_check(const char *, char **cause);
 /*
  * The rule for server.metrics: a concrete endpoint on a loopback address
  * (127.0.0.0/8 or ::1). Returns 0, or -1 with an allocated *cause (if

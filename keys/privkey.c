@@ -24,6 +24,7 @@
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 #include "keys/cert.h"
+#include "keys/fastsign.h"
 #include "keys/keyfile.h"
 #include "keys/keyutil.h"
 #include "keys/privkey.h"
@@ -40,6 +41,7 @@ struct tlscred {
 	gnutls_pcert_st		*pcerts;
 	unsigned		 n;
 	gnutls_privkey_t	 key;
+	const char		*signer;	/* "openssl" or "gnutls" */
 };
 
 /*
@@ -506,9 +508,31 @@ tlscred_free(struct tlscred *tc)
 	free(tc);
 }
 
+/*
+ * Gives tc a key that signs with OpenSSL (fastsign.h). Returns 1, or 0 when
+ * OpenSSL cannot take the key, with *note saying so: GnuTLS signs then.
+ */
+static int
+tlscred_fast(struct tlscred *tc, const struct privkey *k,
+    const char *key_path, char **note)
+{
+	char	*why;
+
+	if (fastsign_import(k->x509, &tc->key, &why) == 0) {
+		tc->signer = "openssl";
+		return 1;
+	}
+	if (note != NULL)
+		*note = keyutil_cause(key_path, "signed by GnuTLS, not "
+		    "OpenSSL: %s", why != NULL ? why : "no reason given");
+	free(why);
+	return 0;
+}
+
 int
 tlscred_load(const char *key_path, const char *cert_path,
-    const struct keyfile_ids *ids, struct tlscred **out, char **cause)
+    const struct keyfile_ids *ids, unsigned flags, struct tlscred **out,
+    char **note, char **cause)
 {
 	struct tlscred	*tc;
 	struct privkey	*k = NULL;
@@ -553,12 +577,19 @@ tlscred_load(const char *key_path, const char *cert_path,
 	cert_free(c);
 	c = NULL;
 
+	if ((flags & TLSCRED_OPENSSL) && tlscred_fast(tc, k, key_path, note)) {
+		/* OpenSSL holds its own copy; GnuTLS's is wiped here. */
+		privkey_free(k);
+		*out = tc;
+		return 0;
+	}
 	if ((r = gnutls_privkey_init(&tc->key)) < 0)
 		goto fail;
 	r = gnutls_privkey_import_x509(tc->key, k->x509,
 	    GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
 	if (r < 0)
 		goto fail;
+	tc->signer = "gnutls";
 	/* The abstract key owns the x509 key now. */
 	k->x509 = NULL;
 	free(k->type);
@@ -588,4 +619,10 @@ gnutls_privkey_t
 tlscred_privkey(const struct tlscred *tc)
 {
 	return tc->key;
+}
+
+const char *
+tlscred_signer(const struct tlscred *tc)
+{
+	return tc->signer;
 }

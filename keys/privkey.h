@@ -96,11 +96,19 @@ gnutls_x509_privkey_t privkey_x509(const struct privkey *);
  */
 struct tlscred;
 struct keyfile_ids;
+/*
+ * flags: TLSCRED_OPENSSL signs with OpenSSL's libcrypto where it can take
+ * the key (keys/fastsign.h); where it cannot, GnuTLS signs, the load still
+ * succeeds and *note (when note is not NULL) says why, for one log line.
+ */
+#define TLSCRED_OPENSSL	0x1
 int		 tlscred_load(const char *key_path, const char *cert_path,
-		     const struct keyfile_ids *ids, struct tlscred **out,
-		     char **cause);
+		     const struct keyfile_ids *ids, unsigned flags,
+		     struct tlscred **out, char **note, char **cause);
 void		 tlscred_free(struct tlscred *);
 gnutls_pcert_st	*tlscred_pcerts(const struct tlscred *, unsigned *n);
 gnutls_privkey_t tlscred_privkey(const struct tlscred *);
+/* Which library computes this key's signatures: "openssl" or "gnutls". */
+const char	*tlscred_signer(const struct tlscred *);
 
 #endif

@@ -37,6 +37,7 @@
 #include "core/resolve.h"
 #include "util/xmalloc.h"
 #include "keys/privkey.h"
+#include "keys/fastsign.h"
 #include "keys/tlsprofile.h"
 #include "op/acme-paths.h"
 #include "server/certbindd.h"
@@ -50,6 +51,7 @@ struct gen {
 	gnutls_priority_t		 prio;
 	struct tlscred			**keycred;	/* by key index */
 	size_t				 nkeys;
+	unsigned			 signflags;	/* TLSCRED_OPENSSL */
 	struct tlscred			**bindcred;	/* by binding, borrowed */
 	size_t				 nbindings;
 	struct srvid			 id_user;
@@ -709,6 +711,42 @@ seconds(int64_t v, int64_t dflt)
 	return (v > 0 ? v : dflt) * 1000;
 }
 
+/*
+ * One line on which library signs for how many keys: the fast signer is
+ * a choice an administrator can check in the log (and -t) at each load.
+ */
+static void
+gen_log_signers(const struct gen *g)
+{
+	size_t		 i, nossl = 0, ngnutls = 0;
+	const char	*s;
+
+	for (i = 0; i < g->nkeys; i++) {
+		if (g->keycred[i] == NULL)
+			continue;
+		s = tlscred_signer(g->keycred[i]);
+		if (strcmp(s, "openssl") == 0)
+			nossl++;
+		else
+			ngnutls++;
+	}
+	if (nossl + ngnutls == 0)
+		return;
+	if (nossl != 0 && ngnutls != 0)
+		log_info("signing: %s for %zu key%s, GnuTLS %s for %zu",
+		    fastsign_engine(), nossl, nossl == 1 ? "" : "s",
+		    gnutls_check_version(NULL), ngnutls);
+	else if (nossl != 0)
+		log_info("signing: %s for %s %zu key%s", fastsign_engine(),
+		    nossl == 1 ? "the" : "all", nossl, nossl == 1 ? "" : "s");
+	else
+		log_info("signing: GnuTLS %s for %s %zu key%s%s",
+		    gnutls_check_version(NULL), ngnutls == 1 ? "the" : "all",
+		    ngnutls, ngnutls == 1 ? "" : "s",
+		    g->signflags != 0 ? "" : fastsign_engine() == NULL ?
+		    " (built without OpenSSL)" : " (server.signer = \"gnutls\")");
+}
+
 struct gen *
 gen_load(const char *path, struct errlist *errs)
 {
@@ -719,6 +757,7 @@ gen_load(const char *path, struct errlist *errs)
 	const struct config_binding	*b;
 	const char			*prio, *errpos = NULL;
 	char				*kp, *cp, *cause = NULL, *e;
+	char				*note = NULL;
 	size_t				 before = errs->n, i;
 	ssize_t				 ki;
 	int				 ret;
@@ -781,6 +820,14 @@ gen_load(const char *path, struct errlist *errs)
 		    gen_verify_client);
 	}
 
+	/*
+	 * server.signer: OpenSSL unless "gnutls" (keys/fastsign.h), in a
+	 * build that has it.
+	 */
+	if (fastsign_engine() != NULL && (srv == NULL ||
+	    srv->signer == NULL || strcmp(srv->signer,
+	    CONFIG_SIGNER_OPENSSL) == 0))
+		g->signflags = TLSCRED_OPENSSL;
 	g->nkeys = config_nkeys(cfg);
 	g->keycred = xcalloc(g->nkeys ? g->nkeys : 1, sizeof *g->keycred);
 	for (i = 0; i < g->nkeys; i++) {
@@ -789,8 +836,8 @@ gen_load(const char *path, struct errlist *errs)
 			continue;	/* pending: nothing to serve yet */
 		kp = config_resolve_path(cfg, k->key);
 		cp = config_resolve_path(cfg, k->cert);
-		if (tlscred_load(kp, cp, &g->id_user.keys, &g->keycred[i],
-		    &cause) != 0) {
+		if (tlscred_load(kp, cp, &g->id_user.keys, g->signflags,
+		    &g->keycred[i], &note, &cause) != 0) {
 			e = escape_str(k->name, 0);
 			errlist_add(errs, "%s:%d: key \"%s\": %s", path,
 			    k->line, e, cause);
@@ -798,6 +845,12 @@ gen_load(const char *path, struct errlist *errs)
 			free(cause);
 			cause = NULL;
 			g->keycred[i] = NULL;
+		}
+		if (note != NULL) {
+			/* Served all the same: GnuTLS signs for this key. */
+			log_warn_escaped("", note);
+			free(note);
+			note = NULL;
 		}
 		free(kp);
 		free(cp);
@@ -823,6 +876,7 @@ gen_load(const char *path, struct errlist *errs)
 		gen_free(g);
 		return NULL;
 	}
+	gen_log_signers(g);
 	g->res = resolver_new(cfg);
 	g->mx = metrics_gen_new(cfg, g->keycred, g->nkeys);
 	pthread_mutex_lock(&gen_lock);

@@ -16,7 +16,7 @@
 # make run never installs a test or benchmark tool on an administrator's
 # server.
 build="make gcc pkg-config libgnutls28-dev libtasn1-6-dev libconfig-dev
-libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
+libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev libssl-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light

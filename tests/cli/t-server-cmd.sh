@@ -23,14 +23,14 @@ t_match "handshake_timeout 10, the default" "$out" \
 t_match "workers 0, the default" "$out" '^workers = 0 \(default\)$'
 t_match "tickets on, the default" "$out" '^tickets = on \(default\)$'
 t_match "user none, the default" "$out" '^user = none \(default\)$'
-t_is "fourteen settings, all default" \
-    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 14
+t_is "fifteen settings, all default" \
+    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 15
 
 # A file without a server group shows the same defaults.
 printf 'version = 1;\n' >"$T/bare.conf"
 cb -c "$T/bare.conf" server
 t_is "no server group: defaults" \
-    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 14 "$err"
+    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 15 "$err"
 
 PY=/usr/bin/python3
 if [ -x "$PY" ]; then
@@ -68,6 +68,7 @@ setopt tls_profile tls-profile modern '^  tls_profile = "modern";$' \
 setopt priority priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' \
     '^  priority = "NORMAL:-VERS-ALL:\+VERS-TLS1\.3";$' \
     '^priority = NORMAL:-VERS-ALL:\+VERS-TLS1\.3$'
+setopt signer signer gnutls '^  signer = "gnutls";$' '^signer = gnutls$'
 setopt ticket_keys ticket-keys tk.bin '^  ticket_keys = "tk.bin";$' \
     '^ticket_keys = tk.bin$'
 setopt access_log access-log off '^  access_log = false;$' \
@@ -131,6 +132,8 @@ refuse "workers 9999" 'workers 9999 is out of range: use 0 to 1024' \
 refuse "max-connections 0" 'max_connections 0 is out of range' \
     --max-connections 0
 refuse "workers abc" "--workers 'abc' is not a whole number" --workers abc
+refuse "signer fastest" 'signer "fastest" is not a signer: use "openssl" .* or "gnutls"' \
+    --signer fastest
 refuse "tls-profile old" 'tls_profile "old" is not a profile: use "intermediate"' \
     --tls-profile old
 refuse "tickets maybe" "--tickets 'maybe' is not a switch: use on or off" \

@@ -1285,8 +1285,8 @@ test_tlscred(void **state)
 	unlink(path("tls.key"));
 	assert_int_equal(privkey_save(leaf_key, path("tls.key"), 0600, &cause),
 	    0);
-	if (tlscred_load(path("tls.key"), path("chain.pem"), NULL, &tc,
-	    &cause) != 0)
+	if (tlscred_load(path("tls.key"), path("chain.pem"), NULL, 0, &tc,
+	    NULL, &cause) != 0)
 		fail_msg("tlscred_load: %s", cause);
 	pc = tlscred_pcerts(tc, &n);
 	assert_int_equal(n, 2);
@@ -1306,7 +1306,7 @@ test_tlscred(void **state)
 	    &cause), 0);
 	tc = NULL;
 	assert_int_equal(tlscred_load(path("other.key"), path("chain.pem"),
-	    NULL, &tc, &cause), -1);
+	    NULL, 0, &tc, NULL, &cause), -1);
 	assert_null(tc);
 	assert_non_null(cause);
 	free(cause);
