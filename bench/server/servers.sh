@@ -171,7 +171,7 @@ start_certbindd() {
 
 # haproxy_name SET, nginx_name SET: the server's name in the table.
 haproxy_name() {
-	n=haproxy-$(haproxy -v | awk 'NR == 1 { print $3 }')
+	n=haproxy-$(haproxy -v | awk 'NR == 1 { sub(/-.*/, "", $3); print $3 }')
 	[ "$1" = resume ] && n="$n(tickets)"
 	echo "$n"
 }
