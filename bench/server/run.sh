@@ -38,10 +38,11 @@
 # regex on the load names banner, hs, resume13, resume12; default all),
 # BENCH_SIGNER (written into certbindd's config as server.signer when
 # set; unset, the engine that signs is taken to be OpenSSL when certbindd
-# itself needs libcrypto (readelf -d), else GnuTLS). All servers run at once, idle but one; the
-# rounds go round the servers in turn so that a burst of other work on the
-# shared machine does not fall on one server only, and the table gives the
-# median rate with every round's figure. Prints Markdown tables. A proxy
+# itself needs libcrypto (readelf -d), else GnuTLS). All servers run at
+# once, idle but one; the rounds go round the servers, key types and loads
+# in turn so that a burst of other work on the shared machine does not
+# fall on one server only, and the table gives the median rate with every
+# round's figure. Prints Markdown tables. A proxy
 # that is not installed is left out. The exit status is 0 when issue 13's
 # targets (and issue 12's), judged on the banner and resuming loads, are
 # all met and every one of issue 13's was judged; 1 when one is missed; 3
