@@ -14,7 +14,9 @@
 #   SECONDS  10
 #   KEY      ecdsa (the default) or rsa
 # Knobs: BENCH_THREADS (4), BENCH_SIGNER (as in run.sh), PROFILE_KEEP=DIR
-# (copies perf.data, or the callgrind output, there).
+# (copies perf.data, or the callgrind output, there), PROFILE_CALLGRIND=1
+# (callgrind even where perf works). nginx's stream module
+# (ngx_stream_module.so) counts as the server's own binary.
 #
 # The groups: public-key and hash arithmetic (libnettle, libhogweed,
 # libgmp, libcrypto), TLS library (libgnutls, libssl), kernel, libc, the
@@ -62,30 +64,19 @@ bench_setup || exit 2
 
 # start WRAPPER: the server, under WRAPPER (a command prefix, "" for none).
 start() {
+	WRAP=$1
 	case $SERVER in
 	certbindd)
 		v=1-binding
 		[ $set = resume ] && v=tickets
-		if [ -n "$1" ]; then
-			# The wrapper goes in front of certbindd.
-			B0=$B
-			mkdir -p "$W/wrap"
-			printf '#!/bin/sh\nexec %s %s/certbindd "$@"\n' "$1" \
-			    "$top/$B0" >"$W/wrap/certbindd"
-			chmod 755 "$W/wrap/certbindd"
-			B=$W/wrap
-		fi
 		start_certbindd "$v" 1 "$set" "access_log = false;" ""
-		B=${B0:-$B}
 		;;
 	haproxy)
 		have_haproxy || { echo "profile: no haproxy" >&2; exit 2; }
-		[ -z "$1" ] || haproxy() { $1 /usr/sbin/haproxy "$@"; }
 		start_haproxy "$set"
 		;;
 	nginx)
 		have_nginx || { echo "profile: no nginx" >&2; exit 2; }
-		[ -z "$1" ] || nginx() { $1 /usr/sbin/nginx "$@"; }
 		start_nginx "$set"
 		;;
 	*)	echo "profile: unknown server $SERVER" >&2; exit 2 ;;
@@ -127,7 +118,7 @@ split_table() {
 		else if (d ~ /^lib(gnutls|ssl)[.-]/) g = "tls"
 		else if (d ~ /kernel|^\[kernel|vmlinux/) g = "kernel"
 		else if (d ~ /^libc[.-]|^libpthread[.-]/) g = "libc"
-		else if (d == srv || d == srv ".bin") g = "own"
+		else if (d == srv || d ~ /^ngx_.*\.so$/) g = "own"
 		share[g] += $1
 		if (g == "other" && $1 >= 0.5) oth = oth sprintf(" %s %.1f%%", d, $1)
 	}
@@ -146,7 +137,7 @@ split_table() {
 	}'
 }
 
-if command -v perf >/dev/null 2>&1 &&
+if [ -z "${PROFILE_CALLGRIND:-}" ] && command -v perf >/dev/null 2>&1 &&
     perf record -q -o "$W/probe.data" -- true >/dev/null 2>&1; then
 	start "" || exit 1
 	measure "perf record -g -q -o $W/perf.data"
@@ -171,6 +162,7 @@ echo "profile: falling back to valgrind --tool=callgrind: user space only, instr
 start "valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=$W/cg.%p" ||
     exit 1
 measure ""
+echo "callgrind: the shares are of user-space instructions; the rate, and so the microseconds, are valgrind's, many times slower than the server's own"
 read -r name pid s <"$W/servers"
 kill "$pid"
 i=0

@@ -60,6 +60,7 @@ ONLY=${BENCH_SERVERS:-.}
 LOADS=${BENCH_LOADS:-.}
 W=$(mktemp -d "${TMPDIR:-/tmp}/certbind-bench.XXXXXX")
 pids=""
+WRAP=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	sleep 0.5

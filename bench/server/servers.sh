@@ -2,7 +2,8 @@
 # and bench/server/profile.sh. A POSIX sh function library: set top (the
 # tree), B (the build directory), W (a scratch directory, removed by the
 # caller), KEYS (key types, e.g. "ecdsa rsa") and pids (""), then source
-# it and call bench_setup, then the start_* functions.
+# it and call bench_setup, then the start_* functions. WRAP, when set, is
+# a command prefix for the servers (profile.sh: valgrind).
 #
 # Every server is one process (nginx: a master and one worker) with one
 # worker thread, and has two listeners per key type, both on 127.0.0.2:
@@ -161,7 +162,7 @@ start_certbindd() {
 	name="certbindd($1)"
 	new_listeners "$name" >"$W/l.$1"
 	certbindd_conf "$2" "$3" "$4" "$5" <"$W/l.$1" >"$W/certbind.$1.conf"
-	"$B/certbindd" -f -c "$W/certbind.$1.conf" 2>"$W/certbindd.$1.log" &
+	$WRAP "$B/certbindd" -f -c "$W/certbind.$1.conf" 2>"$W/certbindd.$1.log" &
 	pid=$!
 	pids="$pids $pid"
 	up "$name" "$pid" "$3" "$(awk 'NR == 1 { print $2 }' "$W/l.$1")" ||
@@ -222,7 +223,7 @@ frontend fe2_$k
 EOC
 		done <"$W/l.ha.$1"
 	} >"$W/haproxy.$1.cfg"
-	haproxy -db -f "$W/haproxy.$1.cfg" >"$W/haproxy.$1.log" 2>&1 &
+	$WRAP haproxy -db -f "$W/haproxy.$1.cfg" >"$W/haproxy.$1.log" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
 	up "$name" "$pid" "$1" "$(awk 'NR == 1 { print $2 }' "$W/l.ha.$1")" ||
@@ -268,7 +269,7 @@ EOC
 		done <"$W/l.ng.$set_"
 		echo '}'
 	} >"$W/nginx.$set_.conf"
-	nginx -p "$W/nginx.$set_" -c "$W/nginx.$set_.conf" >"$W/nginx.$set_.log" 2>&1 &
+	$WRAP nginx -p "$W/nginx.$set_" -c "$W/nginx.$set_.conf" >"$W/nginx.$set_.log" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
 	up "$name" "$pid" "$set_" "$(awk 'NR == 1 { print $2 }' "$W/l.ng.$set_")" ||
