@@ -24,7 +24,7 @@
 #     against the plain certbindd (1 binding, no access log, no PROXY
 #     header) of the same rounds (issue 12's target is under 3% each);
 #   - the crypto ceiling: bench/server/signspeed.c's signatures per second
-#     on one thread for GnuTLS and OpenSSL, and each certbindd full
+#     per CPU-second, one thread, for GnuTLS and OpenSSL, and each certbindd full
 #     handshake figure as a fraction of the ceiling of the engine that
 #     signs (TLS 1.3 signs RSA-PSS SHA-256 and ECDSA P-256 SHA-256);
 #   - bulk throughput through each proxy to a discarding backend.
@@ -302,7 +302,7 @@ awk -v signer="$signer" -v keylist="$KEYS" -v threads="$THREADS" -v rounds="$ROU
 					printf "| %s | %s |\n", order[i], bulk[order[i]]
 		}
 		print ""
-		printf "crypto ceiling, signatures per second on one thread (certbindd signs with %s):\n\n", signer
+		printf "crypto ceiling, signatures per CPU-second on one thread (certbindd signs with %s):\n\n", signer
 		print "| key | algorithm | GnuTLS | OpenSSL, reused EVP_PKEY_CTX | OpenSSL, fresh EVP_PKEY_CTX |"
 		print "| --- | --- | ---: | ---: | ---: |"
 		nkl = split(keylist, kl, " ")
