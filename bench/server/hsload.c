@@ -172,7 +172,7 @@ resume_thread(void *arg)
 			atomic_fetch_add(&failed, 1);
 			continue;
 		}
-		/* The banner: in TLS 1.3 the tickets arrive with or before it. */
+		/* The banner: in TLS 1.3 the tickets come with or before it. */
 		if (read_banner(s) != 0) {
 			atomic_fetch_add(&failed, 1);
 			gnutls_deinit(s);

@@ -7,8 +7,8 @@
  * KEYFILE is a PEM private key (RSA or ECDSA, as tests/fixtures/mkcert.sh
  * makes them). The time is the thread's CPU time
  * (CLOCK_THREAD_CPUTIME_ID), so the figure is signatures per CPU-second,
- * as the benchmark's handshakes are, whatever else the machine runs. For an RSA key: PKCS#1 v1.5 SHA-256 (the TLS 1.2 RSA
- * signature) and PSS SHA-256 with salt length = hash length (TLS 1.3's
+ * as the benchmark's handshakes are, whatever else the machine runs.
+ * For an RSA key: PKCS#1 v1.5 SHA-256 (the TLS 1.2 RSA signature) and PSS SHA-256 with salt length = hash length (TLS 1.3's
  * rsa_pss_rsae_sha256); for an ECDSA key: ECDSA SHA-256. Each is timed
  * for SECONDS (1) of CPU with
  *
