@@ -1,16 +1,16 @@
 /*
  * signspeed: the crypto ceiling of the benchmark, signature operations
- * per second on one thread, for each engine certbindd may sign with.
+ * per CPU-second on one thread, for each engine certbindd may sign with.
  *
  *   signspeed KEYFILE [SECONDS]
  *
  * KEYFILE is a PEM private key (RSA or ECDSA, as tests/fixtures/mkcert.sh
- * makes them). The time is the thread's CPU time
- * (CLOCK_THREAD_CPUTIME_ID), so the figure is signatures per CPU-second,
- * as the benchmark's handshakes are, whatever else the machine runs.
- * For an RSA key: PKCS#1 v1.5 SHA-256 (the TLS 1.2 RSA signature) and PSS SHA-256 with salt length = hash length (TLS 1.3's
+ * makes them). For an RSA key: PKCS#1 v1.5 SHA-256 (the TLS 1.2 RSA
+ * signature) and PSS SHA-256 with salt length = hash length (TLS 1.3's
  * rsa_pss_rsae_sha256); for an ECDSA key: ECDSA SHA-256. Each is timed
- * for SECONDS (1) of CPU with
+ * for SECONDS (1) of the thread's CPU time (CLOCK_THREAD_CPUTIME_ID, so
+ * that the figure is per CPU-second, as the benchmark's handshakes are,
+ * whatever else the machine runs) with
  *
  *   gnutls          gnutls_privkey_sign_hash2() on a key imported with
  *                   gnutls_privkey_import_x509_raw()
@@ -18,8 +18,8 @@
  *   openssl-fresh   a new EVP_PKEY_CTX for every signature (new, sign_init,
  *                   padding and digest, sign, free)
  *
- * and printed as "ENGINE ALGORITHM OPS-PER-CPU-SECOND", one line each. The hash
- * signed is a fixed SHA-256 value: the figure is the private-key
+ * and printed as "ENGINE ALGORITHM OPS-PER-CPU-SECOND", one line each.
+ * The hash signed is a fixed SHA-256 value: the figure is the private-key
  * operation, as in a TLS handshake, where the transcript hash is already
  * made. Exit 1 when a key or an engine fails.
  */
