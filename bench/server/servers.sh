@@ -49,14 +49,22 @@ bench_setup() {
 	pids="$pids $SB $SC"
 }
 
-port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# ports [N]: N (1) distinct free ports, one a line (all held open until
+# printed, so that they differ; python3 starts slowly, so ask once).
+ports() {
+	python3 -c 'import socket, sys
+ss = [socket.socket() for i in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+for s in ss: print(s.getsockname()[1])' "${1:-1}"
 }
+port() { ports 1; }
 
-# wait_port PORT: until something accepts on 127.0.0.2:PORT (10 s).
+# wait_port PORT [PID]: until something accepts on 127.0.0.2:PORT (10 s),
+# or that process is gone.
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
+		[ -z "$2" ] || kill -0 "$2" 2>/dev/null || return 1
 		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.2", int(sys.argv[1])), 1)' \
 		    "$1" 2>/dev/null && return 0
 		sleep 0.1; i=$((i + 1))
@@ -96,7 +104,7 @@ cpu_ticks() {
 
 # up NAME PID SET PORT: records the server once PORT accepts.
 up() {
-	if wait_port "$4"; then
+	if wait_port "$4" "$2"; then
 		echo "$1 $2 $3" >>"$W/servers"
 		return 0
 	fi
@@ -150,8 +158,11 @@ certbindd_conf() {
 # new_listeners NAME: a "KEY P Q" line per key type, also recorded in
 # $W/listeners for NAME.
 new_listeners() {
+	ports $(($(echo $KEYS | wc -w) * 2)) >"$W/l.ports"
+	i=0
 	for k in $KEYS; do
-		echo "$k $(port) $(port)"
+		i=$((i + 2))
+		echo "$k $(sed -n "$((i - 1))p" "$W/l.ports") $(sed -n "${i}p" "$W/l.ports")"
 	done >"$W/l.new"
 	sed "s|^|$1 |" "$W/l.new" >>"$W/listeners"
 	cat "$W/l.new"
