@@ -122,11 +122,13 @@ certbindd_conf() {
 	echo "store = \"$W\";"
 	echo 'server = {'
 	echo '  listen = ('
-	awk -v b="$PB" -v c="$PC" -v o="$4" '{
-		printf "%s    { endpoint = \"127.0.0.2:%s\"; backend = \"127.0.0.1:%s\"; %s },\n", \
-		    (NR > 1 ? "" : ""), $2, b, o
-		printf "    { endpoint = \"127.0.0.2:%s\"; backend = \"127.0.0.1:%s\"; %s }%s\n", \
-		    $3, c, o, "," }' "$ls" | sed '$ s/,$//'
+	# P to the discarding backend, Q to the banner one.
+	awk -v b="$PB" -v c="$PC" -v o="$4" '
+	    function l(p, be) {
+		printf "    { endpoint = \"127.0.0.2:%s\";", p
+		printf " backend = \"127.0.0.1:%s\"; %s },\n", be, o
+	    }
+	    { l($2, b); l($3, c) }' "$ls" | sed '$ s/,$//'
 	echo '  );'
 	echo '  workers = 1;'
 	echo "  tickets = $tickets;"
