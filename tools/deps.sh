@@ -9,7 +9,9 @@
 #                           sslscan ...)
 #   tools/deps.sh deb       make deb: the build's, and debhelper and
 #                           lintian to make and check the package
-#   tools/deps.sh bench     make bench: the above; the peers certbindd is
+#   tools/deps.sh bench     make bench: the above, libssl-dev (the
+#                           benchmark's signspeed) and linux-perf
+#                           (bench/server/profile.sh); the peers certbindd is
 #                           measured against (haproxy, nginx) are the
 #                           test's
 #
@@ -21,7 +23,7 @@ ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
 libnginx-mod-stream sslscan python3-prometheus-client"
-bench=""
+bench="libssl-dev linux-perf"
 deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
 build)	pkgs=$build ;;

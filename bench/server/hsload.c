@@ -10,13 +10,35 @@
  *                                         line from the backend (sink
  *                                         with a BANNER), so that every
  *                                         proxy connects to its backend
+ *   hsload resume13 HOST PORT SECONDS THREADS
+ *   hsload resume12 HOST PORT SECONDS THREADS
+ *                                         resumed handshakes, TLS 1.3 PSK
+ *                                         from session tickets or TLS 1.2
+ *                                         RFC 5077 tickets: each thread
+ *                                         makes one full handshake, then
+ *                                         on every new connection offers
+ *                                         the newest session data it holds
+ *                                         (taken again after every
+ *                                         connection, as a browser does),
+ *                                         waits for the banner (in TLS 1.3
+ *                                         the ticket comes after the
+ *                                         handshake) and counts only the
+ *                                         handshakes the server resumed
  *   hsload bulk HOST PORT MEGABYTES       one connection: sends that much,
  *                                         close_notify, waits for the
  *                                         server's close; prints MB/s
  *
- * Each handshake is a fresh session without a ticket or session cache, so
- * every one costs the server a full key exchange and a signature. The
- * certificate is not verified: the benchmark measures the server.
+ * In hs and banner, each handshake is a fresh session without a ticket or
+ * session cache, so every one costs the server a full key exchange and a
+ * signature. The certificate is not verified: the benchmark measures the
+ * server.
+ *
+ * The load modes print "DONE FAILED SECONDS FULL": the handshakes counted
+ * (for resume13 and resume12 the resumed ones only), the connections that
+ * failed, the wall time, and for the resuming modes the connections that
+ * got a full handshake instead (0 otherwise; a thread's first, full,
+ * handshake is in neither count). A server that stops resuming, or never
+ * sends a ticket, thus shows in FULL and lowers DONE.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -35,8 +57,8 @@
 
 static struct sockaddr_in	 target;
 static double			 deadline;
-static atomic_long		 done, failed;
-static int			 want_banner;
+static atomic_long		 done, failed, fellback;
+static int			 want_banner, resuming;
 static gnutls_certificate_credentials_t creds;
 static gnutls_priority_t	 prio;
 
@@ -49,8 +71,12 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A new connection and handshake; with DATA (resuming modes), offers that
+ * session data. *resumedp, when not NULL: whether the server resumed.
+ */
 static gnutls_session_t
-client(int *fdp)
+client(int *fdp, const gnutls_datum_t *data, int *resumedp)
 {
 	struct timeval		tmo = { 5, 0 };
 	gnutls_session_t	s;
@@ -65,9 +91,11 @@ client(int *fdp)
 		close(fd);
 		return NULL;
 	}
-	gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_TICKETS);
+	gnutls_init(&s, GNUTLS_CLIENT | (resuming ? 0 : GNUTLS_NO_TICKETS));
 	gnutls_priority_set(s, prio);
 	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, creds);
+	if (data != NULL && data->size > 0)
+		gnutls_session_set_data(s, data->data, data->size);
 	gnutls_transport_set_int(s, fd);
 	do {
 		r = gnutls_handshake(s);
@@ -77,6 +105,8 @@ client(int *fdp)
 		close(fd);
 		return NULL;
 	}
+	if (resumedp != NULL)
+		*resumedp = gnutls_session_is_resumed(s) != 0;
 	*fdp = fd;
 	return s;
 }
@@ -107,7 +137,7 @@ hs_thread(void *arg)
 
 	(void)arg;
 	while (now() < deadline) {
-		if ((s = client(&fd)) == NULL) {
+		if ((s = client(&fd, NULL, NULL)) == NULL) {
 			atomic_fetch_add(&failed, 1);
 			continue;
 		}
@@ -125,6 +155,57 @@ hs_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * resume13, resume12: one full handshake, then resume with the newest
+ * session data, refreshed after every connection.
+ */
+static void *
+resume_thread(void *arg)
+{
+	gnutls_session_t	s;
+	gnutls_datum_t		data = { NULL, 0 }, nd;
+	int			fd, resumed, first = 1;
+
+	(void)arg;
+	while (now() < deadline) {
+		if ((s = client(&fd, &data, &resumed)) == NULL) {
+			atomic_fetch_add(&failed, 1);
+			continue;
+		}
+		/* The banner: in TLS 1.3 the tickets come with or before it. */
+		if (read_banner(s) != 0) {
+			atomic_fetch_add(&failed, 1);
+			gnutls_deinit(s);
+			close(fd);
+			continue;
+		}
+		if (resumed)
+			atomic_fetch_add(&done, 1);
+		else if (!first)
+			atomic_fetch_add(&fellback, 1);
+		first = 0;
+		/*
+		 * The newest data, when this connection brought a ticket;
+		 * else the old is kept. (Without a ticket, a TLS 1.3 client's
+		 * gnutls_session_get_data2() waits 50 ms for one.)
+		 */
+		if ((gnutls_session_get_flags(s) &
+		    GNUTLS_SFLAGS_SESSION_TICKET) &&
+		    gnutls_session_get_data2(s, &nd) == 0) {
+			if (nd.size > 0) {
+				gnutls_free(data.data);
+				data = nd;
+			} else
+				gnutls_free(nd.data);
+		}
+		gnutls_bye(s, GNUTLS_SHUT_WR);
+		gnutls_deinit(s);
+		close(fd);
+	}
+	gnutls_free(data.data);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,6 +220,8 @@ main(int argc, char **argv)
 	if (argc < 5) {
 		fprintf(stderr, "usage: hsload hs HOST PORT SECONDS THREADS\n"
 		    "       hsload banner HOST PORT SECONDS THREADS\n"
+		    "       hsload resume13 HOST PORT SECONDS THREADS\n"
+		    "       hsload resume12 HOST PORT SECONDS THREADS\n"
 		    "       hsload bulk HOST PORT MEGABYTES\n");
 		return 2;
 	}
@@ -150,27 +233,38 @@ main(int argc, char **argv)
 	}
 	gnutls_global_init();
 	gnutls_certificate_allocate_credentials(&creds);
-	if (gnutls_priority_init(&prio,
+	resuming = strncmp(argv[1], "resume", 6) == 0;
+	/*
+	 * X25519 for the key exchange. resume12 also names P-256: in TLS
+	 * 1.2, OpenSSL serves an ECDSA certificate only on a curve that the
+	 * client's supported groups list (RFC 8422, 5.1).
+	 */
+	if (gnutls_priority_init(&prio, strcmp(argv[1], "resume12") == 0 ?
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.2:-GROUP-ALL:+GROUP-X25519:"
+	    "+GROUP-SECP256R1" :
 	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519", NULL) < 0)
 		return 2;
 
 	want_banner = strcmp(argv[1], "banner") == 0;
-	if ((strcmp(argv[1], "hs") == 0 || want_banner) && argc == 6) {
+	if ((strcmp(argv[1], "hs") == 0 || want_banner ||
+	    strcmp(argv[1], "resume13") == 0 ||
+	    strcmp(argv[1], "resume12") == 0) && argc == 6) {
 		n = atol(argv[5]);
 		th = calloc(n, sizeof *th);
 		t0 = now();
 		deadline = t0 + atof(argv[4]);
 		for (i = 0; i < n; i++)
-			pthread_create(&th[i], NULL, hs_thread, NULL);
+			pthread_create(&th[i], NULL,
+			    resuming ? resume_thread : hs_thread, NULL);
 		for (i = 0; i < n; i++)
 			pthread_join(th[i], NULL);
-		printf("%ld %ld %.3f\n", atomic_load(&done),
-		    atomic_load(&failed), now() - t0);
+		printf("%ld %ld %.3f %ld\n", atomic_load(&done),
+		    atomic_load(&failed), now() - t0, atomic_load(&fellback));
 		return 0;
 	}
 	if (strcmp(argv[1], "bulk") == 0) {
 		mb = atol(argv[4]);
-		if ((s = client(&fd)) == NULL) {
+		if ((s = client(&fd, NULL, NULL)) == NULL) {
 			fprintf(stderr, "hsload: handshake failed\n");
 			return 1;
 		}
