@@ -197,7 +197,8 @@ struct tui {
 	 * removes (rows that no longer exist to be marked).
 	 */
 	int		 proposing;
-	size_t		 removed_keys, removed_bindings, removed_listeners;
+	size_t		 removed_keys, removed_bindings;
+	size_t		 removed_listeners;
 	int		 readonly;
 	struct commit_lock *lock;	/* NULL: we do not hold the lock */
 	int		 lock_retry;	/* no directory yet: lock at commit */

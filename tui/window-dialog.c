@@ -440,7 +440,8 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 			    r.x + r.w - 2 - fx - fw - 1, f->hint, A_DIM);
 		if (f->error != NULL)
 			y = draw_wrapped(t, y + 1, fx, r.x + r.w - 2 - fx,
-			    r.y + r.h - 3, f->error, draw_attr(t, TC_ERROR)) - 1;
+			    r.y + r.h - 3, f->error,
+			    draw_attr(t, TC_ERROR)) - 1;
 	}
 	y += 2;
 	if (d->valid) {
