@@ -58,6 +58,14 @@ if tm_ready && tm_wait "Proposal"; then
 	    '^│[> ]127\.0\.0\.4:9443 +- +www +\[CHANGED\]'
 	t_match "endpoints: the listener 127.0.0.3:8443 is not marked" "$lis" \
 	    '^│[> ]127\.0\.0\.3:8443 +- +www +address:port'
+	t_nomatch "details: www, unchanged, has no Proposal line" "$scr" \
+	    '│ Proposal '
+	tm_keys Down
+	t_ok "details: api's Proposal line names the note" \
+	    tm_wait "Proposal  changes note"
+	tm_keys Down
+	t_ok "details: www2's says the proposal adds it" \
+	    tm_wait "Proposal  adds this key"
 	t_match "endpoints: the title counts the removed binding" "$scr" \
 	    'the proposal removes 0 listeners, 1 binding'
 else
