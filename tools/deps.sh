@@ -6,7 +6,8 @@
 #   tools/deps.sh test      make check: the above, and the tools the tests
 #                           drive (tmux, openssl, python3, clang, pebble,
 #                           haproxy and nginx as PROXY protocol readers,
-#                           sslscan ...)
+#                           sslscan ..., and debhelper and lintian: make
+#                           check builds the package and checks it)
 #   tools/deps.sh deb       make deb: the build's, and debhelper and
 #                           lintian to make and check the package
 #   tools/deps.sh bench     make bench: the above; the peers certbindd is
@@ -20,7 +21,8 @@ libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
-libnginx-mod-stream sslscan python3-prometheus-client"
+libnginx-mod-stream sslscan python3-prometheus-client
+dpkg-dev debhelper fakeroot bash-completion lintian"
 bench=""
 deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
