@@ -24,6 +24,18 @@ if [ -n "$missing" ]; then
 	t_done; exit
 fi
 
+# make check-asan and check-valgrind run this suite again: the package
+# they would build is the one make check built and checked.
+case " ${CFLAGS:-} " in
+*" -fsanitize="*)	sanitized=1 ;;
+*)			sanitized=${CERTBIND_VALGRIND:+1} ;;
+esac
+if [ -n "$sanitized" ] && [ -z "${CERTBIND_DEB:-}" ]; then
+	t_skip "make deb" "a sanitizer or valgrind run: make check builds \
+and checks the package"
+	t_done; exit
+fi
+
 deb=${CERTBIND_DEB:-}
 if [ -z "$deb" ]; then
 	# A build tree of its own, so that build/ is left alone.
