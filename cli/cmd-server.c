@@ -19,6 +19,7 @@
 
 #include "cli/cmd.h"
 #include "core/config.h"
+#include "core/endpoint.h"
 #include "keys/tlsprofile.h"
 #include "util/errlist.h"
 #include "util/xmalloc.h"
@@ -35,7 +36,7 @@ const struct cmd_entry cmd_server_entry = {
 	    "[--ticket-keys FILE] "
 	    "[--tickets on|off] [--access-log on|off] [--handshake-timeout N] "
 	    "[--idle-timeout N] [--shutdown-timeout N] [--max-connections N] "
-	    "[--workers N] [--reload]",
+	    "[--workers N] [--metrics ADDRESS:PORT | --no-metrics] [--reload]",
 	.help =
 	"Without options, prints the server settings, one 'name = value' a\n"
 	"line, a default marked (default); --json prints them as one JSON\n"
@@ -59,9 +60,12 @@ const struct cmd_entry cmd_server_entry = {
 	"                             seconds, 1 to 86400\n"
 	"  --max-connections N        1 to 10000000\n"
 	"  --workers N                0 (one per CPU) to 1024\n"
+	"  --metrics ADDRESS:PORT     serve Prometheus metrics there, on a\n"
+	"                             loopback address only; --no-metrics\n"
+	"                             (or --metrics '') stops serving them\n"
 	"  --reload                   reload certbindd once the change is saved\n"
-	"certbindd takes user, group, pidfile and workers only when it\n"
-	"restarts.",
+	"certbindd takes user, group, pidfile, workers and metrics only when\n"
+	"it restarts.",
 	.args = { 0, 0, {
 		{ "json", 0, 0 },
 		{ "user", 0, ARGS_VALUE },
@@ -80,12 +84,18 @@ const struct cmd_entry cmd_server_entry = {
 		{ "shutdown-timeout", 0, ARGS_VALUE },
 		{ "max-connections", 0, ARGS_VALUE },
 		{ "workers", 0, ARGS_VALUE },
+		{ "metrics", 0, ARGS_VALUE },
+		{ "no-metrics", 0, 0 },
 		{ "reload", 0, 0 }
 	} },
 	.exec = cmd_server_exec
 };
 
-enum kind { K_STR, K_NUM, K_BOOL };
+/*
+ * K_EP is server.metrics: an endpoint, set when has_metrics is (the one
+ * setting of that kind, so its flag is named, not at an offset).
+ */
+enum kind { K_STR, K_NUM, K_BOOL, K_EP };
 
 /* The settings, in the order the file has them. */
 static const struct setting {
@@ -112,6 +122,7 @@ static const struct setting {
 	S("access_log", "access-log", K_BOOL, access_log, 0),
 	S("trust", "trust", K_STR, trust, 0),
 	S("pidfile", "pidfile", K_STR, pidfile, 1),
+	S("metrics", "metrics", K_EP, metrics, 1),
 #undef S
 };
 #define NSETTINGS	(sizeof settings / sizeof settings[0])
@@ -127,6 +138,8 @@ static const struct setting {
 static char *
 value_text(const struct config_server *sv, const struct setting *s)
 {
+	char	epbuf[ENDPOINT_STRLEN];
+
 	switch (s->kind) {
 	case K_STR:
 		return xstrdup(STR(sv, s) != NULL ? STR(sv, s) : "none");
@@ -134,6 +147,10 @@ value_text(const struct config_server *sv, const struct setting *s)
 		return xasprintf("%lld", (long long)NUM(sv, s));
 	case K_BOOL:
 		return xstrdup(BOOL(sv, s) ? "on" : "off");
+	case K_EP:
+		if (!sv->has_metrics)
+			return xstrdup("none");
+		return xstrdup(endpoint_format(&sv->metrics, epbuf));
 	}
 	return xstrdup("?");
 }
@@ -153,6 +170,11 @@ value_equal(const struct config_server *a, const struct config_server *b,
 		return NUM(a, s) == NUM(b, s);
 	case K_BOOL:
 		return BOOL(a, s) == BOOL(b, s);
+	case K_EP:
+		if (a->has_metrics != b->has_metrics)
+			return 0;
+		return !a->has_metrics ||
+		    endpoint_cmp(&a->metrics, &b->metrics) == 0;
 	}
 	return 0;
 }
@@ -180,6 +202,11 @@ server_show(const struct config_server *sv, const struct config_server *dflt,
 				break;
 			case K_BOOL:
 				v = json_boolean(BOOL(sv, s));
+				break;
+			case K_EP:
+				t = value_text(sv, s);
+				v = cmd_json_str(sv->has_metrics ? t : NULL);
+				free(t);
 				break;
 			}
 			json_object_set_new(doc, s->name, v);
@@ -259,6 +286,16 @@ read_options(struct args *args, struct config_server *n, int *given)
 		n->priority = NULL;
 		(*given)++;
 	}
+	if (args_has(args, "no-metrics")) {
+		if (args_get(args, "metrics") != NULL) {
+			cmd_error("--metrics and --no-metrics say opposite "
+			    "things: give one");
+			return -1;
+		}
+		n->has_metrics = 0;
+		memset(&n->metrics, 0, sizeof n->metrics);
+		(*given)++;
+	}
 	for (i = 0; i < NSETTINGS; i++) {
 		s = &settings[i];
 		if ((v = args_get(args, s->opt)) == NULL)
@@ -277,6 +314,17 @@ read_options(struct args *args, struct config_server *n, int *given)
 		case K_BOOL:
 			if (read_bool(s->opt, v, (int *)p) != 0)
 				return -1;
+			break;
+		case K_EP:
+			/* '' removes it, as for a string. */
+			if (*v == '\0') {
+				n->has_metrics = 0;
+				memset(&n->metrics, 0, sizeof n->metrics);
+				break;
+			}
+			if (cmd_endpoint(v, &n->metrics) != 0)
+				return -1;
+			n->has_metrics = 1;
 			break;
 		}
 	}

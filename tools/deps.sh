@@ -6,11 +6,11 @@
 #   tools/deps.sh test      make check: the above, and the tools the tests
 #                           drive (tmux, openssl, python3, clang, pebble,
 #                           haproxy and nginx as PROXY protocol readers,
-#                           sslscan ...)
+#                           sslscan ..., and debhelper and lintian: make
+#                           check builds the package and checks it)
 #   tools/deps.sh deb       make deb: the build's, and debhelper and
 #                           lintian to make and check the package
-#   tools/deps.sh bench     make bench: the above, libssl-dev (the
-#                           benchmark's signspeed) and linux-perf
+#   tools/deps.sh bench     make bench: the above, and linux-perf
 #                           (bench/server/profile.sh); the peers certbindd is
 #                           measured against (haproxy, nginx) are the
 #                           test's
@@ -18,12 +18,14 @@
 # make run never installs a test or benchmark tool on an administrator's
 # server.
 build="make gcc pkg-config libgnutls28-dev libtasn1-6-dev libconfig-dev
-libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev libssl-dev gnutls-bin
+libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev libssl-dev
+gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
-libnginx-mod-stream sslscan python3-prometheus-client"
-bench="libssl-dev linux-perf"
+libnginx-mod-stream sslscan python3-prometheus-client
+dpkg-dev debhelper fakeroot bash-completion lintian"
+bench="linux-perf"
 deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
 build)	pkgs=$build ;;

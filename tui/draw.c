@@ -22,6 +22,8 @@ static const struct {
 	const char	*word;
 	enum tui_color	 color;
 } markers[] = {
+	{ MK_NEW,	"[NEW]",	TC_ADDED },
+	{ MK_CHANGED,	"[CHANGED]",	TC_ADDED },
 	{ MK_CONFLICT,	"[CONFLICT]",	TC_ERROR },
 	{ MK_UNSERVED,	"[UNSERVED]",	TC_ERROR },
 	{ MK_EXPIRED,	"[EXPIRED]",	TC_ERROR },

@@ -291,6 +291,102 @@ mark_conflicts(struct tui *t)
 	free(v);
 }
 
+/* NULL equals only NULL. */
+static int
+str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+key_same(const struct config_key *a, const struct config_key *b)
+{
+	return str_same(a->key, b->key) && str_same(a->cert, b->cert) &&
+	    str_same(a->request, b->request) && str_same(a->note, b->note) &&
+	    config_key_acme_equal(a->acme, b->acme);
+}
+
+static int
+binding_same(const struct config_binding *a, const struct config_binding *b)
+{
+	if (a->has_backend != b->has_backend || (a->has_backend &&
+	    endpoint_cmp(&a->backend, &b->backend) != 0))
+		return 0;
+	return str_same(a->client_ca, b->client_ca) &&
+	    a->client_auth == b->client_auth && str_same(a->note, b->note);
+}
+
+static int
+listener_same(const struct config_listener *a, const struct config_listener *b)
+{
+	size_t	i;
+
+	if (endpoint_cmp(&a->backend, &b->backend) != 0 ||
+	    a->proxy_protocol != b->proxy_protocol ||
+	    a->freebind != b->freebind || a->accept_proxy != b->accept_proxy ||
+	    a->nalpn != b->nalpn || !str_same(a->note, b->note))
+		return 0;
+	for (i = 0; i < a->nalpn; i++)
+		if (strcmp(a->alpn[i], b->alpn[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * --propose: each key, binding and listener of the edit that the file
+ * (orig) does not have is MK_NEW, one it has with other settings is
+ * MK_CHANGED; a key is known by its name, a binding by its key, endpoint
+ * and SNI, a listener by its endpoint. What the file has and the edit
+ * does not is counted, for the panes' titles.
+ */
+static void
+mark_proposal(struct tui *t)
+{
+	const struct config_key		*k;
+	const struct config_binding	*b;
+	const struct config_listener	*l;
+	size_t				 i;
+	ssize_t				 o;
+
+	t->removed_keys = t->removed_bindings = t->removed_listeners = 0;
+	if (!t->proposing || t->orig == NULL)
+		return;
+	for (i = 0; i < config_nkeys(t->edit); i++) {
+		k = config_key(t->edit, i);
+		if ((o = config_key_index(t->orig, k->name)) < 0)
+			t->key_marks[i] |= MK_NEW;
+		else if (!key_same(k, config_key(t->orig, (size_t)o)))
+			t->key_marks[i] |= MK_CHANGED;
+	}
+	for (i = 0; i < config_nbindings(t->edit); i++) {
+		b = config_binding(t->edit, i);
+		if ((o = config_binding_find(t->orig, b->key, &b->ep,
+		    b->sni)) < 0)
+			t->binding_marks[i] |= MK_NEW;
+		else if (!binding_same(b, config_binding(t->orig, (size_t)o)))
+			t->binding_marks[i] |= MK_CHANGED;
+	}
+	for (i = 0; i < config_nlisteners(t->edit); i++) {
+		l = config_listener(t->edit, i);
+		if ((o = config_listener_find(t->orig, &l->ep)) < 0)
+			t->listener_marks[i] |= MK_NEW;
+		else if (!listener_same(l, config_listener(t->orig, (size_t)o)))
+			t->listener_marks[i] |= MK_CHANGED;
+	}
+	for (i = 0; i < config_nkeys(t->orig); i++)
+		if (config_key_index(t->edit, config_key(t->orig, i)->name) < 0)
+			t->removed_keys++;
+	for (i = 0; i < config_nbindings(t->orig); i++) {
+		b = config_binding(t->orig, i);
+		if (config_binding_find(t->edit, b->key, &b->ep, b->sni) < 0)
+			t->removed_bindings++;
+	}
+	for (i = 0; i < config_nlisteners(t->orig); i++)
+		if (config_listener_find(t->edit,
+		    &config_listener(t->orig, i)->ep) < 0)
+			t->removed_listeners++;
+}
+
 /*
  * The model changed (or was just loaded): findings, resolver, row marks,
  * and every window's rows are rebuilt here, once, not per keystroke.
@@ -333,6 +429,7 @@ model_update(struct tui *t, int check)
 			t->listener_marks[f->index] |= m;
 	}
 	mark_conflicts(t);
+	mark_proposal(t);
 	certs_reset(t);
 	acme_reset(t);
 

@@ -98,6 +98,9 @@ struct tui_win {
 #define MK_NOTLOCAL	0x200
 #define MK_NOTRELOADED	0x400	/* probe: the server serves another cert */
 #define MK_PROBED	0x800	/* probe: served as the file says */
+/* --propose: a row the proposal adds, or changes, against the file. */
+#define MK_NEW		0x1000
+#define MK_CHANGED	0x2000
 
 enum tui_color {
 	TC_NORMAL,
@@ -188,6 +191,14 @@ struct tui {
 	unsigned	 gen;		/* bumped by every model change */
 
 	int		 modified;
+	/*
+	 * --propose: the panes mark what the proposal adds and changes
+	 * against orig (MK_NEW, MK_CHANGED in the marks), and count what it
+	 * removes (rows that no longer exist to be marked).
+	 */
+	int		 proposing;
+	size_t		 removed_keys, removed_bindings;
+	size_t		 removed_listeners;
 	int		 readonly;
 	struct commit_lock *lock;	/* NULL: we do not hold the lock */
 	int		 lock_retry;	/* no directory yet: lock at commit */

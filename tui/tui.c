@@ -710,6 +710,7 @@ tui_main(const char *conf_path, const char *propose)
 		config_free(t->edit);
 		t->edit = proposal;
 		proposal = NULL;
+		t->proposing = 1;
 		tui_changed(t);
 		if (!t->readonly)
 			tui_message(t, 0, "Proposal %s: r reviews what it "

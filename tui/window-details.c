@@ -64,6 +64,57 @@ add_untrusted(struct tui *t, struct details_line **v, size_t *n,
 	add(v, n, label, escape_str(value, t->escflags), TC_NORMAL);
 }
 
+/* NULL equals only NULL. */
+static int
+str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * --propose: what the proposal does to key k, as a line: it adds the key,
+ * or the settings it changes by their names in the file. Nothing when it
+ * leaves the key as the file has it.
+ */
+static void
+proposal_line(struct tui *t, const struct config_key *k,
+    struct details_line **v, size_t *n)
+{
+	const struct config_key	*o;
+	char			*s, *p;
+
+	if (!t->proposing || t->orig == NULL)
+		return;
+	if ((o = config_key_find(t->orig, k->name)) == NULL) {
+		add(v, n, "Proposal", xstrdup("adds this key"), TC_ADDED);
+		return;
+	}
+	s = xstrdup("");
+#define CHANGED(what) do {						\
+	p = xasprintf("%s%s%s", s, *s != '\0' ? ", " : "", what);	\
+	free(s);							\
+	s = p;								\
+} while (0)
+	if (!str_same(o->key, k->key))
+		CHANGED("key");
+	if (!str_same(o->cert, k->cert))
+		CHANGED("cert");
+	if (!str_same(o->request, k->request))
+		CHANGED("request");
+	if (!config_key_acme_equal(o->acme, k->acme))
+		CHANGED("acme");
+	if (!str_same(o->note, k->note))
+		CHANGED("note");
+#undef CHANGED
+	if (*s == '\0') {
+		free(s);
+		return;
+	}
+	p = xasprintf("changes %s", s);
+	free(s);
+	add(v, n, "Proposal", p, TC_ADDED);
+}
+
 static char *
 fmt_time(time_t when)
 {
@@ -186,6 +237,7 @@ details_lines(struct tui *t, const char *name, size_t *n)
 		return NULL;
 	k = config_key(t->edit, (size_t)ki);
 	add_untrusted(t, &v, n, "Name", k->name);
+	proposal_line(t, k, &v, n);
 	/* The certificate first: at 80x24 the pane shows six lines. */
 	c = tui_cert(t, (size_t)ki, &err);
 	if (c != NULL) {

@@ -372,6 +372,26 @@ dialog_key(struct tui_win *w, int key)
 	return 1;
 }
 
+/*
+ * Untrusted text wrapped at w cells from x, the lines after the first
+ * indented by two, while y stays above ymax; the next free line.
+ */
+static int
+draw_wrapped(struct tui *t, int y, int x, int w, int ymax, const char *s,
+    attr_t attr)
+{
+	char	**wl, *e = escape_str(s, t->escflags);
+	size_t	  nwl, k;
+
+	wl = draw_wrap(t, e, w - 2, &nwl);
+	for (k = 0; k < nwl && y < ymax; k++)
+		draw_text(t, y++, x + (k == 0 ? 0 : 2), w - (k == 0 ? 0 : 2),
+		    wl[k], attr);
+	draw_wrap_free(wl, nwl);
+	free(e);
+	return y;
+}
+
 static void
 dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 {
@@ -396,10 +416,9 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 	draw_untrusted(t, r.y, r.x + 1, r.w - 3, esc, A_BOLD);
 	free(esc);
 	y = r.y + 1;
-	if (d->note != NULL) {
-		draw_untrusted(t, y++, r.x + 2, r.w - 4, d->note,
-		    draw_attr(t, TC_WARNING));
-	}
+	if (d->note != NULL)
+		y = draw_wrapped(t, y, r.x + 2, r.w - 4, r.y + r.h - 3,
+		    d->note, draw_attr(t, TC_WARNING));
 	fx = r.x + 2 + lw + 1;
 	fw = 34;
 	for (i = 0; i < (size_t)d->form.n; i++) {
@@ -419,13 +438,10 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 		else if (f->hint != NULL)
 			draw_untrusted(t, y, fx + fw + 1,
 			    r.x + r.w - 2 - fx - fw - 1, f->hint, A_DIM);
-		if (f->error != NULL) {
-			y++;
-			esc = escape_str(f->error, t->escflags);
-			draw_text(t, y, fx, r.x + r.w - 2 - fx, esc,
-			    draw_attr(t, TC_ERROR));
-			free(esc);
-		}
+		if (f->error != NULL)
+			y = draw_wrapped(t, y + 1, fx, r.x + r.w - 2 - fx,
+			    r.y + r.h - 3, f->error,
+			    draw_attr(t, TC_ERROR)) - 1;
 	}
 	y += 2;
 	if (d->valid) {
@@ -448,13 +464,15 @@ dialog_draw(struct tui_win *w, const struct tui_rect *screen)
 		if (d->added.n > 0 && y < r.y + r.h - 3)
 			draw_text(t, y++, r.x + 2, r.w - 4,
 			    "New findings:", A_BOLD);
+		/* Wrapped, not cut: a finding's end says what to do. */
 		for (i = 0; i < d->added.n && y < r.y + r.h - 2; i++)
-			draw_untrusted(t, y++, r.x + 4, r.w - 6, d->added.v[i],
-			    draw_attr(t, strncmp(d->added.v[i], "error", 5) == 0 ?
+			y = draw_wrapped(t, y, r.x + 4, r.w - 6, r.y + r.h - 2,
+			    d->added.v[i], draw_attr(t,
+			    strncmp(d->added.v[i], "error", 5) == 0 ?
 			    TC_ERROR : TC_WARNING));
 	} else if (d->problem != NULL)
-		draw_untrusted(t, y++, r.x + 2, r.w - 4, d->problem,
-		    draw_attr(t, TC_ERROR));
+		y = draw_wrapped(t, y, r.x + 2, r.w - 4, r.y + r.h - 2,
+		    d->problem, draw_attr(t, TC_ERROR));
 	/* The keys as the table says; Enter only once it can accept. */
 	hints = action_hints(dialog_maps, d->valid ? dialog_box_hints :
 	    dialog_box_hints + 1);

@@ -298,7 +298,9 @@ ep_rebuild(struct tui_win *w)
 				continue;
 			r = ep_add(d, EPR_LISTENER_SNI, i);
 			r->sni_from = snis[k];
-			r->marks = probe_marks(t, &l->ep, bs->sni);
+			r->marks = probe_marks(t, &l->ep, bs->sni) |
+			    (t->binding_marks[snis[k]] &
+			    (MK_NEW | MK_CHANGED));
 			r->serving = resolver_lookup(t->res, &l->ep, bs->sni,
 			    &r->rule);
 			fix_rule(l, &r->rule);
@@ -657,6 +659,14 @@ ep_draw(struct tui_win *w, const struct tui_rect *rr)
 		    config_nlisteners(t->edit) == 1 ? "" : "s",
 		    config_nbindings(t->edit),
 		    config_nbindings(t->edit) == 1 ? "" : "s");
+	/* A proposal's removals have no row left to mark: counted here. */
+	if (t->removed_listeners + t->removed_bindings > 0) {
+		n = (int)strlen(title);
+		snprintf(title + n - 1, sizeof title - (size_t)n + 1,
+		    "; the proposal removes %zu listener%s, %zu binding%s ",
+		    t->removed_listeners, t->removed_listeners == 1 ? "" : "s",
+		    t->removed_bindings, t->removed_bindings == 1 ? "" : "s");
+	}
 	draw_frame(t, rr, NULL, focused);
 	draw_untrusted(t, rr->y, rr->x + 1, rr->w - 3, title,
 	    focused ? A_BOLD | A_UNDERLINE : A_NORMAL);

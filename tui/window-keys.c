@@ -208,7 +208,7 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 	struct tui		*t = w->tui;
 	const struct config_key	*k;
 	enum tui_color		 color, acolor;
-	const char		*state, *aw;
+	const char		*state, *aw, *pw;
 	char			 title[128], num[32], abuf[64];
 	size_t			 i, row;
 	int			 focused = t->focus == TUI_PANE_KEYS;
@@ -220,6 +220,9 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 	if (d->list.filter != NULL)
 		snprintf(title, sizeof title, " Keys %zu/%zu /%s ", d->list.n,
 		    config_nkeys(t->edit), d->list.filter);
+	else if (t->removed_keys > 0)
+		snprintf(title, sizeof title, " Keys (%zu; the proposal "
+		    "removes %zu) ", d->list.n, t->removed_keys);
 	else
 		snprintf(title, sizeof title, " Keys (%zu) ", d->list.n);
 	draw_frame(t, r, NULL, focused);
@@ -262,7 +265,19 @@ keys_draw(struct tui_win *w, const struct tui_rect *r)
 			draw_blank(r->y + 2 + y, x, r->w - 2, sel);
 		draw_text(t, r->y + 2 + y, x, 1, row == d->list.sel ? ">" : " ",
 		    sel);
-		draw_untrusted(t, r->y + 2 + y, x + 1, namew, k->name, sel);
+		/* --propose: what the proposal adds or changes, named. */
+		pw = (t->key_marks[i] & MK_NEW) ? "[NEW]" :
+		    (t->key_marks[i] & MK_CHANGED) ? "[CHANGED]" : NULL;
+		if (pw != NULL && namew > (int)strlen(pw) + 4) {
+			draw_untrusted(t, r->y + 2 + y, x + 1,
+			    namew - (int)strlen(pw) - 1, k->name, sel);
+			draw_text(t, r->y + 2 + y, x + 1 + namew -
+			    (int)strlen(pw), (int)strlen(pw), pw,
+			    draw_attr(t, TC_ADDED) | (row == d->list.sel ?
+			    A_BOLD : 0));
+		} else
+			draw_untrusted(t, r->y + 2 + y, x + 1, namew, k->name,
+			    sel);
 		draw_text(t, r->y + 2 + y, x + 1 + namew + 1, statew, state,
 		    row == d->list.sel ? sel : draw_attr(t, color));
 		if (days != LONG_MIN)

@@ -23,14 +23,15 @@ t_match "handshake_timeout 10, the default" "$out" \
 t_match "workers 0, the default" "$out" '^workers = 0 \(default\)$'
 t_match "tickets on, the default" "$out" '^tickets = on \(default\)$'
 t_match "user none, the default" "$out" '^user = none \(default\)$'
-t_is "fifteen settings, all default" \
-    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 15
+t_is "sixteen settings, all default" \
+    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 16
+t_match "metrics none, the default" "$out" '^metrics = none \(default\)$'
 
 # A file without a server group shows the same defaults.
 printf 'version = 1;\n' >"$T/bare.conf"
 cb -c "$T/bare.conf" server
 t_is "no server group: defaults" \
-    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 15 "$err"
+    "$(printf '%s\n' "$out" | grep -c ' (default)$')" 16 "$err"
 
 PY=/usr/bin/python3
 if [ -x "$PY" ]; then
@@ -41,6 +42,7 @@ import json, sys
 d = json.loads(sys.argv[1])
 assert d["handshake_timeout"] == 10, d
 assert d["tickets"] is True and d["user"] is None, d
+assert d["metrics"] is None and "metrics" in d["defaults"], d
 assert "workers" in d["defaults"], d' "$out"
 else
 	t_skip "--json exits 0" "no /usr/bin/python3"
@@ -83,6 +85,41 @@ setopt max_connections max-connections 500 '^  max_connections = 500;$' \
     '^max_connections = 500$'
 setopt workers workers 4 '^  workers = 4;$' '^workers = 4$'
 setopt tickets tickets off '^  tickets = false;$' '^tickets = off$'
+setopt metrics metrics 127.0.0.1:9101 '^  metrics = "127\.0\.0\.1:9101";$' \
+    '^metrics = 127\.0\.0\.1:9101$'
+
+# --- metrics: an IPv6 loopback, a restart, and unset both ways.
+cb -c "$C" server --metrics '[::1]:9102'
+t_is "--metrics [::1]:9102: exit 0" "$rc" 0 "$err"
+t_match "the change is said as old -> new" "$err" \
+    'server: metrics 127\.0\.0\.1:9101 -> \[::1\]:9102'
+t_match "metrics says it takes a restart" "$err" \
+    '^certbind: metrics: certbindd takes it only when it restarts'
+t_match "[::1]:9102 in the file" "$(cat "$C")" '^  metrics = "\[::1\]:9102";$'
+if [ -x "$PY" ]; then
+	cb -c "$C" server --json
+	t_ok "--json shows metrics" "$PY" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["metrics"] == "[::1]:9102", d
+assert "metrics" not in d["defaults"], d' "$out"
+else
+	t_skip "--json shows metrics" "no /usr/bin/python3"
+fi
+cb -c "$C" server --no-metrics
+t_is "--no-metrics: exit 0" "$rc" 0 "$err"
+t_match "--no-metrics: says what changed" "$err" \
+    'server: metrics \[::1\]:9102 -> none'
+t_nomatch "--no-metrics: gone from the file" "$(cat "$C")" 'metrics'
+cb -c "$C" server
+t_match "--no-metrics: shows the default" "$out" '^metrics = none \(default\)$'
+cb -c "$C" server --metrics 127.0.0.1:9101
+cb -c "$C" server --metrics ''
+t_is "--metrics '': exit 0" "$rc" 0 "$err"
+t_nomatch "--metrics '': gone from the file" "$(cat "$C")" 'metrics'
+cb -c "$C" server --no-metrics
+t_match "--no-metrics again: nothing written" "$err" 'nothing was written'
+cb -c "$C" server --metrics 127.0.0.1:9101
 
 cb -c "$C" server --handshake-timeout 30
 t_match "the change is said as old -> new" "$err" \
@@ -143,6 +180,14 @@ refuse "a priority GnuTLS refuses" "GnuTLS refuses the priority string 'BOGUS'" 
 refuse "--priority and --no-priority" 'say opposite things' \
     --priority NORMAL --no-priority
 refuse "--json with a change" '--json goes with showing' --json --workers 2
+refuse "metrics not on loopback" \
+    'metrics 192\.0\.2\.1:9101 is not a loopback address' \
+    --metrics 192.0.2.1:9101
+refuse "metrics with no port" "bad endpoint 'bogus'" --metrics bogus
+refuse "metrics with a wildcard" 'metrics \*:9101 is not an address' \
+    --metrics '*:9101'
+refuse "--metrics and --no-metrics" 'say opposite things' \
+    --metrics 127.0.0.1:9101 --no-metrics
 # A good value beside a bad one: nothing of it is written.
 refuse "a good value with a bad one" 'workers 2000 is out of range' \
     --idle-timeout 60 --workers 2000

@@ -5,7 +5,13 @@
 # the scrape parses (prometheus_client when python3 has it, and always a
 # strict line-by-line check), /other is 404, and a metrics address that
 # is not loopback is refused by certbind check and certbindd -t with the
-# file and line.
+# file and line. A second certbindd (an IPv6 listener and metrics address
+# when the host has ::1, and a key whose name uses every odd character a
+# key name may hold) counts client-certificate-refused by listener (a
+# required client certificate missing, and one from another CA) and the
+# handshakes by listener and key; prometheus_client reads the label
+# values back exactly. The characters a label value must escape (\ " and
+# a newline) cannot reach one: certbindd -t refuses such a key name.
 . "$(dirname "$0")/../lib.sh"
 . "$top/tests/server/srvlib.sh"
 srv_need
@@ -220,4 +226,188 @@ t_is "/other is 404" "$(sed -n '1s/\r$//p' "$T/hdr" | cut -d' ' -f2)" 404
 srv_term
 srv_exit_status 10
 t_is "certbindd stops" "$srv_rc" 0
+
+# --- client-certificate-refused, and label values with odd text.
+v6=1
+$PY -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' \
+    2>/dev/null || v6=0
+mkcert_leaf "$S" req req.test || { t_fail "fixtures"; exit 1; }
+mkcert_ca "$T" ca1 "Client CA one" && mkcert_ca "$T" ca2 "Client CA two" ||
+    { t_fail "CA fixtures"; exit 1; }
+# mkclient NAME CA: $T/NAME.key and .pem, a client certificate from $T/CA.
+mkclient() {
+	mkcert__key "$T/$1.key" || return 1
+	printf 'cn = "%s"\nexpiration_days = 30\ntls_www_client\nsigning_key\n' \
+	    "$1" >"$T/$1.tmpl"
+	mkcert__run certtool --generate-certificate --no-text \
+	    --load-privkey "$T/$1.key" --load-ca-privkey "$T/$2.key" \
+	    --load-ca-certificate "$T/$2.pem" --template "$T/$1.tmpl" \
+	    --outfile "$T/$1.pem"
+}
+mkclient alice ca1 && mkclient bob ca2 || { t_fail "client fixtures"; exit 1; }
+
+# Every character a key name may hold but the letters: '.', '_', '-'.
+ODD="Req_key-2.v1"
+P2=$(srv_port) P6=$(srv_port) PM2=$(srv_port)
+L2="127.0.0.2:$P2"
+if [ $v6 = 1 ]; then
+	L6="[::1]:$P6" MHOST="[::1]" MADDR="[::1]:$PM2"
+else
+	L6="" MHOST=127.0.0.1 MADDR="127.0.0.1:$PM2"
+fi
+{
+	cat <<EOC
+version = 1;
+store = "$S";
+server = {
+  listen = (
+    { endpoint = "$L2"; backend = "127.0.0.1:$PB"; }$([ $v6 = 1 ] && echo ",
+    { endpoint = \"$L6\"; backend = \"127.0.0.1:$PB\"; }")
+  );
+  workers = 1;
+  shutdown_timeout = 2;
+  handshake_timeout = 5;
+  metrics = "$MADDR";
+};
+keys = ( { name = "k.1"; key = "one.key"; cert = "one.pem"; },
+         { name = "$ODD"; key = "req.key"; cert = "req.pem"; } );
+bindings = (
+  { key = "k.1"; endpoint = "*:*"; sni = "one.example.com"; },
+  { key = "$ODD"; endpoint = "*:*"; sni = "req.test";
+    client_ca = "$T/ca1.pem"; client_auth = "required"; }
+);
+EOC
+} >"$C"
+"$CERTBINDD" -t -c "$C" >"$T/t.out" 2>&1
+t_is "certbindd -t takes the second config" "$?" 0 "$(cat "$T/t.out")"
+srv_start "$C" || { t_fail "certbindd starts again" "$(cat "$srv_log")"; exit 1; }
+
+scrape2() {
+	curl -sS --max-time 10 -D "$T/hdr" -o "$T/body" \
+	    "http://$MHOST:$PM2/metrics"
+}
+# echo_via HOST SNI [OPENSSL-ARGS...]: "ping" back through certbindd and
+# the echo backend when the handshake is accepted, else "refused".
+echo_via() {
+	h=$1 sni=$2; shift 2
+	case $h in
+	*:*)	port=$P6 hp="[$h]:$P6" ;;
+	*)	port=$P2 hp="$h:$P2" ;;
+	esac
+	r=$( (printf 'ping\n'; sleep 1) | timeout 10 openssl s_client \
+	    -connect "$hp" -servername "$sni" -quiet "$@" \
+	    2>"$T/sc.err" | head -1)
+	echo "${r:-refused}"
+}
+# wait_value SAMPLE WANT: scrapes (bounded) until SAMPLE has WANT; the
+# last scrape stays parsed in $T/parsed.
+wait_value() {
+	i=0
+	while [ $i -lt 50 ]; do
+		scrape2; parse >"$T/parsed"
+		[ "$(value "$1")" = "$2" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+CCR="reason=\"client-certificate-refused\""
+HSO="certbindd_handshakes_total{key=\"$ODD\",listener=\"$L2\"}"
+RF2="certbindd_handshake_failures_total{listener=\"$L2\",$CCR}"
+
+scrape2
+t_is "the metrics answer on $MADDR" "$(sed -n '1s/\r$//p' "$T/hdr" |
+    cut -d' ' -f2)" 200
+t_is "a certificate from the client CA reaches the backend" \
+    "$(echo_via 127.0.0.2 req.test -cert "$T/alice.pem" -key "$T/alice.key")" \
+    ping
+t_ok "counted for $ODD on $L2" wait_value "$HSO" 1
+t_is "not refused" "$(value "$RF2")" 0
+t_is "required, no certificate: refused" "$(echo_via 127.0.0.2 req.test)" \
+    refused
+srv_wait_log 1 'client certificate refused' 5
+t_ok "counted as client-certificate-refused on $L2" wait_value "$RF2" 1
+t_is "required, a certificate from another CA: refused" \
+    "$(echo_via 127.0.0.2 req.test -cert "$T/bob.pem" -key "$T/bob.key")" \
+    refused
+srv_wait_log 2 'client certificate refused' 5
+t_ok "counted: 2 client-certificate-refused on $L2" wait_value "$RF2" 2
+t_is "neither is handshake-failed" "$(value "certbindd_handshake_failures_total{listener=\"$L2\",reason=\"handshake-failed\"}")" 0
+t_is "nor no-binding" "$(value "certbindd_handshake_failures_total{listener=\"$L2\",reason=\"no-binding\"}")" 0
+t_is "the refused ones are not handshakes of $ODD" "$(value "$HSO")" 1
+if [ $v6 = 1 ]; then
+	RF6="certbindd_handshake_failures_total{listener=\"$L6\",$CCR}"
+	HS6="certbindd_handshakes_total{key=\"k.1\",listener=\"$L6\"}"
+	t_is "$L6, another CA: refused" \
+	    "$(echo_via ::1 req.test -cert "$T/bob.pem" -key "$T/bob.key")" \
+	    refused
+	srv_wait_log 3 'client certificate refused' 5
+	t_ok "counted under listener $L6" wait_value "$RF6" 1
+	t_is "and $L2's count stays 2" "$(value "$RF2")" 2
+	t_not "$L6, k.1: served" test \
+	    "$(srv_fpr ::1 "$P6" one.example.com)" = refused
+	t_ok "counted for k.1 on $L6" wait_value "$HS6" 1
+else
+	for n in 1 2 3 4 5; do
+		t_skip "IPv6 listener test $n" "this host has no ::1"
+	done
+fi
+
+t_is "the exposition parses" "$(grep -E '^(OK|NOTOK)$' "$T/parsed")" OK
+grep '^BAD' "$T/parsed" | sed 's/^/# /'
+# prometheus_client reads each label value back exactly as configured.
+if $MXPY -c 'import prometheus_client.parser' 2>/dev/null; then
+	t_ok "prometheus_client reads the listener and key labels back" \
+	    $MXPY - "$T/body" "$L2" "$ODD" "$L6" <<'EOP'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+text = open(sys.argv[1], encoding="utf-8").read()
+l2, odd, l6 = sys.argv[2], sys.argv[3], sys.argv[4]
+seen = {}
+for fam in text_string_to_metric_families(text):
+    for s in fam.samples:
+        seen[(s.name, tuple(sorted(s.labels.items())))] = s.value
+def get(name, **labels):
+    return seen.get((name, tuple(sorted(labels.items()))))
+ok = True
+def want(v, got, what):
+    global ok
+    if got != v:
+        ok = False
+        print("# %s: %r, not %r" % (what, got, v))
+want(1.0, get("certbindd_handshakes_total", listener=l2, key=odd), "hs odd")
+want(2.0, get("certbindd_handshake_failures_total", listener=l2,
+              reason="client-certificate-refused"), "ccr l2")
+want(True, get("certbindd_certificate_expiry_timestamp_seconds",
+               key=odd) is not None, "expiry of odd")
+if l6:
+    want(1.0, get("certbindd_handshake_failures_total", listener=l6,
+                  reason="client-certificate-refused"), "ccr l6")
+    want(1.0, get("certbindd_handshakes_total", listener=l6, key="k.1"),
+         "hs l6")
+sys.exit(0 if ok else 1)
+EOP
+else
+	t_skip "prometheus_client reads the labels back" \
+	    "python3-prometheus-client is not installed (tools/deps.sh test)"
+fi
+srv_term
+srv_exit_status 10
+t_is "the second certbindd stops" "$srv_rc" 0
+
+# The characters a label must escape cannot reach one: a key name with
+# a double quote, a backslash or a newline is refused at load.
+# Each NAME is libconfig text: a quote, a backslash, a newline, braces
+# and a comma with an '=' (which would end or forge a label).
+for what in 'quote k\"q' 'backslash k\\b' 'newline k\nn' 'braces k{x}' \
+    'comma k,x=y'; do
+	bad=${what#* } what=${what%% *}
+	$PY -c 'import sys
+odd, bad = sys.argv[1], sys.argv[2]
+t = open(sys.argv[3]).read().replace("\"%s\"" % odd, "\"%s\"" % bad)
+open(sys.argv[4], "w").write(t)' "$ODD" "$bad" "$C" "$T/bad.conf"
+	"$CERTBINDD" -t -c "$T/bad.conf" >"$T/t.out" 2>&1
+	r=$?
+	t_not "certbindd -t refuses a key name with a $what" test "$r" -eq 0
+	t_match "saying the name is bad" "$(cat "$T/t.out")" 'bad key name'
+done
 t_done

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The key manager at 100 columns (issue 14): SNI names longer than 16
 # characters are shown whole when the pane has the room, while 80 columns
-# keep their layout.
+# keep their layout; a dialog's new findings wrap inside the dialog
+# rather than lose their end.
 . "$(dirname "$0")/../lib.sh"
 . tests/tui/tmux.sh
 
@@ -85,4 +86,57 @@ if tm_wait "starts the"; then
 else
 	t_fail "the first-start message shows" "$(tm_screen)"
 fi
+# The bind dialog's new findings wrap: a binding on a port no listener
+# has gives a stale-binding finding longer than the dialog; all of it,
+# to its last word, is on screen inside the dialog's frame.
+cat >"$T/s/w.conf" <<CONF
+version = 1;
+server = { listen = ( { endpoint = "127.0.0.3:8443"; backend = "127.0.0.1:8080"; } ); };
+keys = ( { name = "shop"; key = "shop.key"; cert = "shop.pem"; } );
+bindings = ( { key = "shop"; endpoint = "127.0.0.3:8443"; } );
+CONF
+cp "$T/s/w.conf" "$T/s/w2.conf"
+"$CERTBIND" -c "$T/s/w2.conf" bind shop 127.0.0.3:8444 >"$T/w2.out" 2>&1
+want=$(sed -n 's/^  + warning stale-binding //p' "$T/w2.out")
+t_match "certbind bind gives the stale-binding finding" "$want" \
+    'unbind it\.$'
+tm_start 100 30 -- -c "$T/s/w.conf"
+if tm_ready; then
+	tm_keys b
+	tm_wait "Bind a key to an endpoint" ||
+	    t_fail "b opens the bind dialog" "$(tm_screen)"
+	tm_keys BTab C-u shop Tab C-u 127.0.0.3 Tab C-u 8444
+	tm_wait "New findings" ||
+	    t_fail "the dialog shows new findings" "$(tm_screen)"
+	tm_wait "unbind it" >/dev/null
+	tm_screen >"$T/scr"
+	# The dialog's text after "New findings:", one string without spaces
+	# (a line may break after a comma), read inside the dialog's frame.
+	got=$(/usr/bin/python3 - "$T/scr" <<'EOP'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+top = next(i for i, l in enumerate(lines) if "Bind a key to an endpoint" in l)
+left = lines[top].index("\u250c", 0 if lines[top][0] != "\u250c" else 1)
+right = lines[top].index("\u2510", left)
+out, on = [], False
+for l in lines[top + 1:]:
+    inner = l[left + 1:right] if len(l) > right else ""
+    if "New findings:" in inner:
+        on = True
+        continue
+    if "Enter:accept" in inner or (len(l) > left and l[left] == "\u2514"):
+        break
+    if on:
+        out.append(inner)
+print("".join(out).replace(" ", ""))
+EOP
+)
+	t_is "the whole finding is in the dialog, wrapped" "$got" \
+	    "$(printf 'warning stale-binding %s' "$want" | tr -d ' ')" \
+	    "$(cat "$T/scr")"
+	t_ok "its last words show" tm_wait "or unbind it."
+else
+	t_fail "the UI starts for the findings dialog" "$(tm_screen)"
+fi
+tm_stop
 t_done
