@@ -554,10 +554,15 @@ watch_from(json_t *root, struct etcd_watch_msg *m, char **cause)
 		*cause = xstrdup("a watch result is not an object");
 		return -1;
 	}
-	if (header_revision(res, &m->revision, cause) != 0)
-		return -1;
 	m->created = get_bool(res, "created");
 	m->canceled = get_bool(res, "canceled");
+	/* A cancellation's header has no revision (etcd 3.4). */
+	if (m->canceled && json_is_object(json_object_get(res, "header")) &&
+	    json_object_get(json_object_get(res, "header"), "revision") ==
+	    NULL)
+		m->revision = 0;
+	else if (header_revision(res, &m->revision, cause) != 0)
+		return -1;
 	if (get_i64(res, "compact_revision", &m->compact_revision) != 0 ||
 	    m->compact_revision < 0) {
 		*cause = xstrdup("compact_revision is not a number");
