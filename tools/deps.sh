@@ -6,7 +6,7 @@
 #   tools/deps.sh test      make check: the above, and the tools the tests
 #                           drive (tmux, openssl, python3, clang, pebble,
 #                           haproxy and nginx as PROXY protocol readers,
-#                           sslscan ...)
+#                           sslscan, etcd for the fleet ...)
 #   tools/deps.sh deb       make deb: the build's, and debhelper and
 #                           lintian to make and check the package
 #   tools/deps.sh bench     make bench: the above; the peers certbindd is
@@ -20,7 +20,8 @@ libncurses-dev libjansson-dev libcurl4-gnutls-dev libmicrohttpd-dev gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
-libnginx-mod-stream sslscan python3-prometheus-client"
+libnginx-mod-stream sslscan python3-prometheus-client etcd-server
+etcd-client"
 bench=""
 deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
@@ -40,7 +41,8 @@ echo "certbind: installing from Debian's packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq || exit 1
-# nginx-light and haproxy (test, bench) are test peers, not services: they must not
+# nginx-light, haproxy and etcd-server (test, bench) are test peers, not
+# services: they must not
 # start on install (policy-rc.d 101 = action forbidden).
 if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
