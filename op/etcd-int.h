@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "op/etcd.h"
 
@@ -29,6 +30,9 @@ int	 etcd_unb64(const char *, unsigned char **out, size_t *len);
 
 /* The key just after every key starting with prefix (etcd's range_end). */
 char	*etcd_prefix_end(const char *prefix, size_t *len);
+
+/* The compact JSON text of j (allocated), which it frees. */
+char	*etcd_json_text(json_t *);
 
 /* Sets the TLS and timeout options common to every request. */
 void	 etcd_curl_common(struct etcd_client *, CURL *, const char *url);

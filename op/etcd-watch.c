@@ -149,7 +149,7 @@ static char *
 create_request(const struct etcd_watch *w, int64_t start)
 {
 	json_t	*req = json_object(), *outer;
-	char	*k, *end, *s, buf[32];
+	char	*k, *end, buf[32];
 	size_t	 n;
 
 	k = etcd_b64(w->key, strlen(w->key));
@@ -167,11 +167,7 @@ create_request(const struct etcd_watch *w, int64_t start)
 		json_object_set_new(req, "start_revision", json_string(buf));
 	}
 	outer = json_pack("{s:o}", "create_request", req);
-	s = json_dumps(outer, JSON_COMPACT);
-	json_decref(outer);
-	if (s == NULL)
-		abort();
-	return s;
+	return etcd_json_text(outer);
 }
 
 /* One connection to endpoint idx, streaming until it ends. */

@@ -343,16 +343,21 @@ i64(int64_t v)
 	return json_string(buf);
 }
 
-static char *
-dump(json_t *j)
+/*
+ * The JSON text of j, which it frees. Memory comes from xmalloc, so
+ * running out of it aborts there like everywhere else in certbind.
+ */
+char *
+etcd_json_text(json_t *j)
 {
-	char	*s = json_dumps(j, JSON_COMPACT);
+	size_t	 n = json_dumpb(j, NULL, 0, JSON_COMPACT);
+	char	*s = xmalloc(n + 1);
 
+	s[json_dumpb(j, s, n, JSON_COMPACT)] = '\0';
 	json_decref(j);
-	if (s == NULL)
-		abort();	/* only out of memory */
 	return s;
 }
+#define dump etcd_json_text
 
 int
 etcd_get(struct etcd_client *cl, const char *key, int prefix, int64_t rev,

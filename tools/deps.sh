@@ -42,8 +42,8 @@ if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq || exit 1
 # nginx-light, haproxy and etcd-server (test, bench) are test peers, not
-# services: they must not
-# start on install (policy-rc.d 101 = action forbidden).
+# services: they must not start on install (policy-rc.d 101 = action
+# forbidden).
 if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
