@@ -15,6 +15,7 @@
 #include <gnutls/gnutls.h>
 #include <jansson.h>
 
+#include "util/escape.h"
 #include "util/xmalloc.h"
 #include "op/etcd-int.h"
 
@@ -196,10 +197,12 @@ load(const char *buf, size_t len, char **cause)
 {
 	json_error_t	 err;
 	json_t		*root;
+	char		*e;
 
 	if ((root = json_loadb(buf, len, 0, &err)) == NULL) {
-		*cause = xasprintf("not JSON: %s (byte %d)", err.text,
-		    err.position);
+		e = escape_str(err.text, 0);
+		*cause = xasprintf("not JSON: %s (byte %d)", e, err.position);
+		free(e);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -427,8 +430,8 @@ etcd_parse_lease(const char *buf, size_t len, int64_t *id, int64_t *ttl,
 		goto out;
 	}
 	if (json_is_string(json_object_get(o, "error"))) {
-		*cause = xstrdup(json_string_value(json_object_get(o,
-		    "error")));
+		*cause = escape_str(json_string_value(json_object_get(o,
+		    "error")), 0);
 		*id = *ttl = 0;
 		goto out;
 	}
@@ -544,8 +547,12 @@ watch_from(json_t *root, struct etcd_watch_msg *m, char **cause)
 		e = json_object_get(root, "error");
 		reason = json_is_object(e) ? json_string_value(
 		    json_object_get(e, "message")) : json_string_value(e);
-		if (reason != NULL)
-			*cause = xasprintf("the watch failed: %s", reason);
+		if (reason != NULL) {
+			char *er = escape_str(reason, 0);
+
+			*cause = xasprintf("the watch failed: %s", er);
+			free(er);
+		}
 		else
 			*cause = xstrdup("a watch message has no result");
 		return -1;
@@ -619,6 +626,7 @@ etcd_parse_watch(const char *buf, size_t len, struct etcd_watch_msg *m,
 {
 	json_error_t	 err;
 	json_t		*root;
+	char		*e;
 	size_t		 skip = 0;
 	int		 rc;
 
@@ -634,7 +642,9 @@ etcd_parse_watch(const char *buf, size_t len, struct etcd_watch_msg *m,
 	if (root == NULL) {
 		if (json_error_code(&err) == json_error_premature_end_of_input)
 			return 0;
-		*cause = xasprintf("not JSON: %s", err.text);
+		e = escape_str(err.text, 0);
+		*cause = xasprintf("not JSON: %s", e);
+		free(e);
 		return -1;
 	}
 	/* With JSON_DISABLE_EOF_CHECK, position is the bytes read. */

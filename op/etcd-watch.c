@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "util/escape.h"
 #include "util/xmalloc.h"
 #include "op/etcd-int.h"
 
@@ -83,9 +84,11 @@ handle(struct wstate *s, struct etcd_watch_msg *m)
 			s->state = W_COMPACTED;
 		} else {
 			s->state = W_BAD;
-			s->why = xasprintf("etcd cancelled the watch: %s",
-			    m->cancel_reason != NULL ? m->cancel_reason :
-			    "no reason given");
+			char *e = escape_str(m->cancel_reason != NULL ?
+			    m->cancel_reason : "no reason given", 0);
+
+			s->why = xasprintf("etcd cancelled the watch: %s", e);
+			free(e);
 		}
 		return -1;
 	}
@@ -250,8 +253,8 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 		if (s.state == W_BAD)
 			why = xasprintf("answered badly: %s", s.why);
 		else if (rc != CURLE_OK)
-			why = xstrdup(cl->errbuf[0] ? cl->errbuf :
-			    curl_easy_strerror(rc));
+			why = escape_str(cl->errbuf[0] ? cl->errbuf :
+			    curl_easy_strerror(rc), 0);
 		else if (status != 200)
 			why = xasprintf("answered HTTP %ld", status);
 		else
@@ -272,8 +275,10 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 		idx = (idx + 1) % cl->nurls;
 	}
 	res->end = ETCD_WATCH_FAILED;
+	why = escape_str(w->key, 0);
 	*cause = xasprintf("watching %s%s: no etcd endpoint would serve the "
-	    "watch (tried %s)", w->key, w->prefix ? "*" : "", tried);
+	    "watch (tried %s)", why, w->prefix ? "*" : "", tried);
+	free(why);
 	free(tried);
 	free(s.buf);
 	free(s.why);

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "util/escape.h"
 #include "util/xmalloc.h"
 #include "op/etcd-int.h"
 
@@ -104,8 +105,10 @@ etcd_client_new(const struct etcd_opts *o, struct etcd_client **out,
 			hp = tok + 8;
 		}
 		if (!hostport_ok(hp)) {
+			t = escape_str(tok, 0);
 			*cause = xasprintf("etcd: endpoint '%s' is not "
-			    "HOST:PORT", tok);
+			    "HOST:PORT", t);
+			free(t);
 			goto bad;
 		}
 		if (cl->nurls == ETCD_ENDPOINTS_MAX) {
@@ -248,8 +251,8 @@ request(struct etcd_client *cl, const char *path, const char *body,
 		free(url);
 		if (rc != CURLE_OK) {
 			free(b.data);
-			why = xstrdup(cl->errbuf[0] ? cl->errbuf :
-			    curl_easy_strerror(rc));
+			why = escape_str(cl->errbuf[0] ? cl->errbuf :
+			    curl_easy_strerror(rc), 0);
 			if (rc == CURLE_WRITE_ERROR) {
 				free(why);
 				why = xasprintf("answered more than %d bytes",
@@ -280,9 +283,15 @@ request(struct etcd_client *cl, const char *path, const char *body,
 			*out = b;
 			return 0;
 		}
+		code = 0;
 		msg = b.data != NULL ? etcd_parse_error(b.data, b.len, &code) :
 		    NULL;
 		free(b.data);
+		if (msg != NULL) {
+			why = msg;
+			msg = escape_str(why, 0);
+			free(why);
+		}
 		if (status == 503 || code == GRPC_UNAVAILABLE) {
 			why = xasprintf("unavailable (HTTP %ld)%s%s", status,
 			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
@@ -313,6 +322,17 @@ bad_answer(struct etcd_client *cl, const char *what, char **cause)
 	*cause = xasprintf("%s: etcd at %s answered badly: %s", what,
 	    cl->urls[cl->cur], c);
 	free(c);
+}
+
+/* "VERB KEY" for a cause, KEY escaped; a prefix ends with '*'. */
+static char *
+about(const char *verb, const char *key, int prefix)
+{
+	char	*e = escape_str(key, 0), *s;
+
+	s = xasprintf("%s %s%s", verb, e, prefix ? "*" : "");
+	free(e);
+	return s;
 }
 
 /* Sets "key" (and "range_end" for a prefix) in obj, base64. */
@@ -373,7 +393,7 @@ etcd_get(struct etcd_client *cl, const char *key, int prefix, int64_t rev,
 	if (rev > 0)
 		json_object_set_new(req, "revision", i64(rev));
 	body = dump(req);
-	what = xasprintf("reading %s%s", key, prefix ? "*" : "");
+	what = about("reading", key, prefix);
 	rc = request(cl, "/v3/kv/range", body, 0, what, &b, cause);
 	free(body);
 	if (rc == 0 && (rc = etcd_parse_range(b.data, b.len, r, cause)) != 0)
@@ -396,7 +416,9 @@ etcd_put(struct etcd_client *cl, const char *key, const void *value,
 	set_key(req, key, 0);
 	if ((v = etcd_b64(value, len)) == NULL) {
 		json_decref(req);
-		*cause = xasprintf("writing %s: the value is too large", key);
+		what = about("writing", key, 0);
+		*cause = xasprintf("%s: the value is too large", what);
+		free(what);
 		return -1;
 	}
 	json_object_set_new(req, "value", json_string(v));
@@ -404,7 +426,7 @@ etcd_put(struct etcd_client *cl, const char *key, const void *value,
 	if (lease != 0)
 		json_object_set_new(req, "lease", i64(lease));
 	body = dump(req);
-	what = xasprintf("writing %s", key);
+	what = about("writing", key, 0);
 	rc = request(cl, "/v3/kv/put", body, 1, what, &b, cause);
 	freezero(body, strlen(body));
 	if (rc == 0 && (rc = etcd_parse_write(b.data, b.len, rev, NULL,
@@ -427,7 +449,7 @@ etcd_delete(struct etcd_client *cl, const char *key, int prefix,
 	*rev = 0;
 	set_key(req, key, prefix);
 	body = dump(req);
-	what = xasprintf("deleting %s%s", key, prefix ? "*" : "");
+	what = about("deleting", key, prefix);
 	rc = request(cl, "/v3/kv/deleterange", body, 1, what, &b, cause);
 	free(body);
 	if (rc == 0 && (rc = etcd_parse_write(b.data, b.len, rev, deleted,
@@ -483,8 +505,10 @@ etcd_txn(struct etcd_client *cl, const struct etcd_cond *cond, size_t ncond,
 				json_decref(succ);
 				json_decref(fail);
 				json_decref(req);
-				*cause = xasprintf("writing %s: the value is "
-				    "too large", ops[i].key);
+				what = about("writing", ops[i].key, 0);
+				*cause = xasprintf("%s: the value is too "
+				    "large", what);
+				free(what);
 				return -1;
 			}
 			json_object_set_new(o, "value", json_string(v));
@@ -502,9 +526,10 @@ etcd_txn(struct etcd_client *cl, const struct etcd_cond *cond, size_t ncond,
 	json_object_set_new(req, "success", succ);
 	json_object_set_new(req, "failure", fail);
 	body = dump(req);
-	what = xasprintf("the transaction on %s%s",
-	    ncond > 0 ? cond[0].key : nop > 0 ? ops[0].key : "nothing",
-	    ncond + nop > 1 ? " and others" : "");
+	v = about("the transaction on",
+	    ncond > 0 ? cond[0].key : nop > 0 ? ops[0].key : "nothing", 0);
+	what = xasprintf("%s%s", v, ncond + nop > 1 ? " and others" : "");
+	free(v);
 	rc = request(cl, "/v3/kv/txn", body, 1, what, &b, cause);
 	freezero(body, strlen(body));
 	if (rc == 0 && (rc = etcd_parse_txn(b.data, b.len, cond, ncond, res,
@@ -604,8 +629,10 @@ etcd_lock_acquire(struct etcd_client *cl, const char *prefix,
 	*rev = 0;
 	*holder = NULL;
 	if (lease == 0) {
+		key = escape_str(name, 0);
 		*cause = xasprintf("the lock %s: it needs a lease, so that it "
-		    "dies with its holder", name);
+		    "dies with its holder", key);
+		free(key);
 		return -1;
 	}
 	key = lock_key(prefix, name);
@@ -641,7 +668,7 @@ etcd_lock_release(struct etcd_client *cl, const char *prefix,
 	struct etcd_txn_result	 res;
 	struct etcd_cond	 c;
 	struct etcd_op		 op;
-	char			*key;
+	char			*key, *what;
 	int			 rc;
 
 	key = lock_key(prefix, name);
@@ -653,9 +680,11 @@ etcd_lock_release(struct etcd_client *cl, const char *prefix,
 	op.key = key;
 	rc = etcd_txn(cl, &c, 1, &op, 1, &res, cause);
 	if (rc == 0 && !res.succeeded) {
+		what = escape_str(key, 0);
 		*cause = xasprintf("releasing the lock %s: it is no longer "
-		    "ours (now created at revision %lld)", key,
+		    "ours (now created at revision %lld)", what,
 		    (long long)res.lost_create_revision);
+		free(what);
 		rc = -1;
 	}
 	etcd_txn_result_clear(&res);

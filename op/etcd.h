@@ -14,8 +14,11 @@
  *
  * Every revision is an int64_t; 0 means "latest" in a read and "absent" in
  * a comparison, as in etcd. Every cause names the endpoint(s) it is about
- * and quotes what etcd said raw: it is untrusted text, for the front end
- * to escape (util/escape.h). Nothing here prints.
+ * and what was wrong; what it quotes from etcd, a key or the user is
+ * escaped already (util/escape.h), so a front end prints it with
+ * ESCAPE_MESSAGE. Keys and values handed back (struct etcd_kv, a lock's
+ * holder) are raw data: escape them before showing them. Nothing here
+ * prints.
  *
  * Endpoints: "HOST:PORT[,HOST:PORT...]" (IPv6 as [ADDR]:PORT), each
  * optionally with an http:// or https:// scheme; without one, https when
