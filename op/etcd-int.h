@@ -34,6 +34,9 @@ char	*etcd_prefix_end(const char *prefix, size_t *len);
 /* The compact JSON text of j (allocated), which it frees. */
 char	*etcd_json_text(json_t *);
 
+/* Why a transfer to url failed: escaped, with a hint for TLS trouble. */
+char	*etcd_transfer_why(struct etcd_client *, const char *url, CURLcode);
+
 /* Sets the TLS and timeout options common to every request. */
 void	 etcd_curl_common(struct etcd_client *, CURL *, const char *url);
 

@@ -253,8 +253,7 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 		if (s.state == W_BAD)
 			why = xasprintf("answered badly: %s", s.why);
 		else if (rc != CURLE_OK)
-			why = escape_str(cl->errbuf[0] ? cl->errbuf :
-			    curl_easy_strerror(rc), 0);
+			why = etcd_transfer_why(cl, cl->urls[idx], rc);
 		else if (status != 200)
 			why = xasprintf("answered HTTP %ld", status);
 		else

@@ -214,6 +214,41 @@ tried_add(char **tried, const char *url, const char *why)
 }
 
 /*
+ * Why libcurl could not make a request, escaped, with a hint for the TLS
+ * failures whose own text does not say what to do.
+ */
+char *
+etcd_transfer_why(struct etcd_client *cl, const char *url, CURLcode rc)
+{
+	char	*e, *s, *f;
+
+	e = escape_str(cl->errbuf[0] ? cl->errbuf : curl_easy_strerror(rc),
+	    0);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION && cl->ca_file != NULL) {
+		f = escape_str(cl->ca_file, 0);
+		s = e;
+		e = xasprintf("%s; its certificate is not signed by the CA "
+		    "in %s", s, f);
+		free(s);
+		free(f);
+	} else if (strncmp(url, "https:", 6) == 0 && cl->cert_file == NULL &&
+	    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR ||
+	    rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING)) {
+		s = e;
+		e = xasprintf("%s; if the member asks for a client "
+		    "certificate, give one and its key", s);
+		free(s);
+	} else if (strncmp(url, "http:", 5) == 0 &&
+	    (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR)) {
+		s = e;
+		e = xasprintf("%s; if the member speaks https, give its CA "
+		    "file", s);
+		free(s);
+	}
+	return e;
+}
+
+/*
  * POSTs body to path on each endpoint in turn from the one that answered
  * last, until one answers. 0 with the answer in *out (HTTP 200); -1 with
  * *cause starting with what.
@@ -251,8 +286,7 @@ request(struct etcd_client *cl, const char *path, const char *body,
 		free(url);
 		if (rc != CURLE_OK) {
 			free(b.data);
-			why = escape_str(cl->errbuf[0] ? cl->errbuf :
-			    curl_easy_strerror(rc), 0);
+			why = etcd_transfer_why(cl, cl->urls[idx], rc);
 			if (rc == CURLE_WRITE_ERROR) {
 				free(why);
 				why = xasprintf("answered more than %d bytes",

@@ -6,36 +6,8 @@
 # tests/fleet/etcd_drive.c exposes each call; etcdctl cross-checks.
 . "$(dirname "$0")/../lib.sh"
 
-if ! command -v etcd >/dev/null 2>&1; then
-	t_skip "etcd client against a cluster" \
-	    "etcd not installed (Debian: etcd-server; make check-deps)"
-	t_done
-	exit 0
-fi
-
-libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
-cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
-drive="$T/etcd_drive"
-# shellcheck disable=SC2086
-if ! ${CC:-cc} $cflags ${CFLAGS:--g} -o "$drive" tests/fleet/etcd_drive.c \
-    "$B/libcertbind.a" $libs ${LDFLAGS:-} 2>"$T/cc.err"; then
-	t_fail "etcd_drive builds" "$(cat "$T/cc.err")"
-	t_done
-	exit 1
-fi
-
-# Six free ports from a base picked by the PID: 3 client, 3 peer.
-port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
-base=$((21000 + ($$ % 400) * 10))
-tries=0
-while :; do
-	ok=1
-	for o in 0 1 2 3 4 5; do port_free $((base + o)) || ok=0; done
-	[ $ok -eq 1 ] && break
-	tries=$((tries + 1))
-	[ $tries -ge 40 ] && { t_fail "six free ports"; t_done; exit 1; }
-	base=$((base + 10))
-done
+. "$(dirname "$0")/etcdlib.sh"
+fleet_need 6
 cport() { echo $((base + $1 - 1)); }
 pport() { echo $((base + 2 + $1)); }
 cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
