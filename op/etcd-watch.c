@@ -195,6 +195,13 @@ stream(struct etcd_client *cl, size_t idx, struct wstate *s, long *status)
 	curl_easy_setopt(cl->curl, CURLOPT_TCP_KEEPIDLE, 10L);
 	curl_easy_setopt(cl->curl, CURLOPT_TCP_KEEPINTVL, 5L);
 	hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	/*
+	 * etcd's "require leader" (clientv3.WithRequireLeader): a member cut
+	 * off from the others ends the stream instead of falling silent,
+	 * and the watch moves to another. The gateway passes Grpc-Metadata-*
+	 * headers on as gRPC metadata.
+	 */
+	hdrs = curl_slist_append(hdrs, "Grpc-Metadata-hasleader: true");
 	curl_easy_setopt(cl->curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

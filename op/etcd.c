@@ -326,7 +326,13 @@ request(struct etcd_client *cl, const char *path, const char *body,
 			msg = escape_str(why, 0);
 			free(why);
 		}
-		if (status == 503 || code == GRPC_UNAVAILABLE) {
+		/*
+		 * Unavailable: no leader, or this member is stopping; the
+		 * next may serve it. Not for a write that timed out inside
+		 * etcd: it may still be applied.
+		 */
+		if ((status == 503 || code == GRPC_UNAVAILABLE) &&
+		    !(write && msg != NULL && strstr(msg, "timed out"))) {
 			why = xasprintf("unavailable (HTTP %ld)%s%s", status,
 			    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 			tried_add(&tried, cl->urls[idx], why);

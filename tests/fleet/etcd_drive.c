@@ -9,7 +9,7 @@
  *   txn KEY=MODREV... -- put:KEY=VALUE... del:KEY...
  *   grant TTL | keepalive ID | revoke ID | status [N]
  *   lock PREFIX NAME VALUE LEASE | unlock PREFIX NAME REV
- *   watch PREFIX START COUNT TIMEOUT_MS
+ *   watch PREFIX START COUNT TIMEOUT_MS (0: none; SIGTERM stops it)
  */
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +54,14 @@ print_range(const struct etcd_range *r)
 		    (long long)r->kvs[i].mod_revision,
 		    (long long)r->kvs[i].version, (long long)r->kvs[i].lease);
 	}
+}
+
+static volatile sig_atomic_t stop;
+
+static void
+on_term(int sig)
+{
+	stop = 1;
 }
 
 struct wcount {
@@ -243,6 +251,9 @@ main(int argc, char **argv)
 		w.connected = on_connect;
 		w.arg = &wc;
 		w.timeout_ms = strtol(argv[4], NULL, 10);
+		/* SIGTERM ends the watch through the stop flag. */
+		w.stop = &stop;
+		signal(SIGTERM, on_term);
 		if (etcd_watch(cl, &w, &wr, &cause) != 0)
 			rc = fail(cause);
 		else if (wr.end == ETCD_WATCH_COMPACTED) {

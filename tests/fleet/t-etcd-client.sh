@@ -254,6 +254,25 @@ t1=$(date +%s)
 t_is "an idle watch stops at its timeout" "$rc $out" "0 stopped next $((now + 1)) reconnects 0"
 t_ok "within about a second of it" test $((t1 - t0)) -le 3
 
+# the stop flag: SIGTERM sets it; the watch ends within about a second
+"$drive" -e "$EP" watch /quiet/ 0 1 0 >"$T/w3" 2>"$T/w3.err" &
+wp=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q connected "$T/w3.err"; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -TERM $wp
+i=0
+while kill -0 $wp 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 $wp 2>/dev/null; then
+	kill -KILL $wp
+	t_fail "a watch without a timeout ends soon after its stop flag is set"
+else
+	t_pass "a watch without a timeout ends soon after its stop flag is set"
+fi
+wait $wp
+t_match "and says it stopped" "$(cat "$T/w3" "$T/w3.err")" "^stopped next"
+
 # all members down: a clear error naming them; then recovery
 stop_all
 out=$(d get /cb/a 2>&1); rc=$?
