@@ -26,6 +26,7 @@ enum wstop { W_RUN, W_STOP, W_COMPACTED, W_BAD };
 struct wstate {
 	const struct etcd_watch	*w;
 	struct etcd_watch_result *res;
+	const char		*url;		/* the endpoint streaming */
 	char			*buf;
 	size_t			 len;
 	int			 created;
@@ -60,6 +61,8 @@ handle(struct wstate *s, struct etcd_watch_msg *m)
 
 	if (m->created) {
 		s->created = 1;
+		if (s->w->connected != NULL)
+			s->w->connected(s->w->arg, s->url);
 		/* From "now": now is the revision the watch was made at. */
 		if (s->res->next == 0)
 			s->res->next = m->revision + 1;
@@ -240,12 +243,11 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 			return 0;
 		}
 		s.created = 0;
+		s.url = cl->urls[idx];
 		s.state = W_RUN;
 		s.len = 0;
 		free(s.why);
 		s.why = NULL;
-		if (w->connected != NULL)
-			w->connected(w->arg, cl->urls[idx]);
 		rc = stream(cl, idx, &s, &status);
 		switch (s.state) {
 		case W_STOP:

@@ -232,8 +232,9 @@ etcd_transfer_why(struct etcd_client *cl, const char *url, CURLcode rc)
 		free(s);
 		free(f);
 	} else if (strncmp(url, "https:", 6) == 0 && cl->cert_file == NULL &&
-	    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR ||
-	    rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING)) {
+	    rc != CURLE_COULDNT_CONNECT && rc != CURLE_OPERATION_TIMEDOUT &&
+	    rc != CURLE_COULDNT_RESOLVE_HOST && rc != CURLE_WRITE_ERROR) {
+		/* A refused client shows as a send or receive error. */
 		s = e;
 		e = xasprintf("%s; if the member asks for a client "
 		    "certificate, give one and its key", s);

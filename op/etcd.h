@@ -183,7 +183,7 @@ struct etcd_watch {
 	int64_t		 start;		/* first revision wanted; 0: now */
 	/* Each event, in revision order; non-zero ends the watch. */
 	int		(*event)(void *, const struct etcd_event *);
-	/* Optional: told the endpoint each time the watch (re)connects. */
+	/* Optional: told the endpoint each time etcd confirms the watch. */
 	void		(*connected)(void *, const char *endpoint);
 	void		*arg;
 	/* Checked at least once a second: non-zero ends the watch. */

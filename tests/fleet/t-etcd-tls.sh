@@ -94,12 +94,12 @@ t_match "a watch over https" "$out" "^PUT /tls/a secret mod=$rev"
 
 out=$("$drive" -e "$EP" -t 2000 -c "$T/ca.pem" get /tls/a 2>&1); rc=$?
 t_match "without a client certificate: refused, naming the endpoint" \
-    "$rc $out" "^2 .*https://127.0.0.1:$cp"
+    "$rc $out" "^2 .*https://127.0.0.1:$cp.*asks for a client certificate"
 echo "# $out"
 out=$("$drive" -e "$EP" -t 2000 -c "$T/other.pem" -C "$T/client.pem" \
     -K "$T/client.key" get /tls/a 2>&1); rc=$?
 t_match "trusting another CA: refused, naming the endpoint" \
-    "$rc $out" "^2 .*https://127.0.0.1:$cp"
+    "$rc $out" "^2 .*https://127.0.0.1:$cp.*not signed by the CA in"
 echo "# $out"
 out=$("$drive" -e "$EP" -t 2000 -C "$T/client.pem" get /tls/a 2>&1); rc=$?
 t_match "a certificate without its key is refused before any request" \
