@@ -35,9 +35,11 @@ char	*etcd_prefix_end(const char *prefix, size_t *len);
 char	*etcd_json_text(json_t *);
 
 /* Why a transfer to url failed: escaped, with a hint for TLS trouble. */
-char	*etcd_transfer_why(struct etcd_client *, const char *url, CURLcode);
+char	*etcd_transfer_why(struct etcd_client *, const char *url, CURLcode,
+	    const char *errbuf);
 
 /* Sets the TLS and timeout options common to every request. */
-void	 etcd_curl_common(struct etcd_client *, CURL *, const char *url);
+void	 etcd_curl_common(struct etcd_client *, CURL *, const char *url,
+	    char *errbuf);
 
 #endif

@@ -27,6 +27,8 @@ struct wstate {
 	const struct etcd_watch	*w;
 	struct etcd_watch_result *res;
 	const char		*url;		/* the endpoint streaming */
+	CURL			*curl;		/* the watch's own */
+	char			 errbuf[CURL_ERROR_SIZE];
 	char			*buf;
 	size_t			 len;
 	int			 created;
@@ -186,17 +188,17 @@ stream(struct etcd_client *cl, size_t idx, struct wstate *s, long *status)
 
 	url = xasprintf("%s/v3/watch", cl->urls[idx]);
 	body = create_request(s->w, s->res->next);
-	curl_easy_reset(cl->curl);
-	etcd_curl_common(cl, cl->curl, url);
-	curl_easy_setopt(cl->curl, CURLOPT_WRITEFUNCTION, stream_write);
-	curl_easy_setopt(cl->curl, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(cl->curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(cl->curl, CURLOPT_XFERINFOFUNCTION, progress);
-	curl_easy_setopt(cl->curl, CURLOPT_XFERINFODATA, s);
+	curl_easy_reset(s->curl);
+	etcd_curl_common(cl, s->curl, url, s->errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, stream_write);
+	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION, progress);
+	curl_easy_setopt(s->curl, CURLOPT_XFERINFODATA, s);
 	/* A member that vanishes without closing is found by TCP. */
-	curl_easy_setopt(cl->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(cl->curl, CURLOPT_TCP_KEEPIDLE, 10L);
-	curl_easy_setopt(cl->curl, CURLOPT_TCP_KEEPINTVL, 5L);
+	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPIDLE, 10L);
+	curl_easy_setopt(s->curl, CURLOPT_TCP_KEEPINTVL, 5L);
 	hdrs = curl_slist_append(NULL, "Content-Type: application/json");
 	/*
 	 * etcd's "require leader" (clientv3.WithRequireLeader): a member cut
@@ -205,12 +207,12 @@ stream(struct etcd_client *cl, size_t idx, struct wstate *s, long *status)
 	 * headers on as gRPC metadata.
 	 */
 	hdrs = curl_slist_append(hdrs, "Grpc-Metadata-hasleader: true");
-	curl_easy_setopt(cl->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(cl->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	rc = curl_easy_perform(cl->curl);
+	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	rc = curl_easy_perform(s->curl);
 	*status = 0;
-	curl_easy_getinfo(cl->curl, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(hdrs);
 	free(body);
 	free(url);
@@ -232,6 +234,15 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 	memset(&s, 0, sizeof s);
 	s.w = w;
 	s.res = res;
+	/*
+	 * A handle of its own, so that the callbacks may use the client
+	 * (read a snapshot when an event comes) while the stream is open.
+	 */
+	if ((s.curl = curl_easy_init()) == NULL) {
+		res->end = ETCD_WATCH_FAILED;
+		*cause = xstrdup("etcd: libcurl cannot make a handle");
+		return -1;
+	}
 	if (w->timeout_ms > 0)
 		s.deadline = now_ms() + w->timeout_ms;
 	idx = cl->cur;
@@ -239,8 +250,7 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 	while (failed < cl->nurls) {
 		if (should_stop(&s)) {
 			res->end = ETCD_WATCH_STOPPED;
-			free(tried);
-			return 0;
+			goto done;
 		}
 		s.created = 0;
 		s.url = cl->urls[idx];
@@ -262,7 +272,8 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 		if (s.state == W_BAD)
 			why = xasprintf("answered badly: %s", s.why);
 		else if (rc != CURLE_OK)
-			why = etcd_transfer_why(cl, cl->urls[idx], rc);
+			why = etcd_transfer_why(cl, cl->urls[idx], rc,
+			    s.errbuf);
 		else if (status != 200)
 			why = xasprintf("answered HTTP %ld", status);
 		else
@@ -290,11 +301,13 @@ etcd_watch(struct etcd_client *cl, const struct etcd_watch *w,
 	free(tried);
 	free(s.buf);
 	free(s.why);
+	curl_easy_cleanup(s.curl);
 	return -1;
 done:
 	cl->cur = idx;
 	free(tried);
 	free(s.buf);
 	free(s.why);
+	curl_easy_cleanup(s.curl);
 	return 0;
 }

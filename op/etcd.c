@@ -164,11 +164,12 @@ etcd_client_endpoints(const struct etcd_client *cl)
 }
 
 void
-etcd_curl_common(struct etcd_client *cl, CURL *c, const char *url)
+etcd_curl_common(struct etcd_client *cl, CURL *c, const char *url,
+    char *errbuf)
 {
-	cl->errbuf[0] = '\0';
+	errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cl->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "certbind/" CERTBIND_VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, cl->timeout_ms);
@@ -218,12 +219,12 @@ tried_add(char **tried, const char *url, const char *why)
  * failures whose own text does not say what to do.
  */
 char *
-etcd_transfer_why(struct etcd_client *cl, const char *url, CURLcode rc)
+etcd_transfer_why(struct etcd_client *cl, const char *url, CURLcode rc,
+    const char *errbuf)
 {
 	char	*e, *s, *f;
 
-	e = escape_str(cl->errbuf[0] ? cl->errbuf : curl_easy_strerror(rc),
-	    0);
+	e = escape_str(errbuf[0] ? errbuf : curl_easy_strerror(rc), 0);
 	if (rc == CURLE_PEER_FAILED_VERIFICATION && cl->ca_file != NULL) {
 		f = escape_str(cl->ca_file, 0);
 		s = e;
@@ -272,7 +273,7 @@ request(struct etcd_client *cl, const char *path, const char *body,
 		url = xasprintf("%s%s", cl->urls[idx], path);
 		memset(&b, 0, sizeof b);
 		curl_easy_reset(cl->curl);
-		etcd_curl_common(cl, cl->curl, url);
+		etcd_curl_common(cl, cl->curl, url, cl->errbuf);
 		curl_easy_setopt(cl->curl, CURLOPT_TIMEOUT_MS, cl->timeout_ms);
 		curl_easy_setopt(cl->curl, CURLOPT_WRITEFUNCTION, body_write);
 		curl_easy_setopt(cl->curl, CURLOPT_WRITEDATA, &b);
@@ -287,7 +288,8 @@ request(struct etcd_client *cl, const char *path, const char *body,
 		free(url);
 		if (rc != CURLE_OK) {
 			free(b.data);
-			why = etcd_transfer_why(cl, cl->urls[idx], rc);
+			why = etcd_transfer_why(cl, cl->urls[idx], rc,
+			    cl->errbuf);
 			if (rc == CURLE_WRITE_ERROR) {
 				free(why);
 				why = xasprintf("answered more than %d bytes",

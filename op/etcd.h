@@ -49,6 +49,11 @@ struct etcd_opts {
 #define ETCD_ENDPOINTS_MAX	16
 #define ETCD_BODY_MAX		(64 * 1024 * 1024)
 
+/*
+ * A client is used by one thread at a time. A watch streams over a
+ * connection of its own, so its callbacks may use the same client (to
+ * read a snapshot when an event comes, say).
+ */
 int	 etcd_client_new(const struct etcd_opts *, struct etcd_client **,
 	    char **cause);
 void	 etcd_client_free(struct etcd_client *);

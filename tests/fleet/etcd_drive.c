@@ -65,7 +65,8 @@ on_term(int sig)
 }
 
 struct wcount {
-	long	 left;
+	long			 left;
+	struct etcd_client	*cl;	/* set: read each key back */
 };
 
 static int
@@ -77,6 +78,18 @@ on_event(void *arg, const struct etcd_event *ev)
 	say("%s", ev->kv->key, ev->kv->key_len);
 	say(" %s", (const char *)ev->kv->value, ev->kv->value_len);
 	printf(" mod=%lld\n", (long long)ev->kv->mod_revision);
+	if (w->cl != NULL) {
+		struct etcd_range	 r;
+		char			*cause = NULL;
+
+		if (etcd_get(w->cl, ev->kv->key, 0, ev->kv->mod_revision, &r,
+		    &cause) != 0)
+			return fail(cause), 1;
+		if (r.nkvs == 1)
+			say("read %s\n", (const char *)r.kvs[0].value,
+			    r.kvs[0].value_len);
+		etcd_range_clear(&r);
+	}
 	fflush(stdout);
 	return --w->left <= 0;
 }
@@ -244,6 +257,8 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "watch") == 0 && argc >= 5) {
 		memset(&w, 0, sizeof w);
 		wc.left = strtol(argv[3], NULL, 10);
+		/* ETCD_DRIVE_READ=1: the callback reads through the client. */
+		wc.cl = getenv("ETCD_DRIVE_READ") != NULL ? cl : NULL;
 		w.key = argv[1];
 		w.prefix = 1;
 		w.start = strtoll(argv[2], NULL, 10);

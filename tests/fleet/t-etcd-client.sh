@@ -186,6 +186,16 @@ mods=$(sed -n 's/.* mod=//p' "$T/w1" | tr '\n' ' ')
 t_is "with consecutive mod revisions from the start" "$mods" \
     "$start $((start + 1)) $((start + 2)) $((start + 3)) $((start + 4)) "
 
+# the callback may use the client while the watch streams
+start=$(($(d put /r/0 zero | sed -n 's/^revision //p') + 1))
+ETCD_DRIVE_READ=1 d watch /r/ "$start" 3 10000 >"$T/wr" 2>"$T/wr.err" &
+wp=$!
+for k in 1 2 3; do d put "/r/$k" "r$k" >/dev/null; done
+wait $wp; rc=$?
+t_is "a watch's callback reads each key through the same client" \
+    "$rc $(grep '^read' "$T/wr" | tr '\n' ' ')" "0 read r1 read r2 read r3 " \
+    "$(cat "$T/wr.err" "$T/wr")"
+
 # a watch survives killing the member it is connected to
 start=$(($(d put /k/0 zero | sed -n 's/^revision //p') + 1))
 d watch /k/ "$start" 20 30000 >"$T/w2" 2>"$T/w2.err" &
