@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 . "$(dirname "$0")/etcdlib.sh"
-fleet_need 6
+fleet_need 7
 cport() { echo $((base + $1 - 1)); }
 pport() { echo $((base + 2 + $1)); }
 cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
@@ -102,6 +102,30 @@ t_is "the refused txn wrote nothing" "$(ctl get --print-value-only /cb/a)" \
 out=$(d txn "/cb/new=0" -- put:/cb/new=y); rc=$?
 t_match "'absent' (0) fails on a present key and names its revision" \
     "$rc $out" "^1 lost /cb/new mod=$wrev "
+
+# a member that takes the connection and never answers: a read times out
+# there and is served by the next; a write is not sent twice, and says so
+hung=$((base + 6))
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+time.sleep(60)' "$hung" &
+hpid=$!
+stop_hung() { kill "$hpid" 2>/dev/null; }
+t_at_exit stop_hung
+i=0
+while fleet_port_free "$hung" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t0=$(date +%s)
+out=$("$drive" -e "127.0.0.1:$hung,$EP" -t 1000 get /cb/a 2>&1); rc=$?
+t1=$(date +%s)
+t_match "a read fails over from a silent member to the next" "$rc $out" \
+    "^0 revision"
+t_ok "after about the request timeout (1 s)" test $((t1 - t0)) -le 4
+out=$("$drive" -e "127.0.0.1:$hung,$EP" -t 1000 put /cb/h x 2>&1); rc=$?
+t_match "a write to a silent member is not sent on: it may have been applied" \
+    "$rc $out" "^2 .*etcd at http://127.0.0.1:$hung did not answer .*may have been applied"
+t_is "and the next member did not get it" \
+    "$(ctl get --print-value-only /cb/h)" ""
+stop_hung
 
 # two concurrent writers on one revision: exactly one wins
 base_rev=$(d get /cb/race 2>/dev/null | sed -n 's/.* mod=\([0-9]*\) .*/\1/p')
