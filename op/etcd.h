@@ -24,9 +24,13 @@
  * optionally with an http:// or https:// scheme; without one, https when
  * the options name a CA file, http otherwise. A request goes to the
  * endpoint that answered last and fails over to the next one when it
- * does not answer. A write fails over only when the connection was never
- * made (or etcd said it was unavailable), so that a write is never sent
- * twice.
+ * does not answer (within the request timeout) or says it is unavailable
+ * (no leader). A write fails over only when it cannot have been applied:
+ * the connection or the TLS handshake failed, or etcd said unavailable
+ * without "timed out"; otherwise its cause says it may have been applied.
+ * A member that freezes while a watch streams from it is not noticed
+ * (its kernel still acknowledges); one that dies, or loses its leader
+ * (the watch asks etcd to require one), is.
  */
 #ifndef CERTBIND_OP_ETCD_H
 #define CERTBIND_OP_ETCD_H
