@@ -269,6 +269,26 @@ t_is "the watch reconnected to a live member" \
 start_member "$vm"
 healthy 1 2 3 || t_fail "the killed member rejoins" "$(tail -n 5 "$T/m$vm.log")"
 
+# a member that loses its leader ends the watch (require-leader) instead
+# of leaving it silent: here the only endpoint given, so the watch fails
+"$drive" -e "127.0.0.1:$(cport 1)" watch /p/ 0 1 30000 >"$T/w4" 2>"$T/w4.err" &
+wp=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q connected "$T/w4.err"; do
+	sleep 0.1; i=$((i + 1))
+done
+t0=$(date +%s)
+stop_member 2
+stop_member 3
+wait $wp; rc=$?
+t1=$(date +%s)
+t_is "a watch on a member that lost its leader ends (exit 2)" "$rc" 2 \
+    "$(cat "$T/w4.err")"
+t_ok "well before its 30 s timeout ($((t1 - t0)) s)" test $((t1 - t0)) -lt 20
+start_member 2
+start_member 3
+healthy 1 2 3 || t_fail "members 2 and 3 rejoin" "$(tail -n 5 "$T/m2.log")"
+
 # compaction is reported
 old=$(d put /c/x 1 | sed -n 's/^revision //p')
 d put /c/x 2 >/dev/null
