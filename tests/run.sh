@@ -6,10 +6,12 @@
 # skipped, never as passed). A program that exits non-zero without having
 # reported a failure counts as one failure: a crash is never silent.
 #
-# Usage: tests/run.sh [SUITE...]   SUITE: unit cli tui server acme lint fuzz
+# Usage: tests/run.sh [SUITE...]   SUITE: unit cli tui server acme fleet lint
+#                                  fuzz
 #
 # acme runs the end-to-end ACME tests against pebble (tests/acme/); each
-# that needs pebble is skipped when it is not installed.
+# that needs pebble is skipped when it is not installed. fleet starts a
+# three-member etcd cluster (tests/fleet/); skipped without etcd-server.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
@@ -18,7 +20,7 @@ export B
 # Leaks in Debian's libraries that certbind cannot fix (tests/lsan.supp).
 LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
-suites=${*:-"lint unit cli tui server acme fuzz"}
+suites=${*:-"lint unit cli tui server acme fleet fuzz"}
 log=$(mktemp -d "${TMPDIR:-/tmp}/certbind-check.XXXXXX")
 trap 'rm -rf "$log"' EXIT INT TERM
 
@@ -66,7 +68,7 @@ for suite in $suites; do
 			CMOCKA_MESSAGE_OUTPUT=TAP run "unit/${t##*/}" "$t"
 		done
 		;;
-	cli|tui|server|fuzz)
+	cli|tui|server|fleet|fuzz)
 		for t in tests/"$suite"/t-*.sh; do
 			[ -f "$t" ] || continue
 			run "$suite/$(basename "$t" .sh)" sh "$t"

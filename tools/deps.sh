@@ -6,8 +6,9 @@
 #   tools/deps.sh test      make check: the above, and the tools the tests
 #                           drive (tmux, openssl, python3, clang, pebble,
 #                           haproxy and nginx as PROXY protocol readers,
-#                           sslscan ..., and debhelper and lintian: make
-#                           check builds the package and checks it)
+#                           sslscan, etcd for the fleet ..., and
+#                           debhelper and lintian: make check builds the
+#                           package and checks it)
 #   tools/deps.sh deb       make deb: the build's, and debhelper and
 #                           lintian to make and check the package
 #   tools/deps.sh bench     make bench: the above, and linux-perf
@@ -23,8 +24,8 @@ gnutls-bin
 ca-certificates"
 test="clang libcmocka-dev openssl tmux mandoc iproute2 procps psmisc python3
 util-linux pebble curl python3-dnspython haproxy nginx-light
-libnginx-mod-stream sslscan python3-prometheus-client
-dpkg-dev debhelper fakeroot bash-completion lintian"
+libnginx-mod-stream sslscan python3-prometheus-client etcd-server
+etcd-client dpkg-dev debhelper fakeroot bash-completion lintian"
 bench="linux-perf"
 deb="dpkg-dev debhelper fakeroot bash-completion lintian"
 case ${1:-build} in
@@ -44,8 +45,9 @@ echo "certbind: installing from Debian's packages:$missing"
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq || exit 1
-# nginx-light and haproxy (test, bench) are test peers, not services: they must not
-# start on install (policy-rc.d 101 = action forbidden).
+# nginx-light, haproxy and etcd-server (test, bench) are test peers, not
+# services: they must not start on install (policy-rc.d 101 = action
+# forbidden).
 if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 	chmod 755 /usr/sbin/policy-rc.d
