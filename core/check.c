@@ -321,10 +321,10 @@ check_probable_moves(struct check *c, const unsigned char *lstate,
 	const struct config_binding	*b;
 	const struct config_listener	*l;
 	struct move_to			*to, key, *m;
-	size_t				*cand, *first = NULL, i, j, nto = 0;
-	size_t				 ncand = 0, nfirst = 0;
-	char				 from[ENDPOINT_STRLEN], dest[ENDPOINT_STRLEN];
-	char				*obj;
+	size_t				*cand, *first = NULL, i, j;
+	size_t				 nto = 0, ncand = 0, nfirst = 0;
+	char				 from[ENDPOINT_STRLEN];
+	char				 dest[ENDPOINT_STRLEN], *obj;
 	struct finding			*f;
 
 	/* Per port, the first listener a move could go to. */
@@ -350,7 +350,8 @@ check_probable_moves(struct check *c, const unsigned char *lstate,
 		if (!endpoint_is_concrete(&b->ep) || reach[i])
 			continue;
 		key.port = b->ep.port;
-		if (bsearch(&key, to, nto, sizeof *to, move_to_port_cmp) != NULL)
+		if (bsearch(&key, to, nto, sizeof *to,
+		    move_to_port_cmp) != NULL)
 			cand[ncand++] = i;
 	}
 	/* The first of each endpoint, back in binding order. */

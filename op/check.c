@@ -143,9 +143,9 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 		if (privkey_bits(pk) != 0 && privkey_bits(pk) < 2048 &&
 		    strcmp(privkey_type(pk), "RSA") == 0)
 			findings_add(out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
-			    (ssize_t)k, key->name, "RSA key of %u bits; make a "
-			    "new key of at least 2048 bits (certbind renew %s).",
-			    privkey_bits(pk), key->name);
+			    (ssize_t)k, key->name, "RSA key of %u bits; make "
+			    "a new key of at least 2048 bits (certbind renew "
+			    "%s).", privkey_bits(pk), key->name);
 	}
 	free(path);
 

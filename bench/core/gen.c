@@ -40,7 +40,7 @@
 struct size {
 	unsigned	keys;
 	unsigned	bindings;
-	int		stale;		/* listeners moved: every binding stale */
+	int		stale;		/* its listeners moved */
 	char		name[32];
 };
 
