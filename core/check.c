@@ -260,51 +260,132 @@ check_bindings(struct check *c)
 
 /* Listeners against bindings: the failure certbind exists to prevent. */
 
+/* A port and the first listener on it that a move could go to. */
+struct move_to {
+	uint16_t	 port;
+	size_t		 listener;
+};
+
+static int
+move_to_port_cmp(const void *va, const void *vb)
+{
+	const struct move_to	*a = va, *b = vb;
+
+	return (a->port > b->port) - (a->port < b->port);
+}
+
+static int
+size_cmp(const void *va, const void *vb)
+{
+	size_t	 a = *(const size_t *)va, b = *(const size_t *)vb;
+
+	return (a > b) - (a < b);
+}
+
+static int
+move_to_cmp(const void *va, const void *vb)
+{
+	const struct move_to	*a = va, *b = vb;
+
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	return (a->listener > b->listener) - (a->listener < b->listener);
+}
+
+/* Binding indices by endpoint, then index: a group's first is the file's. */
+static int
+binding_ep_cmp(const void *va, const void *vb, void *vcf)
+{
+	const struct config	*cf = vcf;
+	size_t			 a = *(const size_t *)va, b = *(const size_t *)vb;
+	int			 r;
+
+	if ((r = endpoint_cmp(&config_binding(cf, a)->ep,
+	    &config_binding(cf, b)->ep)) != 0)
+		return r;
+	return (a > b) - (a < b);
+}
+
+/*
+ * One probable-move per stale endpoint, on its first stale binding, to
+ * the first specific listener on the same port that is not fully served.
+ * reach[i] says whether binding i reaches a listener. Sorted arrays, not
+ * a scan of the listeners and of the endpoints seen per binding: in a
+ * store whose every listener moved that was bindings x listeners.
+ */
 static void
-check_probable_moves(struct check *c, const unsigned char *lstate)
+check_probable_moves(struct check *c, const unsigned char *lstate,
+    const unsigned char *reach)
 {
 	const struct config		*cf = c->cf;
 	const struct config_binding	*b;
 	const struct config_listener	*l;
-	struct endpoint			*seen;
-	size_t				 i, j, nseen = 0;
-	char				 from[ENDPOINT_STRLEN], to[ENDPOINT_STRLEN];
-	char				*obj;
+	struct move_to			*to, key, *m;
+	size_t				*cand, *first = NULL, i, j;
+	size_t				 nto = 0, ncand = 0, nfirst = 0;
+	char				 from[ENDPOINT_STRLEN];
+	char				 dest[ENDPOINT_STRLEN], *obj;
 	struct finding			*f;
 
-	seen = xcalloc(c->nb, sizeof *seen);
-	for (i = 0; i < c->nb; i++) {
-		b = config_binding(cf, i);
-		if (!endpoint_is_concrete(&b->ep) ||
-		    listenset_reaches(c->ls, &b->ep))
+	/* Per port, the first listener a move could go to. */
+	to = xcalloc(c->nl, sizeof *to);
+	for (j = 0; j < c->nl; j++) {
+		l = config_listener(cf, j);
+		if (endpoint_any_addr(&l->ep) || lstate[j] == 2)
 			continue;
-		for (j = 0; j < nseen; j++)
-			if (endpoint_cmp(&seen[j], &b->ep) == 0)
-				break;
-		if (j != nseen)
-			continue;
-		for (j = 0; j < config_nlisteners(cf); j++) {
-			l = config_listener(cf, j);
-			if (endpoint_any_addr(&l->ep) || l->ep.port != b->ep.port ||
-			    lstate[j] == 2)
-				continue;
-			seen[nseen++] = b->ep;
-			endpoint_format(&b->ep, from);
-			endpoint_format(&l->ep, to);
-			obj = check_binding_object(b);
-			f = findings_add(c->out, SEV_WARNING, F_PROBABLE_MOVE,
-			    FK_BINDING, (ssize_t)i, obj, "the site on %s seems "
-			    "to have moved to %s, which is served %s; move its "
-			    "bindings with: certbind move %s %s", from, to,
-			    lstate[j] == 0 ? "by nothing" : "only by a default",
-			    from, to);
-			free(obj);
-			f->move_from = xstrdup(from);
-			f->move_to = xstrdup(to);
-			break;
-		}
+		to[nto].port = l->ep.port;
+		to[nto++].listener = j;
 	}
-	free(seen);
+	qsort(to, nto, sizeof *to, move_to_cmp);
+	for (i = j = 0; i < nto; i++)
+		if (j == 0 || to[j - 1].port != to[i].port)
+			to[j++] = to[i];
+	nto = j;
+
+	/* The stale concrete bindings with somewhere to go. */
+	cand = xcalloc(c->nb + 1, sizeof *cand);
+	memset(&key, 0, sizeof key);
+	for (i = 0; i < c->nb && nto != 0; i++) {
+		b = config_binding(cf, i);
+		if (!endpoint_is_concrete(&b->ep) || reach[i])
+			continue;
+		key.port = b->ep.port;
+		if (bsearch(&key, to, nto, sizeof *to,
+		    move_to_port_cmp) != NULL)
+			cand[ncand++] = i;
+	}
+	/* The first of each endpoint, back in binding order. */
+	if (ncand != 0) {
+		qsort_r(cand, ncand, sizeof *cand, binding_ep_cmp, (void *)cf);
+		first = xcalloc(ncand, sizeof *first);
+		for (i = 0; i < ncand; i++)
+			if (i == 0 || endpoint_cmp(&config_binding(cf,
+			    cand[i - 1])->ep, &config_binding(cf,
+			    cand[i])->ep) != 0)
+				first[nfirst++] = cand[i];
+		qsort(first, nfirst, sizeof *first, size_cmp);
+	}
+	for (i = 0; i < nfirst; i++) {
+		b = config_binding(cf, first[i]);
+		key.port = b->ep.port;
+		m = bsearch(&key, to, nto, sizeof *to, move_to_port_cmp);
+		l = config_listener(cf, m->listener);
+		endpoint_format(&b->ep, from);
+		endpoint_format(&l->ep, dest);
+		obj = check_binding_object(b);
+		f = findings_add(c->out, SEV_WARNING, F_PROBABLE_MOVE,
+		    FK_BINDING, (ssize_t)first[i], obj, "the site on %s seems "
+		    "to have moved to %s, which is served %s; move its "
+		    "bindings with: certbind move %s %s", from, dest,
+		    lstate[m->listener] == 0 ? "by nothing" :
+		    "only by a default", from, dest);
+		free(obj);
+		f->move_from = xstrdup(from);
+		f->move_to = xstrdup(dest);
+	}
+	free(first);
+	free(cand);
+	free(to);
 }
 
 /*
@@ -338,8 +419,8 @@ check_listeners(struct check *c)
 	const struct config		*cf = c->cf;
 	const struct config_listener	*l;
 	const struct config_binding	*b;
-	struct resolver			*r;
-	unsigned char			*lstate;
+	struct resolver			*r = NULL;
+	unsigned char			*lstate, *reach;
 	const char			*key;
 	size_t				 i;
 	char				 ep[ENDPOINT_STRLEN], *obj, where[32];
@@ -348,7 +429,6 @@ check_listeners(struct check *c)
 		check_no_listeners(c);
 		return;
 	}
-	r = resolver_new(cf);
 	lstate = xcalloc(c->nl, 1);
 	for (i = 0; i < c->nl; i++) {
 		l = config_listener(cf, i);
@@ -362,6 +442,9 @@ check_listeners(struct check *c)
 			    "move the bindings left on its old address "
 			    "(certbind move OLD %s).", ep, ep);
 		else if (lstate[i] == 1) {
+			/* Made when first needed: most stores never need it. */
+			if (r == NULL)
+				r = resolver_new(cf);
 			key = serving_key(cf, r, &l->ep);
 			findings_add(c->out, SEV_INFO, F_DEFAULT_SERVED,
 			    FK_LISTENER, (ssize_t)i, ep, "served only through "
@@ -371,9 +454,11 @@ check_listeners(struct check *c)
 			    key != NULL ? key : "", key != NULL ? ")" : "", ep);
 		}
 	}
+	reach = xcalloc(c->nb + 1, 1);
 	for (i = 0; i < c->nb; i++) {
 		b = config_binding(cf, i);
-		if (listenset_reaches(c->ls, &b->ep))
+		if ((reach[i] = (unsigned char)listenset_reaches(c->ls,
+		    &b->ep)) != 0)
 			continue;
 		obj = check_binding_object(b);
 		findings_add(c->out, SEV_WARNING, F_STALE_BINDING, FK_BINDING,
@@ -383,7 +468,8 @@ check_listeners(struct check *c)
 		    binding_where(b, where, sizeof where));
 		free(obj);
 	}
-	check_probable_moves(c, lstate);
+	check_probable_moves(c, lstate, reach);
+	free(reach);
 	free(lstate);
 	resolver_free(r);
 }

@@ -119,31 +119,33 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 	enum chain_state	 chain;
 	int			 refused = 0;
 
+	/*
+	 * Each file is loaded first and looked for only when that fails, to
+	 * tell a missing one from an unreadable one: an lstat() before every
+	 * load was 20,000 path walks at 10,000 keys, for the rare miss.
+	 */
 	path = config_resolve_path(cf, key->key);
-	if (file_present(c, out, k, "key", path) == 0) {
-		if (privkey_load(path, &pk, &st, &cause) != 0) {
+	if (privkey_load(path, &pk, &st, &cause) != 0) {
+		if (file_present(c, out, k, "key", path) == 0)
 			findings_add(out, SEV_ERROR, F_UNREADABLE, FK_KEY,
+			    (ssize_t)k, key->name, "%s", cause);
+		free(cause);
+		cause = NULL;
+	} else {
+		/* The rule certbindd applies when it loads the key. */
+		if (keyfile_policy(path, &st, &c->ids, &cause) != 0) {
+			findings_add(out, SEV_ERROR, F_KEY_PERMISSIONS, FK_KEY,
 			    (ssize_t)k, key->name, "%s", cause);
 			free(cause);
 			cause = NULL;
-		} else {
-			/* The rule certbindd applies when it loads the key. */
-			if (keyfile_policy(path, &st, &c->ids, &cause) != 0) {
-				findings_add(out, SEV_ERROR,
-				    F_KEY_PERMISSIONS, FK_KEY, (ssize_t)k,
-				    key->name, "%s", cause);
-				free(cause);
-				cause = NULL;
-				refused = 1;
-			}
-			if (privkey_bits(pk) != 0 && privkey_bits(pk) < 2048 &&
-			    strcmp(privkey_type(pk), "RSA") == 0)
-				findings_add(out, SEV_WARNING, F_WEAK_KEY,
-				    FK_KEY, (ssize_t)k, key->name, "RSA key "
-				    "of %u bits; make a new key of at least "
-				    "2048 bits (certbind renew %s).",
-				    privkey_bits(pk), key->name);
+			refused = 1;
 		}
+		if (privkey_bits(pk) != 0 && privkey_bits(pk) < 2048 &&
+		    strcmp(privkey_type(pk), "RSA") == 0)
+			findings_add(out, SEV_WARNING, F_WEAK_KEY, FK_KEY,
+			    (ssize_t)k, key->name, "RSA key of %u bits; make "
+			    "a new key of at least 2048 bits (certbind renew "
+			    "%s).", privkey_bits(pk), key->name);
 	}
 	free(path);
 
@@ -158,9 +160,9 @@ check_key_files(struct check *c, size_t k, const struct trust *trust,
 		return;
 	}
 	path = config_resolve_path(cf, key->cert);
-	if (file_present(c, out, k, "certificate", path) != 0 ||
-	    cert_load(path, &ks->cert, &cause) != 0) {
-		if (cause != NULL)
+	if (cert_load(path, &ks->cert, &cause) != 0) {
+		if (file_present(c, out, k, "certificate", path) == 0 &&
+		    cause != NULL)
 			findings_add(out, SEV_ERROR, F_UNREADABLE, FK_KEY,
 			    (ssize_t)k, key->name, "%s", cause);
 		free(cause);

@@ -76,17 +76,55 @@ is_dangerous(uint32_t c)
 	    c == 0x2028 || c == 0x2029;
 }
 
+/*
+ * The length of s's first part that is written as it is: printable ASCII,
+ * and a backslash only with ESCAPE_MESSAGE. Almost every string is that
+ * from end to end, so it is copied whole instead of decoded a character
+ * at a time.
+ */
+static size_t
+plain_len(const unsigned char *s, size_t n, int flags)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] >= 0x7f ||
+		    (s[i] == '\\' && !(flags & ESCAPE_MESSAGE)))
+			break;
+	}
+	return i;
+}
+
+int
+escape_is_plain(const char *s, int flags)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return 0;	/* escape_str() gives "", not s */
+	n = strlen(s);
+	return plain_len((const unsigned char *)s, n, flags) == n;
+}
+
 char *
 escape_mem(const void *v, size_t n, int flags)
 {
 	const unsigned char	*s = v;
 	struct sbuf		 b = { NULL, 0, 0 };
 	char			 tmp[16];
-	size_t			 i = 0, len;
+	size_t			 i, len;
 	uint32_t		 c;
 
+	/* Room for the string as it is; escapes grow it as they come. */
+	b.cap = n + 1;
+	b.p = xmalloc(b.cap);
 	put(&b, "", 0);
-	while (i < n) {
+	for (i = 0; i < n; ) {
+		if ((len = plain_len(s + i, n - i, flags)) != 0) {
+			put(&b, (const char *)s + i, len);
+			i += len;
+			continue;
+		}
 		if ((len = utf8_decode(s + i, n - i, &c)) == 0) {
 			snprintf(tmp, sizeof tmp, "\\x%02X", s[i]);
 			put(&b, tmp, 4);

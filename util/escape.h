@@ -25,5 +25,12 @@
 /* Returns an allocated string; s may be NULL (gives ""). */
 char	*escape_str(const char *s, int flags);
 char	*escape_mem(const void *s, size_t len, int flags);
+/*
+ * 1 when escape_str(s, flags) would return s unchanged because every byte
+ * is printable ASCII (and no backslash without ESCAPE_MESSAGE): the caller
+ * may then write s itself and save the copy. 0 says only that s needs the
+ * escaping function, not that anything in it is dangerous.
+ */
+int	 escape_is_plain(const char *s, int flags);
 
 #endif

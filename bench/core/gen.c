@@ -5,10 +5,16 @@
  * that many bindings spread over listeners, every binding distinct so no
  * finding but the deliberate ones is produced.
  *
- *   gen DIR KEYS:BINDINGS...       e.g. gen out 5000:50000 10000:100000
+ *   gen DIR KEYS:BINDINGS[:stale]...
+ *                      e.g. gen out 5000:50000 10000:100000 10000:100000:stale
  *
- * DIR/ca.pem is the CA; DIR/NAME/ is a store (NAME is BINDINGS/1000 "k")
- * with keys/, certs/ and certbind.conf. The largest store is generated;
+ * DIR/ca.pem is the CA; DIR/NAME/ is a store (NAME is BINDINGS/1000 "k",
+ * then "-stale" for a stale one) with keys/, certs/ and certbind.conf. A
+ * stale store has the same keys and bindings, but its listeners have moved
+ * to other addresses (127.2xx.x.x instead of 127.x.x.x, same port), so
+ * every binding is a stale-binding, every listener an unserved-listener,
+ * and each old endpoint a probable-move: check prints one finding per
+ * binding and more. The largest store is generated;
  * the smaller ones hard-link its first keys and certificates, so they cost
  * nothing more and the key files are the same bytes.
  *
@@ -34,6 +40,7 @@
 struct size {
 	unsigned	keys;
 	unsigned	bindings;
+	int		stale;		/* its listeners moved */
 	char		name[32];
 };
 
@@ -186,8 +193,9 @@ write_config(const char *dir, const struct size *sz)
 	free(abs);
 	for (l = 0; l < nlisten; l++)
 		fprintf(f, "    { endpoint = \"127.%u.%u.%u:443\"; "
-		    "backend = \"127.0.0.1:8080\"; }%s\n", 1 + l / 65536,
-		    (l / 256) % 256, l % 256, l + 1 < nlisten ? "," : "");
+		    "backend = \"127.0.0.1:8080\"; }%s\n",
+		    (sz->stale ? 201 : 1) + l / 65536, (l / 256) % 256, l % 256,
+		    l + 1 < nlisten ? "," : "");
 	fprintf(f, "  );\n};\nkeys = (\n");
 	for (k = 0; k < sz->keys; k++)
 		fprintf(f, "  { name = \"k%u\"; key = \"keys/k%u.key\"; "
@@ -197,7 +205,8 @@ write_config(const char *dir, const struct size *sz)
 	 * Binding i: key i % keys; listener i % nlisten; the first binding
 	 * of each listener has no sni, the others an sni under the key's
 	 * wildcard, unique by i. So every binding is served, none conflicts,
-	 * every sni is in its certificate.
+	 * every sni is in its certificate. In a stale store no listener is
+	 * on these endpoints any more.
 	 */
 	fprintf(f, ");\nbindings = (\n");
 	for (i = 0; i < sz->bindings; i++) {
@@ -223,7 +232,8 @@ main(int argc, char **argv)
 	char			 path[4096], path2[4096], cn[128], san[128];
 	const char		*dir;
 	unsigned		 nsizes, i, k, big = 0;
-	int			 s;
+	int			 s, nc;
+	char			 tail[16];
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: gen DIR KEYS:BINDINGS...\n");
@@ -235,14 +245,17 @@ main(int argc, char **argv)
 	if (sizes == NULL)
 		die("calloc", errno);
 	for (i = 0; i < nsizes; i++) {
-		if (sscanf(argv[i + 2], "%u:%u", &sizes[i].keys,
-		    &sizes[i].bindings) != 2 || sizes[i].keys == 0 ||
-		    sizes[i].bindings < sizes[i].keys) {
+		tail[0] = '\0';
+		nc = sscanf(argv[i + 2], "%u:%u:%15s", &sizes[i].keys,
+		    &sizes[i].bindings, tail);
+		sizes[i].stale = nc == 3 && strcmp(tail, "stale") == 0;
+		if (nc < 2 || (nc == 3 && !sizes[i].stale) ||
+		    sizes[i].keys == 0 || sizes[i].bindings < sizes[i].keys) {
 			fprintf(stderr, "gen: bad size '%s'\n", argv[i + 2]);
 			return 2;
 		}
-		snprintf(sizes[i].name, sizeof sizes[i].name, "%uk",
-		    sizes[i].bindings / 1000);
+		snprintf(sizes[i].name, sizeof sizes[i].name, "%uk%s",
+		    sizes[i].bindings / 1000, sizes[i].stale ? "-stale" : "");
 		if (sizes[i].keys > sizes[big].keys)
 			big = i;
 	}

@@ -644,6 +644,55 @@ has_index(const struct findings *f, const char *code, enum finding_kind kind,
 	return 0;
 }
 
+/*
+ * Several stale bindings on one endpoint, several listeners on the port:
+ * one move per endpoint, on its first binding in the file, to the first
+ * listener in the file that is not fully served (not the lowest address,
+ * not a served one), and none where no listener has the port.
+ */
+static void
+test_moves_grouped(void **state)
+{
+	static const char text[] = "version = 1;\n"
+	    "server = { listen = (\n" LISTEN("127.0.0.9:8443") ",\n"
+	    LISTEN("127.0.0.6:8443") ",\n" LISTEN("127.0.0.5:8443")
+	    "\n); };\n"
+	    KEYS
+	    "bindings = (\n"
+	    "  { key = \"site\"; endpoint = \"127.0.0.9:8443\"; },\n"
+	    "  { key = \"www\"; endpoint = \"127.0.0.3:8443\"; "
+	    "sni = \"b.example\"; },\n"
+	    "  { key = \"api\"; endpoint = \"127.0.0.2:8443\"; "
+	    "sni = \"a.example\"; },\n"
+	    "  { key = \"site\"; endpoint = \"127.0.0.3:8443\"; },\n"
+	    "  { key = \"www\"; endpoint = \"127.0.0.2:8443\"; },\n"
+	    "  { key = \"api\"; endpoint = \"127.0.0.4:7000\"; }\n"
+	    ");\n";
+	struct findings	 f = FINDINGS_INIT;
+	size_t		 i, n = 0, stale = 0;
+	int		 got[6] = { 0 };
+
+	run(text, 1, &f);
+	for (i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].code, F_STALE_BINDING) == 0)
+			stale++;
+		if (strcmp(f.v[i].code, F_PROBABLE_MOVE) != 0)
+			continue;
+		n++;
+		assert_true(f.v[i].index >= 0 && f.v[i].index < 6);
+		got[f.v[i].index] = 1;
+		assert_string_equal(f.v[i].move_to, "127.0.0.6:8443");
+		assert_non_null(strstr(f.v[i].message, "served by nothing"));
+		assert_string_equal(f.v[i].move_from, f.v[i].index == 1 ?
+		    "127.0.0.3:8443" : "127.0.0.2:8443");
+	}
+	if (n != 2 || !got[1] || !got[2] || stale != 5) {
+		dump(&f);
+		fail_msg("want moves on bindings 1 and 2 only, and 5 stale");
+	}
+	findings_clear(&f);
+}
+
 /* Bindings without sni, distinct endpoints: service, staleness, moves. */
 static void
 test_random_model(void **state)
@@ -900,6 +949,7 @@ main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_pending_unbound),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_moves_grouped),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_random_conflicts),
 	};

@@ -91,6 +91,68 @@ test_embedded_nul_and_null(void **state)
 	free(s);
 }
 
+/*
+ * The fast path: a string escape_is_plain() passes is one escape_str()
+ * returns unchanged, and the ones it refuses are those with anything but
+ * printable ASCII (or a backslash outside ESCAPE_MESSAGE).
+ */
+static void
+test_is_plain(void **state)
+{
+	static const struct {
+		const char	*s;
+		int		 flags;
+		int		 plain;
+	} cases[] = {
+		{ "k1@127.0.0.2:443,sni=a.example", 0, 1 },
+		{ "", 0, 1 },
+		{ "no listener receives connections (line 7).", ESCAPE_MESSAGE,
+		    1 },
+		{ "back\\slash", 0, 0 },
+		{ "back\\slash", ESCAPE_MESSAGE, 1 },
+		{ "tab\there", ESCAPE_MESSAGE, 0 },
+		{ "esc\x1b", 0, 0 },
+		{ "del\x7f", 0, 0 },
+		{ "Caf\xc3\xa9", 0, 0 },	/* unchanged, but not plain */
+		{ "\xe2\x80\xae", ESCAPE_MESSAGE, 0 },
+		{ "\x9b", 0, 0 },
+	};
+	size_t	 i;
+	char	*e;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(escape_is_plain(cases[i].s, cases[i].flags),
+		    cases[i].plain);
+		e = escape_str(cases[i].s, cases[i].flags);
+		if (cases[i].plain)
+			assert_string_equal(e, cases[i].s);
+		free(e);
+	}
+	assert_int_equal(escape_is_plain(NULL, 0), 0);
+}
+
+/* Long plain runs around escapes, and more escapes than the first block. */
+static void
+test_runs_and_growth(void **state)
+{
+	char	 in[301], want[1201];
+	size_t	 i;
+
+	for (i = 0; i < 300; i++)
+		in[i] = (i % 100 == 50) ? '\x1b' : 'a';
+	in[300] = '\0';
+	want[0] = '\0';
+	for (i = 0; i < 300; i++)
+		strcat(want, in[i] == '\x1b' ? "\\x1B" : "a");
+	expect_escape(in, 300, 0, want);
+	memset(in, '\x07', 300);
+	want[0] = '\0';
+	for (i = 0; i < 300; i++)
+		strcat(want, "\\x07");
+	expect_escape(in, 300, 0, want);
+	expect_escape("abc\xe2\x80\xaexyz", 9, 0, "abc\\u{202E}xyz");
+}
+
 int
 main(void)
 {
@@ -102,6 +164,8 @@ main(void)
 		cmocka_unit_test(test_ascii_mode),
 		cmocka_unit_test(test_message_mode),
 		cmocka_unit_test(test_embedded_nul_and_null),
+		cmocka_unit_test(test_is_plain),
+		cmocka_unit_test(test_runs_and_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

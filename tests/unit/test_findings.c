@@ -195,12 +195,42 @@ test_findings_diff(void **state)
 	}
 }
 
+/*
+ * Messages are formatted on the stack first (util/xmalloc.c): one at the
+ * size of that buffer and ones past it come out whole.
+ */
+static void
+test_findings_long_message(void **state)
+{
+	struct findings	 f = FINDINGS_INIT;
+	char		*want;
+	size_t		 lens[] = { 0, 1, 510, 511, 512, 513, 4000 }, i;
+
+	for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		want = malloc(lens[i] + 1);
+		assert_non_null(want);
+		memset(want, 'm', lens[i]);
+		want[lens[i]] = '\0';
+		findings_add(&f, SEV_INFO, F_PENDING, FK_KEY, 0, "k", "%s%s",
+		    want, "");
+		assert_string_equal(f.v[i].message, want);
+		free(want);
+	}
+	findings_add(&f, SEV_INFO, F_PENDING, FK_KEY, 0, "k", "%d %-600s|",
+	    42, "x");
+	assert_int_equal(strlen(f.v[i].message), 604);
+	assert_memory_equal(f.v[i].message, "42 x ", 5);
+	assert_string_equal(f.v[i].message + 603, "|");
+	findings_clear(&f);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_findings_api),
 		cmocka_unit_test(test_findings_diff),
+		cmocka_unit_test(test_findings_long_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
