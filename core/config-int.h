@@ -23,6 +23,11 @@
 
 struct config {
 	char			*path;
+	/*
+	 * The directory of path, absolute, made when path is set: resolving
+	 * 30,000 paths of a large store asked getcwd() for each (check).
+	 */
+	char			*dir;
 	int			 had_comments;
 	char			*store;
 

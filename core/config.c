@@ -312,6 +312,7 @@ config_free(struct config *cf)
 	config_acme_clear(&cf->acme);
 	free(cf->store);
 	free(cf->path);
+	free(cf->dir);
 	free(cf);
 }
 
@@ -325,6 +326,7 @@ config_dup(const struct config *cf)
 
 	n = config_new();
 	n->path = config_dupnull(cf->path);
+	n->dir = config_dupnull(cf->dir);
 	n->had_comments = cf->had_comments;
 	n->store = config_dupnull(cf->store);
 	n->has_server = cf->has_server;
@@ -375,10 +377,16 @@ config_path(const struct config *cf)
 	return cf->path;
 }
 
+static char	*config_dir(const struct config *);
+
 void
 config_set_path(struct config *cf, const char *path)
 {
 	config_setstr(&cf->path, path);
+	free(cf->dir);
+	cf->dir = NULL;
+	if (cf->path != NULL)
+		cf->dir = config_dir(cf);
 }
 
 int
@@ -408,7 +416,8 @@ config_dir(const struct config *cf)
 	char		*cwd, *dir, *out;
 	const char	*slash;
 
-	/* Asked only when needed: check resolves 30,000 paths at 10k keys. */
+	if (cf->dir != NULL)
+		return xstrdup(cf->dir);
 	if (cf->path != NULL && cf->path[0] == '/') {
 		slash = strrchr(cf->path, '/');
 		if (slash == cf->path)
