@@ -26,6 +26,7 @@
 #include "op/acme-paths.h"
 #include "op/check.h"
 #include "core/config.h"
+#include "keys/fastsign.h"
 #include "util/errlist.h"
 #include "util/escape.h"
 #include "util/fileio.h"
@@ -276,8 +277,14 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		help();
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("certbindd %s (GnuTLS %s)\n", CERTBIND_VERSION,
-		    gnutls_check_version(NULL));
+		/* Which libraries run the handshake and sign (fastsign.h). */
+		if (fastsign_engine() != NULL)
+			printf("certbindd %s (GnuTLS %s; signing with %s)\n",
+			    CERTBIND_VERSION, gnutls_check_version(NULL),
+			    fastsign_engine());
+		else
+			printf("certbindd %s (GnuTLS %s)\n", CERTBIND_VERSION,
+			    gnutls_check_version(NULL));
 		return 0;
 	}
 	while ((ch = getopt(argc, argv, "c:fhst")) != -1) {

@@ -46,7 +46,7 @@ done
 "$CERTBINDD" -h >"$T/h.out" 2>&1
 t_is "-h is --help" "$(cat "$T/h.out")" "$(cat "$T/help.out")"
 t_match "--version names certbindd and GnuTLS" \
-    "$("$CERTBINDD" --version)" '^certbindd [0-9.]+ \(GnuTLS [0-9.]+\)$'
+    "$("$CERTBINDD" --version)" '^certbindd [0-9.]+ \(GnuTLS [0-9.]+(; signing with OpenSSL [0-9][^)]*)?\)$'
 "$CERTBINDD" -x >"$T/x.out" 2>&1
 t_is "an unknown option exits 2" "$?" 2
 t_match "and prints the usage" "$(cat "$T/x.out")" '^usage: certbindd '

@@ -11,6 +11,11 @@
 . "$top/tests/server/srvlib.sh"
 srv_need
 srv_need_tool gnutls-cli openssl certtool
+case $("$CERTBINDD" --version) in
+*"signing with OpenSSL"*) ;;
+*)	t_skip "${0##*/}" "certbindd was built without OpenSSL (make OPENSSL=no)"
+	exit 0 ;;
+esac
 
 S=$T/store
 mkdir -p "$S"

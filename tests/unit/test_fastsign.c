@@ -294,12 +294,10 @@ test_every_key_type(void **state)
 		make_pair(key_cases[i].type, "k.key", "k.pem");
 		sign_all(key_cases[i].type, key_cases[i].family, 0, "gnutls");
 		if (fastsign_engine() == NULL)
-			continue;
+			continue;	/* make OPENSSL=no: GnuTLS's path only */
 		sign_all(key_cases[i].type, key_cases[i].family,
 		    TLSCRED_OPENSSL, "openssl");
 	}
-	if (fastsign_engine() == NULL)
-		skip();
 }
 
 /*
@@ -387,6 +385,5 @@ main(void)
 		cmocka_unit_test(test_fallback),
 	};
 
-	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
