@@ -257,6 +257,18 @@ cert_from_crts(gnutls_x509_crt_t *crts, size_t n)
 }
 
 void
+cert_drop_parsed(struct cert *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n; i++)
+		gnutls_x509_crt_deinit(c->crts[i]);
+	free(c->crts);
+	c->crts = NULL;
+	c->n = 0;
+}
+
+void
 cert_free(struct cert *c)
 {
 	size_t	 i;

@@ -45,6 +45,13 @@ int		 cert_is_self_signed(const struct cert *);
 int		 cert_covers_name(const struct cert *, const char *host);
 
 size_t		 cert_chain_len(const struct cert *);
+/*
+ * Frees the parsed certificates, keeping what was read from them (names,
+ * dates, key and signature types, fingerprint): cert_chain_len() is 0
+ * after it. For a caller that holds thousands (check keeps every key's
+ * names for the sni checks), where the parsed DER is most of the memory.
+ */
+void		 cert_drop_parsed(struct cert *);
 /* Borrowed; valid until cert_free(). 0 is the leaf. */
 gnutls_x509_crt_t cert_crt(const struct cert *, size_t);
 
