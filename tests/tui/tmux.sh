@@ -74,6 +74,10 @@ tm_stop_wait() {
 			sleep 0.1
 			tm_i=$((tm_i + 1))
 		done
+		# Not gone in 10 s (a sanitizer build's exit checks on a busy
+		# machine): stopped by its pid, never left behind without its
+		# terminal (one such, its leak check hung, spun for an hour).
+		kill -KILL "$tm_p" 2>/dev/null
 	fi
 	tm_stop
 }
