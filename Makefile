@@ -67,7 +67,8 @@ PROGS	 = $(B)/certbind $(B)/certbindd
 
 .PHONY: all deps check-deps bench-deps deb-deps run demo check check-asan \
 	check-valgrind fuzz bench deb \
-	install uninstall clean distclean lint-layers lint-man
+	install uninstall clean distclean lint-layers lint-man \
+	print-lib-cflags print-lib-libs
 
 all: $(PROGS)
 
@@ -155,6 +156,15 @@ bench: bench-deps
 
 lint-layers:
 	@sh tools/lint-layers.sh
+
+# What a program built on libcertbind.a compiles and links with, for the
+# tests that build a helper on it (tests/lib.sh: cb_lib_cflags,
+# cb_lib_libs): one list, the Makefile's.
+print-lib-cflags:
+	@echo "-D_GNU_SOURCE -I. $(LIB_CFLAGS)"
+
+print-lib-libs:
+	@echo "$(LIB_LIBS)"
 
 lint-man:
 	@sh tools/lint-man.sh

@@ -75,6 +75,11 @@ t_nomatch() {
 }
 t_done() { [ "$t_failed" -eq 0 ]; }
 
+# The compile and link flags of a helper built on libcertbind.a, from the
+# Makefile's one list (it names libcrypto when certbind signs with it).
+cb_lib_cflags() { make -s --no-print-directory -C "$top" print-lib-cflags; }
+cb_lib_libs() { make -s --no-print-directory -C "$top" print-lib-libs; }
+
 # cb ARGS...: runs certbind, leaves stdout in $out, stderr in $err, and the
 # exit status in $rc.
 cb() {

@@ -12,8 +12,8 @@ if ! command -v openssl >/dev/null 2>&1; then
 	exit
 fi
 
-libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
-cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
+libs=$(cb_lib_libs)
+cflags=$(cb_lib_cflags)
 helper="$T/jws-helper"
 # shellcheck disable=SC2086
 if ! ${CC:-cc} $cflags ${CFLAGS:--g} -o "$helper" tests/cli/jws-helper.c \

@@ -12,8 +12,8 @@ fleet_need() {
 		t_done
 		exit 0
 	fi
-	libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
-	cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
+	libs=$(cb_lib_libs)
+	cflags=$(cb_lib_cflags)
 	drive="$T/etcd_drive"
 	# shellcheck disable=SC2086
 	if ! ${CC:-cc} $cflags ${CFLAGS:--g} -o "$drive" \

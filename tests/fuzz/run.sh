@@ -18,8 +18,9 @@ export LSAN_OPTIONS
 make --no-print-directory B=$fb CC=clang \
     CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $san" \
     LDFLAGS="$san" $fb/libcertbind.a >/dev/null
-libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
-cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
+# The Makefile's one list of what libcertbind.a links with.
+libs=$(make -s --no-print-directory -C "$top" print-lib-libs)
+cflags=$(make -s --no-print-directory -C "$top" print-lib-cflags)
 for t in $targets; do
 	mkdir -p "tests/fuzz/corpus/$t" "tests/fuzz/crashes/$t" "$fb/fuzz/new-$t"
 	# shellcheck disable=SC2086

@@ -4,8 +4,8 @@
 # proves that nothing the fuzzers ever found crashes again.
 . "$(dirname "$0")/../lib.sh"
 
-libs="$(pkg-config --libs gnutls libtasn1 libconfig jansson libcurl libmicrohttpd) -lpthread"
-cflags="-D_GNU_SOURCE -I. $(pkg-config --cflags gnutls libtasn1 libconfig jansson libcurl libmicrohttpd)"
+libs=$(cb_lib_libs)
+cflags=$(cb_lib_cflags)
 mkdir -p "$T/bin"
 for src in tests/fuzz/fuzz_*.c; do
 	target=${src#tests/fuzz/fuzz_}
