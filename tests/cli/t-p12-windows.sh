@@ -59,7 +59,8 @@ t_match "the friendly name defaults to the key's name" \
 
 # Import it back with the password from a shell's <(...), if there is bash.
 if command -v bash >/dev/null 2>&1; then
-	bash -c '"$0" -c "$1" import "$2" --name back --password-file <(echo battery)' \
+	# $0 unquoted: CERTBIND may be a command with words (valgrind ...).
+	bash -c '$0 -c "$1" import "$2" --name back --password-file <(echo battery)' \
 	    "$CERTBIND" "$C" "$T/modern.p12" >"$T/.out" 2>"$T/.err"
 	t_is "import with --password-file <(...) (/dev/fd/N) exits 0" "$?" 0 \
 	    "$(cat "$T/.err")"
