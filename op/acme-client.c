@@ -2,7 +2,6 @@
  * The ACME transport: libcurl for HTTPS, keys/jws.c for the signatures,
  * op/acme-json.c for what the CA answers. See op/acme-client.h.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +11,7 @@
 
 #include "util/xmalloc.h"
 #include "keys/jws.h"
+#include "op/curlinit.h"
 #include "op/acme-client.h"
 
 struct acme_client {
@@ -24,16 +24,6 @@ struct acme_client {
 	char			*kid;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
-
-/* libcurl's global state, made once for the process. */
-static pthread_once_t	 curl_once = PTHREAD_ONCE_INIT;
-static int		 curl_ok;
-
-static void
-curl_init_once(void)
-{
-	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
 
 static size_t
 body_write(char *data, size_t size, size_t n, void *arg)
@@ -232,9 +222,8 @@ acme_client_new(const char *url, const char *ca_bundle,
 		    "https://", url);
 		return -1;
 	}
-	pthread_once(&curl_once, curl_init_once);
 	cl = xcalloc(1, sizeof *cl);
-	if (!curl_ok || (cl->curl = curl_easy_init()) == NULL) {
+	if (!curlinit_ready() || (cl->curl = curl_easy_init()) == NULL) {
 		free(cl);
 		*cause = xstrdup("libcurl could not be initialised");
 		return -1;

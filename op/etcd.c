@@ -8,7 +8,6 @@
  * connection was never made, or etcd answered "unavailable"), so that a
  * put or a transaction is never applied twice.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,19 +16,11 @@
 
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "op/curlinit.h"
 #include "op/etcd-int.h"
 
 /* gRPC's code for "unavailable" (no leader, member stopping ...). */
 #define GRPC_UNAVAILABLE	14
-
-static pthread_once_t	 curl_once = PTHREAD_ONCE_INIT;
-static int		 curl_ok;
-
-static void
-curl_init_once(void)
-{
-	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-}
 
 /* HOST:PORT or [V6]:PORT, with the port a number from 1 to 65535. */
 static int
@@ -65,8 +56,7 @@ etcd_client_new(const struct etcd_opts *o, struct etcd_client **out,
 	size_t			 n;
 
 	*out = NULL;
-	pthread_once(&curl_once, curl_init_once);
-	if (!curl_ok) {
+	if (!curlinit_ready()) {
 		*cause = xstrdup("etcd: libcurl cannot be initialised");
 		return -1;
 	}
