@@ -78,6 +78,9 @@ void	 location_close(struct location *);	/* removes the checkout */
 
 /* The config file to read and write: the path, or the checkout's. */
 const char *location_path(const struct location *);
+/* The directory the checkouts are made in (etcd only; NULL for a path):
+ * certbindd gives it to the user it runs as before dropping privileges. */
+const char *location_dir(const struct location *);
 /* The location as given, for messages. */
 const char *location_spec(const struct location *);
 /* 1 for an etcd location. */

@@ -42,6 +42,7 @@
 struct tui;
 struct tui_win;
 struct cert;
+struct location;
 
 struct tui_rect {
 	int	y, x, h, w;
@@ -162,7 +163,8 @@ struct tui_acme_order {
 };
 
 struct tui {
-	char		*path;
+	char		*path;		/* the config file: location_path(loc) */
+	struct location	*loc;		/* where it lives (op/location.h) */
 	char		*lock_path;
 	char		*recover_path;
 
