@@ -87,6 +87,7 @@ int		 args_number(const struct args *, const char *name, long min,
 
 struct cmd_ctx {
 	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
+	const char		*conf_spec;	/* -c as given: a path or etcd://... */
 	int			 force;		/* --force: despite errors */
 	int			 reload;	/* --reload: after the save */
 	int			 saved;		/* cmd_commit() wrote the file */
@@ -253,6 +254,11 @@ size_t	 cmd_findings_diff(FILE *f, const struct config *before,
  */
 void	 cmd_probe_print_ok(void *arg, const char *object, const char *key,
 	    const char *fpr);
+/*
+ * cli/probe-fleet.c: certbind probe --fleet, for the etcd location of
+ * ctx->conf_spec. Returns an exit status.
+ */
+int	 cmd_probe_fleet(struct cmd_ctx *, struct args *, int timeout_ms);
 /* Prints findings, one a line, after prefix. */
 void	 cmd_print_findings(FILE *, const struct findings *,
 	    const char *prefix);
