@@ -56,7 +56,8 @@ const struct cmd_entry cmd_probe_entry = {
 	"or when etcd does not answer. --json: { location, read_revision,\n"
 	"content_revision, config_revision, \"nodes\": [ { name, address,\n"
 	"host, pid, version, revision, loaded, loaded_utc, generation,\n"
-	"state, behind, refused_revision, refused, probe } ],\n"
+	"state, behind, refused_revision, refused, probe (or null and\n"
+	"not_probed: why) } ],\n"
 	"\"bad_records\": [ ... ], behind, refusing, errors, warnings }.",
 	.args = { 0, -1, {
 		{ "verbose", 'v', 0 },
