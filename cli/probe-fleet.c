@@ -19,7 +19,6 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/findings.h"
-#include "op/etcd.h"
 #include "op/fleet.h"
 #include "op/location.h"
 #include "op/probe.h"
@@ -220,16 +219,16 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 {
 	struct fleet_status	 st;
 	struct fleet_probe	 fp;
-	struct etcd_client	*ec;
 	struct config		*cf = NULL;
 	json_t			*doc = NULL, *nodes = NULL, *bad;
-	char			*prefix, *cause = NULL;
+	const char		*prefix;
+	char			*cause = NULL;
 	size_t			 i, nbehind = 0, nrefusing = 0, nerr = 0;
 	size_t			 nwarn = 0, naddr = 0, nbad;
 	int			 json = args_has(args, "json") != 0;
 	int64_t			 now = (int64_t)time(NULL);
 
-	if (ctx->conf_spec == NULL || !location_is_etcd(ctx->conf_spec)) {
+	if (ctx->loc == NULL || !location_remote(ctx->loc)) {
 		cmd_error("probe --fleet needs the fleet's etcd location: "
 		    "-c etcd://HOST:PORT[,HOST:PORT...]/PREFIX");
 		return EXIT_CANNOT;
@@ -239,14 +238,9 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 		    "node at the address its record gives");
 		return EXIT_CANNOT;
 	}
-	if (location_connect(ctx->conf_spec, &ec, &prefix, &cause) != 0)
+	prefix = location_prefix(ctx->loc);
+	if (fleet_status(location_etcd(ctx->loc), prefix, &st, &cause) != 0)
 		return cmd_fail(EXIT_CANNOT, cause);
-	if (fleet_status(ec, prefix, &st, &cause) != 0) {
-		etcd_client_free(ec);
-		free(prefix);
-		return cmd_fail(EXIT_CANNOT, cause);
-	}
-	etcd_client_free(ec);
 
 	/* The config, to predict what a node serves: only when one has an
 	 * address to probe. */
@@ -262,7 +256,7 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 	if (json) {
 		doc = json_object();
 		json_object_set_new(doc, "location",
-		    cmd_json_str(ctx->conf_spec));
+		    cmd_json_str(location_spec(ctx->loc)));
 		json_object_set_new(doc, "read_revision",
 		    json_integer(st.read_revision));
 		json_object_set_new(doc, "content_revision",
@@ -272,7 +266,7 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 		nodes = json_array();
 	} else {
 		fputs("fleet ", stdout);
-		cmd_puts_escaped(stdout, ctx->conf_spec);
+		cmd_puts_escaped(stdout, location_spec(ctx->loc));
 		printf(": content revision %lld (config %lld), read at "
 		    "revision %lld; %zu node%s registered\n",
 		    (long long)st.content_revision,
@@ -329,7 +323,6 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 	nbad = st.nbad;
 	/* cf is ctx's: cmd_run() frees it. */
 	fleet_status_clear(&st);
-	free(prefix);
 	if (nbehind != 0 || nrefusing != 0 || nbad != 0 || nerr != 0 ||
 	    (args_has(args, "strict") && nwarn != 0))
 		return EXIT_REFUSED;

@@ -8,11 +8,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 . "$(dirname "$0")/etcdlib.sh"
-fleet_need 6
-cport() { echo $((base + $1 - 1)); }
-pport() { echo $((base + 2 + $1)); }
-cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
-EP="127.0.0.1:$(cport 1),127.0.0.1:$(cport 2),127.0.0.1:$(cport 3)"
+fleet_need 7
+fleet_cluster
 d() { "$drive" -e "$EP" -t 2000 "$@"; }
 LOC="etcd://$EP/cb/prod"
 P=/cb/prod
@@ -20,52 +17,6 @@ P=/cb/prod
 PYJ=/usr/bin/python3
 [ -x "$PYJ" ] || PYJ=python3
 jq() { printf '%s' "$out" | $PYJ -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-
-start_member() {
-	etcd --name "m$1" --data-dir "$T/m$1" \
-	    --listen-client-urls "http://127.0.0.1:$(cport "$1")" \
-	    --advertise-client-urls "http://127.0.0.1:$(cport "$1")" \
-	    --listen-peer-urls "http://127.0.0.1:$(pport "$1")" \
-	    --initial-advertise-peer-urls "http://127.0.0.1:$(pport "$1")" \
-	    --initial-cluster "$cluster" --initial-cluster-state new \
-	    --initial-cluster-token "certbind-test-$$" \
-	    --logger zap --log-level error >>"$T/m$1.log" 2>&1 &
-	echo $! >"$T/m$1.pid"
-}
-stop_member() {
-	[ -f "$T/m$1.pid" ] || return 0
-	pid=$(cat "$T/m$1.pid")
-	kill -TERM "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$T/m$1.pid"
-}
-stop_all() { for m in 1 2 3; do stop_member $m; done; }
-t_at_exit stop_all
-healthy() {
-	i=0
-	while [ $i -lt 60 ]; do
-		all=1
-		for m in 1 2 3; do
-			"$drive" -e "127.0.0.1:$(cport "$m")" -t 500 status 2>/dev/null |
-			    grep -q 'leader yes' || all=0
-		done
-		[ $all -eq 1 ] && return 0
-		sleep 0.5; i=$((i + 1))
-	done
-	return 1
-}
-for m in 1 2 3; do start_member $m; done
-if ! healthy; then
-	t_fail "a three-member cluster starts" "$(tail -n 5 "$T"/m*.log)"
-	t_done
-	exit 1
-fi
-t_pass "a three-member cluster on 127.0.0.1:$(cport 1)-$(cport 3) is healthy"
 
 rev() { sed -n 's/^revision //p'; }
 now=$(date +%s)
@@ -182,6 +133,77 @@ case "$out" in
 *"$esc"*) t_fail "--json is ASCII" ;;
 *) t_pass "--json is ASCII" ;;
 esac
+
+# What the nodes serve: a fleet whose config and files are in etcd, and
+# a certbindd serving the same files (from a file copy: the node's side
+# is certbindd's own test) on "*:PORT". A node record with an address is
+# probed there, "*" put in its place.
+if command -v openssl >/dev/null 2>&1 && [ -x "$CERTBINDD" ]; then
+	. "$top/tests/server/srvlib.sh"
+	SP=/cb/served SLOC="etcd://$EP/cb/served"
+	D=$T/node
+	mkcert_leaf "$D" www www.example.com >/dev/null 2>&1
+	mkcert_leaf "$T/renewed" www www.example.com >/dev/null 2>&1
+	PORT=$(srv_port)
+	cat >"$D/certbind.conf" <<EOC
+version = 1;
+server = {
+  listen = ( { endpoint = "*:$PORT"; backend = "127.0.0.1:9"; } );
+  workers = 1;
+};
+keys = ( { name = "www"; key = "www.key"; cert = "www.pem"; } );
+bindings = ( { key = "www"; endpoint = "*:$PORT"; } );
+EOC
+	chmod 600 "$D/www.key"
+	ctl put "$SP/files/www.key" <"$D/www.key" >/dev/null
+	ctl put "$SP/files/www.pem" <"$D/www.pem" >/dev/null
+	ctl put "$SP/config" <"$D/certbind.conf" >/dev/null
+	cur=$(d get "$SP/config" | sed -n 's/.* mod=\([0-9]*\) .*/\1/p')
+	lease2=$(d grant 300 | cut -d' ' -f1)
+	snode() { d put "$SP/nodes/$1" "$2" "$lease2" >/dev/null; }
+	if ! srv_start "$D/certbind.conf"; then
+		t_fail "certbindd starts" "$(cat "$srv_log")"
+	else
+		snode a "{\"address\":\"127.0.0.1\",\"revision\":$cur,\"loaded\":$now}"
+		cb -c "$SLOC" probe --fleet
+		t_is "a node serving what the fleet's config says: exit 0" \
+		    "$rc" 0 "$out $err"
+		t_match "it is probed on its address for the '*' listener" \
+		    "$out" "^  serves what the config says \(1 probe on 1 listener\)$"
+		cb -c "$SLOC" probe --fleet --json
+		t_is "--json: what matched, under the node" \
+		    "$(jq 'd["nodes"][0]["probe"]["matched"][0]["object"], d["nodes"][0]["probe"]["matched"][0]["key"]')" \
+		    "127.0.0.1:$PORT www"
+
+		# The certificate is renewed in etcd; this certbindd does not
+		# follow. Node a's record says so (behind); node b's record
+		# claims the new revision, but the probe sees the old one.
+		new=$(ctl put "$SP/files/www.pem" <"$T/renewed/www.pem" >/dev/null &&
+		    d get "$SP/files/www.pem" | sed -n 's/.* mod=\([0-9]*\) .*/\1/p')
+		snode b "{\"address\":\"127.0.0.2\",\"revision\":$new,\"loaded\":$now}"
+		cb -c "$SLOC" probe --fleet
+		t_is "a node behind, one lying: exit 1" "$rc" 1 "$out $err"
+		t_match "node a is behind" "$out" "^node a .*: node-behind: "
+		t_match "node b's record says current" "$out" "^node b .*: current$"
+		t_match "but what node b serves is not the fleet's certificate" \
+		    "$out" "^  warning not-reloaded 127\.0\.0\.2:$PORT: certbindd serves certificate $(mkcert_fpr "$D/www.pem"), but key 'www' now has $(mkcert_fpr "$T/renewed/www.pem")"
+		d del "$SP/nodes/a" >/dev/null
+		cb -c "$SLOC" probe --fleet
+		t_is "a mismatch alone is a warning: exit 0" "$rc" 0 "$out"
+		cb -c "$SLOC" probe --fleet --strict
+		t_is "and with --strict exit 1" "$rc" 1 "$out"
+
+		# Nothing listens any more: an error under the node.
+		srv_cleanup
+		cb -c "$SLOC" probe --fleet
+		t_is "a node that does not answer: exit 1" "$rc" 1 "$out"
+		t_match "unserved-listener under it" "$out" \
+		    "^  error unserved-listener 127\.0\.0\.2:$PORT: nothing accepts connections"
+	fi
+	d revoke "$lease2" >/dev/null
+else
+	t_skip "what the nodes serve" "openssl or certbindd missing"
+fi
 
 # The lease ends: the registrations go with it.
 d revoke "$lease" >/dev/null
