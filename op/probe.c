@@ -109,6 +109,27 @@ probe_key_by_fpr(struct probe_keys *pk, const char *fpr)
 	return NULL;
 }
 
+static void
+probe_keys_init(struct probe_keys *pk, const struct config *cf)
+{
+	pk->cf = cf;
+	pk->fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk->fpr);
+	pk->why = xcalloc(config_nkeys(cf) + 1, sizeof *pk->why);
+}
+
+static void
+probe_keys_free(struct probe_keys *pk)
+{
+	size_t	 i;
+
+	for (i = 0; i < config_nkeys(pk->cf); i++) {
+		free(pk->fpr[i]);
+		free(pk->why[i]);
+	}
+	free(pk->fpr);
+	free(pk->why);
+}
+
 static int
 probe_connect(const struct endpoint *ep, int timeout_ms, char **cause)
 {
@@ -414,9 +435,7 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 
 	count = n != 0 ? n : config_nlisteners(cf);
 	r = resolver_new(cf);
-	pk.cf = cf;
-	pk.fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk.fpr);
-	pk.why = xcalloc(config_nkeys(cf) + 1, sizeof *pk.why);
+	probe_keys_init(&pk, cf);
 	for (i = 0; i < count; i++) {
 		ep = n != 0 ? targets[i] : config_listener(cf, i)->ep;
 		if (endpoint_any_addr(&ep)) {
@@ -434,12 +453,7 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 		}
 		probe_endpoint(cf, r, &pk, &ep, timeout_ms, ok, arg, fs);
 	}
-	for (i = 0; i < config_nkeys(cf); i++) {
-		free(pk.fpr[i]);
-		free(pk.why[i]);
-	}
-	free(pk.fpr);
-	free(pk.why);
+	probe_keys_free(&pk);
 	resolver_free(r);
 }
 
@@ -454,9 +468,7 @@ probe_run_at(const struct config *cf, const struct endpoint *addr,
 	size_t			 i, n = 0;
 
 	r = resolver_new(cf);
-	pk.cf = cf;
-	pk.fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk.fpr);
-	pk.why = xcalloc(config_nkeys(cf) + 1, sizeof *pk.why);
+	probe_keys_init(&pk, cf);
 	for (i = 0; i < config_nlisteners(cf); i++) {
 		ep = config_listener(cf, i)->ep;
 		if (endpoint_any_addr(&ep)) {
@@ -470,12 +482,7 @@ probe_run_at(const struct config *cf, const struct endpoint *addr,
 		probe_endpoint(cf, r, &pk, &ep, timeout_ms, ok, arg, fs);
 		n++;
 	}
-	for (i = 0; i < config_nkeys(cf); i++) {
-		free(pk.fpr[i]);
-		free(pk.why[i]);
-	}
-	free(pk.fpr);
-	free(pk.why);
+	probe_keys_free(&pk);
 	resolver_free(r);
 	if (nprobed != NULL)
 		*nprobed = n;
