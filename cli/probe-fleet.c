@@ -27,7 +27,7 @@
 /* What one node's probe found. */
 struct fleet_probe {
 	struct findings	 fs;
-	json_t		*matched;	/* --json: the probes that matched */
+	json_t		*matched;	/* the probes that matched */
 	size_t		 nok;
 	size_t		 nlisteners;	/* probed */
 	int		 probed;	/* 0: no address, or it did not parse */
@@ -79,22 +79,20 @@ fleet_probe_ok(void *arg, const char *object, const char *key,
 	struct fleet_probe	*fp = arg;
 
 	fp->nok++;
-	if (fp->matched != NULL)
-		json_array_append_new(fp->matched, json_pack("{s:o,s:o,s:o}",
-		    "object", cmd_json_str(object), "key", cmd_json_str(key),
-		    "sha256", cmd_json_str(fpr)));
+	json_array_append_new(fp->matched, json_pack("{s:o,s:o,s:o}",
+	    "object", cmd_json_str(object), "key", cmd_json_str(key),
+	    "sha256", cmd_json_str(fpr)));
 }
 
 /* Probes what node serves at its address, when it has one. */
 static void
 fleet_probe_node(const struct config *cf, const struct fleet_node *n,
-    int timeout_ms, int json, struct fleet_probe *fp)
+    int timeout_ms, struct fleet_probe *fp)
 {
 	struct endpoint	 addr;
 
 	memset(fp, 0, sizeof *fp);
-	if (json)
-		fp->matched = json_array();
+	fp->matched = json_array();
 	if (n->address == NULL || *n->address == '\0') {
 		fp->why = xstrdup("its record gives no address");
 		return;
@@ -127,8 +125,10 @@ fleet_probe_clear(struct fleet_probe *fp)
 
 static void
 fleet_print_node(const struct fleet_status *st, const struct fleet_node *n,
-    const struct fleet_probe *fp, int64_t now)
+    const struct fleet_probe *fp, int verbose, int64_t now)
 {
+	json_t	*m;
+	size_t	 i;
 	char	 when[64], ago[64];
 
 	fleet_time(n->loaded, when, sizeof when);
@@ -160,6 +160,12 @@ fleet_print_node(const struct fleet_status *st, const struct fleet_node *n,
 		return;
 	}
 	cmd_print_findings(stdout, &fp->fs, "  ");
+	json_array_foreach(verbose ? fp->matched : NULL, i, m) {
+		fputs("  ", stdout);
+		cmd_probe_print_ok(stdout, json_string_value(json_object_get(m,
+		    "object")), json_string_value(json_object_get(m, "key")),
+		    json_string_value(json_object_get(m, "sha256")));
+	}
 	if (fp->fs.n == 0)
 		printf("  serves what the config says (%zu probe%s on %zu "
 		    "listener%s)\n", fp->nok, fp->nok == 1 ? "" : "s",
@@ -242,16 +248,27 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 	if (fleet_status(location_etcd(ctx->loc), prefix, &st, &cause) != 0)
 		return cmd_fail(EXIT_CANNOT, cause);
 
-	/* The config, to predict what a node serves: only when one has an
-	 * address to probe. */
+	/*
+	 * The config, to predict what a node serves, when one has an
+	 * address to probe: the checkout is brought to the revision just
+	 * read, so that the prediction is of the fleet's content.
+	 */
 	for (i = 0; i < st.n; i++) {
 		if (st.nodes[i].address != NULL && *st.nodes[i].address != '\0')
 			naddr++;
 	}
-	if (naddr != 0 && st.config_revision != 0 &&
-	    (cf = cmd_load(ctx)) == NULL)
-		cmd_error("the fleet's config did not load: what the nodes "
-		    "serve is not probed");
+	if (naddr != 0 && st.config_revision != 0) {
+		if (location_content_revision(ctx->loc) != st.content_revision &&
+		    location_refresh(ctx->loc, st.read_revision, &cause) == -1) {
+			cmd_error("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		ctx->conf_path = location_path(ctx->loc);
+		if ((cf = cmd_load(ctx)) == NULL)
+			cmd_error("the fleet's config did not load: what the "
+			    "nodes serve is not probed");
+	}
 
 	if (json) {
 		doc = json_object();
@@ -278,14 +295,15 @@ cmd_probe_fleet(struct cmd_ctx *ctx, struct args *args, int timeout_ms)
 			nbehind++;
 		if (fleet_refusing(&st.nodes[i]))
 			nrefusing++;
-		fleet_probe_node(cf, &st.nodes[i], timeout_ms, json, &fp);
+		fleet_probe_node(cf, &st.nodes[i], timeout_ms, &fp);
 		nerr += findings_count(&fp.fs, SEV_ERROR);
 		nwarn += findings_count(&fp.fs, SEV_WARNING);
 		if (json)
 			json_array_append_new(nodes, fleet_json_node(&st,
 			    &st.nodes[i], &fp, cf));
 		else
-			fleet_print_node(&st, &st.nodes[i], &fp, now);
+			fleet_print_node(&st, &st.nodes[i], &fp,
+			    args_has(args, "verbose"), now);
 		fleet_probe_clear(&fp);
 	}
 	if (json) {

@@ -170,6 +170,9 @@ EOC
 		    "$rc" 0 "$out $err"
 		t_match "it is probed on its address for the '*' listener" \
 		    "$out" "^  serves what the config says \(1 probe on 1 listener\)$"
+		cb -c "$SLOC" probe --fleet --verbose
+		t_match "--verbose: the probe that matched, under the node" \
+		    "$out" "^  ok 127\.0\.0\.1:$PORT: key www $(mkcert_fpr "$D/www.pem")$"
 		cb -c "$SLOC" probe --fleet --json
 		t_is "--json: what matched, under the node" \
 		    "$(jq 'd["nodes"][0]["probe"]["matched"][0]["object"], d["nodes"][0]["probe"]["matched"][0]["key"]')" \
