@@ -79,6 +79,10 @@ d revoke "$lease" >/dev/null
 tm_keys n
 t_ok "no node registered is said" tm_wait "No node is registered under $P/nodes/"
 tm_keys q
+tm_gone "Fleet nodes" >/dev/null
+tm_keys q
+t_ok "the UI quits cleanly (exit 0; under valgrind: no error)" \
+    tm_wait "certbind-exit=0"
 
 # A config file: n says what it is for.
 mkdir -p "$T/s"
@@ -89,5 +93,7 @@ no_walkthrough
 tm_keys n
 t_ok "on a file, n says it is for an etcd location" \
     tm_wait "n shows the nodes of a fleet: open an etcd"
+tm_keys q
+t_ok "and quits cleanly" tm_wait "certbind-exit=0"
 
 t_done
