@@ -128,8 +128,13 @@ commit_now(struct tui *t, void *arg, int yes)
 	t->orig_checked = 0;
 	session_discard_recovery(t);
 	tui_changed(t);
-	tui_message(t, 0, "Written, old file in .bak. Now reload certbindd "
-	    "(systemctl reload).");
+	if (location_remote(t->loc))
+		tui_message(t, 0, "Written: revision %lld. The nodes load it "
+		    "as they see it (n shows them).",
+		    (long long)location_revision(t->loc));
+	else
+		tui_message(t, 0, "Written, old file in .bak. Now reload "
+		    "certbindd (systemctl reload).");
 	/* ACME orders in it: op/acme.h hears, and a reload is offered. */
 	tui_acme_committed(t);
 }
@@ -162,7 +167,7 @@ tui_commit(struct tui *t)
 			 * Only the paths are untrusted: escaping the whole
 			 * text would show its own line breaks as \x0A.
 			 */
-			e = escape_str(t->path, t->escflags);
+			e = escape_str(location_spec(t->loc), t->escflags);
 			r = escape_str(t->recover_path, t->escflags);
 			p = xasprintf("%s changed on disk since certbind loaded "
 			    "it (another session, an editor, or a certbind "
@@ -183,7 +188,7 @@ tui_commit(struct tui *t)
 	}
 	/* The command line's rule: offline checks, op/commit.c decides. */
 	nerr = commit_findings(t->orig, t->edit, NULL, NULL);
-	p = escape_str(t->path, t->escflags);
+	p = escape_str(location_spec(t->loc), t->escflags);
 	q = xasprintf("Write %s?%s%s (y/n)", p,
 	    nerr != 0 ? " The change adds errors (r shows them)." : "",
 	    config_had_comments(t->orig) ?
@@ -265,7 +270,7 @@ draw_status(struct tui *t)
 	x = draw_text(t, 0, 0, COLS, s, a);
 	free(s);
 	room = COLS - x - 1;
-	p = escape_str(t->path, t->escflags);
+	p = escape_str(location_spec(t->loc), t->escflags);
 	pw = draw_width(t, p);
 	if (pw > room && room > 3) {
 		/* Escaped text is ASCII or whole UTF-8 characters. */
@@ -723,7 +728,7 @@ tui_main(const char *conf_path, const char *propose)
 		tui_message(t, 1, "Read-only: %s.", t->holder);
 	else if (!t->snap.exists)
 		tui_message(t, 0, "%s does not exist yet: w starts the "
-		    "walkthrough.", t->path);
+		    "walkthrough.", location_spec(t->loc));
 	if (proposal != NULL) {
 		/* The proposal is the edit: every view compares it. */
 		config_free(t->edit);

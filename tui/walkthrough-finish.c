@@ -14,6 +14,7 @@
 
 #include "core/listenset.h"
 #include "util/xmalloc.h"
+#include "op/location.h"
 #include "tui/tui-int.h"
 #include "tui/walkthrough.h"
 
@@ -218,7 +219,7 @@ draw_review(struct walkthrough *w, struct tui *t)
 		return;
 	}
 	s = xasprintf("Committing writes %s (the old file is kept as .bak).",
-	    t->path);
+	    location_spec(t->loc));
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, s, A_NORMAL);
 	free(s);
 	y++;
@@ -280,8 +281,13 @@ draw_written(struct walkthrough *w, struct tui *t)
 	int				 y = 2, systemd;
 
 	wt_page(w, t, "done");
-	s = xasprintf("Written: %s (the previous version is %s.bak).",
-	    t->path, t->path);
+	if (location_remote(t->loc))
+		s = xasprintf("Written: %s at revision %lld (certbind rollback "
+		    "restores the one before).", location_spec(t->loc),
+		    (long long)location_revision(t->loc));
+	else
+		s = xasprintf("Written: %s (the previous version is %s.bak).",
+		    t->path, t->path);
 	y = wt_para(t, y, 2, COLS - 4, LINES - 3, s, A_BOLD);
 	free(s);
 	y++;

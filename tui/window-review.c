@@ -14,6 +14,7 @@
 #include "util/diff.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "op/location.h"
 #include "tui/tui-int.h"
 
 #define CONTEXT	2
@@ -227,7 +228,7 @@ review_build(struct tui_win *w)
 	wrapped_free(d);
 
 	line_add(t, d, TC_NORMAL, A_BOLD, "Changes to %s (file as loaded "
-	    "-> edited):", t->path);
+	    "-> edited):", location_spec(t->loc));
 	if (t->snap.exists) {
 		changed = session_disk_changed(t, &cause);
 		if (changed == 1)
