@@ -87,6 +87,7 @@ int		 args_number(const struct args *, const char *name, long min,
 
 struct cmd_ctx {
 	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
+	const char		*conf_spec;	/* -c as given: a path or etcd://... */
 	int			 force;		/* --force: despite errors */
 	int			 reload;	/* --reload: after the save */
 	int			 saved;		/* cmd_commit() wrote the file */
