@@ -12,6 +12,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -38,7 +39,7 @@ enum slot_kind {
 struct slot {
 	enum slot_kind	 kind;
 	size_t		 index;		/* the key's or the binding's */
-	const char	*written;	/* as in the config; borrowed */
+	char		*written;	/* as in the config; a copy */
 	size_t		 file;		/* in plan->files */
 };
 
@@ -160,6 +161,7 @@ import_name(const struct config *cf, const struct slot *s, const char *from)
 {
 	const char	*base = strrchr(from, '/');
 	const char	*name;
+	char		*out, *c;
 
 	base = base != NULL ? base + 1 : from;
 	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
@@ -176,7 +178,15 @@ import_name(const struct config *cf, const struct slot *s, const char *from)
 	case SLOT_ACCOUNT:
 		return xstrdup(ACME_ACCOUNT_DEFAULT);
 	default:
-		return xasprintf("%s/%s", COPY_IMPORT_DIR, base);
+		/* A store's own names are plain: the rest becomes '_'. */
+		out = xasprintf("%s/%s", COPY_IMPORT_DIR, base);
+		for (c = out + sizeof COPY_IMPORT_DIR; *c != '\0'; c++)
+			if (!isalnum((unsigned char)*c) && *c != '.' &&
+			    *c != '_' && *c != '-')
+				*c = '_';
+		if (out[sizeof COPY_IMPORT_DIR] == '.')
+			out[sizeof COPY_IMPORT_DIR] = '_';
+		return out;
 	}
 }
 
@@ -228,7 +238,7 @@ slots_list(const struct config *cf, struct slot **out)
 #define ADD(k_, i_, w_) do {						\
 	if ((w_) != NULL) {						\
 		s[n].kind = (k_); s[n].index = (i_);			\
-		s[n].written = (w_); n++;				\
+		s[n].written = xstrdup(w_); n++;			\
 	}								\
 } while (0)
 	for (i = 0; i < config_nkeys(cf); i++) {
@@ -250,6 +260,16 @@ slots_list(const struct config *cf, struct slot **out)
 #undef ADD
 	*out = s;
 	return n;
+}
+
+static void
+slots_free(struct slot *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(s[i].written);
+	free(s);
 }
 
 /* The key's note with "certbind copy: ..." added, or NULL if none fits. */
@@ -388,7 +408,7 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 	struct slot		*s = NULL;
 	char			*from, *why = NULL, *name;
 	const char		*path = location_path(src);
-	size_t			 ns, i, j;
+	size_t			 ns = 0, i, j;
 	int			 pass;
 
 	memset(p, 0, sizeof *p);
@@ -471,10 +491,10 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 	if (rewrite(p, s, ns, cause) != 0)
 		goto fail;
 	config_set_store(p->cf, NULL);
-	free(s);
+	slots_free(s, ns);
 	return 0;
 fail:
-	free(s);
+	slots_free(s, ns);
 	copy_plan_free(p);
 	return -1;
 }
