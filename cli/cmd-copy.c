@@ -17,6 +17,7 @@ static int	cmd_copy_exec(struct cmd_ctx *, struct args *);
 const struct cmd_entry cmd_copy_entry = {
 	.name = "copy",
 	.summary = "a config and its files to another location (etcd)",
+	.noconf = 1,
 	.usage = "SOURCE DEST [--force]",
 	.help =
 	"Copies the config at SOURCE and every file it names to DEST. Each "
