@@ -18,8 +18,10 @@
 #include "core/findings.h"
 #include "keys/jws.h"
 #include "op/acme.h"
+#include "op/location.h"
 #include "op/probe.h"
 #include "op/reload.h"
+#include "op/renewlock.h"
 #include "util/xmalloc.h"
 
 static int	cmd_acme_register_exec(struct cmd_ctx *, struct args *);
@@ -220,11 +222,17 @@ served_ok(void *arg, const char *object, const char *key, const char *fpr)
  * EXIT_OK, or EXIT_REFUSED with the findings printed.
  */
 static int
-reload_and_probe(const struct config *cf, const char *name)
+reload_and_probe(const struct config *cf, const char *name, int remote)
 {
 	const struct config_server	*srv = config_server(cf);
 	struct served			 s = { name, 0 };
 
+	if (remote) {
+		cmd_info("every certbindd serving the fleet picks it up "
+		    "through its watch; certbind probe --fleet shows which "
+		    "revision each serves");
+		return EXIT_OK;
+	}
 	if (srv == NULL || srv->pidfile == NULL) {
 		cmd_info("certbindd was not reloaded: the config has no "
 		    "server.pidfile to find it by; reload it, then run "
@@ -243,15 +251,20 @@ reload_and_probe(const struct config *cf, const char *name)
 
 /*
  * Orders for name with spec, commits, reloads and probes: the part order
- * and renew share. ctx->before is loaded.
+ * and renew share. ctx->before is loaded. With the config at an etcd
+ * location the fleet's ACME lock (op/renewlock.h) is held from before the
+ * order until its commit is pushed; *stale (if not NULL) is set when the
+ * lock found the config changed since it was read, for renew to read it
+ * again and decide anew.
  */
 static int
 order_commit(struct cmd_ctx *ctx, const char *name,
     const struct config_key_acme *spec, int preflight, const char *bind,
-    const char *sni)
+    const char *sni, int *stale)
 {
 	struct acme_order_opts	 o;
 	struct acme_ordered	 res;
+	struct renewlock	*rl;
 	char			*cause = NULL;
 	size_t			 i;
 	int			 rc;
@@ -263,20 +276,39 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	o.bind = bind;
 	o.sni = sni;
 	o.progress = progress;
-	if (acme_order(ctx->before, &o, &ctx->after, &ctx->lf, &res,
-	    &cause) != 0) {
-		cmd_error("acme order '%s': %s", name, cause);
-		cmd_error("nothing was changed: the config and what certbindd "
-		    "serves are as they were.");
+	rl = renewlock_new(ctx->loc);
+	o.lock = renewlock_hook(rl);
+	if ((rc = acme_order(ctx->before, &o, &ctx->after, &ctx->lf, &res,
+	    &cause)) != 0) {
+		if (rc == ACME_LOCK_STALE && stale != NULL) {
+			cmd_info("%s: %s", name, cause);
+			*stale = 1;
+		} else if (rc == ACME_LOCK_HELD || rc == ACME_LOCK_STALE)
+			cmd_error("acme order '%s': refused: %s", name, cause);
+		else {
+			cmd_error("acme order '%s': %s", name, cause);
+			cmd_error("nothing was changed: the config and what "
+			    "certbindd serves are as they were.");
+		}
 		free(cause);
+		renewlock_free(rl);
 		return EXIT_REFUSED;
 	}
 	for (i = 0; i < res.inst.nmoved; i++)
 		cmd_info("%s", res.inst.moved[i]);
 	if (res.inst.chain != NULL)
 		cmd_info("chain: %s", res.inst.chain);
+	/* A long order may have used most of the lease: renew it. */
+	if (renewlock_keepalive(rl, &cause) != 0) {
+		cmd_info("%s: %s; committing anyway: the push is refused if "
+		    "anyone wrote the config meanwhile", name, cause);
+		free(cause);
+	}
 	rc = cmd_commit(ctx);
 	acme_order_committed(ctx->after, name, rc == EXIT_OK, &ctx->lf);
+	/* Pushed (or refused): the next node may order now. */
+	acme_ordered_release(&res);
+	renewlock_free(rl);
 	if (rc != EXIT_OK) {
 		cmd_error("the certificate was issued but not committed; "
 		    "certbind acme order or renew installs it next time");
@@ -285,7 +317,7 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	}
 	cmd_info("'%s' has its new certificate, committed", name);
 	acme_ordered_free(&res);
-	return reload_and_probe(ctx->after, name);
+	return reload_and_probe(ctx->after, name, location_remote(ctx->loc));
 }
 
 static int
@@ -317,7 +349,7 @@ cmd_acme_order_exec(struct cmd_ctx *ctx, struct args *args)
 	if (cmd_load(ctx) == NULL)
 		return EXIT_CANNOT;
 	return order_commit(ctx, name, &spec, !args_has(args, "no-preflight"),
-	    args_get(args, "bind"), args_get(args, "sni"));
+	    args_get(args, "bind"), args_get(args, "sni"), NULL);
 }
 
 /* Whether key k is managed and was named (or no names were given). */
@@ -334,6 +366,29 @@ renew_wanted(const struct config_key *k, struct args *args)
 	return 0;
 }
 
+/* How many times renew reads a key's config again for the lock. */
+#define RENEW_STALE_MAX	3
+
+/*
+ * After the lock found the config changed: the location read anew and
+ * ctx cleared for the next cmd_load(). 1 to try again, 0 not.
+ */
+static int
+stale_retry(struct cmd_ctx *ctx, int *stale)
+{
+	char	*cause = NULL;
+
+	cmd_ctx_clear(ctx);
+	if (location_refresh(ctx->loc, 0, &cause) < 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return 0;
+	}
+	ctx->conf_path = location_path(ctx->loc);
+	(*stale)++;
+	return 1;
+}
+
 static int
 cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -341,8 +396,9 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config_key_acme	*spec;
 	struct config		*cf;
 	char			**names = NULL, *why = NULL, *cause = NULL;
+	char			*holder;
 	size_t			 n = 0, i;
-	int			 rc = EXIT_OK, r, due;
+	int			 rc = EXIT_OK, r, due, stale;
 
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
@@ -366,6 +422,8 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_info("no key is managed by ACME");
 
 	for (i = 0; i < n; i++) {
+		stale = 0;
+again:
 		if (ctx->before == NULL && cmd_load(ctx) == NULL) {
 			rc = EXIT_CANNOT;
 			break;
@@ -394,15 +452,35 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 			goto next;
 		}
 		if (args_has(args, "dry-run")) {
-			cmd_info("%s: would be renewed now%s", names[i],
-			    due ? "" : " (--force)");
+			holder = NULL;
+			if (renewlock_holder(ctx->loc, &holder, &cause) < 0) {
+				cmd_info("%s: %s", names[i], cause);
+				free(cause);
+				cause = NULL;
+			}
+			cmd_info("%s: would be renewed now%s%s%s", names[i],
+			    due ? "" : " (--force)", holder != NULL ?
+			    ", but the fleet's ACME lock is held by " : "",
+			    holder != NULL ? holder : "");
+			free(holder);
 			goto next;
 		}
 		cmd_info("%s: renewing %s", names[i], due ? "(due)" :
 		    "(--force)");
 		spec = config_key_acme_dup(k->acme);
-		r = order_commit(ctx, names[i], spec, 1, NULL, NULL);
+		r = order_commit(ctx, names[i], spec, 1, NULL, NULL,
+		    stale < RENEW_STALE_MAX ? &stale : NULL);
 		config_key_acme_free(spec);
+		/*
+		 * Someone committed between our read and the lock: read the
+		 * location again and decide again (they may have renewed it).
+		 */
+		if (r != EXIT_OK && stale > 0 && stale <= RENEW_STALE_MAX &&
+		    stale_retry(ctx, &stale)) {
+			free(why);
+			why = NULL;
+			goto again;
+		}
 		if (r != EXIT_OK)
 			rc = EXIT_REFUSED;
 next:
