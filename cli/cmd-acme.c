@@ -306,6 +306,19 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	}
 	rc = cmd_commit(ctx);
 	acme_order_committed(ctx->after, name, rc == EXIT_OK, &ctx->lf);
+	/*
+	 * The commit pushed the state file as the order left it (an order
+	 * pending); the fleet must see it done, or the next run anywhere
+	 * would resume it. Still under the lock.
+	 */
+	if (rc == EXIT_OK && location_remote(ctx->loc) &&
+	    location_push(ctx->loc, NULL, &cause) != LOCATION_PUSHED) {
+		cmd_info("%s: the renewal's state did not reach etcd (%s); "
+		    "the next renewal finds the order done at the CA", name,
+		    cause);
+		free(cause);
+		cause = NULL;
+	}
 	/* Pushed (or refused): the next node may order now. */
 	acme_ordered_release(&res);
 	renewlock_free(rl);
