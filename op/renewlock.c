@@ -67,7 +67,7 @@ take(void *arg, const char *name, char **cause)
 	struct etcd_client	*cl = location_etcd(rl->loc);
 	const char		*prefix = location_prefix(rl->loc);
 	struct etcd_range	 r;
-	char			*value, *holder = NULL, *key, *e;
+	char			*value, *holder = NULL, *key, *e, *why = NULL;
 	int64_t			 granted, now, read;
 	int			 rc;
 
@@ -99,8 +99,8 @@ take(void *arg, const char *name, char **cause)
 			free(holder);
 			rc = ACME_LOCK_HELD;
 		}
-		(void)etcd_lease_revoke(cl, rl->lease, &holder);
-		free(holder);
+		if (etcd_lease_revoke(cl, rl->lease, &why) != 0)
+			free(why);
 		rl->lease = 0;
 		rl->rev = 0;
 		return rc;

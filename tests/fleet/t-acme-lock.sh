@@ -1,0 +1,140 @@
+#!/bin/sh
+# The fleet's ACME lock (issue 15), against a real three-member etcd
+# cluster and a real CA (pebble, validation on): a store with an ACME
+# account and a certificate (dns-01) is copied to etcd; then
+#   - with PREFIX/locks/acme-renew held by someone else (etcd_drive, on a
+#     lease), certbind -c etcd://... acme renew --force refuses naming the
+#     holder, orders nothing and writes nothing; --dry-run says who holds
+#     it;
+#   - released, the renewal proceeds: a new certificate from pebble in
+#     PREFIX/files/, the lock gone afterwards, and a fresh read (another
+#     node's view) has it, and finds nothing due;
+#   - two renewals at once: the one that takes the lock holds it during
+#     its order (seen in etcd with its pid), the other is refused naming
+#     it; exactly one new certificate.
+# The dns-01 hook is slowed down (a flag file) to keep an order running
+# while the other is tried.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/etcdlib.sh"
+. "$top/tests/acme/acmelib.sh"
+acme_need
+fleet_need 7
+fleet_cluster
+acme_env_start || { t_fail "pebble and pebble-challtestsrv start" "$(acme_logs)"; exit 1; }
+t_at_exit acme_env_stop
+acme_issuer_pem >"$T/pebble-roots.pem"
+CERTBIND_RUNDIR=$T/run
+export CERTBIND_RUNDIR
+mkdir -m 0700 "$CERTBIND_RUNDIR"
+
+# The hook: the tests' own, after a pause while $T/slow exists.
+HOOK=$T/slow-hook.sh
+cat >"$HOOK" <<EOF
+#!/bin/sh
+i=0
+while [ -f "$T/slow" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+exec "$ACME_DNS_HOOK" "\$@"
+EOF
+chmod 755 "$HOOK"
+
+S=$T/store C=$T/store/certbind.conf
+mkdir -p "$S"
+cat >"$C" <<EOC
+version = 1;
+keys = ( );
+bindings = ( );
+$(acme_group)
+EOC
+cb -c "$C" acme register --agree-tos
+t_is "acme register on the file store" "$rc" 0 "$err"
+cb -c "$C" acme order h --domain h.certbind.test --challenge dns-01 \
+    --dns-hook "$HOOK"
+t_is "acme order h (dns-01) on the file store" "$rc" 0 "$err"
+
+E="etcd://$EP/p1"
+cb copy "$C" "$E"
+t_is "the store is copied to etcd" "$rc" 0 "$err"
+t_match "the account key with it" "$out" '^copied acme/account.key from'
+t_match "and the CA bundle, brought into the store" "$out" \
+    "^copied imported/ca.pem from $ACME_CA_BUNDLE"
+
+modrev() { ctl get "$1" -w json | sed -n 's/.*"mod_revision":\([0-9]*\).*/\1/p'; }
+# fpr: the SHA-256 fingerprint of key h's certificate in etcd.
+fpr() {
+	p=$(ctl get --print-value-only /p1/config |
+	    sed -n 's/.*name = "h"; key = "[^"]*"; cert = "\([^"]*\)".*/\1/p')
+	ctl get --print-value-only "/p1/files/$p" |
+	    openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+f0=$(fpr)
+t_match "etcd holds h's certificate" "$f0" 'Fingerprint='
+
+# Someone else holds the lock.
+lease=$("$drive" -e "$EP" grant 60 | awk '{print $1}')
+out=$("$drive" -e "$EP" lock /p1 acme-renew "node-b pid 4242, ordering h" "$lease")
+t_match "another node takes the lock (etcd_drive, lease $lease)" "$out" '^acquired'
+r0=$(modrev /p1/config)
+cb -c "$E" acme renew --force h
+t_is "acme renew --force with the lock held: exit 1" "$rc" 1 "$err"
+t_match "naming the holder" "$err" \
+    "lock \(/p1/locks/acme-renew\) is held by node-b pid 4242, ordering h"
+t_nomatch "no order was made" "$err" "order created"
+t_is "nothing was written to etcd" "$(modrev /p1/config)" "$r0"
+t_is "the certificate is the old one" "$(fpr)" "$f0"
+t_is "the holder's lock is untouched" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" "node-b pid 4242, ordering h"
+cb -c "$E" acme renew --force --dry-run h
+t_is "--dry-run exits 0" "$rc" 0 "$err"
+t_match "and says who holds the lock" "$err" \
+    "h: would be renewed now \(--force\), but the fleet's ACME lock is held by node-b pid 4242"
+
+# Released: the renewal proceeds.
+"$drive" -e "$EP" revoke "$lease" >/dev/null
+t_is "the holder's lease is revoked: the lock is free" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
+cb -c "$E" acme renew --force h
+t_is "acme renew --force h proceeds: exit 0" "$rc" 0 "$err"
+t_match "it renewed and committed" "$err" "'h' has its new certificate, committed"
+t_match "and says the fleet picks it up" "$err" "picks it up through its watch"
+f1=$(fpr)
+t_ok "etcd holds a new certificate" test -n "$f1" -a "$f1" != "$f0"
+t_is "the lock is given back" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
+B=$T/nodeb/certbind.conf
+cb copy "$E" "$B"
+t_is "another node's fresh read" "$rc" 0 "$err"
+cert=$(sed -n 's/.*name = "h"; key = "[^"]*"; cert = "\([^"]*\)".*/\1/p' "$B")
+t_is "has the new certificate" \
+    "$(openssl x509 -in "$T/nodeb/$cert" -noout -fingerprint -sha256)" "$f1"
+t_ok "which verifies up to pebble's root" openssl verify \
+    -CAfile "$T/pebble-roots.pem" -untrusted "$T/nodeb/$cert" "$T/nodeb/$cert"
+cb -c "$E" acme renew h
+t_is "a renew without --force afterwards exits 0" "$rc" 0 "$err"
+t_match "and finds nothing due (the state says the order is done)" "$err" \
+    "h: not due until"
+
+# Two at once: the first holds the lock for its whole order.
+touch "$T/slow"
+$CERTBIND -c "$E" acme renew --force h >"$T/a.out" 2>"$T/a.err" &
+apid=$!
+i=0
+while [ -z "$(ctl get --print-value-only /p1/locks/acme-renew)" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+held=$(ctl get --print-value-only /p1/locks/acme-renew)
+t_match "while it orders, the lock names it" "$held" \
+    "^$(hostname) pid $apid, ordering h since [0-9-]+ [0-9:]+ UTC$"
+lid=$(ctl get /p1/locks/acme-renew -w json | sed -n 's/.*"lease":\([0-9]*\).*/\1/p')
+ttl=$(ctl lease timetolive "$(printf '%x' "$lid")" | sed -n 's/.*remaining(\([0-9]*\)s).*/\1/p')
+t_ok "on a lease that covers an order ($ttl s left)" test "${ttl:-0}" -gt 600
+cb -c "$E" acme renew --force h
+t_is "the second run is refused: exit 1" "$rc" 1 "$err"
+t_match "naming the first" "$err" "is held by $(hostname) pid $apid, ordering h"
+rm -f "$T/slow"
+wait "$apid"
+t_is "the first one renews: exit 0" "$?" 0 "$(cat "$T/a.err")"
+f2=$(fpr)
+t_ok "one more new certificate" test -n "$f2" -a "$f2" != "$f1"
+t_is "the lock is free again" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
+t_done
