@@ -89,11 +89,14 @@ inside(const char *p)
 	return depth > 0;
 }
 
-/* "a/./b//c" as "a/b/c" (and no ".." left: inside() said so). */
+/*
+ * "a/./b//c" as "a/b/c" (and no ".." left: inside() said so). Each
+ * segment is written with a slash after it: hence the 2.
+ */
 static char *
 rel_clean(const char *p)
 {
-	char	*out = xcalloc(1, strlen(p) + 1), *o = out, *slash;
+	char	*out = xcalloc(1, strlen(p) + 2), *o = out, *slash;
 	const char *s = p, *e;
 	size_t	 n;
 
