@@ -137,4 +137,71 @@ f2=$(fpr)
 t_ok "one more new certificate" test -n "$f2" -a "$f2" != "$f1"
 t_is "the lock is free again" \
     "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
+
+# Someone commits between a run's read and its lock: the lock sees the
+# config changed, and the run reads it again before deciding. The run is
+# held between the two by the CA's directory, fetched through a proxy
+# that holds new connections while $T/hold exists.
+pport=$(acme_port)
+pebble_port=${ACME_DIR_URL#https://127.0.0.1:}
+pebble_port=${pebble_port%%/*}
+cat >"$T/proxy.py" <<'EOF'
+import os, socket, sys, threading, time
+lport, dport, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", lport))
+srv.listen(16)
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(c):
+    for _ in range(300):
+        if not os.path.exists(flag):
+            break
+        time.sleep(0.1)
+    u = socket.create_connection(("127.0.0.1", dport))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    pipe(u, c)
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+"$ACME_PY" "$T/proxy.py" "$pport" "$pebble_port" "$T/hold" >"$T/proxy.log" 2>&1 &
+proxy=$!
+proxy_stop() { kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null; }
+t_at_exit proxy_stop
+i=0
+until "$ACME_PY" -c "import socket; socket.create_connection(('127.0.0.1', $pport), timeout=1)" 2>/dev/null || [ $i -ge 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+cb -c "$E" acme register --server "https://127.0.0.1:$pport/dir" --agree-tos
+t_is "acme.server goes through the proxy" "$rc" 0 "$err"
+touch "$T/hold"
+$CERTBIND -c "$E" acme renew --force h >"$T/c.out" 2>"$T/c.err" &
+cpid=$!
+sleep 1
+rs=$(modrev /p1/config)
+cb -c "$E" note h 'edited while a renewal waited'
+t_is "someone commits while the run waits for the CA" "$rc" 0 "$err"
+rm -f "$T/hold"
+wait "$cpid"
+crc=$?
+cerr=$(cat "$T/c.err")
+t_match "the lock sees the config changed since the run read it" "$cerr" \
+    "h: the config changed since it was read \(revision $rs, now $((rs + 1))\)"
+t_is "the run reads it again, renews and exits 0" "$crc" 0 "$cerr"
+t_match "keeping the edit it did not see at first" \
+    "$(ctl get --print-value-only /p1/config)" 'note = "edited while a renewal waited"'
 t_done
