@@ -75,7 +75,9 @@ const struct cmd_entry cmd_acme_order_entry = {
 	"contacting the CA, each domain is resolved and the config asked "
 	"whether the CA's connection will reach something that answers "
 	"(acme-unreachable if not; --no-preflight skips it). The key's acme "
-	"block keeps these choices for certbind acme renew.",
+	"block keeps these choices for certbind acme renew. With the config "
+	"at an etcd location the fleet's ACME lock is taken first (see acme "
+	"renew).",
 	.args = { 1, 1, {
 		{ "domain", 0, ARGS_VALUE | ARGS_REPEAT | ARGS_REQUIRED },
 		{ "challenge", 0, ARGS_VALUE },
@@ -102,7 +104,12 @@ const struct cmd_entry cmd_acme_renew_entry = {
 	"renewal keeps the old certificate served, is recorded (the "
 	"acme-renewal-failing finding) and retried later, backing off. "
 	"--force renews now; --dry-run says what is due and changes "
-	"nothing. Meant for the certbind-renew.timer.",
+	"nothing. Meant for the certbind-renew.timer. With the config at an "
+	"etcd location, each order (acme order too) takes the fleet's ACME "
+	"lock, PREFIX/locks/acme-renew, on a lease, and holds it until its "
+	"commit is pushed: one node orders at a time. A run that finds it "
+	"held orders nothing, names the holder and exits 1; the holder's "
+	"commit reaches every node. --dry-run names the holder too.",
 	.args = { 0, -1, {
 		{ "dry-run", 'n', 0 },
 		{ NULL, 0, 0 } } },

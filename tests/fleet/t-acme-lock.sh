@@ -6,6 +6,9 @@
 #     lease), certbind -c etcd://... acme renew --force refuses naming the
 #     holder, orders nothing and writes nothing; --dry-run says who holds
 #     it;
+#   - someone commits between a run's read and its lock: the run sees the
+#     config changed, reads it again and renews, keeping the edit (the run
+#     is held between the two by a proxy in front of the CA's directory);
 #   - released, the renewal proceeds: a new certificate from pebble in
 #     PREFIX/files/, the lock gone afterwards, and a fresh read (another
 #     node's view) has it, and finds nothing due;
