@@ -193,6 +193,12 @@ import_name(const struct config *cf, const struct slot *s, const char *from)
 	}
 }
 
+char *
+copy_rel_path(const char *written)
+{
+	return inside(written) ? rel_clean(written) : NULL;
+}
+
 static int
 taken(const struct copy_plan *p, const char *to)
 {
@@ -447,7 +453,8 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 		f->from = from;
 		f->what = slot_what(p->cf, &s[i]);
 		f->secret = s[i].kind == SLOT_KEY || s[i].kind == SLOT_ACCOUNT;
-		f->imported = !inside(s[i].written);
+		f->imported = (name = copy_rel_path(s[i].written)) == NULL;
+		free(name);
 		if (fileio_read(from, COPY_FILE_MAX, 0, (char **)&f->data,
 		    &f->len, NULL, &why) != 0) {
 			*cause = xasprintf("%s names %s, which cannot be "
@@ -483,7 +490,7 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 			if (f->to != NULL || f->imported != pass)
 				continue;
 			if (!pass)
-				f->to = rel_clean(s[i].written);
+				f->to = copy_rel_path(s[i].written);
 			else {
 				name = import_name(p->cf, &s[i], f->from);
 				f->to = unique_name(p, name);

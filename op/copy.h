@@ -40,6 +40,15 @@ struct location;
 /* Where absolute paths that are not a key's own files go. */
 #define COPY_IMPORT_DIR		"imported"
 
+/*
+ * The rule for a path as the config writes it: when it stays inside the
+ * store (relative, and no ".." climbing above where it starts), the
+ * place it keeps in the copy, cleaned ("a/./b//c" is "a/b/c", "a/../b"
+ * is "b"); NULL when it leaves the store (absolute, "../x", "a/../..")
+ * or names no file ("", ".", "a/.."), and is brought in under a new name.
+ */
+char	*copy_rel_path(const char *written);
+
 /* One file of a copy. */
 struct copy_file {
 	char		*what;		/* "key www: key", for messages */
