@@ -141,6 +141,11 @@ void	 cmd_usage(FILE *, const struct cmd_entry *);
  * cmd_run() does it before any command but those marked noconf.
  */
 int	 cmd_open_location(struct cmd_ctx *);
+/*
+ * text with an etcd location's checkout paths named as its keys
+ * (location_rename()); NULL when there is nothing to rename.
+ */
+char	*cmd_name_paths(const char *text);
 /* After a save to an etcd location: where and at which revision. */
 void	 cmd_saved_remote(const struct cmd_ctx *);
 int	 cmd_run(struct cmd_ctx *, const struct cmd_entry *e, int argc,
