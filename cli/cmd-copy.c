@@ -55,7 +55,7 @@ cmd_copy_exec(struct cmd_ctx *ctx, struct args *args)
 	struct copy_result	 res;
 	struct errlist		 errs = ERRLIST_INIT;
 	const struct copy_file	*f;
-	char			*cause = NULL;
+	char			*cause = NULL, *named;
 	size_t			 i;
 	int			 rc = EXIT_CANNOT;
 
@@ -70,6 +70,10 @@ cmd_copy_exec(struct cmd_ctx *ctx, struct args *args)
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		rc = errs.n > 0 ? EXIT_CANNOT : EXIT_REFUSED;
+		if ((named = location_rename(src, cause)) != NULL) {
+			free(cause);
+			cause = named;
+		}
 		cmd_error("%s", cause);
 		free(cause);
 		errlist_clear(&errs);
@@ -97,7 +101,10 @@ cmd_copy_exec(struct cmd_ctx *ctx, struct args *args)
 		fputs("copied ", stdout);
 		cmd_puts_escaped(stdout, f->to);
 		fputs(" from ", stdout);
-		cmd_puts_escaped(stdout, f->from);
+		/* From etcd: the key, not the checkout's file. */
+		named = location_rename(src, f->from);
+		cmd_puts_escaped(stdout, named != NULL ? named : f->from);
+		free(named);
 		if (f->imported)
 			fputs(" (brought into the store)", stdout);
 		fputc('\n', stdout);

@@ -87,6 +87,9 @@ t_is "check and resolve answer the same from the copy back" \
 t_ok "the key came back byte for byte" cmp "$T/back/keys/ext.key" "$X/ext.key"
 t_is "with mode 0600" "$(stat -c %a "$T/back/keys/ext.key")" 600
 t_nomatch "the copy back says nothing was brought in" "$out" "brought into"
+t_match "and names where each file came from by its etcd key" "$out" \
+    "^copied keys/ext.key from etcd://.*/p1/files/keys/ext.key$"
+t_nomatch "not by the checkout's file" "$out" "$CERTBIND_RUNDIR"
 cb copy "$E/p1" "$E/p3"
 t_is "etcd to etcd exits 0" "$rc" 0 "$err"
 t_is "p3 holds the same config" "$(ctl get --print-value-only /p3/config)" "$cfg"
@@ -118,6 +121,13 @@ cb copy "$C" "$E/p2"
 t_is "a missing file refuses the copy with exit 1" "$rc" 1 "$err"
 t_match "naming it" "$err" "client_ca names $X/ca.pem, which cannot be copied.*nothing was written"
 t_is "nothing was put under p2" "$(ctl get --prefix --keys-only /p2/ | grep -c .)" 0
+# From etcd, a missing file is named by its key.
+ctl del /p3/files/certs/www.pem >/dev/null
+cb copy "$E/p3" "$T/fromp3/certbind.conf"
+t_is "a file missing from etcd refuses the copy with exit 1" "$rc" 1 "$err"
+t_match "naming the setting and the etcd key" "$err" \
+    "key www: cert names certs/www.pem, which cannot be copied: etcd://.*/p3/files/certs/www.pem"
+t_ok "nothing was written" test ! -e "$T/fromp3"
 
 # An etcd nobody answers on.
 dead=$(cport 1)
