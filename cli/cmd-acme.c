@@ -257,6 +257,26 @@ reload_and_probe(const struct config *cf, const char *name, int remote)
 }
 
 /*
+ * With the config at an etcd location: pushes what the order left in the
+ * checkout besides a commit, its state file (acme/state/NAME.json), so
+ * that every node sees the same: an order done, or a failure and when to
+ * try again (otherwise each node's next run would retry at once).
+ */
+static void
+push_state(struct cmd_ctx *ctx, const char *name)
+{
+	char	*cause = NULL;
+
+	if (!location_remote(ctx->loc))
+		return;
+	if (location_push(ctx->loc, NULL, &cause) != LOCATION_PUSHED) {
+		cmd_info("%s: the renewal's state did not reach etcd: %s", name,
+		    cause);
+		free(cause);
+	}
+}
+
+/*
  * Orders for name with spec, commits, reloads and probes: the part order
  * and renew share. ctx->before is loaded. With the config at an etcd
  * location the fleet's ACME lock (op/renewlock.h) is held from before the
@@ -296,6 +316,7 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 			cmd_error("acme order '%s': %s", name, cause);
 			cmd_error("nothing was changed: the config and what "
 			    "certbindd serves are as they were.");
+			push_state(ctx, name);
 		}
 		free(cause);
 		renewlock_free(rl);
@@ -318,14 +339,8 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	 * pending); the fleet must see it done, or the next run anywhere
 	 * would resume it. Still under the lock.
 	 */
-	if (rc == EXIT_OK && location_remote(ctx->loc) &&
-	    location_push(ctx->loc, NULL, &cause) != LOCATION_PUSHED) {
-		cmd_info("%s: the renewal's state did not reach etcd (%s); "
-		    "the next renewal finds the order done at the CA", name,
-		    cause);
-		free(cause);
-		cause = NULL;
-	}
+	if (rc == EXIT_OK)
+		push_state(ctx, name);
 	/* Pushed (or refused): the next node may order now. */
 	acme_ordered_release(&res);
 	renewlock_free(rl);

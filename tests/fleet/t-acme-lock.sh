@@ -30,12 +30,14 @@ CERTBIND_RUNDIR=$T/run
 export CERTBIND_RUNDIR
 mkdir -m 0700 "$CERTBIND_RUNDIR"
 
-# The hook: the tests' own, after a pause while $T/slow exists.
+# The hook: the tests' own, after a pause while $T/slow exists; it fails
+# while $T/fail exists.
 HOOK=$T/slow-hook.sh
 cat >"$HOOK" <<EOF
 #!/bin/sh
 i=0
 while [ -f "$T/slow" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+[ -f "$T/fail" ] && [ "\$1" = add ] && { echo "no DNS today" >&2; exit 1; }
 exec "$ACME_DNS_HOOK" "\$@"
 EOF
 chmod 755 "$HOOK"
@@ -207,4 +209,17 @@ t_match "the lock sees the config changed since the run read it" "$cerr" \
 t_is "the run reads it again, renews and exits 0" "$crc" 0 "$cerr"
 t_match "keeping the edit it did not see at first" \
     "$(ctl get --print-value-only /p1/config)" 'note = "edited while a renewal waited"'
+
+# A failed renewal's state reaches etcd: every node backs off alike.
+touch "$T/fail"
+cb -c "$E" acme renew --force h
+t_is "a renewal whose challenge fails: exit 1" "$rc" 1 "$err"
+t_match "the failure is in PREFIX/files/acme/state/h.json" \
+    "$(ctl get --print-value-only /p1/files/acme/state/h.json)" '"failures": *1'
+t_is "the lock is free after a failure" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
+rm -f "$T/fail"
+cb -c "$E" acme renew h
+t_match "another run (a fresh read) waits before trying again" "$err" \
+    "h: the last attempt failed; the next is not before"
 t_done
