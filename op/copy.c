@@ -40,6 +40,7 @@ struct slot {
 	enum slot_kind	 kind;
 	size_t		 index;		/* the key's or the binding's */
 	char		*written;	/* as in the config; a copy */
+	int		 outside;	/* written leaves the store */
 	size_t		 file;		/* in plan->files */
 };
 
@@ -297,7 +298,8 @@ note_add(const char *old, const char *add)
 }
 
 /*
- * Points the imported slots of p->cf at their new names, with a note on
+ * Points the slots outside the store at their files' names in it (a file
+ * brought in, or the same file kept by a relative path), with a note on
  * each key and binding saying where its files came from.
  */
 static int
@@ -323,7 +325,7 @@ rewrite(struct copy_plan *p, const struct slot *s, size_t ns, char **cause)
 			if (s[j].index != i || (s[j].kind != SLOT_KEY &&
 			    s[j].kind != SLOT_CERT && s[j].kind != SLOT_REQUEST))
 				continue;
-			if (!p->files[s[j].file].imported)
+			if (!s[j].outside)
 				continue;
 			to = p->files[s[j].file].to;
 			if (s[j].kind == SLOT_KEY) {
@@ -362,7 +364,7 @@ rewrite(struct copy_plan *p, const struct slot *s, size_t ns, char **cause)
 			return -1;
 	}
 	for (j = 0; j < ns; j++) {
-		if (!p->files[s[j].file].imported)
+		if (!s[j].outside)
 			continue;
 		to = p->files[s[j].file].to;
 		switch (s[j].kind) {
@@ -438,6 +440,9 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 
 	/* One file per source path, read now: a missing one refuses. */
 	for (i = 0; i < ns; i++) {
+		name = copy_rel_path(s[i].written);
+		s[i].outside = name == NULL;
+		free(name);
 		from = config_resolve_path(p->cf, s[i].written);
 		for (j = 0; j < p->nfiles; j++)
 			if (strcmp(p->files[j].from, from) == 0)
@@ -453,8 +458,6 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 		f->from = from;
 		f->what = slot_what(p->cf, &s[i]);
 		f->secret = s[i].kind == SLOT_KEY || s[i].kind == SLOT_ACCOUNT;
-		f->imported = (name = copy_rel_path(s[i].written)) == NULL;
-		free(name);
 		if (fileio_read(from, COPY_FILE_MAX, 0, (char **)&f->data,
 		    &f->len, NULL, &why) != 0) {
 			*cause = xasprintf("%s names %s, which cannot be "
@@ -483,17 +486,22 @@ copy_plan(struct location *src, struct copy_plan *p, struct errlist *errs,
 		}
 	}
 
-	/* Names: the kept relative paths first, then the imported ones. */
+	/*
+	 * Names: the relative paths first, kept; then a new name for each
+	 * file that only paths leaving the store name. A file named both
+	 * ways keeps its relative path, and every slot is pointed there.
+	 */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < ns; i++) {
 			f = &p->files[s[i].file];
-			if (f->to != NULL || f->imported != pass)
+			if (f->to != NULL || s[i].outside != pass)
 				continue;
 			if (!pass)
 				f->to = copy_rel_path(s[i].written);
 			else {
 				name = import_name(p->cf, &s[i], f->from);
 				f->to = unique_name(p, name);
+				f->imported = 1;
 				free(name);
 			}
 		}

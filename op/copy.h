@@ -55,7 +55,8 @@ struct copy_file {
 	char		*from;		/* the source's absolute path */
 	char		*to;		/* relative to DEST's config directory */
 	int		 secret;	/* a private key: 0600, wiped */
-	int		 imported;	/* from an absolute path: renamed */
+	int		 imported;	/* only paths leaving the store name it:
+					   it has a new name */
 	unsigned char	*data;
 	size_t		 len;
 };

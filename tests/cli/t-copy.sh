@@ -137,4 +137,23 @@ cb copy "$T/bad/certbind.conf" "$T/x2/certbind.conf"
 t_is "a SOURCE whose config does not load is exit 2" "$rc" 2 "$err"
 t_match "with the file and line of the problem" "$err" "bad/certbind.conf:2:"
 t_ok "and nothing written" test ! -e "$T/x2"
+
+# One file named by a relative path and by an absolute one: copied once,
+# at its relative path, and both settings name it there.
+S3=$T/s3 C3=$T/s3/certbind.conf
+cb -c "$C3" init
+cb -c "$C3" selfsign www --cn www.example.com
+cp "$X/ca.pem" "$S3/certs/partner.pem"
+cb -c "$C3" bind www 127.0.0.2:8443 --sni a.example.com \
+    --client-ca certs/partner.pem
+cb -c "$C3" bind www 127.0.0.2:8443 --sni b.example.com \
+    --client-ca "$S3/certs/partner.pem"
+t_is "two bindings name one CA file, relative and absolute" "$rc" 0 "$err"
+cb copy "$C3" "$T/d3/certbind.conf"
+t_is "copy exits 0" "$rc" 0 "$err"
+t_is "the file is copied once" "$(printf '%s\n' "$out" | grep -c partner)" 1
+t_is "both bindings name it at its relative path" \
+    "$(grep -c 'client_ca = "certs/partner.pem"' "$T/d3/certbind.conf")" 2
+t_match "the absolute one with a note" "$(cat "$T/d3/certbind.conf")" \
+    "sni = \"b.example.com\"; client_ca = \"certs/partner.pem\";.*note = \"certbind copy: client_ca from $S3/certs/partner.pem\""
 t_done
