@@ -129,6 +129,15 @@ t_match "naming the setting and the etcd key" "$err" \
     "key www: cert names certs/www.pem, which cannot be copied: etcd://.*/p3/files/certs/www.pem"
 t_ok "nothing was written" test ! -e "$T/fromp3"
 
+# A name a push would leave out (a dot file) is refused before etcd.
+cp -r "$T/back" "$T/dot"
+mv "$T/dot/keys/www.key" "$T/dot/keys/.www.key"
+sed -i 's|"keys/www.key"|"keys/.www.key"|' "$T/dot/certbind.conf"
+cb copy "$T/dot/certbind.conf" "$E/p5"
+t_is "a dot file refuses the copy to etcd with exit 1" "$rc" 1 "$err"
+t_match "naming it" "$err" "key www: key names keys/.www.key: a checkout does not push"
+t_is "nothing was put under p5" "$(ctl get --prefix --keys-only /p5/ | grep -c .)" 0
+
 # An etcd nobody answers on.
 dead=$(cport 1)
 stop_member 1
