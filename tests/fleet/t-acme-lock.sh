@@ -12,6 +12,9 @@
 #   - released, the renewal proceeds: a new certificate from pebble in
 #     PREFIX/files/, the lock gone afterwards, and a fresh read (another
 #     node's view) has it, and finds nothing due;
+#   - a failed renewal's state reaches etcd: a fresh read backs off;
+#   - acme order on etcd, and one renew run over two keys (the lock taken
+#     and given back per order);
 #   - two renewals at once: the one that takes the lock holds it during
 #     its order (seen in etcd with its pid), the other is refused naming
 #     it; exactly one new certificate.
@@ -222,4 +225,19 @@ rm -f "$T/fail"
 cb -c "$E" acme renew h
 t_match "another run (a fresh read) waits before trying again" "$err" \
     "h: the last attempt failed; the next is not before"
+
+# acme order on etcd, then one renew run over two keys: the lock is taken
+# and given back for each order, and each commit builds on the last.
+cb -c "$E" acme order k2 --domain k2.certbind.test --challenge dns-01 \
+    --dns-hook "$HOOK"
+t_is "acme order k2 on the etcd location" "$rc" 0 "$err"
+t_match "k2 is in PREFIX/config" "$(ctl get --print-value-only /p1/config)" \
+    'name = "k2"; key = "keys/k2.key"; cert = "certs/k2.pem"'
+fh=$(fpr)
+cb -c "$E" acme renew --force
+t_is "acme renew --force renews both keys in one run" "$rc" 0 "$err"
+t_is "each committed" "$(printf '%s\n' "$err" | grep -c 'has its new certificate, committed')" 2
+t_ok "h has a new certificate" test "$(fpr)" != "$fh"
+t_is "the lock is free at the end" \
+    "$(ctl get --print-value-only /p1/locks/acme-renew)" ""
 t_done
