@@ -401,7 +401,10 @@ renew_wanted(const struct config_key *k, struct args *args)
 	return 0;
 }
 
-/* How many times renew reads a key's config again for the lock. */
+/*
+ * How many times renew reads a key's config again for the lock; after
+ * that, a stale lock is a refusal like a held one.
+ */
 #define RENEW_STALE_MAX	3
 
 /*
@@ -409,7 +412,7 @@ renew_wanted(const struct config_key *k, struct args *args)
  * ctx cleared for the next cmd_load(). 1 to try again, 0 not.
  */
 static int
-stale_retry(struct cmd_ctx *ctx, int *stale)
+stale_retry(struct cmd_ctx *ctx, int *tries)
 {
 	char	*cause = NULL;
 
@@ -420,7 +423,7 @@ stale_retry(struct cmd_ctx *ctx, int *stale)
 		return 0;
 	}
 	ctx->conf_path = location_path(ctx->loc);
-	(*stale)++;
+	(*tries)++;
 	return 1;
 }
 
@@ -433,7 +436,7 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 	char			**names = NULL, *why = NULL, *cause = NULL;
 	char			*holder;
 	size_t			 n = 0, i;
-	int			 rc = EXIT_OK, r, due, stale;
+	int			 rc = EXIT_OK, r, due, tries, was_stale;
 
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
@@ -457,7 +460,7 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_info("no key is managed by ACME");
 
 	for (i = 0; i < n; i++) {
-		stale = 0;
+		tries = 0;
 again:
 		if (ctx->before == NULL && cmd_load(ctx) == NULL) {
 			rc = EXIT_CANNOT;
@@ -503,15 +506,15 @@ again:
 		cmd_info("%s: renewing %s", names[i], due ? "(due)" :
 		    "(--force)");
 		spec = config_key_acme_dup(k->acme);
+		was_stale = 0;
 		r = order_commit(ctx, names[i], spec, 1, NULL, NULL,
-		    stale < RENEW_STALE_MAX ? &stale : NULL);
+		    tries < RENEW_STALE_MAX ? &was_stale : NULL);
 		config_key_acme_free(spec);
 		/*
 		 * Someone committed between our read and the lock: read the
 		 * location again and decide again (they may have renewed it).
 		 */
-		if (r != EXIT_OK && stale > 0 && stale <= RENEW_STALE_MAX &&
-		    stale_retry(ctx, &stale)) {
+		if (r != EXIT_OK && was_stale && stale_retry(ctx, &tries)) {
 			free(why);
 			why = NULL;
 			goto again;
