@@ -274,6 +274,11 @@ size_t	 cmd_findings_diff(FILE *f, const struct config *before,
  */
 void	 cmd_probe_print_ok(void *arg, const char *object, const char *key,
 	    const char *fpr);
+/*
+ * cli/probe-fleet.c: certbind probe --fleet, for the etcd location
+ * ctx->loc. Returns an exit status.
+ */
+int	 cmd_probe_fleet(struct cmd_ctx *, struct args *, int timeout_ms);
 /* Prints findings, one a line, after prefix. */
 void	 cmd_print_findings(FILE *, const struct findings *,
 	    const char *prefix);
