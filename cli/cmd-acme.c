@@ -18,8 +18,10 @@
 #include "core/findings.h"
 #include "keys/jws.h"
 #include "op/acme.h"
+#include "op/location.h"
 #include "op/probe.h"
 #include "op/reload.h"
+#include "op/renewlock.h"
 #include "util/xmalloc.h"
 
 static int	cmd_acme_register_exec(struct cmd_ctx *, struct args *);
@@ -73,7 +75,9 @@ const struct cmd_entry cmd_acme_order_entry = {
 	"contacting the CA, each domain is resolved and the config asked "
 	"whether the CA's connection will reach something that answers "
 	"(acme-unreachable if not; --no-preflight skips it). The key's acme "
-	"block keeps these choices for certbind acme renew.",
+	"block keeps these choices for certbind acme renew. With the config "
+	"at an etcd location the fleet's ACME lock is taken first (see acme "
+	"renew).",
 	.args = { 1, 1, {
 		{ "domain", 0, ARGS_VALUE | ARGS_REPEAT | ARGS_REQUIRED },
 		{ "challenge", 0, ARGS_VALUE },
@@ -100,7 +104,12 @@ const struct cmd_entry cmd_acme_renew_entry = {
 	"renewal keeps the old certificate served, is recorded (the "
 	"acme-renewal-failing finding) and retried later, backing off. "
 	"--force renews now; --dry-run says what is due and changes "
-	"nothing. Meant for the certbind-renew.timer.",
+	"nothing. Meant for the certbind-renew.timer. With the config at an "
+	"etcd location, each order (acme order too) takes the fleet's ACME "
+	"lock, PREFIX/locks/acme-renew, on a lease, and holds it until its "
+	"commit is pushed: one node orders at a time. A run that finds it "
+	"held orders nothing, names the holder and exits 1; the holder's "
+	"commit reaches every node. --dry-run names the holder too.",
 	.args = { 0, -1, {
 		{ "dry-run", 'n', 0 },
 		{ NULL, 0, 0 } } },
@@ -220,11 +229,17 @@ served_ok(void *arg, const char *object, const char *key, const char *fpr)
  * EXIT_OK, or EXIT_REFUSED with the findings printed.
  */
 static int
-reload_and_probe(const struct config *cf, const char *name)
+reload_and_probe(const struct config *cf, const char *name, int remote)
 {
 	const struct config_server	*srv = config_server(cf);
 	struct served			 s = { name, 0 };
 
+	if (remote) {
+		cmd_info("every certbindd serving the fleet picks it up "
+		    "through its watch; certbind probe --fleet shows which "
+		    "revision each serves");
+		return EXIT_OK;
+	}
 	if (srv == NULL || srv->pidfile == NULL) {
 		cmd_info("certbindd was not reloaded: the config has no "
 		    "server.pidfile to find it by; reload it, then run "
@@ -242,16 +257,41 @@ reload_and_probe(const struct config *cf, const char *name)
 }
 
 /*
+ * With the config at an etcd location: pushes what the order left in the
+ * checkout besides a commit, its state file (acme/state/NAME.json), so
+ * that every node sees the same: an order done, or a failure and when to
+ * try again (otherwise each node's next run would retry at once).
+ */
+static void
+push_state(struct cmd_ctx *ctx, const char *name)
+{
+	char	*cause = NULL;
+
+	if (!location_remote(ctx->loc))
+		return;
+	if (location_push(ctx->loc, NULL, &cause) != LOCATION_PUSHED) {
+		cmd_info("%s: the renewal's state did not reach etcd: %s", name,
+		    cause);
+		free(cause);
+	}
+}
+
+/*
  * Orders for name with spec, commits, reloads and probes: the part order
- * and renew share. ctx->before is loaded.
+ * and renew share. ctx->before is loaded. With the config at an etcd
+ * location the fleet's ACME lock (op/renewlock.h) is held from before the
+ * order until its commit is pushed; *stale (if not NULL) is set when the
+ * lock found the config changed since it was read, for renew to read it
+ * again and decide anew.
  */
 static int
 order_commit(struct cmd_ctx *ctx, const char *name,
     const struct config_key_acme *spec, int preflight, const char *bind,
-    const char *sni)
+    const char *sni, int *stale)
 {
 	struct acme_order_opts	 o;
 	struct acme_ordered	 res;
+	struct renewlock	*rl;
 	char			*cause = NULL;
 	size_t			 i;
 	int			 rc;
@@ -263,20 +303,47 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	o.bind = bind;
 	o.sni = sni;
 	o.progress = progress;
-	if (acme_order(ctx->before, &o, &ctx->after, &ctx->lf, &res,
-	    &cause) != 0) {
-		cmd_error("acme order '%s': %s", name, cause);
-		cmd_error("nothing was changed: the config and what certbindd "
-		    "serves are as they were.");
+	rl = renewlock_new(ctx->loc);
+	o.lock = renewlock_hook(rl);
+	if ((rc = acme_order(ctx->before, &o, &ctx->after, &ctx->lf, &res,
+	    &cause)) != 0) {
+		if (rc == ACME_LOCK_STALE && stale != NULL) {
+			cmd_info("%s: %s", name, cause);
+			*stale = 1;
+		} else if (rc == ACME_LOCK_HELD || rc == ACME_LOCK_STALE)
+			cmd_error("acme order '%s': refused: %s", name, cause);
+		else {
+			cmd_error("acme order '%s': %s", name, cause);
+			cmd_error("nothing was changed: the config and what "
+			    "certbindd serves are as they were.");
+			push_state(ctx, name);
+		}
 		free(cause);
+		renewlock_free(rl);
 		return EXIT_REFUSED;
 	}
 	for (i = 0; i < res.inst.nmoved; i++)
 		cmd_info("%s", res.inst.moved[i]);
 	if (res.inst.chain != NULL)
 		cmd_info("chain: %s", res.inst.chain);
+	/* A long order may have used most of the lease: renew it. */
+	if (renewlock_keepalive(rl, &cause) != 0) {
+		cmd_info("%s: %s; committing anyway: the push is refused if "
+		    "anyone wrote the config meanwhile", name, cause);
+		free(cause);
+	}
 	rc = cmd_commit(ctx);
 	acme_order_committed(ctx->after, name, rc == EXIT_OK, &ctx->lf);
+	/*
+	 * The commit pushed the state file as the order left it (an order
+	 * pending); the fleet must see it done, or the next run anywhere
+	 * would resume it. Still under the lock.
+	 */
+	if (rc == EXIT_OK)
+		push_state(ctx, name);
+	/* Pushed (or refused): the next node may order now. */
+	acme_ordered_release(&res);
+	renewlock_free(rl);
 	if (rc != EXIT_OK) {
 		cmd_error("the certificate was issued but not committed; "
 		    "certbind acme order or renew installs it next time");
@@ -285,7 +352,7 @@ order_commit(struct cmd_ctx *ctx, const char *name,
 	}
 	cmd_info("'%s' has its new certificate, committed", name);
 	acme_ordered_free(&res);
-	return reload_and_probe(ctx->after, name);
+	return reload_and_probe(ctx->after, name, location_remote(ctx->loc));
 }
 
 static int
@@ -317,7 +384,7 @@ cmd_acme_order_exec(struct cmd_ctx *ctx, struct args *args)
 	if (cmd_load(ctx) == NULL)
 		return EXIT_CANNOT;
 	return order_commit(ctx, name, &spec, !args_has(args, "no-preflight"),
-	    args_get(args, "bind"), args_get(args, "sni"));
+	    args_get(args, "bind"), args_get(args, "sni"), NULL);
 }
 
 /* Whether key k is managed and was named (or no names were given). */
@@ -334,6 +401,32 @@ renew_wanted(const struct config_key *k, struct args *args)
 	return 0;
 }
 
+/*
+ * How many times renew reads a key's config again for the lock; after
+ * that, a stale lock is a refusal like a held one.
+ */
+#define RENEW_STALE_MAX	3
+
+/*
+ * After the lock found the config changed: the location read anew and
+ * ctx cleared for the next cmd_load(). 1 to try again, 0 not.
+ */
+static int
+stale_retry(struct cmd_ctx *ctx, int *tries)
+{
+	char	*cause = NULL;
+
+	cmd_ctx_clear(ctx);
+	if (location_refresh(ctx->loc, 0, &cause) < 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return 0;
+	}
+	ctx->conf_path = location_path(ctx->loc);
+	(*tries)++;
+	return 1;
+}
+
 static int
 cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 {
@@ -341,8 +434,9 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 	struct config_key_acme	*spec;
 	struct config		*cf;
 	char			**names = NULL, *why = NULL, *cause = NULL;
+	char			*holder;
 	size_t			 n = 0, i;
-	int			 rc = EXIT_OK, r, due;
+	int			 rc = EXIT_OK, r, due, tries, was_stale;
 
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
@@ -366,6 +460,8 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_info("no key is managed by ACME");
 
 	for (i = 0; i < n; i++) {
+		tries = 0;
+again:
 		if (ctx->before == NULL && cmd_load(ctx) == NULL) {
 			rc = EXIT_CANNOT;
 			break;
@@ -394,15 +490,35 @@ cmd_acme_renew_exec(struct cmd_ctx *ctx, struct args *args)
 			goto next;
 		}
 		if (args_has(args, "dry-run")) {
-			cmd_info("%s: would be renewed now%s", names[i],
-			    due ? "" : " (--force)");
+			holder = NULL;
+			if (renewlock_holder(ctx->loc, &holder, &cause) < 0) {
+				cmd_info("%s: %s", names[i], cause);
+				free(cause);
+				cause = NULL;
+			}
+			cmd_info("%s: would be renewed now%s%s%s", names[i],
+			    due ? "" : " (--force)", holder != NULL ?
+			    ", but the fleet's ACME lock is held by " : "",
+			    holder != NULL ? holder : "");
+			free(holder);
 			goto next;
 		}
 		cmd_info("%s: renewing %s", names[i], due ? "(due)" :
 		    "(--force)");
 		spec = config_key_acme_dup(k->acme);
-		r = order_commit(ctx, names[i], spec, 1, NULL, NULL);
+		was_stale = 0;
+		r = order_commit(ctx, names[i], spec, 1, NULL, NULL,
+		    tries < RENEW_STALE_MAX ? &was_stale : NULL);
 		config_key_acme_free(spec);
+		/*
+		 * Someone committed between our read and the lock: read the
+		 * location again and decide again (they may have renewed it).
+		 */
+		if (r != EXIT_OK && was_stale && stale_retry(ctx, &tries)) {
+			free(why);
+			why = NULL;
+			goto again;
+		}
 		if (r != EXIT_OK)
 			rc = EXIT_REFUSED;
 next:

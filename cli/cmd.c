@@ -44,6 +44,7 @@ extern const struct cmd_entry cmd_rebind_entry;
 extern const struct cmd_entry cmd_rollback_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_note_entry;
+extern const struct cmd_entry cmd_copy_entry;
 /* Key lifecycle. */
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_request_entry;
@@ -76,6 +77,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_rollback_entry,
 	&cmd_diff_entry,
 	&cmd_note_entry,
+	&cmd_copy_entry,
 	/* CMD_TABLE_LIFECYCLE */
 	&cmd_init_entry,
 	&cmd_request_entry,

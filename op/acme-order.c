@@ -432,9 +432,21 @@ acme_order(const struct config *before, const struct acme_order_opts *opts,
 		free(pname);
 		return -1;
 	}
+	/*
+	 * The fleet's lock before anything is asked or written: a node
+	 * that does not get it leaves no trace.
+	 */
+	if (opts->lock != NULL &&
+	    (rc = opts->lock->take(opts->lock->arg, name, cause)) != 0) {
+		free(pname);
+		return rc;
+	}
+	rc = -1;
 	not_after = key_not_after(before, name);
 	if (acme_state_load(before, name, &st, cause) != 0) {
 		free(pname);
+		if (opts->lock != NULL)
+			opts->lock->give(opts->lock->arg);
 		return -1;
 	}
 	if (opts->preflight && preflight(&r, cause) != 0)
@@ -543,6 +555,7 @@ acme_order(const struct config *before, const struct acme_order_opts *opts,
 	}
 	res->fingerprint = xstrdup(cert_fingerprint(crt));
 	res->not_after = cert_not_after(crt);
+	res->held = opts->lock;
 	acme_say(&r, "certificate issued: SHA-256 %s, expires in %ld days",
 	    res->fingerprint, cert_days_left(crt, time(NULL)));
 	rc = 0;
@@ -574,6 +587,8 @@ out_state:
 		state_failed(before, name, &st, *cause, 0, not_after);
 	acme_state_free(&st);
 	free(pname);
+	if (rc != 0 && opts->lock != NULL)
+		opts->lock->give(opts->lock->arg);
 	return rc;
 }
 

@@ -85,8 +85,17 @@ acme_registered_free(struct acme_registered *rg)
 }
 
 void
+acme_ordered_release(struct acme_ordered *o)
+{
+	if (o->held != NULL)
+		o->held->give(o->held->arg);
+	o->held = NULL;
+}
+
+void
 acme_ordered_free(struct acme_ordered *o)
 {
+	acme_ordered_release(o);
 	lifecycle_installed_free(&o->inst);
 	free(o->fingerprint);
 	memset(o, 0, sizeof *o);

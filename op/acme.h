@@ -63,6 +63,28 @@ int	acme_register(const struct config *before,
 	    struct lifecycle_files *lf, struct acme_registered *,
 	    char **cause);
 
+/*
+ * A lock around one order and its commit, so that in a fleet one node
+ * (or certbind run) orders at a time. op/acme knows nothing of where the
+ * config lives: a front end whose config is at an etcd location fills
+ * this in (op/renewlock.h), and leaves it NULL otherwise.
+ */
+struct acme_lock {
+	/*
+	 * Takes the lock for an order of key name: 0 taken;
+	 * ACME_LOCK_HELD when someone else holds it, ACME_LOCK_STALE when
+	 * the config changed since the caller read it (someone may have
+	 * renewed name meanwhile: read it again, then decide), each with
+	 * *cause saying so; -1 with *cause on an error.
+	 */
+	int	(*take)(void *arg, const char *name, char **cause);
+	/* Gives it back: once for each take that returned 0. */
+	void	(*give)(void *arg);
+	void	*arg;
+};
+#define ACME_LOCK_HELD	1
+#define ACME_LOCK_STALE	2
+
 struct acme_order_opts {
 	const char			*name;	/* the key to get or renew */
 	const struct config_key_acme	*spec;	/* domains, challenge ... */
@@ -71,6 +93,7 @@ struct acme_order_opts {
 	const char			*sni;	/* with bind; NULL: none */
 	acme_progress_fn		 progress;
 	void				*arg;
+	const struct acme_lock		*lock;	/* NULL: none */
 };
 
 struct acme_ordered {
@@ -78,7 +101,11 @@ struct acme_ordered {
 	char				*fingerprint;	/* the new leaf's */
 	time_t				 not_after;
 	int				 resumed;
+	const struct acme_lock		*held;	/* the lock, until released */
 };
+/* Gives back the lock the order holds, if any. */
+void	acme_ordered_release(struct acme_ordered *);
+/* Frees o, giving back its lock if still held. */
 void	acme_ordered_free(struct acme_ordered *);
 
 /*
@@ -88,6 +115,13 @@ void	acme_ordered_free(struct acme_ordered *);
  * installed, the key's acme block set and the binding added: commit it,
  * then call acme_order_committed(). On failure the state file records the
  * problem (acme-renewal-failing) and nothing else is left.
+ *
+ * With opts->lock, the lock is taken first: when it is not taken, the
+ * return is ACME_LOCK_HELD or ACME_LOCK_STALE with *cause, and nothing
+ * was done (no state written, the CA not asked). On success the lock is
+ * still held (res->held), so that no other node orders before this
+ * order is committed: release it after the commit (acme_ordered_release
+ * or acme_ordered_free). On failure it has been given back.
  */
 int	acme_order(const struct config *before,
 	    const struct acme_order_opts *, struct config **after,
