@@ -24,7 +24,9 @@
 
 #include "util/escape.h"
 #include "util/xmalloc.h"
+#include "op/location.h"
 #include "op/reload.h"
+#include "op/renewlock.h"
 #include "tui/tui-int.h"
 
 const char *
@@ -262,6 +264,7 @@ tui_acme_order(struct tui *t, const char *name_arg,
 	struct progress		*p;
 	struct progress_run	 run;
 	struct config		*after = NULL;
+	struct renewlock	*rl;
 	char			*cause = NULL, *name, date[32];
 	struct tm		 tm;
 	int			 rc;
@@ -288,8 +291,17 @@ tui_acme_order(struct tui *t, const char *name_arg,
 	run.p = p;
 	o.arg = &run;
 	memset(&lf, 0, sizeof lf);
+	/*
+	 * In a fleet, one order at a time (op/renewlock.h). The UI holds
+	 * the lock for the order only, not while the user reviews: its
+	 * commit is refused anyway if someone wrote the config meanwhile.
+	 */
+	rl = renewlock_new(t->loc);
+	o.lock = renewlock_hook(rl);
 	tui_draw(t);
 	rc = acme_order(t->edit, &o, &after, &lf, res, &cause);
+	acme_ordered_release(res);
+	renewlock_free(rl);
 	/* What was typed while it worked was typed blind: dropped. */
 	flushinp();
 	if (rc != 0) {
@@ -512,6 +524,7 @@ tui_acme_committed(struct tui *t)
 	const struct config_server	*srv;
 	const struct config_key		*k;
 	struct tui_acme_order		*o;
+	char				*cause = NULL;
 	size_t				 i, written = 0;
 	int				 ok;
 
@@ -531,8 +544,21 @@ tui_acme_committed(struct tui *t)
 	t->norders = 0;
 	/* The state files changed: the rows say so. */
 	tui_changed(t);
+	/* In a fleet, every node must see the orders done (as the CLI). */
+	if (location_remote(t->loc) &&
+	    location_push(t->loc, NULL, &cause) != LOCATION_PUSHED) {
+		tui_message(t, 1, "The orders' state did not reach etcd: %s",
+		    cause);
+		free(cause);
+		return;
+	}
 	if (written == 0)
 		return;
+	if (location_remote(t->loc)) {
+		tui_message(t, 0, "Written, with the new certificate: the "
+		    "nodes load it as they see it (n shows them).");
+		return;
+	}
 	srv = config_server(t->orig);
 	if (srv == NULL || srv->pidfile == NULL) {
 		tui_message(t, 0, "Written. The config has no server.pidfile: "
