@@ -623,17 +623,14 @@ copy_write(const struct copy_plan *p, struct location *dst, int flags,
 			goto out;
 		}
 	}
-	/*
-	 * A push leaves out names starting with '.' (the temporary files of
-	 * atomic writes): such a file would be missing from etcd. Other
-	 * names etcd cannot hold are refused by the push itself.
-	 */
+	/* What a checkout cannot hold would be missing from etcd. */
 	for (i = 0; remote && i < p->nfiles; i++) {
 		t = p->files[i].to;
-		if (*t == '.' || strstr(t, "/.") != NULL) {
-			*cause = xasprintf("%s names %s: a checkout does not "
-			    "push a name starting with '.'; rename the file "
-			    "in SOURCE first", p->files[i].what, t);
+		if (!location_file_name_ok(t)) {
+			*cause = xasprintf("%s names %s, which etcd's store "
+			    "cannot hold (letters, digits and ._-+@ only, no "
+			    "name starting with '.'); rename the file in "
+			    "SOURCE first", p->files[i].what, t);
 			status = COPY_REFUSED;
 			goto out;
 		}

@@ -274,6 +274,12 @@ loc_mkparents(const char *dir, const char *rel, char **cause)
 
 /* A relative path etcd gives for a file: one the checkout can hold. */
 int
+location_file_name_ok(const char *rel)
+{
+	return loc_file_rel_ok(rel);
+}
+
+int
 loc_file_rel_ok(const char *rel)
 {
 	return relpath_ok(rel, 0) && strncmp(rel, CHECKOUT_CONF,

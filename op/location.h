@@ -58,6 +58,14 @@ int	 location_is_etcd(const char *spec);
 int	 location_parse(const char *spec, char **endpoints, char **prefix,
 	    char **cause);
 
+/*
+ * Whether rel is a file name an etcd checkout holds and pushes: a
+ * relative path of names of letters, digits and ._-+@, none starting
+ * with a dot (a push leaves those out: temporary files), and not the
+ * checkout's own certbind.conf*.
+ */
+int	 location_file_name_ok(const char *rel);
+
 /* The key of PREFIX/NAME ("/certbind/prod/config"). Allocated. */
 char	*location_key(const char *prefix, const char *name);
 
