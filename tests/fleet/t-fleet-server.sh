@@ -1,0 +1,285 @@
+#!/bin/sh
+# certbindd serving an etcd location: a real three-member etcd cluster on
+# 127.0.0.1 ports and two certbindd nodes on one host, n1 on 127.0.0.2
+# and n2 on 127.0.0.3 (-a: the config's "*:PORT" listener binds each
+# node's own address, so both share the port; the per-node address
+# override rather than network namespaces, which need root and a veth
+# pair). The served certificate is identified by its SHA-256 through
+# openssl s_client. An edit reaches both nodes; a bad revision is refused
+# by both, which keep serving and say so in their node records; a member
+# killed, then all of them, then restarted; a node stopped unregisters.
+. "$(dirname "$0")/../lib.sh"
+. "$top/tests/server/srvlib.sh"
+. "$(dirname "$0")/etcdlib.sh"
+srv_need
+fleet_need 7
+cport() { echo $((base + $1 - 1)); }
+pport() { echo $((base + 2 + $1)); }
+P=$((base + 6))
+cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
+EP="127.0.0.1:$(cport 1),127.0.0.1:$(cport 2),127.0.0.1:$(cport 3)"
+PFX=/certbind/t
+LOC="etcd://$EP$PFX"
+export ETCDCTL_API=3
+ctl() { timeout 20 etcdctl --endpoints="$EP" --dial-timeout=3s "$@"; }
+# The checkouts go into $T, not /run/certbind.
+export CERTBIND_RUNDIR="$T/run"
+mkdir -p "$CERTBIND_RUNDIR"
+
+start_member() {
+	etcd --name "m$1" --data-dir "$T/m$1" \
+	    --listen-client-urls "http://127.0.0.1:$(cport "$1")" \
+	    --advertise-client-urls "http://127.0.0.1:$(cport "$1")" \
+	    --listen-peer-urls "http://127.0.0.1:$(pport "$1")" \
+	    --initial-advertise-peer-urls "http://127.0.0.1:$(pport "$1")" \
+	    --initial-cluster "$cluster" --initial-cluster-state new \
+	    --initial-cluster-token "certbind-test-$$" \
+	    --logger zap --log-level error >>"$T/m$1.log" 2>&1 &
+	echo $! >"$T/m$1.pid"
+}
+stop_member() {
+	[ -f "$T/m$1.pid" ] || return 0
+	pid=$(cat "$T/m$1.pid")
+	kill -"${2:-TERM}" "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$T/m$1.pid"
+}
+# The nodes first (their lease is revoked while etcd still answers).
+stop_nodes() { for n in 1 2; do stop_node $n; done; }
+stop_all() { stop_nodes; for m in 1 2 3; do stop_member $m; done; }
+t_at_exit stop_all
+
+healthy() {
+	i=0
+	while [ $i -lt 60 ]; do
+		all=1
+		for m in "$@"; do
+			"$drive" -e "127.0.0.1:$(cport "$m")" -t 500 status 2>/dev/null |
+			    grep -q 'leader yes' || all=0
+		done
+		[ $all -eq 1 ] && return 0
+		sleep 0.5; i=$((i + 1))
+	done
+	return 1
+}
+
+# start_node N: certbindd -f as node nN on 127.0.0.(N+1), log in $T/nN.log.
+start_node() {
+	: >"$T/n$1.log"
+	"$CERTBINDD" -f -c "$LOC" -n "n$1" -a "127.0.0.$(($1 + 1))" \
+	    2>>"$T/n$1.log" &
+	echo $! >"$T/n$1.pid"
+	srv_pids="$srv_pids $!"
+	node_wait_log "$1" 1 ' ready: ' 20
+}
+stop_node() {
+	[ -f "$T/n$1.pid" ] || return 0
+	pid=$(cat "$T/n$1.pid")
+	kill -TERM "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$T/n$1.pid"
+}
+# node_wait_log N COUNT REGEX SECS
+node_wait_log() {
+	i=0
+	while [ $i -lt $(($4 * 10)) ]; do
+		c=$(grep -cE -- "$3" "$T/n$1.log" 2>/dev/null)
+		[ "${c:-0}" -ge "$2" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+fpr() { srv_fpr "127.0.0.$(($1 + 1))" "$P"; }
+# serves N FPR: node N serves FPR within 15 s (polled at most 75 times).
+serves() {
+	i=0
+	while [ $i -lt 75 ]; do
+		[ "$(fpr "$1")" = "$2" ] && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	return 1
+}
+# record N FIELD: a field of node nN's record ("" when there is none).
+record() {
+	ctl get --print-value-only "$PFX/nodes/n$1" 2>/dev/null |
+	    $PY -c 'import json, sys
+t = sys.stdin.read().strip()
+if t:
+    v = json.loads(t).get(sys.argv[1])
+    print("" if v is None else v)' "$2"
+}
+# record_is N FIELD VALUE: within 15 s.
+record_is() {
+	i=0
+	while [ $i -lt 75 ]; do
+		[ "$(record "$1" "$2")" = "$3" ] && return 0
+		sleep 0.2; i=$((i + 1))
+	done
+	return 1
+}
+# The content revision of PREFIX/config (its mod revision).
+config_rev() {
+	ctl get "$PFX/config" -w json | $PY -c 'import json, sys
+print(json.load(sys.stdin)["kvs"][0]["mod_revision"])'
+}
+
+# The store: two keys; the config binds one of them.
+S=$T/store
+mkcert_leaf "$S" one one.example.com || { t_fail "fixtures"; exit 1; }
+mkcert_leaf "$S" two two.example.com || { t_fail "fixtures"; exit 1; }
+one=$(mkcert_fpr "$S/one.pem")
+two=$(mkcert_fpr "$S/two.pem")
+PB=$(srv_port)
+srv_backend "$PB" || { t_fail "backend starts"; exit 1; }
+# conf KEY [EXTRA]: the config text binding KEY, on stdout.
+conf() {
+	cat <<EOC
+version = 1;
+server = {
+  listen = ( { endpoint = "*:$P"; backend = "127.0.0.1:$PB"; } );
+  workers = 1;
+  shutdown_timeout = 2;
+};
+keys = (
+  { name = "one"; key = "one.key"; cert = "one.pem"; },
+  { name = "two"; key = "two.key"; cert = "two.pem"; }
+$2);
+bindings = ( { key = "$1"; endpoint = "*:*"; } );
+EOC
+}
+put_conf() { conf "$@" | ctl put "$PFX/config" >/dev/null; }
+
+for m in 1 2 3; do start_member $m; done
+if ! healthy 1 2 3; then
+	t_fail "a three-member cluster starts" "$(tail -n 5 "$T"/m*.log)"
+	t_done
+	exit 1
+fi
+t_pass "a three-member cluster on 127.0.0.1:$(cport 1)-$(cport 3) is healthy"
+
+# Unreachable at start: exit 2 naming the endpoints tried.
+"$CERTBINDD" -f -c "etcd://127.0.0.1:$((base + 9))$PFX" -n nx \
+    >"$T/nx.out" 2>&1
+t_is "certbindd on an etcd nobody answers exits 2" "$?" 2
+t_match "and names the endpoint it tried" "$(cat "$T/nx.out")" \
+    "127\\.0\\.0\\.1:$((base + 9))"
+"$CERTBINDD" -f -c "$LOC" -n 'bad/name' >"$T/nb.out" 2>&1
+t_is "a bad node name is refused (exit 2)" "$?" 2
+
+# Upload the store as the location says: PREFIX/config, PREFIX/files/.
+for f in one.key one.pem two.key two.pem; do
+	ctl put "$PFX/files/$f" <"$S/$f" >/dev/null ||
+	    t_fail "etcdctl put $f"
+done
+put_conf one
+"$CERTBINDD" -t -c "$LOC" >"$T/t.out" 2>&1
+t_is "-t on the etcd location exits 0" "$?" 0
+t_match "-t names the location" "$(cat "$T/t.out")" "$PFX is good: 1 listener"
+
+start_node 1 || t_fail "node n1 starts" "$(cat "$T/n1.log")"
+start_node 2 || t_fail "node n2 starts" "$(cat "$T/n2.log")"
+t_is "n1 (127.0.0.2) serves one" "$(fpr 1)" "$one"
+t_is "n2 (127.0.0.3) serves one" "$(fpr 2)" "$one"
+"$CERTBINDD" -f -c "$LOC" -n n1 -a 127.0.0.4 >"$T/dup.out" 2>&1
+t_is "a second n1 on this host is refused" "$?" 1
+t_match "naming the node that runs" "$(cat "$T/dup.out")" \
+    "already runs on etcd://.* node n1"
+rev=$(config_rev)
+t_ok "n1's record: the revision it serves" record_is 1 revision "$rev"
+t_ok "n2's record too" record_is 2 revision "$rev"
+t_is "n1's record has its address" "$(record 1 address)" 127.0.0.2
+t_is "n2's record has its pid" "$(record 2 pid)" "$(cat "$T/n2.pid")"
+
+# An edit: rebind to the other key.
+put_conf two
+t_ok "the edit reaches n1" serves 1 "$two"
+t_ok "the edit reaches n2" serves 2 "$two"
+rev=$(config_rev)
+t_ok "n1's record says the new revision" record_is 1 revision "$rev"
+t_ok "n2's record says the new revision" record_is 2 revision "$rev"
+
+# Writes under nodes/ and locks/ are no content change.
+n=$(grep -c 'reloading' "$T/n1.log")
+ctl put "$PFX/locks/x" y >/dev/null
+ctl del "$PFX/locks/x" >/dev/null
+sleep 1
+t_is "a write under locks/ reloads nothing" \
+    "$(grep -c 'reloading' "$T/n1.log")" "$n"
+
+# Bad revisions: refused by both, which keep serving.
+printf 'version = 1;\ngarbage = (\n' | ctl put "$PFX/config" >/dev/null
+bad=$(config_rev)
+t_ok "n1 refuses the unparsable revision" \
+    node_wait_log 1 1 "revision $bad refused: " 15
+t_ok "n2 too" node_wait_log 2 1 "revision $bad refused: " 15
+t_is "n1 still serves two" "$(fpr 1)" "$two"
+t_is "n2 still serves two" "$(fpr 2)" "$two"
+t_ok "n1's record: refused_revision" record_is 1 refused_revision "$bad"
+t_ok "n2's record: refused_revision" record_is 2 refused_revision "$bad"
+t_is "n1's record still says the revision it serves" \
+    "$(record 1 revision)" "$rev"
+t_match "n2's record says why" "$(record 2 refused)" '.'
+put_conf one '  , { name = "three"; key = "three.key"; cert = "three.pem"; }
+'
+bad=$(config_rev)
+t_ok "n1 refuses a revision naming a missing file" \
+    node_wait_log 1 1 "revision $bad refused: " 15
+t_ok "n2 too" node_wait_log 2 1 "revision $bad refused: " 15
+t_is "n1 still serves two" "$(fpr 1)" "$two"
+t_ok "n2's record: refused_revision" record_is 2 refused_revision "$bad"
+put_conf one
+t_ok "a good edit after them reaches n1" serves 1 "$one"
+t_ok "and n2" serves 2 "$one"
+t_ok "n1's record has no refusal any more" record_is 1 refused_revision ""
+
+# One member killed: edits and the watch go on.
+stop_member 1 KILL
+put_conf two
+t_ok "with m1 killed, the edit reaches n1" serves 1 "$two"
+t_ok "and n2" serves 2 "$two"
+start_member 1
+healthy 1 2 3 || t_fail "m1 rejoins" "$(tail -n 5 "$T/m1.log")"
+
+# All members killed: the nodes keep serving; then catch up.
+for m in 1 2 3; do stop_member $m KILL; done
+sleep 2
+t_is "etcd down: n1 still serves" "$(fpr 1)" "$two"
+t_is "etcd down: n2 still serves" "$(fpr 2)" "$two"
+t_ok "n1 says the watch failed" \
+    node_wait_log 1 1 'watch failed|etcd is unreachable' 15
+t_ok "n1 is still running" kill -0 "$(cat "$T/n1.pid")"
+for m in 1 2 3; do start_member $m; done
+if ! healthy 1 2 3; then
+	t_fail "the cluster restarts" "$(tail -n 5 "$T"/m*.log)"
+fi
+put_conf one
+t_ok "an edit after etcd returned reaches n1" serves 1 "$one"
+t_ok "and n2" serves 2 "$one"
+rev=$(config_rev)
+t_ok "n1's record is back with the revision" record_is 1 revision "$rev"
+t_ok "n2's record too" record_is 2 revision "$rev"
+keys=$(ctl get --prefix --keys-only "$PFX/nodes/" | grep -c .)
+t_is "two records under nodes/" "$keys" 2
+
+# A node stopped: its record goes with its lease.
+stop_node 2
+t_ok "n2's record is gone" record_is 2 revision ""
+t_match "n2 said it unregistered" "$(cat "$T/n2.log")" 'unregistered'
+t_is "n1 still has its record" "$(record 1 revision)" "$rev"
+stop_node 1
+for n in 1 2; do
+	t_nomatch "n$n's log has no sanitizer report" "$(cat "$T/n$n.log")" \
+	    'Sanitizer|runtime error'
+done
+stop_all
+t_done
