@@ -23,6 +23,7 @@ static int	cmd_diff_exec(struct cmd_ctx *, struct args *);
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
+	.noconf = 1,
 	.summary = "who serves each endpoint in one config and in another",
 	.usage = "OLD NEW [--all] [--json]",
 	.help =

@@ -19,6 +19,7 @@
 #include "core/store.h"
 #include "util/xmalloc.h"
 #include "cli/cmd.h"
+#include "op/location.h"
 #include "op/lifecycle.h"
 
 static int	cmd_init_exec(struct cmd_ctx *, struct args *);
@@ -75,21 +76,31 @@ cmd_init_exec(struct cmd_ctx *ctx, struct args *args)
 	const char	*store_arg = args_get(args, "store");
 	char		*conf = NULL, *store = NULL, *confdir = NULL;
 	char		*text = NULL, *cause = NULL;
-	int		 rc = EXIT_CANNOT;
+	int		 rc = EXIT_CANNOT, remote;
 
 	if ((conf = absolute(ctx->conf_path)) == NULL) {
 		cmd_error("cannot find the current directory: %s",
 		    strerror(errno));
 		goto out;
 	}
+	remote = location_remote(ctx->loc);
 	if (lstat(conf, &st) == 0 || errno != ENOENT) {
 		cmd_error("%s already exists: init never overwrites a config "
-		    "(use -c to create another one)", conf);
+		    "(use -c to create another one)", remote ?
+		    location_spec(ctx->loc) : conf);
 		rc = EXIT_REFUSED;
 		goto out;
 	}
 	confdir = dir_of(conf);
-	if (store_arg != NULL)
+	if (remote && store_arg != NULL && (store_arg[0] == '/' ||
+	    strstr(store_arg, "..") != NULL)) {
+		cmd_error("--store '%s': in etcd the store is under the "
+		    "config: give a relative directory, or none", store_arg);
+		goto out;
+	}
+	if (remote && store_arg != NULL)
+		store = xasprintf("%s/%s", confdir, store_arg);
+	else if (store_arg != NULL)
 		store = absolute(store_arg);
 	else
 		store = xstrdup(confdir);
@@ -106,11 +117,29 @@ cmd_init_exec(struct cmd_ctx *ctx, struct args *args)
 	}
 
 	cfg = config_new();
-	config_set_store(cfg, store);
+	/* In etcd, paths are relative to the config: they hold anywhere. */
+	if (!remote)
+		config_set_store(cfg, store);
+	else if (store_arg != NULL)
+		config_set_store(cfg, store_arg);
 	text = config_serialize(cfg);
 	if (fileio_write_new(conf, text, strlen(text), 0640, &cause) == -1) {
 		cmd_error("%s", cause);
 		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (remote) {
+		if (location_push(ctx->loc, NULL, &cause) != LOCATION_PUSHED) {
+			cmd_error("refused: %s; nothing was written.", cause);
+			rc = EXIT_REFUSED;
+			goto out;
+		}
+		cmd_info("created the config in %s at revision %lld",
+		    location_spec(ctx->loc),
+		    (long long)location_revision(ctx->loc));
+		cmd_info("next: certbind -c %s request NAME --cn "
+		    "HOST.EXAMPLE", location_spec(ctx->loc));
+		rc = EXIT_OK;
 		goto out;
 	}
 	cmd_info("created the store %s (keys/ mode 0700, certs/, "

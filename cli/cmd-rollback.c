@@ -12,6 +12,7 @@
 
 #include "cli/cmd.h"
 #include "op/commit.h"
+#include "op/location.h"
 #include "op/reload.h"
 #include "core/config.h"
 #include "util/diff.h"
@@ -46,7 +47,7 @@ const struct cmd_entry cmd_rollback_entry = {
 
 /* rollback --list: each generation kept, newest first. */
 static int
-rollback_list(const char *conf)
+rollback_list(const char *conf, const struct location *loc)
 {
 	struct errlist	 errs = ERRLIST_INIT;
 	struct config	*cf;
@@ -69,8 +70,13 @@ rollback_list(const char *conf)
 		found++;
 		localtime_r(&st.st_mtime, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%u  %s  ", i, when);
-		cmd_puts_escaped(stdout, gen);
+		if (location_remote(loc))
+			printf("%u  revision %lld", i,
+			    (long long)location_backup_revision(loc, i));
+		else {
+			printf("%u  %s  ", i, when);
+			cmd_puts_escaped(stdout, gen);
+		}
 		if (config_parse(data, len, gen, &cf, &errs) == 0) {
 			printf("  %zu keys, %zu bindings, %zu listeners\n",
 			    config_nkeys(cf), config_nbindings(cf),
@@ -84,7 +90,8 @@ rollback_list(const char *conf)
 	}
 	free(bak);
 	if (found == 0) {
-		cmd_error("there is no previous version of %s", conf);
+		cmd_error("there is no previous version of %s",
+		    location_remote(loc) ? location_spec(loc) : conf);
 		return EXIT_REFUSED;
 	}
 	return EXIT_OK;
@@ -103,10 +110,11 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 	long			 to = 1;
 	size_t			 curlen, prevlen, i;
 	ssize_t			 n = 0;
+	enum location_push_status pushed;
 	int			 rc = EXIT_CANNOT, changed;
 
 	if (args_has(args, "list"))
-		return rollback_list(ctx->conf_path);
+		return rollback_list(ctx->conf_path, ctx->loc);
 	if (args_number(args, "to", 1, CONFIG_BACKUPS, &to) != 0) {
 		cmd_error("--to '%s': give a generation from 1 (the newest) to "
 		    "%d; rollback --list shows them", args_get(args, "to"),
@@ -168,8 +176,15 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		if (now != NULL)
 			cmd_findings_diff(stdout, now, old, 0);
 		errlist_clear(&errs);
-		fprintf(stderr, "certbind: would restore %s from %s; nothing "
-		    "was written\n", ctx->conf_path, from);
+		if (location_remote(ctx->loc))
+			fprintf(stderr, "certbind: would restore %s to its "
+			    "config of revision %lld; nothing was written\n",
+			    location_spec(ctx->loc),
+			    (long long)location_backup_revision(ctx->loc,
+			    (unsigned)to));
+		else
+			fprintf(stderr, "certbind: would restore %s from %s; "
+			    "nothing was written\n", ctx->conf_path, from);
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -193,6 +208,14 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	/* In a fleet, the files that version named come back with it. */
+	if (location_restore_files(ctx->loc, (unsigned)to, &cause) != 0) {
+		cmd_error("%s", cause);
+		cmd_error("nothing was changed");
+		commit_lock_release(lock);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
 	if (fileio_write_kept(ctx->conf_path, prev, prevlen, 0640, bak,
 	    CONFIG_BACKUPS, &cause) != 0) {
 		cmd_error("%s", cause);
@@ -201,11 +224,29 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		rc = EXIT_REFUSED;
 		goto out;
 	}
+	if ((pushed = location_push(ctx->loc, NULL, &cause)) !=
+	    LOCATION_PUSHED) {
+		cmd_error("refused: %s; nothing was changed.", cause);
+		commit_lock_release(lock);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
 	commit_lock_release(lock);
-	fprintf(stderr, "certbind: restored %s from %s (what it replaced "
-	    "is now in %s)\n", ctx->conf_path, from, bak);
+	if (location_remote(ctx->loc))
+		fprintf(stderr, "certbind: restored %s at revision %lld from "
+		    "the version before (revision %lld)\n",
+		    location_spec(ctx->loc),
+		    (long long)location_revision(ctx->loc),
+		    (long long)location_backup_revision(ctx->loc,
+		    (unsigned)to));
+	else
+		fprintf(stderr, "certbind: restored %s from %s (what it "
+		    "replaced is now in %s)\n", ctx->conf_path, from, bak);
 	rc = EXIT_OK;
-	if (args_has(args, "reload"))
+	if (location_remote(ctx->loc))
+		cmd_info("the fleet's nodes load it as they see it: certbind "
+		    "probe --fleet shows which serve it");
+	else if (args_has(args, "reload"))
 		rc = cmd_reload(old, RELOAD_VERIFY_MS, NULL, NULL, stdout);
 	else
 		cmd_reload_reminder(now, old);

@@ -19,10 +19,17 @@
 #include "keys/privkey.h"
 #include "op/commit.h"
 #include "op/lifecycle.h"
+#include "op/location.h"
 #include "op/reload.h"
 #include "util/errlist.h"
 #include "util/escape.h"
 #include "util/xmalloc.h"
+
+/*
+ * The etcd location the command works on, if any: its messages name the
+ * keys in etcd rather than the checkout's files (location_rename()).
+ */
+static const struct location *msg_loc;
 
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_check_entry;
@@ -196,17 +203,45 @@ cmd_run(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	ctx->entry = e;
 	ctx->reload = cmd_has_option(e, "reload") && args_has(args, "reload");
 	ctx->saved = 0;
+	if (!e->noconf && cmd_open_location(ctx) != 0) {
+		args_free(args);
+		return EXIT_CANNOT;
+	}
 	rc = e->exec(ctx, args);
 	/* What the change did to the findings, as move says it. */
 	if (rc == EXIT_OK && e->findings && ctx->saved && ctx->after != NULL)
 		cmd_findings_changed(ctx->before, ctx->after);
 	/* --reload: once the change is saved, the reload's work and verdict. */
-	if (rc == EXIT_OK && ctx->reload && ctx->saved && ctx->after != NULL)
+	if (rc == EXIT_OK && ctx->reload && ctx->saved && ctx->after != NULL &&
+	    !location_remote(ctx->loc))
 		rc = cmd_reload(ctx->after, RELOAD_VERIFY_MS, NULL, NULL,
 		    stdout);
 	cmd_ctx_clear(ctx);
+	msg_loc = NULL;
+	location_close(ctx->loc);
+	ctx->loc = NULL;
 	args_free(args);
 	return rc;
+}
+
+int
+cmd_open_location(struct cmd_ctx *ctx)
+{
+	char	*cause = NULL;
+
+	if (ctx->loc != NULL)
+		return 0;
+	if (ctx->conf_spec == NULL)
+		ctx->conf_spec = ctx->conf_path;
+	if (location_open(ctx->conf_spec, LOCATION_HISTORY, &ctx->loc,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	ctx->conf_path = location_path(ctx->loc);
+	msg_loc = location_remote(ctx->loc) ? ctx->loc : NULL;
+	return 0;
 }
 
 void
@@ -243,9 +278,14 @@ cmd_find_argv(int *argc, char ***argv)
 static void
 say(int flags, const char *fmt, va_list ap)
 {
-	char	*msg, *esc;
+	char	*msg, *esc, *named;
 
 	msg = xvasprintf(fmt, ap);
+	if (msg_loc != NULL && (named = location_rename(msg_loc, msg)) !=
+	    NULL) {
+		free(msg);
+		msg = named;
+	}
 	esc = escape_str(msg, flags);
 	fprintf(stderr, "certbind: %s\n", esc);
 	free(esc);
@@ -344,14 +384,14 @@ cmd_load(struct cmd_ctx *ctx)
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		if (errs.n == 0)
-			cmd_error("%s: cannot be loaded", ctx->conf_path);
+			cmd_error("%s: cannot be loaded", ctx->conf_spec);
 		/* A first start: say how to begin, not only what is missing. */
 		if (!ctx->snap.exists && access(ctx->conf_path, F_OK) == -1 &&
 		    errno == ENOENT)
 			cmd_error("there is no config yet: make one with "
 			    "'certbind%s%s init', or run certbind on a terminal "
 			    "and let its walkthrough make it",
-			    dflt ? "" : " -c ", dflt ? "" : ctx->conf_path);
+			    dflt ? "" : " -c ", dflt ? "" : ctx->conf_spec);
 		errlist_clear(&errs);
 		return NULL;
 	}
@@ -498,6 +538,17 @@ commit_files_failed(struct cmd_ctx *ctx)
 }
 
 void
+cmd_saved_remote(const struct cmd_ctx *ctx)
+{
+	fprintf(stderr, "certbind: saved ");
+	cmd_puts_escaped(stderr, location_spec(ctx->loc));
+	fprintf(stderr, " at revision %lld (certbind rollback restores the "
+	    "previous one)\n", (long long)location_revision(ctx->loc));
+	cmd_info("the fleet's nodes load it as they see it: certbind probe "
+	    "--fleet shows which serve it");
+}
+
+void
 cmd_reload_reminder(const struct config *before, const struct config *after)
 {
 	char	*cause = NULL;
@@ -552,7 +603,7 @@ cmd_commit(struct cmd_ctx *ctx)
 		cmd_error("note: %s has comments, which certbind does not "
 		    "keep; the file as it was is kept in %s.bak.",
 		    ctx->conf_path, ctx->conf_path);
-	st = commit(ctx->conf_path, lock, &ctx->snap, before, after,
+	st = commit(ctx->conf_path, ctx->loc, lock, &ctx->snap, before, after,
 	    ctx->force ? COMMIT_FORCE : 0, &errors, &cause);
 	commit_lock_release(lock);
 	switch (st) {
@@ -580,6 +631,10 @@ cmd_commit(struct cmd_ctx *ctx)
 	}
 	lifecycle_files_keep(&ctx->lf);
 	ctx->saved = 1;
+	if (ctx->loc != NULL && location_remote(ctx->loc)) {
+		cmd_saved_remote(ctx);
+		return EXIT_OK;
+	}
 	fprintf(stderr, "certbind: saved ");
 	cmd_puts_escaped(stderr, ctx->conf_path);
 	fprintf(stderr, " (the previous version is in ");

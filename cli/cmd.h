@@ -22,6 +22,7 @@
 #include "op/probe.h"
 
 struct config;
+struct location;
 struct endpoint;
 struct subject;
 
@@ -87,6 +88,12 @@ int		 args_number(const struct args *, const char *name, long min,
 
 struct cmd_ctx {
 	const char		*conf_path;	/* -c, $CERTBIND_CONF ... */
+	const char		*conf_spec;	/* -c as given: a path or etcd://... */
+	/*
+	 * Where the config lives (op/location.h), opened by cmd_run(): for
+	 * an etcd location conf_path is its checkout's config file.
+	 */
+	struct location		*loc;
 	int			 force;		/* --force: despite errors */
 	int			 reload;	/* --reload: after the save */
 	int			 saved;		/* cmd_commit() wrote the file */
@@ -107,6 +114,7 @@ struct cmd_entry {
 	const char		*name;
 	const char		*summary;	/* one line for certbind --help */
 	int			 findings;	/* print what a save changes */
+	int			 noconf;	/* -c is not used: not opened */
 	const char		*usage;		/* after "certbind NAME " */
 	const char		*help;		/* for NAME --help */
 	struct args_template	 args;
@@ -127,6 +135,14 @@ void	 cmd_usage(FILE *, const struct cmd_entry *);
  * prints the help for --help, runs it and frees what it left in ctx.
  * Returns the exit status.
  */
+/*
+ * Opens ctx->conf_spec into ctx->loc (an etcd location is checked out)
+ * and points conf_path at its config: 0, or -1 with the error said.
+ * cmd_run() does it before any command but those marked noconf.
+ */
+int	 cmd_open_location(struct cmd_ctx *);
+/* After a save to an etcd location: where and at which revision. */
+void	 cmd_saved_remote(const struct cmd_ctx *);
 int	 cmd_run(struct cmd_ctx *, const struct cmd_entry *e, int argc,
 	    char **argv);
 /*

@@ -25,14 +25,17 @@ usage(FILE *f)
 	size_t	 i;
 
 	fprintf(f,
-	    "usage: certbind [-c FILE] [COMMAND [ARGS...]]\n"
-	    "       certbind [-c FILE] --propose NEW\n"
+	    "usage: certbind [-c LOCATION] [COMMAND [ARGS...]]\n"
+	    "       certbind [-c LOCATION] --propose NEW\n"
 	    "       certbind --version | --help\n"
 	    "\n"
 	    "A key manager for TLS servers. Without a command, on a terminal,\n"
 	    "it opens the key manager; the commands do the same for scripts.\n"
 	    "\n"
-	    "  -c FILE   the config (else $CERTBIND_CONF, else %s)\n"
+	    "  -c LOCATION\n"
+	    "            the config: a file (else $CERTBIND_CONF, else\n"
+	    "            %s), or etcd://HOST:PORT[,...]/PREFIX\n"
+	    "            for a fleet's (man certbind.conf)\n"
 	    "  --force   write a change even if it adds error findings\n"
 	    "  --propose NEW\n"
 	    "            open the key manager with NEW as the edited copy of the\n"
@@ -113,11 +116,12 @@ main(int argc, char **argv)
 	ctx.conf_path = getenv("CERTBIND_CONF");
 	if (ctx.conf_path == NULL || *ctx.conf_path == '\0')
 		ctx.conf_path = CONFIG_DEFAULT_PATH;
+	ctx.conf_spec = ctx.conf_path;
 
 	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			ctx.conf_path = optarg;
+			ctx.conf_path = ctx.conf_spec = optarg;
 			break;
 		case 'F':
 			ctx.force = 1;

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "op/check.h"
 #include "op/commit.h"
+#include "op/location.h"
 #include "util/errlist.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
@@ -245,12 +246,14 @@ commit_findings(const struct config *before, const struct config *after,
 }
 
 enum commit_status
-commit(const char *path, const struct commit_lock *l,
+commit(const char *path, struct location *remote, const struct commit_lock *l,
     struct commit_snapshot *snap, const struct config *before,
     const struct config *after, int flags, struct findings *errors,
     char **cause)
 {
 	struct findings	 added = FINDINGS_INIT;
+	enum location_push_status pushed;
+	char		*why = NULL;
 	size_t		 i;
 	int		 changed;
 
@@ -274,6 +277,15 @@ commit(const char *path, const struct commit_lock *l,
 	findings_clear(&added);
 	if (config_save(after, path, cause) != 0)
 		return COMMIT_FAILED;
+	if (remote != NULL && (pushed = location_push(remote, NULL,
+	    cause)) != LOCATION_PUSHED) {
+		/* The checkout goes back to what etcd still holds. */
+		if (snap->exists && fileio_write_atomic(path, snap->data,
+		    snap->len, 0600, NULL, &why) != 0)
+			free(why);
+		return pushed == LOCATION_LOST ? COMMIT_CHANGED :
+		    COMMIT_FAILED;
+	}
 	if (commit_snapshot_take(path, snap, cause) != 0) {
 		/* Written, but unreadable now: the next commit will say so. */
 		free(*cause);

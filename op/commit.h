@@ -91,8 +91,16 @@ enum commit_status {
  * still snap and the change from before adds no error finding (unless
  * COMMIT_FORCE). On COMMIT_ADDS_ERRORS, the new errors are appended to
  * errors if not NULL. On success, snap is updated to the file written.
+ *
+ * remote: the location path is the checkout of (op/location.h), or NULL.
+ * For an etcd location the save is then pushed: a push that loses its
+ * race is COMMIT_CHANGED, one etcd refuses COMMIT_FAILED, and either way
+ * the checkout's file is put back to snap, so nothing claims a write
+ * that etcd does not hold.
  */
-enum commit_status commit(const char *path, const struct commit_lock *l,
+struct location;
+enum commit_status commit(const char *path, struct location *remote,
+	    const struct commit_lock *l,
 	    struct commit_snapshot *snap, const struct config *before,
 	    const struct config *after, int flags, struct findings *errors,
 	    char **cause);

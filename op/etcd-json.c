@@ -153,7 +153,7 @@ static void
 kv_clear(struct etcd_kv *kv)
 {
 	free(kv->key);
-	free(kv->value);
+	freezero(kv->value, kv->value_len);	/* a key file, perhaps */
 	memset(kv, 0, sizeof *kv);
 }
 

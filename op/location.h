@@ -81,6 +81,12 @@ const char *location_path(const struct location *);
 /* The directory the checkouts are made in (etcd only; NULL for a path):
  * certbindd gives it to the user it runs as before dropping privileges. */
 const char *location_dir(const struct location *);
+/*
+ * text with the checkout's paths named as etcd keys: DIR/certbind.conf
+ * as SPEC/config, DIR/RELPATH as SPEC/files/RELPATH, so a message names
+ * what the user can find. NULL when text holds none (or a path).
+ */
+char	*location_rename(const struct location *, const char *text);
 /* The location as given, for messages. */
 const char *location_spec(const struct location *);
 /* 1 for an etcd location. */
@@ -134,6 +140,8 @@ int	 location_refresh(struct location *, int64_t rev, char **cause);
  * the rolled-back config brings them back. 0, or -1 and *cause.
  */
 int	 location_restore_files(struct location *, unsigned n, char **cause);
+/* The revision backup generation n was read at (0: none, or a path). */
+int64_t	 location_backup_revision(const struct location *, unsigned n);
 
 /*
  * The directory checkouts are made in: $CERTBIND_RUNDIR, else

@@ -28,6 +28,7 @@
 
 #include "core/config.h"
 #include "core/store.h"
+#include "op/location.h"
 #include "util/errlist.h"
 #include "util/escape.h"
 #include "util/fileio.h"
@@ -106,7 +107,7 @@ commit_now(struct tui *t, void *arg, int yes)
 		tui_message(t, 0, "Not committed.");
 		return;
 	}
-	st = commit(t->path, t->lock, &t->snap, t->orig, t->edit,
+	st = commit(t->path, t->loc, t->lock, &t->snap, t->orig, t->edit,
 	    COMMIT_FORCE, NULL, &cause);
 	if (st != COMMIT_SAVED) {
 		tui_message(t, 1, "Not written: %s", cause);
@@ -556,6 +557,7 @@ tui_free(struct tui *t)
 	free(t->msg);
 	free(t->holder);
 	free(t->path);
+	location_close(t->loc);
 	free(t->lock_path);
 	free(t->recover_path);
 	free(t);
@@ -616,6 +618,7 @@ tui_main(const char *conf_path, const char *propose)
 	struct tui	*t;
 	SCREEN		*scr;
 	const char	*cup, *cs;
+	char		*cause = NULL, *e;
 	int		 ch, status, err = 0;
 
 	setlocale(LC_ALL, "");
@@ -623,6 +626,15 @@ tui_main(const char *conf_path, const char *propose)
 	cs = nl_langinfo(CODESET);
 	t->utf8 = cs != NULL && strcmp(cs, "UTF-8") == 0;
 	t->escflags = t->utf8 ? 0 : ESCAPE_ASCII;
+	if (location_open(conf_path, LOCATION_HISTORY, &t->loc, &cause) != 0) {
+		e = escape_str(cause, ESCAPE_MESSAGE);
+		fprintf(stderr, "certbind: %s\n", e);
+		free(e);
+		free(cause);
+		free(t);
+		return 2;
+	}
+	conf_path = location_path(t->loc);
 	t->path = xstrdup(conf_path);
 	t->lock_path = xasprintf("%s.lock", conf_path);
 	t->recover_path = xasprintf("%s.recover", conf_path);

@@ -3,6 +3,13 @@
 #   fleet_need N   skips the whole test (TAP, exit 0) without etcd; builds
 #                  tests/fleet/etcd_drive.c as $drive; picks N consecutive
 #                  free 127.0.0.1 ports from $base.
+#   fleet_cluster_vars  after fleet_need 7: cport N, pport N (member N's
+#                  client and peer ports), $EP (the three client
+#                  endpoints), ctl (etcdctl on them), start_member N,
+#                  stop_member N [SIGNAL], stop_all (at exit too),
+#                  healthy N... (bounded wait for a leader).
+#   fleet_cluster  fleet_cluster_vars, then starts members 1-3 and
+#                  passes or fails (and exits) on their health.
 
 fleet_need() {
 	if ! command -v etcd >/dev/null 2>&1 ||
@@ -44,3 +51,65 @@ fleet_need() {
 }
 
 fleet_port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+
+fleet_cluster_vars() {
+	cport() { echo $((base + $1 - 1)); }
+	pport() { echo $((base + 2 + $1)); }
+	cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
+	EP="127.0.0.1:$(cport 1),127.0.0.1:$(cport 2),127.0.0.1:$(cport 3)"
+	export ETCDCTL_API=3
+	ctl() { etcdctl --endpoints="$EP" --dial-timeout=3s "$@"; }
+
+	# start_member N: starts member N in the background (data in $T/mN).
+	start_member() {
+		etcd --name "m$1" --data-dir "$T/m$1" \
+		    --listen-client-urls "http://127.0.0.1:$(cport "$1")" \
+		    --advertise-client-urls "http://127.0.0.1:$(cport "$1")" \
+		    --listen-peer-urls "http://127.0.0.1:$(pport "$1")" \
+		    --initial-advertise-peer-urls "http://127.0.0.1:$(pport "$1")" \
+		    --initial-cluster "$cluster" --initial-cluster-state new \
+		    --initial-cluster-token "certbind-test-$$" \
+		    --logger zap --log-level error >>"$T/m$1.log" 2>&1 &
+		echo $! >"$T/m$1.pid"
+	}
+	stop_member() {
+		[ -f "$T/m$1.pid" ] || return 0
+		pid=$(cat "$T/m$1.pid")
+		kill -"${2:-TERM}" "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$T/m$1.pid"
+	}
+	stop_all() { for m in 1 2 3; do stop_member $m; done; }
+	t_at_exit stop_all
+
+	# healthy N...: every member named answers with a leader (bounded: 30s).
+	healthy() {
+		i=0
+		while [ $i -lt 60 ]; do
+			all=1
+			for m in "$@"; do
+				"$drive" -e "127.0.0.1:$(cport "$m")" -t 500 status 2>/dev/null |
+				    grep -q 'leader yes' || all=0
+			done
+			[ $all -eq 1 ] && return 0
+			sleep 0.5; i=$((i + 1))
+		done
+		return 1
+	}
+}
+
+fleet_cluster() {
+	fleet_cluster_vars
+	for m in 1 2 3; do start_member $m; done
+	if ! healthy 1 2 3; then
+		t_fail "a three-member cluster starts" "$(tail -n 5 "$T"/m*.log)"
+		t_done
+		exit 1
+	fi
+	t_pass "a three-member etcd cluster on 127.0.0.1:$(cport 1)-$(cport 3) is healthy"
+}

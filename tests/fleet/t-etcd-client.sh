@@ -8,55 +8,8 @@
 
 . "$(dirname "$0")/etcdlib.sh"
 fleet_need 7
-cport() { echo $((base + $1 - 1)); }
-pport() { echo $((base + 2 + $1)); }
-cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
-EP="127.0.0.1:$(cport 1),127.0.0.1:$(cport 2),127.0.0.1:$(cport 3)"
-export ETCDCTL_API=3
-ctl() { etcdctl --endpoints="$EP" --dial-timeout=3s "$@"; }
+fleet_cluster_vars
 d() { "$drive" -e "$EP" -t 2000 "$@"; }
-
-# start_member N: starts member N in the background (data in $T/mN).
-start_member() {
-	etcd --name "m$1" --data-dir "$T/m$1" \
-	    --listen-client-urls "http://127.0.0.1:$(cport "$1")" \
-	    --advertise-client-urls "http://127.0.0.1:$(cport "$1")" \
-	    --listen-peer-urls "http://127.0.0.1:$(pport "$1")" \
-	    --initial-advertise-peer-urls "http://127.0.0.1:$(pport "$1")" \
-	    --initial-cluster "$cluster" --initial-cluster-state new \
-	    --initial-cluster-token "certbind-test-$$" \
-	    --logger zap --log-level error >>"$T/m$1.log" 2>&1 &
-	echo $! >"$T/m$1.pid"
-}
-stop_member() {
-	[ -f "$T/m$1.pid" ] || return 0
-	pid=$(cat "$T/m$1.pid")
-	kill -"${2:-TERM}" "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$T/m$1.pid"
-}
-stop_all() { for m in 1 2 3; do stop_member $m; done; }
-t_at_exit stop_all
-
-# healthy N...: every member named answers with a leader (bounded: 30s).
-healthy() {
-	i=0
-	while [ $i -lt 60 ]; do
-		all=1
-		for m in "$@"; do
-			"$drive" -e "127.0.0.1:$(cport "$m")" -t 500 status 2>/dev/null |
-			    grep -q 'leader yes' || all=0
-		done
-		[ $all -eq 1 ] && return 0
-		sleep 0.5; i=$((i + 1))
-	done
-	return 1
-}
 
 for m in 1 2 3; do start_member $m; done
 if ! healthy 1 2 3; then

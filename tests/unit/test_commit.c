@@ -374,7 +374,7 @@ test_commit_changed_on_disk(void **state)
 	assert_int_equal(commit_changed(s->conf, &snap, NULL), 1);
 	l = commit_lock_take(s->conf, &cause);
 	assert_non_null(l);
-	assert_int_equal(commit(s->conf, l, &snap, before, after,
+	assert_int_equal(commit(s->conf, NULL, l, &snap, before, after,
 	    COMMIT_FORCE, NULL, &cause), COMMIT_CHANGED);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "changed on disk"));
@@ -388,7 +388,7 @@ test_commit_changed_on_disk(void **state)
 
 	/* A file that went away has changed too: nothing is recreated. */
 	assert_int_equal(unlink(s->conf), 0);
-	assert_int_equal(commit(s->conf, l, &snap, before, after, 0, NULL,
+	assert_int_equal(commit(s->conf, NULL, l, &snap, before, after, 0, NULL,
 	    &cause), COMMIT_CHANGED);
 	free(cause);
 	assert_false(exists(s->conf));
@@ -422,7 +422,7 @@ test_commit_adds_errors(void **state)
 	l = commit_lock_take(s->conf, &cause);
 	assert_non_null(l);
 
-	assert_int_equal(commit(s->conf, l, &snap, before, after, 0, &errors,
+	assert_int_equal(commit(s->conf, NULL, l, &snap, before, after, 0, &errors,
 	    &cause), COMMIT_ADDS_ERRORS);
 	free(cause);
 	cause = NULL;
@@ -437,7 +437,7 @@ test_commit_adds_errors(void **state)
 	free(now);
 
 	/* Forced, it is written, the old file kept, the snapshot updated. */
-	assert_int_equal(commit(s->conf, l, &snap, before, after,
+	assert_int_equal(commit(s->conf, NULL, l, &snap, before, after,
 	    COMMIT_FORCE, &errors, &cause), COMMIT_SAVED);
 	assert_int_equal(errors.n, 0);
 	bak = xasprintf("%s.bak", s->conf);
@@ -476,7 +476,7 @@ test_commit_saved(void **state)
 	assert_int_equal(config_unlisten(after, &ep, NULL), 0);
 	l = commit_lock_take(s->conf, &cause);
 	assert_non_null(l);
-	assert_int_equal(commit(s->conf, l, &snap, before, after, 0, NULL,
+	assert_int_equal(commit(s->conf, NULL, l, &snap, before, after, 0, NULL,
 	    &cause), COMMIT_SAVED);
 	commit_lock_release(l);
 	now = get(s->conf);
