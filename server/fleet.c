@@ -290,7 +290,7 @@ register_node(char **cause)
 {
 	struct etcd_client	*cl = location_etcd(fl.loc);
 	char			*json;
-	int64_t			 id, granted;
+	int64_t			 id, granted, rev;
 	int			 rc;
 
 	if (fl.lease == 0) {
@@ -302,7 +302,7 @@ register_node(char **cause)
 		fl.next_keepalive = now_ms() + fl.ttl * 1000 / 3;
 	}
 	json = record_json();
-	rc = etcd_put(cl, fl.node_key, json, strlen(json), fl.lease, NULL,
+	rc = etcd_put(cl, fl.node_key, json, strlen(json), fl.lease, &rev,
 	    cause);
 	free(json);
 	return rc;
