@@ -88,12 +88,31 @@ help(void)
 	exit(0);
 }
 
+/*
+ * A fleet node's messages name etcd keys (SPEC/config, SPEC/files/...),
+ * not the checkout's files. Replaces errs->v[i] in place.
+ */
+static void
+rename_errs(struct errlist *errs)
+{
+	char	*t;
+	size_t	 i;
+
+	for (i = 0; loc != NULL && i < errs->n; i++) {
+		if ((t = location_rename(loc, errs->v[i])) != NULL) {
+			free(errs->v[i]);
+			errs->v[i] = t;
+		}
+	}
+}
+
 static void
 print_errs(FILE *f, struct errlist *errs)
 {
 	char	*e;
 	size_t	 i;
 
+	rename_errs(errs);
 	for (i = 0; i < errs->n; i++) {
 		e = escape_str(errs->v[i], 0);
 		fprintf(f, "certbindd: %s\n", e);
@@ -106,6 +125,7 @@ log_errs(const char *prefix, struct errlist *errs)
 {
 	size_t	i;
 
+	rename_errs(errs);
 	for (i = 0; i < errs->n; i++)
 		log_warn_escaped(prefix, errs->v[i]);
 }
@@ -125,7 +145,7 @@ check_only(const char *path)
 	struct check_opts	 opts;
 	struct finding		*fi;
 	struct gen		*g;
-	char			*obj, *msg, *cause = NULL, *e;
+	char			*obj, *msg, *cause = NULL, *e, *r;
 	size_t			 i, nerr = 0;
 
 	if (config_load(path, &cfg, &errs) != 0) {
@@ -141,7 +161,10 @@ check_only(const char *path)
 		if (fi->severity != SEV_ERROR)
 			continue;
 		obj = escape_str(fi->object, 0);
-		msg = escape_str(fi->message, 0);
+		/* A fleet's: named as etcd keys (rename_errs()). */
+		r = loc != NULL ? location_rename(loc, fi->message) : NULL;
+		msg = escape_str(r != NULL ? r : fi->message, 0);
+		free(r);
 		printf("%s %s %s: %s\n", severity_name(fi->severity), fi->code,
 		    obj, msg);
 		free(obj);
