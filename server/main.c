@@ -366,6 +366,18 @@ node_address(const char *text)
 	return xstrdup(buf);
 }
 
+/*
+ * The checkout holds copies of the keys: it goes whichever way certbindd
+ * exits (daemon()'s parent and the keeper leave by _exit and keep it).
+ */
+static void
+close_location(void)
+{
+	if (loc != NULL)
+		location_close(loc);
+	loc = NULL;
+}
+
 /* Opens an etcd location (exit 2 when it cannot be read). */
 static void
 open_location(const char *spec)
@@ -380,6 +392,7 @@ open_location(const char *spec)
 		exit(2);
 	}
 	conf_path = location_path(loc);
+	atexit(close_location);
 }
 
 int
@@ -460,10 +473,7 @@ main(int argc, char **argv)
 			log_init(0);
 			open_location(conf_path);
 		}
-		rc = check_only(conf_path);
-		if (loc != NULL)
-			location_close(loc);
-		return rc;
+		return check_only(conf_path);
 	}
 	/* Reloads happen after daemon() has changed to "/". */
 	if (location_is_etcd(conf_path))
@@ -664,8 +674,7 @@ main(int argc, char **argv)
 	keeper_stop();
 	pidfile_remove(pidpath);
 	free(pidpath);
-	if (loc != NULL)
-		location_close(loc);
+	close_location();
 	log_info("stopped");
 	free(abs_path);
 	free(address);

@@ -20,6 +20,13 @@ LOC="etcd://$EP$PFX"
 # The checkouts go into $T, not /run/certbind.
 export CERTBIND_RUNDIR="$T/run"
 mkdir -p "$CERTBIND_RUNDIR"
+# As root, the nodes drop to nobody (server.user): the refreshes then
+# write checkouts as nobody, and the keeper must not read them as root.
+user=""
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	user='user = "nobody";'
+	chmod 711 "$T" "$CERTBIND_RUNDIR"
+fi
 
 # start_node N: certbindd -f as node nN on 127.0.0.(N+1), log in $T/nN.log.
 start_node() {
@@ -111,6 +118,7 @@ server = {
   listen = ( { endpoint = "*:$P"; backend = "127.0.0.1:$PB"; } );
   workers = 1;
   shutdown_timeout = 2;
+  $user
 };
 keys = (
   { name = "one"; key = "one.key"; cert = "one.pem"; },
@@ -176,6 +184,14 @@ t_ok "n1's record: the revision it serves" record_is 1 revision "$rev"
 t_ok "n2's record too" record_is 2 revision "$rev"
 t_is "n1's record has its address" "$(record 1 address)" 127.0.0.2
 t_is "n2's record has its pid" "$(record 2 pid)" "$(cat "$T/n2.pid")"
+if [ -n "$user" ]; then
+	t_is "n1 runs as nobody" \
+	    "$(ps -o user= -p "$(cat "$T/n1.pid")" | tr -d ' ')" nobody
+	t_is "its checkout directory is nobody's" \
+	    "$(stat -c %U "$CERTBIND_RUNDIR"/certbind-etcd.* | sort -u)" nobody
+else
+	t_skip "privileges dropped to nobody" "not root, or no user nobody"
+fi
 
 # An edit: rebind to the other key.
 put_conf two
@@ -184,6 +200,12 @@ t_serves "the edit reaches n2" 2 "$two"
 rev=$(config_rev)
 t_ok "n1's record says the new revision" record_is 1 revision "$rev"
 t_ok "n2's record says the new revision" record_is 2 revision "$rev"
+
+# SIGHUP: reads the latest revision (nothing new) and reloads.
+kill -HUP "$(cat "$T/n1.pid")"
+t_ok "SIGHUP reloads n1 from the latest revision" \
+    node_wait_log 1 1 "SIGHUP: revision $rev: reloading" 10
+t_is "n1 still serves two" "$(fpr 1)" "$two"
 
 # Writes under nodes/ and locks/ are no content change.
 n=$(grep -c 'reloading' "$T/n1.log")
