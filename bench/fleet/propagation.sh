@@ -10,7 +10,12 @@
 # has the new key's SHA-256: the time from the put's reply to that
 # handshake is that node's propagation time. Median and max per node.
 #
-# Usage: sh bench/fleet/propagation.sh [EDITS]      (after make)
+# The nodes' checkouts go to $T (under $TMPDIR or /tmp), or under
+# FLEET_RUNDIR when it is set: a refresh writes and fsyncs every file of
+# the checkout, so the file system counts (/run is a tmpfs on a Debian
+# host; FLEET_RUNDIR=/dev/shm measures that).
+#
+# Usage: [FLEET_RUNDIR=DIR] sh bench/fleet/propagation.sh [EDITS]  (after make)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 B=${B:-build}
@@ -35,6 +40,7 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	rm -rf "$T"
+	[ -n "${FLEET_RUNDIR:-}" ] && rm -rf "$CERTBIND_RUNDIR"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -46,8 +52,14 @@ P=$((base + 6)) PB=$((base + 7))
 cluster="m1=http://127.0.0.1:$(pport 1),m2=http://127.0.0.1:$(pport 2),m3=http://127.0.0.1:$(pport 3)"
 EP="127.0.0.1:$(cport 1),127.0.0.1:$(cport 2),127.0.0.1:$(cport 3)"
 PFX=/certbind/bench
-export CERTBIND_RUNDIR="$T/run"
-mkdir -p "$CERTBIND_RUNDIR"
+if [ -n "${FLEET_RUNDIR:-}" ]; then
+	CERTBIND_RUNDIR=$(mktemp -d "$FLEET_RUNDIR/certbind-bench.XXXXXX") || exit 1
+else
+	CERTBIND_RUNDIR="$T/run"
+	mkdir -p "$CERTBIND_RUNDIR"
+fi
+export CERTBIND_RUNDIR
+echo "checkouts in $CERTBIND_RUNDIR ($(stat -f -c %T "$CERTBIND_RUNDIR"))"
 
 for m in 1 2 3; do
 	etcd --name "m$m" --data-dir "$T/m$m" \

@@ -207,6 +207,17 @@ t_ok "SIGHUP reloads n1 from the latest revision" \
     node_wait_log 1 1 "SIGHUP: revision $rev: reloading" 10
 t_is "n1 still serves two" "$(fpr 1)" "$two"
 
+# An edit through certbind itself: a push, one etcd transaction.
+"$CERTBIND" -c "$LOC" rebind two one >"$T/rebind.out" 2>&1
+t_is "certbind -c etcd://... rebind two one exits 0" "$?" 0 \
+    "$(cat "$T/rebind.out")"
+t_serves "certbind's edit reaches n1" 1 "$one"
+t_serves "and n2" 2 "$one"
+put_conf two
+t_serves "a put back to two reaches n1" 1 "$two"
+t_serves "and n2" 2 "$two"
+rev=$(config_rev)
+
 # Writes under nodes/ and locks/ are no content change.
 n=$(grep -c 'reloading' "$T/n1.log")
 ctl put "$PFX/locks/x" y >/dev/null
