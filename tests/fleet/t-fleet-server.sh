@@ -152,6 +152,28 @@ if ! healthy 1 2 3; then
 fi
 t_pass "a three-member cluster on 127.0.0.1:$(cport 1)-$(cport 3) is healthy"
 
+# -a without etcd: a file config's "*:PORT" listener binds the address.
+P2=$(srv_port)
+conf one | sed "s/\*:$P/*:$P2/" >"$S/certbind.conf"
+: >"$T/a.log"
+"$CERTBINDD" -f -c "$S/certbind.conf" -a 127.0.0.4 2>>"$T/a.log" &
+apid=$!
+srv_pids="$srv_pids $apid"
+i=0
+while ! grep -q ' ready: ' "$T/a.log" && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+t_is "-a 127.0.0.4 on a file config: served there" \
+    "$(srv_fpr 127.0.0.4 "$P2")" "$one"
+t_is "and not on 127.0.0.5 (not bound on every address)" \
+    "$(srv_fpr 127.0.0.5 "$P2")" refused
+kill -TERM "$apid"
+wait "$apid" 2>/dev/null
+"$CERTBINDD" -f -c "$S/certbind.conf" -a nosuch >"$T/a2.out" 2>&1
+t_is "-a with something that is not an address exits 2" "$?" 2
+"$CERTBINDD" -f -c "$S/certbind.conf" -n n1 >"$T/a3.out" 2>&1
+t_is "-n without an etcd location exits 2" "$?" 2
+
 # Unreachable at start: exit 2 naming the endpoints tried.
 "$CERTBINDD" -f -c "etcd://127.0.0.1:$((base + 9))$PFX" -n nx \
     >"$T/nx.out" 2>&1
