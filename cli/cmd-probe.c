@@ -21,7 +21,7 @@ const struct cmd_entry cmd_probe_entry = {
 	.name = "probe",
 	.summary = "what the running certbindd serves, against the config",
 	.usage = "[--verbose] [--strict] [--timeout SECONDS] [--json] "
-	    "[ENDPOINT...]",
+	    "[--fleet | ENDPOINT...]",
 	.help =
 	"Connects to each listener of the config (or to each ENDPOINT given)\n"
 	"as a TLS client, without SNI and with every SNI name bound there,\n"
@@ -39,12 +39,33 @@ const struct cmd_entry cmd_probe_entry = {
 	"a warning (not-reloaded), for scripts that must notice a renewal\n"
 	"certbindd does not serve yet. --json: one JSON document,\n"
 	"{ \"matched\": [ { object, key, sha256 } ], \"findings\": [ ... ],\n"
-	"\"errors\": N, \"warnings\": N, \"notes\": N }.",
+	"\"errors\": N, \"warnings\": N, \"notes\": N }.\n"
+	"\n"
+	"--fleet (with -c etcd://...): every certbindd node registered under\n"
+	"PREFIX/nodes/, each with its address, the revision it serves and\n"
+	"when it loaded it, and its state: current, or node-behind when it\n"
+	"serves an older revision than the fleet's content (PREFIX/config\n"
+	"and PREFIX/files/), saying by how many revisions and since when; a\n"
+	"revision the node refused is shown with its reason, a record that\n"
+	"does not parse as bad-record. A node whose record gives an address\n"
+	"is probed there: each listener on \"*\" on the node's address, each\n"
+	"listener on that address as it is, against the fleet's config at\n"
+	"the revision read, and the findings are printed under the node\n"
+	"(with --verbose the probes that matched too). Exits 1 when a node is behind, refuses a revision,\n"
+	"has a bad record, or serves what the config does not say (an error\n"
+	"finding; with --strict a warning too), 2 without an etcd location\n"
+	"or when etcd does not answer. --json: { location, read_revision,\n"
+	"content_revision, config_revision, \"nodes\": [ { name, address,\n"
+	"host, pid, version, revision, loaded, loaded_utc, generation,\n"
+	"state, behind, refused_revision, refused, probe (or null and\n"
+	"not_probed: why) } ],\n"
+	"\"bad_records\": [ ... ], behind, refusing, errors, warnings }.",
 	.args = { 0, -1, {
 		{ "verbose", 'v', 0 },
 		{ "strict", 0, 0 },
 		{ "timeout", 0, ARGS_VALUE },
-		{ "json", 0, 0 }
+		{ "json", 0, 0 },
+		{ "fleet", 0, 0 }
 	} },
 	.exec = cmd_probe_exec
 };
@@ -107,6 +128,8 @@ cmd_probe_exec(struct cmd_ctx *ctx, struct args *args)
 
 	if (cmd_timeout(args, PROBE_TIMEOUT_MS, &timeout_ms) != 0)
 		return EXIT_CANNOT;
+	if (args_has(args, "fleet"))
+		return cmd_probe_fleet(ctx, args, timeout_ms);
 	targets = xcalloc(ntargets + 1, sizeof *targets);
 	for (i = 0; i < ntargets; i++) {
 		if (cmd_endpoint(args_string(args, i), &targets[i]) != 0) {

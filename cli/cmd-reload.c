@@ -10,6 +10,7 @@
 
 #include "cli/cmd.h"
 #include "core/config.h"
+#include "op/location.h"
 #include "core/findings.h"
 #include "op/reload.h"
 
@@ -70,6 +71,14 @@ cmd_reload_exec(struct cmd_ctx *ctx, struct args *args)
 		return EXIT_CANNOT;
 	if ((cf = cmd_load(ctx)) == NULL)
 		return EXIT_CANNOT;
+	/* A fleet's nodes watch etcd: there is nobody to signal. */
+	if (location_remote(ctx->loc) && (config_server(cf) == NULL ||
+	    config_server(cf)->pidfile == NULL)) {
+		cmd_info("the nodes of %s reload by themselves when it changes; "
+		    "certbind probe --fleet shows the revision each serves",
+		    location_spec(ctx->loc));
+		return EXIT_OK;
+	}
 	return cmd_reload(cf, timeout_ms,
 	    args_has(args, "verbose") ? cmd_probe_print_ok : NULL, stdout,
 	    stdout);

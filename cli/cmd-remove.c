@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli/cmd.h"
+#include "op/location.h"
 #include "core/config.h"
 #include "op/lifecycle.h"
 #include "util/errlist.h"
@@ -65,6 +66,15 @@ cmd_remove_exec(struct cmd_ctx *ctx, struct args *args)
 	moved = lifecycle_remove_files(&lr, &warn);
 	for (i = 0; i < warn.n; i++)
 		cmd_error("%s", warn.v[i]);
+	/* In etcd the move is a second transaction, after the config's. */
+	if (moved > 0 && location_push(ctx->loc, NULL, &cause) !=
+	    LOCATION_PUSHED) {
+		cmd_error("%s", cause);
+		cmd_error("the key is removed from the config, but its files "
+		    "are still in etcd where they were");
+		free(cause);
+		moved = 0;
+	}
 	if (moved > 0)
 		cmd_info("key '%s' removed; its %zu file%s moved to %s/", name,
 		    moved, moved == 1 ? "" : "s", lr.dir);

@@ -46,6 +46,20 @@ const struct cmd_entry cmd_rollback_entry = {
 };
 
 /* rollback --list: each generation kept, newest first. */
+/*
+ * A version of the config, its relative paths resolved as the config's
+ * own: the findings of a rollback compare the files each one names.
+ */
+static int
+parse_here(const char *text, size_t len, const char *name, const char *conf,
+    struct config **out, struct errlist *errs)
+{
+	if (config_parse(text, len, name, out, errs) != 0)
+		return -1;
+	config_set_path(*out, conf);
+	return 0;
+}
+
 static int
 rollback_list(const char *conf, const struct location *loc)
 {
@@ -134,7 +148,15 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		cmd_error("%s", cause);
 		goto out;
 	}
-	if (config_parse(prev, prevlen, from, &old, &errs) != 0) {
+	/* In a fleet, the files that version named come back with it. */
+	if (!args_has(args, "dry-run") &&
+	    location_restore_files(ctx->loc, (unsigned)to, &cause) != 0) {
+		cmd_error("%s", cause);
+		cmd_error("nothing was changed");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (parse_here(prev, prevlen, from, ctx->conf_path, &old, &errs) != 0) {
 		for (i = 0; i < errs.n; i++)
 			cmd_error("%s", errs.v[i]);
 		cmd_error("the backup does not load; nothing was changed");
@@ -148,7 +170,7 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 		goto out;
 	}
 	/* A rollback is a change like any other: no new errors unasked. */
-	if (!ctx->force && config_parse(cur, curlen, ctx->conf_path, &now,
+	if (!ctx->force && parse_here(cur, curlen, ctx->conf_path, ctx->conf_path, &now,
 	    &errs) == 0 && cmd_findings_diff(NULL, now, old, 1) != 0) {
 		cmd_error("refused: the previous version has errors the "
 		    "current one does not:");
@@ -171,7 +193,7 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 	if (args_has(args, "dry-run")) {
 		printf("findings this would change:\n");
 		if (now == NULL)
-			(void)config_parse(cur, curlen, ctx->conf_path, &now,
+			(void)parse_here(cur, curlen, ctx->conf_path, ctx->conf_path, &now,
 			    &errs);
 		if (now != NULL)
 			cmd_findings_diff(stdout, now, old, 0);
@@ -204,14 +226,6 @@ cmd_rollback_exec(struct cmd_ctx *ctx, struct args *args)
 			    "nothing was changed.", ctx->conf_path);
 		else
 			cmd_error("%s", cause);
-		commit_lock_release(lock);
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	/* In a fleet, the files that version named come back with it. */
-	if (location_restore_files(ctx->loc, (unsigned)to, &cause) != 0) {
-		cmd_error("%s", cause);
-		cmd_error("nothing was changed");
 		commit_lock_release(lock);
 		rc = EXIT_REFUSED;
 		goto out;

@@ -274,6 +274,12 @@ cmd_find_argv(int *argc, char ***argv)
 	return e;
 }
 
+char *
+cmd_name_paths(const char *text)
+{
+	return msg_loc != NULL ? location_rename(msg_loc, text) : NULL;
+}
+
 /* "certbind: MESSAGE" on stderr, escaped with flags. */
 static void
 say(int flags, const char *fmt, va_list ap)
@@ -430,6 +436,9 @@ cmd_print_finding(FILE *f, const struct finding *fd, const char *prefix)
 {
 	char	*esc;
 
+	char	*named;
+	const char *msg = fd->message;
+
 	fputs(prefix, f);
 	fputs(severity_name(fd->severity), f);
 	fputc(' ', f);
@@ -437,14 +446,19 @@ cmd_print_finding(FILE *f, const struct finding *fd, const char *prefix)
 	fputc(' ', f);
 	cmd_puts_escaped(f, fd->object);
 	fputs(": ", f);
+	/* In etcd, the checkout's files are named as the keys they are. */
+	named = msg_loc != NULL ? location_rename(msg_loc, msg) : NULL;
+	if (named != NULL)
+		msg = named;
 	/* Most messages need no escape: no copy for them (check's 100k). */
-	if (escape_is_plain(fd->message, ESCAPE_MESSAGE))
-		fputs(fd->message, f);
+	if (escape_is_plain(msg, ESCAPE_MESSAGE))
+		fputs(msg, f);
 	else {
-		esc = escape_str(fd->message, ESCAPE_MESSAGE);
+		esc = escape_str(msg, ESCAPE_MESSAGE);
 		fputs(esc, f);
 		free(esc);
 	}
+	free(named);
 	fputc('\n', f);
 }
 

@@ -141,6 +141,11 @@ void	 cmd_usage(FILE *, const struct cmd_entry *);
  * cmd_run() does it before any command but those marked noconf.
  */
 int	 cmd_open_location(struct cmd_ctx *);
+/*
+ * text with an etcd location's checkout paths named as its keys
+ * (location_rename()); NULL when there is nothing to rename.
+ */
+char	*cmd_name_paths(const char *text);
 /* After a save to an etcd location: where and at which revision. */
 void	 cmd_saved_remote(const struct cmd_ctx *);
 int	 cmd_run(struct cmd_ctx *, const struct cmd_entry *e, int argc,
@@ -269,6 +274,11 @@ size_t	 cmd_findings_diff(FILE *f, const struct config *before,
  */
 void	 cmd_probe_print_ok(void *arg, const char *object, const char *key,
 	    const char *fpr);
+/*
+ * cli/probe-fleet.c: certbind probe --fleet, for the etcd location
+ * ctx->loc. Returns an exit status.
+ */
+int	 cmd_probe_fleet(struct cmd_ctx *, struct args *, int timeout_ms);
 /* Prints findings, one a line, after prefix. */
 void	 cmd_print_findings(FILE *, const struct findings *,
 	    const char *prefix);

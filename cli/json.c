@@ -38,10 +38,15 @@ cmd_json_str(const char *s)
 void
 cmd_json_print(json_t *doc)
 {
-	char	*text;
+	char	*text, *named;
 
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII |
 	    JSON_PRESERVE_ORDER);
+	/* An etcd location's files by their keys, as in the messages. */
+	if (text != NULL && (named = cmd_name_paths(text)) != NULL) {
+		free(text);
+		text = named;
+	}
 	if (text != NULL)
 		printf("%s\n", text);
 	free(text);

@@ -42,7 +42,10 @@ struct fleet_node {
 };
 void	 fleet_node_clear(struct fleet_node *);
 
-/* The record's JSON (without the name). Allocated. */
+/*
+ * The record's JSON (without the name). Allocated. A string that is not
+ * UTF-8 is left out (address: null).
+ */
 char	*fleet_node_encode(const struct fleet_node *);
 /*
  * Parses a record; name is set from the argument (a copy). 0, or -1 and
@@ -58,7 +61,10 @@ struct fleet_status {
 	int64_t		 config_revision;  /* PREFIX/config's mod revision */
 	struct fleet_node *nodes;	  /* sorted by name */
 	size_t		 n;
-	/* Records that did not parse: "NAME: cause", allocated. */
+	/*
+	 * Records that did not parse: "NAME: cause", allocated. NAME is
+	 * the key's last part, raw: escape the line before showing it.
+	 */
 	char		**bad;
 	size_t		 nbad;
 };

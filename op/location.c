@@ -116,6 +116,26 @@ location_key(const char *prefix, const char *name)
 	return xasprintf("%s/%s", prefix, name);
 }
 
+/* Whether every endpoint of "h:p,h:p" is on this host's loopback. */
+static int
+loopback_only(const char *endpoints)
+{
+	const char	*p = endpoints;
+	size_t		 n;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		if (!((n > 4 && strncmp(p, "127.", 4) == 0) ||
+		    (n > 6 && strncmp(p, "[::1]:", 6) == 0) ||
+		    (n > 10 && strncmp(p, "localhost:", 10) == 0)))
+			return 0;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 1;
+}
+
 int
 location_connect(const char *spec, struct etcd_client **out, char **prefix,
     char **cause)
@@ -131,6 +151,16 @@ location_connect(const char *spec, struct etcd_client **out, char **prefix,
 	memset(&o, 0, sizeof o);
 	o.endpoints = endpoints;
 	o.ca_file = getenv(LOCATION_ENV_CA);
+	/* Keys must not cross a network in clear, unless one says so. */
+	if ((o.ca_file == NULL || *o.ca_file == '\0') &&
+	    !loopback_only(endpoints) && getenv(LOCATION_ENV_INSECURE) == NULL) {
+		*cause = xasprintf("etcd at %s would be spoken to over plain "
+		    "http, and the store's private keys with it: give its CA "
+		    "in $%s (and a client certificate in $%s and $%s), or set "
+		    "$%s=1 to allow it", endpoints, LOCATION_ENV_CA,
+		    LOCATION_ENV_CERT, LOCATION_ENV_KEY, LOCATION_ENV_INSECURE);
+		goto fail;
+	}
 	o.cert_file = getenv(LOCATION_ENV_CERT);
 	o.key_file = getenv(LOCATION_ENV_KEY);
 	if ((t = getenv(LOCATION_ENV_TIMEOUT)) != NULL && atol(t) > 0 &&

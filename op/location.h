@@ -39,6 +39,12 @@ struct location;
 #define LOCATION_ENV_CERT	"CERTBIND_ETCD_CERT"	/* client cert */
 #define LOCATION_ENV_KEY	"CERTBIND_ETCD_KEY"	/* its key */
 #define LOCATION_ENV_TIMEOUT	"CERTBIND_ETCD_TIMEOUT"	/* seconds */
+/*
+ * Set (to anything): plain http to etcd beyond this host's loopback is
+ * allowed. Without it, and without a CA, only 127.0.0.0/8, [::1] and
+ * localhost are spoken to in clear.
+ */
+#define LOCATION_ENV_INSECURE	"CERTBIND_ETCD_INSECURE"
 
 /* Whether spec is an etcd location (it starts with etcd://). */
 int	 location_is_etcd(const char *spec);

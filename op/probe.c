@@ -109,6 +109,27 @@ probe_key_by_fpr(struct probe_keys *pk, const char *fpr)
 	return NULL;
 }
 
+static void
+probe_keys_init(struct probe_keys *pk, const struct config *cf)
+{
+	pk->cf = cf;
+	pk->fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk->fpr);
+	pk->why = xcalloc(config_nkeys(cf) + 1, sizeof *pk->why);
+}
+
+static void
+probe_keys_free(struct probe_keys *pk)
+{
+	size_t	 i;
+
+	for (i = 0; i < config_nkeys(pk->cf); i++) {
+		free(pk->fpr[i]);
+		free(pk->why[i]);
+	}
+	free(pk->fpr);
+	free(pk->why);
+}
+
 static int
 probe_connect(const struct endpoint *ep, int timeout_ms, char **cause)
 {
@@ -414,9 +435,7 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 
 	count = n != 0 ? n : config_nlisteners(cf);
 	r = resolver_new(cf);
-	pk.cf = cf;
-	pk.fpr = xcalloc(config_nkeys(cf) + 1, sizeof *pk.fpr);
-	pk.why = xcalloc(config_nkeys(cf) + 1, sizeof *pk.why);
+	probe_keys_init(&pk, cf);
 	for (i = 0; i < count; i++) {
 		ep = n != 0 ? targets[i] : config_listener(cf, i)->ep;
 		if (endpoint_any_addr(&ep)) {
@@ -434,15 +453,40 @@ probe_run(const struct config *cf, const struct endpoint *targets, size_t n,
 		}
 		probe_endpoint(cf, r, &pk, &ep, timeout_ms, ok, arg, fs);
 	}
-	for (i = 0; i < config_nkeys(cf); i++) {
-		free(pk.fpr[i]);
-		free(pk.why[i]);
-	}
-	free(pk.fpr);
-	free(pk.why);
+	probe_keys_free(&pk);
 	resolver_free(r);
 }
 
+void
+probe_run_at(const struct config *cf, const struct endpoint *addr,
+    int timeout_ms, probe_ok_fn ok, void *arg, struct findings *fs,
+    size_t *nprobed)
+{
+	struct probe_keys	 pk;
+	struct resolver		*r;
+	struct endpoint		 ep;
+	size_t			 i, n = 0;
+
+	r = resolver_new(cf);
+	probe_keys_init(&pk, cf);
+	for (i = 0; i < config_nlisteners(cf); i++) {
+		ep = config_listener(cf, i)->ep;
+		if (endpoint_any_addr(&ep)) {
+			ep.family = addr->family;
+			memcpy(ep.addr, addr->addr, sizeof ep.addr);
+		} else if (ep.family != addr->family ||
+		    memcmp(ep.addr, addr->addr, sizeof ep.addr) != 0)
+			continue;
+		if (endpoint_any_port(&ep))
+			continue;
+		probe_endpoint(cf, r, &pk, &ep, timeout_ms, ok, arg, fs);
+		n++;
+	}
+	probe_keys_free(&pk);
+	resolver_free(r);
+	if (nprobed != NULL)
+		*nprobed = n;
+}
 
 int
 probe_served(const struct endpoint *ep, const char *sni, const char *alpn,

@@ -37,6 +37,18 @@ void	probe_run(const struct config *cf, const struct endpoint *targets,
 	    struct findings *fs);
 
 /*
+ * probe_run() for one node of a fleet (certbind probe --fleet), reached
+ * at the address of addr: a listener on "*" is probed on that address, a
+ * listener on that address as it is, and the listeners of other addresses
+ * (another node's) not at all; *nprobed (if not NULL) counts the
+ * listeners probed. The node is another host: no claim is asked and
+ * nothing is refused for not being local.
+ */
+void	probe_run_at(const struct config *cf, const struct endpoint *addr,
+	    int timeout_ms, probe_ok_fn ok, void *arg, struct findings *fs,
+	    size_t *nprobed);
+
+/*
  * One TLS handshake to ep with SNI sni (NULL: none) and, if alpn is not
  * NULL, only that ALPN protocol offered: certbind's check that certbindd
  * serves a tls-alpn-01 challenge before it asks the CA to validate. The

@@ -117,6 +117,13 @@ act_acme(struct tui_win *w, int key)
 }
 
 static int
+act_nodes(struct tui_win *w, int key)
+{
+	tui_nodes(w->tui);
+	return 1;
+}
+
+static int
 act_redraw(struct tui_win *w, int key)
 {
 	clearok(curscr, TRUE);
@@ -160,6 +167,8 @@ static const struct tui_action other_actions[] = {
 	{ { 'a' }, "acme", "ACME: renew the selected managed key now, or get\n"
 	    "a certificate for a key from the CA (its account\n"
 	    "first, if the config has none)", act_acme, 0 },
+	{ { 'n' }, "nodes", "a fleet's nodes (etcd location): which are behind",
+	    act_nodes, 0 },
 };
 
 const struct tui_keymap screen_move_keymap =

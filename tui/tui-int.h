@@ -380,6 +380,14 @@ void	 tui_ask_text(struct tui *, const char *label, const char *initial,
 	    tui_text_cb, void *arg);
 void	 tui_show_text(struct tui *, const char *title, const char *text);
 
+/*
+ * window-nodes.c: n, the nodes of a fleet (an etcd location), read from
+ * etcd when the window opens and on g.
+ */
+extern const struct tui_keymap nodes_keymap;
+extern const struct tui_mode tui_mode_nodes;
+void	 tui_nodes(struct tui *);
+
 /* window-endpoints.c: the selected row, for the actions. */
 enum ep_row_type {
 	EPR_HEADING,

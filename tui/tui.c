@@ -591,6 +591,13 @@ load_proposal(struct tui *t, const char *path)
 		return NULL;
 	}
 	errlist_clear(&errs);
+	/*
+	 * In etcd, relative paths are relative to the location, wherever
+	 * the proposal was written: they name PREFIX/files/.
+	 */
+	if (location_remote(t->loc) && (config_store(p) == NULL ||
+	    config_store(p)[0] != '/'))
+		config_set_path(p, t->path);
 	/* The same store, resolved from where each file is. */
 	a = store_dir(t->orig);
 	b = store_dir(p);

@@ -498,7 +498,7 @@ static const struct tui_keymap *const ep_maps[] = {
 };
 
 static const int ep_hints[] = {
-	'?', 'b', 'e', 'd', 'm', 'l', 'L', 'p', 'r', 'c', 0
+	'?', 'b', 'e', 'd', 'm', 'l', 'L', 'p', 'r', 'c', 'n', 0
 };
 
 static const char *

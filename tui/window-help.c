@@ -15,7 +15,7 @@
 static const struct tui_keymap *const help_maps[] = {
 	&screen_move_keymap, &screen_edit_keymap, &screen_commit_keymap,
 	&screen_other_keymap, &list_keymap, &keys_keymap, &endpoints_keymap,
-	&details_keymap, &review_keymap, &form_keymap, NULL
+	&details_keymap, &review_keymap, &form_keymap, &nodes_keymap, NULL
 };
 
 static const char *const help_legend[] = {
@@ -25,6 +25,8 @@ static const char *const help_legend[] = {
 	"  [DEFAULT]   served through a wildcard: all unassigned",
 	"  after p: [SERVED] as the file says, [NOT-RELOADED] another",
 	"  certificate (reload certbindd), [UNSERVED] refused",
+	"  n, a fleet's nodes: [BEHIND] serves an older revision than",
+	"  the fleet's, [REFUSED] a revision, [BAD] record unreadable",
 };
 
 struct help_data {

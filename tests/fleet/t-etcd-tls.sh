@@ -107,5 +107,28 @@ t_match "a certificate without its key is refused before any request" \
 out=$("$drive" -e "http://$EP" -t 2000 get /tls/a 2>&1); rc=$?
 t_match "plain http to an https member: a clear error" "$rc $out" \
     "^2 .*http://127.0.0.1:$cp"
+
+# certbind itself on an https location, its TLS from the environment.
+L="etcd://$EP/tls/site"
+CERTBIND_RUNDIR="$T/run"
+mkdir -p "$CERTBIND_RUNDIR"
+export CERTBIND_RUNDIR
+cb -c "$L" list
+t_match "certbind without the CA speaks plain http and is refused" \
+    "$rc $err" "^2 .*http://127.0.0.1:$cp"
+CERTBIND_ETCD_CA="$T/ca.pem" CERTBIND_ETCD_CERT="$T/client.pem" \
+    CERTBIND_ETCD_KEY="$T/client.key" cb -c "$L" init
+t_is "certbind init over https with \$CERTBIND_ETCD_CA/CERT/KEY" "$rc" 0 "$err"
+CERTBIND_ETCD_CA="$T/ca.pem" CERTBIND_ETCD_CERT="$T/client.pem" \
+    CERTBIND_ETCD_KEY="$T/client.key" cb -c "$L" selfsign www --cn www.example
+t_is "and a key made there" "$rc" 0 "$err"
+t_match "lands in etcd" "$(d get /tls/site/files/keys/www.key)" \
+    "^/tls/site/files/keys/www.key -----BEGIN PRIVATE KEY"
+CERTBIND_ETCD_CA="$T/ca.pem" cb -c "$L" list
+t_match "without the client certificate: refused, naming the endpoint" \
+    "$rc $err" "^2 .*https://127.0.0.1:$cp.*asks for a client certificate"
+cb -c "etcd://10.0.0.1:$cp/tls/site" list
+t_match "plain http beyond the loopback is refused before any request" \
+    "$rc $err" "^2 .*would be spoken to over plain http.*CERTBIND_ETCD_INSECURE"
 stop_etcd
 t_done
