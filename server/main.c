@@ -473,7 +473,10 @@ main(int argc, char **argv)
 			log_init(0);
 			open_location(conf_path);
 		}
-		return check_only(conf_path);
+		rc = check_only(conf_path);
+		free(defname);
+		free(address);
+		return rc;
 	}
 	/* Reloads happen after daemon() has changed to "/". */
 	if (location_is_etcd(conf_path))
