@@ -304,6 +304,19 @@ t_ok "n2's record too" record_is 2 revision "$rev"
 keys=$(ctl get --prefix --keys-only "$PFX/nodes/" | grep -c .)
 t_is "two records under nodes/" "$keys" 2
 
+# The lease revoked under n1 (its record goes): within a renewal (a
+# third of the 10 s TTL) n1 takes a new lease and puts its record again.
+lease_of() {
+	ctl get "$PFX/nodes/n$1" -w json | $PY -c 'import json, sys
+kvs = json.load(sys.stdin).get("kvs") or [{"lease": 0}]
+print("%x" % kvs[0]["lease"])'
+}
+lease=$(lease_of 1)
+ctl lease revoke "$lease" >/dev/null
+t_ok "n1 registers again" node_wait_log 1 1 'lease expired: registering anew' 10
+t_ok "its record is back" record_is 1 revision "$rev"
+t_nomatch "on a new lease" "$(lease_of 1)" "^$lease\$"
+
 # A node stopped: its record goes with its lease.
 stop_node 2
 t_ok "n2's record is gone" record_is 2 revision ""
