@@ -409,7 +409,7 @@ main(int argc, char **argv)
 	const struct srvid	*id;
 	sigset_t		 set;
 	char			*cause = NULL, *abs_path = NULL, *cwd, *pidpath;
-	char			*address = NULL, *claim, *defname = NULL;
+	char			*address = NULL, *claim, *defname = NULL, *e;
 	const char		*name = NULL;
 	int			 ch, fflag = 0, sflag = 0, tflag = 0, sfd, rc;
 	unsigned		 n;
@@ -469,7 +469,8 @@ main(int argc, char **argv)
 	} else if (name == NULL)
 		name = defname = fleet_default_node_name();
 	else if (fleet_node_name_check(name, &cause) != 0) {
-		fprintf(stderr, "certbindd: -n: %s\n", cause);
+		e = escape_str(cause, ESCAPE_MESSAGE);
+		fprintf(stderr, "certbindd: -n: %s\n", e);
 		exit(2);
 	}
 	if (tflag) {
