@@ -76,6 +76,7 @@ static struct {
 	volatile sig_atomic_t stop;
 	int		 wake[2];
 	int		 wfailing;	/* watch thread only */
+	int64_t		 wbackoff;	/* the same */
 } fl = { .wake = { -1, -1 } };
 
 /* A cause from etcd or the location: escaped already but for '\'. */
@@ -173,6 +174,7 @@ on_connected(void *arg, const char *endpoint)
 	if (!fl.wfailing)
 		return;
 	fl.wfailing = 0;
+	fl.wbackoff = BACKOFF_MIN_MS;
 	e = escape_str(endpoint, 0);
 	log_info("fleet: watching again through %s", e);
 	free(e);
@@ -196,11 +198,12 @@ watch_main(void *arg)
 	struct etcd_watch	 w;
 	struct etcd_watch_result res;
 	struct etcd_range	 r;
-	char			*key, *cause;
-	int64_t			 backoff = BACKOFF_MIN_MS;
+	char			*key, *ckey, *cause;
 
 	(void)arg;
+	fl.wbackoff = BACKOFF_MIN_MS;
 	key = xasprintf("%s/", fl.wprefix);
+	ckey = location_key(fl.wprefix, "config");
 	memset(&w, 0, sizeof w);
 	w.key = key;
 	w.prefix = 1;
@@ -230,11 +233,12 @@ watch_main(void *arg)
 			    (long long)w.start,
 			    (long long)res.compact_revision);
 			memset(&r, 0, sizeof r);
-			if (etcd_get(fl.wcl, key, 1, 0, &r, &cause) == 0) {
+			/* One key: its header has the store's revision. */
+			if (etcd_get(fl.wcl, ckey, 0, 0, &r, &cause) == 0) {
 				fl.wstart = r.revision + 1;
 				wake_main('r');
 				etcd_range_clear(&r);
-				backoff = BACKOFF_MIN_MS;
+				fl.wbackoff = BACKOFF_MIN_MS;
 				break;
 			}
 			fl.wstart = res.compact_revision;
@@ -246,20 +250,18 @@ watch_main(void *arg)
 				    cause);
 				fl.wfailing = 1;
 			}
-			nap(backoff);
-			backoff = backoff * 2 > BACKOFF_MAX_MS ?
-			    BACKOFF_MAX_MS : backoff * 2;
+			nap(fl.wbackoff);
+			fl.wbackoff = fl.wbackoff * 2 > BACKOFF_MAX_MS ?
+			    BACKOFF_MAX_MS : fl.wbackoff * 2;
 			break;
 		case ETCD_WATCH_STOPPED:
-			backoff = BACKOFF_MIN_MS;
+			fl.wbackoff = BACKOFF_MIN_MS;
 			break;
 		}
-		if (res.end != ETCD_WATCH_FAILED &&
-		    res.end != ETCD_WATCH_COMPACTED)
-			backoff = BACKOFF_MIN_MS;
 		free(cause);
 	}
 	free(key);
+	free(ckey);
 	return NULL;
 }
 
