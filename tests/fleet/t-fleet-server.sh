@@ -304,6 +304,33 @@ t_ok "n2's record too" record_is 2 revision "$rev"
 keys=$(ctl get --prefix --keys-only "$PFX/nodes/" | grep -c .)
 t_is "two records under nodes/" "$keys" 2
 
+# The watch's history compacted before n1 could read it: n1 stopped
+# (SIGSTOP) while the cluster is killed and restarted under it and an
+# edit and a compaction are made; when n1 continues, its watch resumes
+# from a compacted revision, and n1 refreshes at the latest instead.
+kill -STOP "$(cat "$T/n1.pid")"
+for m in 1 2 3; do stop_member $m KILL; done
+for m in 1 2 3; do start_member $m; done
+healthy 1 2 3 || t_fail "the cluster restarts" "$(tail -n 5 "$T"/m*.log)"
+put_conf two
+rev=$(config_rev)
+# Past the edit, so that the watch's next revision is compacted too.
+ctl put "$PFX/locks/later" x >/dev/null
+srev=$(ctl get "$PFX/config" -w json | $PY -c 'import json, sys
+print(json.load(sys.stdin)["header"]["revision"])')
+ctl compact "$srev" >/dev/null 2>&1 || t_fail "etcdctl compact $srev"
+kill -CONT "$(cat "$T/n1.pid")"
+if node_wait_log 1 1 'was compacted' 20; then
+	t_pass "n1's watch finds its revision compacted"
+else
+	t_fail "n1's watch finds its revision compacted" \
+	    "$(grep -v ' access ' "$T/n1.log" | tail -n 12)"
+fi
+t_serves "n1 serves the edit made meanwhile" 1 "$two"
+t_serves "and n2" 2 "$two"
+t_ok "n1's record says the revision" record_is 1 revision "$rev"
+t_ok "n2's record too" record_is 2 revision "$rev"
+
 # The lease revoked under n1 (its record goes): within a renewal (a
 # third of the 10 s TTL) n1 takes a new lease and puts its record again.
 lease_of() {
