@@ -464,6 +464,7 @@ main(int argc, char **argv)
 		if (name != NULL) {
 			fprintf(stderr, "certbindd: -n names a fleet node: "
 			    "it needs -c etcd://...\n");
+			free(address);
 			exit(2);
 		}
 	} else if (name == NULL)
@@ -471,6 +472,9 @@ main(int argc, char **argv)
 	else if (fleet_node_name_check(name, &cause) != 0) {
 		e = escape_str(cause, ESCAPE_MESSAGE);
 		fprintf(stderr, "certbindd: -n: %s\n", e);
+		free(e);
+		free(cause);
+		free(address);
 		exit(2);
 	}
 	if (tflag) {
