@@ -222,8 +222,17 @@ void		 pidfile_unlock(void);
  * keeper_start forks it; until then, or without one, keeper_open is
  * open(2) and keeper_listen is listener_socket().
  */
+/*
+ * conf_path: the config file whose reads make the keeper learn what it
+ * may open anew; NULL for a fleet node (see keeper_fleet_dir).
+ */
 int		 keeper_start(const struct config *, const char *conf_path,
 		     char **cause);
+/*
+ * A fleet node's checkout directory (before keeper_start): what lies
+ * under it certbindd opens itself, and the keeper refuses.
+ */
+void		 keeper_fleet_dir(const char *dir);
 int		 keeper_open(const char *path, int oflags);
 /* -1 with errs and errno (the bind's: EADDRNOTAVAIL, EADDRINUSE...). */
 int		 keeper_listen(const struct endpoint *ep, int freebind,
@@ -248,6 +257,14 @@ struct listener;
  */
 int		 listener_socket(const struct endpoint *ep, int freebind,
 		     struct errlist *errs);
+/*
+ * certbindd -a: the address a wildcard listener ("*:PORT") binds instead
+ * (ADDRESS:PORT). listener_bind_ep gives the endpoint a listener of the
+ * config binds and is claimed under: ep itself unless -a maps it.
+ */
+void		 listener_set_address(const struct endpoint *addr);
+void		 listener_bind_ep(const struct endpoint *ep,
+		     struct endpoint *out);
 /*
  * Claims each listener (instance.c) and binds the new ones. A listener
  * whose address cannot be bound (EADDRNOTAVAIL, EADDRINUSE) is logged
@@ -296,6 +313,37 @@ int		 instance_fd(void);
 void		 instance_answer(void);
 void		 instance_release_all(void);
 
+/*
+ * fleet.c: certbindd serving an etcd location (see the comment there).
+ * Main thread only. fleet_start registers the node and starts the watch
+ * once the location's checkout is served by g. Between polls: fleet_fd()
+ * is readable when the watch saw a change (then fleet_woken()), and
+ * fleet_tick() renews the lease when due (poll no longer than
+ * fleet_timeout() ms; -1: not a fleet node) and returns 1 when a refresh
+ * is due: fleet_refresh(), then main.c's reload, then fleet_served() or
+ * fleet_refused() for the node record.
+ */
+struct location;
+/* What the node claims on this host (instance.c): location and name. */
+char		*fleet_claim_name(const struct location *, const char *name);
+/* Gives the checkout directory to the server user (before the drop). */
+int		 fleet_give_dir(const struct location *, uid_t, gid_t,
+		     char **cause);
+int		 fleet_start(struct location *, const char *name,
+		     const char *address, const struct gen *g, char **cause);
+int		 fleet_fd(void);
+int		 fleet_timeout(void);
+int		 fleet_woken(void);
+int		 fleet_tick(void);
+/* location_refresh(): 0 new, 1 nothing new, -1 *cause (tried again). */
+int		 fleet_refresh(char **cause);
+/* The content revision checked out now. */
+int64_t		 fleet_revision(void);
+void		 fleet_served(const struct gen *);
+void		 fleet_refused(const char *why);
+/* Stops the watch, revokes the lease. The location stays main.c's. */
+void		 fleet_stop(void);
+
 /* worker.c */
 int		 workers_start(unsigned n, char **cause);
 /* Adds a listening socket to every worker's event set. */
@@ -320,7 +368,8 @@ long		 workers_connections(void);
 struct listener {
 	int		 ev;		/* EV_LISTENER: first, see worker.c */
 	int		 fd;
-	struct endpoint	 ep;
+	struct endpoint	 ep;		/* the config's: gen_listener() */
+	struct endpoint	 bound;		/* what is bound: listener_bind_ep() */
 	int		 mark;
 	struct listener	*next;
 };

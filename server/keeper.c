@@ -32,6 +32,15 @@
  * and the reload fails safely (the old config keeps serving); the next
  * SIGHUP succeeds.
  *
+ * A fleet node (certbindd -c etcd://...) serves checkouts that it writes
+ * itself, as the server user, into the directory keeper_fleet_dir() names:
+ * a config there is not root's word, so the keeper never learns paths
+ * from it (it is started without a config path to reload) and refuses
+ * anything under that directory, which certbindd opens itself. It still
+ * opens the files outside it that the config named at start, and binds
+ * the listeners that config had; a listener a later revision adds, the
+ * keeper refusing it, certbindd binds itself if it can (a port >= 1024).
+ *
  * The keeper exits when certbindd closes its end of the pair, whatever
  * the way certbindd ended. Signals stay blocked in it (the mask is
  * inherited), so the SIGTERM that systemd sends to the whole unit reaches
@@ -83,6 +92,7 @@ struct allowed {
 };
 
 static int	keeper_fd = -1;		/* certbindd's end; -1: no keeper */
+static char	*fleet_dir;		/* keeper_fleet_dir() */
 static pid_t	keeper_pid = -1;
 /*
  * The keeper's end of the pair has closed: it only does so by exiting, so
@@ -135,7 +145,8 @@ allowed_set(struct allowed *a, const struct config *cfg)
 	a->eps = xcalloc(a->neps + 1, sizeof *a->eps);
 	a->freebind = xcalloc(a->neps + 1, sizeof *a->freebind);
 	for (i = 0; i < a->neps; i++) {
-		a->eps[i] = config_listener(cfg, i)->ep;
+		/* As listeners_prepare() asks for it (certbindd -a). */
+		listener_bind_ep(&config_listener(cfg, i)->ep, &a->eps[i]);
 		a->freebind[i] = config_listener(cfg, i)->freebind;
 	}
 	a->alpn_dir = config_resolve_path(cfg, ACME_ALPN_DIR);
@@ -185,6 +196,26 @@ open_alpn(const char *path, int which)
 		return -1;
 	}
 	return fd;
+}
+
+/* Whether path lies under the fleet's checkout directory. */
+static int
+in_fleet_dir(const char *path)
+{
+	size_t	n;
+
+	if (fleet_dir == NULL)
+		return 0;
+	n = strlen(fleet_dir);
+	return strncmp(path, fleet_dir, n) == 0 &&
+	    (path[n] == '/' || path[n] == '\0');
+}
+
+void
+keeper_fleet_dir(const char *dir)
+{
+	free(fleet_dir);
+	fleet_dir = dir != NULL ? xstrdup(dir) : NULL;
 }
 
 static int
@@ -286,7 +317,12 @@ serve_open(struct allowed *a, const char *conf_path, struct keeper_req *req)
 	/* Read-only, whatever was asked. */
 	oflags = O_RDONLY | (req->oflags & (O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK | O_NOFOLLOW));
-	if (strcmp(req->path, conf_path) == 0) {
+	if (in_fleet_dir(req->path)) {
+		/* The unprivileged certbindd writes there: never as root. */
+		errno = EACCES;
+		return -1;
+	}
+	if (conf_path != NULL && strcmp(req->path, conf_path) == 0) {
 		/* A reload begins: learn what the file names now. */
 		if (config_load(conf_path, &cfg, &errs) == 0) {
 			allowed_set(a, cfg);
@@ -461,7 +497,7 @@ keeper_open(const char *path, int oflags)
 {
 	struct keeper_req	req;
 
-	if (keeper_fd == -1)
+	if (keeper_fd == -1 || in_fleet_dir(path))
 		return open(path, oflags);
 	memset(&req, 0, sizeof req);
 	if (strlen(path) >= sizeof req.path) {
@@ -487,7 +523,10 @@ keeper_listen(const struct endpoint *ep, int freebind, struct errlist *errs)
 	req.op = KEEPER_LISTEN;
 	req.ep = *ep;
 	req.freebind = freebind;
-	if ((fd = keeper_call(&req, msg, sizeof msg)) == -1) {
+	fd = keeper_call(&req, msg, sizeof msg);
+	if (fd == -1 && errno == EACCES && fleet_dir != NULL)
+		return listener_socket(ep, freebind, errs);
+	if (fd == -1) {
 		saved = errno;
 		if (msg[0] != '\0')
 			errlist_add(errs, "%s", msg);

@@ -41,6 +41,34 @@
 static struct listener	*listeners;	/* in service */
 static struct listener	*pending;	/* opened by prepare, not committed */
 
+/*
+ * certbindd -a ADDRESS: the node's own address, bound instead of "*" by
+ * every wildcard listener ("*:8443" binds ADDRESS:8443), so that several
+ * certbindd serving one config (a fleet's nodes, each with its own
+ * 127.0.0.x in the tests) can share a host. The keeper is forked after it
+ * is set and maps the config's listeners the same way (keeper.c).
+ */
+static struct endpoint	node_addr;
+static int		has_node_addr;
+
+void
+listener_set_address(const struct endpoint *addr)
+{
+	node_addr = *addr;
+	node_addr.port = 0;
+	has_node_addr = 1;
+}
+
+void
+listener_bind_ep(const struct endpoint *ep, struct endpoint *out)
+{
+	*out = *ep;
+	if (has_node_addr && endpoint_any_addr(ep)) {
+		*out = node_addr;
+		out->port = ep->port;
+	}
+}
+
 static struct listener *
 listener_find(struct listener *list, const struct endpoint *ep)
 {
@@ -143,6 +171,7 @@ fail:
  */
 struct down {
 	struct endpoint	 ep;
+	struct endpoint	 bound;		/* listener_bind_ep()'s */
 	char		*why;
 	struct down	*next;
 };
@@ -179,6 +208,7 @@ down_add(const struct endpoint *ep, char *why)
 	struct down	*d = xcalloc(1, sizeof *d);
 
 	d->ep = *ep;
+	listener_bind_ep(ep, &d->bound);
 	d->why = why;
 	d->next = pending_down;
 	pending_down = d;
@@ -201,6 +231,7 @@ listeners_prepare(const struct config *cfg, int at_start,
 {
 	const struct config_listener	*cl;
 	struct listener			*l;
+	struct endpoint			 bep;
 	struct errlist			 sub = ERRLIST_INIT;
 	const char			*prefix = at_start ? "" : "reload: ";
 	size_t				 i, n = config_nlisteners(cfg);
@@ -217,8 +248,9 @@ listeners_prepare(const struct config *cfg, int at_start,
 		if (listener_find(pending, &cl->ep) != NULL ||
 		    down_has(pending_down, &cl->ep))
 			continue;
+		listener_bind_ep(&cl->ep, &bep);
 		/* No second certbindd shares a listener (instance.c). */
-		if (instance_claim_listener(&cl->ep, cl->freebind,
+		if (instance_claim_listener(&bep, cl->freebind,
 		    &cause) != 0) {
 			if (at_start) {
 				errlist_add(errs, "%s", cause);
@@ -233,7 +265,7 @@ listeners_prepare(const struct config *cfg, int at_start,
 			l->mark = 1;
 			continue;
 		}
-		if ((fd = keeper_listen(&cl->ep, cl->freebind, &sub)) == -1) {
+		if ((fd = keeper_listen(&bep, cl->freebind, &sub)) == -1) {
 			err = errno;
 			msg = sub.n > 0 ? sub.v[sub.n - 1] : "cannot listen";
 			if (bind_error_is_local(err)) {
@@ -255,6 +287,7 @@ listeners_prepare(const struct config *cfg, int at_start,
 		l->ev = EV_LISTENER;
 		l->fd = fd;
 		l->ep = cl->ep;
+		l->bound = bep;
 		l->mark = 1;
 		l->next = pending;
 		pending = l;
@@ -308,9 +341,9 @@ listeners_commit(void)
 	pending_down = NULL;
 	/* What the claims answer (certbind probe asks them). */
 	for (l = listeners; l != NULL; l = l->next)
-		instance_listener_state(&l->ep, 1, NULL);
+		instance_listener_state(&l->bound, 1, NULL);
 	for (d = down; d != NULL; d = d->next)
-		instance_listener_state(&d->ep, 0, d->why);
+		instance_listener_state(&d->bound, 0, d->why);
 	instance_commit();
 }
 

@@ -38,7 +38,7 @@ EOC
 t_is "--help exits 0" "$?" 0
 t_is "--help writes nothing on stderr" "$(cat "$T/help.err")" ""
 opts=$(sed -n 's/^  -\([a-z]\) .*/\1/p' "$T/help.out" | tr -d '\n')
-t_is "--help lists the options -c -f -s -t -h" "$opts" "cfsth"
+t_is "--help lists the options -c -n -a -f -s -t -h" "$opts" "cnafsth"
 for o in $(echo "$opts" | sed 's/./& /g'); do
 	t_ok "--help's -$o is described in certbindd.8" \
 	    grep -q "^\.It Fl $o" "$top/man/certbindd.8"
