@@ -110,12 +110,12 @@ one=$(mkcert_fpr "$S/one.pem")
 two=$(mkcert_fpr "$S/two.pem")
 PB=$(srv_port)
 srv_backend "$PB" || { t_fail "backend starts"; exit 1; }
-# conf KEY [EXTRA]: the config text binding KEY, on stdout.
+# conf KEY [EXTRA-KEYS [EXTRA-LISTENERS]]: the config binding KEY.
 conf() {
 	cat <<EOC
 version = 1;
 server = {
-  listen = ( { endpoint = "*:$P"; backend = "127.0.0.1:$PB"; } );
+  listen = ( { endpoint = "*:$P"; backend = "127.0.0.1:$PB"; }$3 );
   workers = 1;
   shutdown_timeout = 2;
   $user
@@ -239,6 +239,26 @@ put_conf two
 t_serves "a put back to two reaches n1" 1 "$two"
 t_serves "and n2" 2 "$two"
 rev=$(config_rev)
+
+# A revision that adds a listener: bound on each node's address (by the
+# node itself when it runs as nobody: the keeper binds only the
+# listeners of the config it started with, and never reads a checkout).
+P3=$(srv_port)
+put_conf two '' ", { endpoint = \"*:$P3\"; backend = \"127.0.0.1:$PB\"; }"
+if serves 1 "$two" && node_wait_log 1 1 'on 2 listeners' 15; then
+	t_is "n1 serves the new listener on 127.0.0.2:$P3" \
+	    "$(srv_fpr 127.0.0.2 "$P3")" "$two"
+else
+	t_fail "n1 loads the revision with a second listener" \
+	    "$(grep -v ' access ' "$T/n1.log" | tail -n 8)"
+fi
+node_wait_log 2 1 'on 2 listeners' 15
+t_is "n2 serves it on 127.0.0.3:$P3" "$(srv_fpr 127.0.0.3 "$P3")" "$two"
+put_conf two
+node_wait_log 1 1 'serving generation [0-9]+ on 1 listeners' 15
+rev=$(config_rev)
+t_ok "n1's record follows" record_is 1 revision "$rev"
+t_ok "n2's record follows" record_is 2 revision "$rev"
 
 # Writes under nodes/ and locks/ are no content change.
 n=$(grep -c 'reloading' "$T/n1.log")
