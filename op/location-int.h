@@ -30,7 +30,7 @@ struct location {
 	char		*prefix;
 	char		*base;		/* the checkouts' directory */
 	char		*dir;		/* the current checkout */
-	char		*prev_dir;	/* the one before, kept a refresh */
+	char		*pinned;	/* the one served: location_pin() */
 	unsigned	 seq;
 	int		 flags;
 	int64_t		 rev, config_rev, content_rev;

@@ -317,8 +317,8 @@ checkout_history(struct location *l, const char *dir, const char *ckey,
 			break;
 		}
 		gen = fileio_generation(bak, n);
-		if (fileio_write_new(gen, r.kvs[0].value, r.kvs[0].value_len,
-		    0600, &cause) != 0)
+		if (fileio_write_new_flags(gen, r.kvs[0].value,
+		    r.kvs[0].value_len, 0600, FILEIO_NOSYNC, &cause) != 0)
 			free(cause);
 		cause = NULL;
 		free(gen);
@@ -404,8 +404,8 @@ checkout(struct location *l, int64_t rev, int64_t same, char **dirp,
 			(*nfiles)++;
 		} else
 			continue;	/* nodes/, locks/, commit */
-		if (fileio_write_new(p, kv->value, kv->value_len, 0600,
-		    cause) != 0) {
+		if (fileio_write_new_flags(p, kv->value, kv->value_len,
+		    0600, FILEIO_NOSYNC, cause) != 0) {
 			free(p);
 			goto fail;
 		}
@@ -481,7 +481,7 @@ location_close(struct location *l)
 	rm_tree(l->base);
 	free(l->base);
 	free(l->dir);
-	free(l->prev_dir);
+	free(l->pinned);
 	loc_manifest_clear(&l->files, &l->nfiles);
 	etcd_client_free(l->c);
 	free(l->prefix);
@@ -558,9 +558,10 @@ location_refresh(struct location *l, int64_t rev, char **cause)
 	    &nfiles, cause);
 	if (rc != 0)
 		return rc;
-	rm_tree(l->prev_dir);
-	free(l->prev_dir);
-	l->prev_dir = l->dir;
+	/* The checkout replaced goes, unless a generation serves it. */
+	if (l->pinned == NULL || strcmp(l->pinned, l->dir) != 0)
+		rm_tree(l->dir);
+	free(l->dir);
 	l->dir = dir;
 	loc_manifest_clear(&l->files, &l->nfiles);
 	l->files = files;
@@ -568,6 +569,17 @@ location_refresh(struct location *l, int64_t rev, char **cause)
 	free(l->path);
 	l->path = xasprintf("%s/%s", l->dir, CHECKOUT_CONF);
 	return 0;
+}
+
+void
+location_pin(struct location *l)
+{
+	if (l == NULL || l->dir == NULL)
+		return;
+	if (l->pinned != NULL && strcmp(l->pinned, l->dir) != 0)
+		rm_tree(l->pinned);
+	free(l->pinned);
+	l->pinned = xstrdup(l->dir);
 }
 
 int64_t

@@ -140,12 +140,18 @@ enum location_push_status location_push(struct location *, unsigned *written,
 /*
  * Reads the location anew at revision rev (0: the latest) into a fresh
  * checkout directory, and makes it the current one: location_path()
- * changes. The previous checkout directory is kept until the next
- * refresh or close (a generation built from it may still be running).
+ * changes. The checkout it replaces is removed, unless it is pinned.
  * 0: done; 1: the content revision is the one already checked out
  * (nothing was written); -1: *cause, and the current checkout stays.
  */
 int	 location_refresh(struct location *, int64_t rev, char **cause);
+/*
+ * Keeps the current checkout through refreshes until another is pinned
+ * (the one pinned before is removed then): certbindd pins the checkout
+ * its serving generation was built from, so that a run of refused
+ * revisions never takes away the files it may still read.
+ */
+void	 location_pin(struct location *);
 
 /*
  * For rollback: writes into the checkout the files that the config of

@@ -377,6 +377,7 @@ fleet_start(struct location *loc, const char *name, const char *address,
 	fl.loaded = (int64_t)time(NULL);
 	fl.generation = gen_id(g);
 	fl.retry_ms = BACKOFF_MIN_MS;
+	location_pin(loc);	/* the generation serving was built from it */
 
 	if (pipe2(fl.wake, O_NONBLOCK | O_CLOEXEC) == -1) {
 		*cause = xasprintf("fleet: pipe: %s", strerror(errno));
@@ -502,6 +503,7 @@ fleet_refresh(char **cause)
 void
 fleet_served(const struct gen *g)
 {
+	location_pin(fl.loc);
 	fl.revision = location_content_revision(fl.loc);
 	fl.loaded = (int64_t)time(NULL);
 	fl.generation = gen_id(g);

@@ -487,6 +487,13 @@ int
 fileio_write_new(const char *path, const void *data, size_t len,
     mode_t mode, char **cause)
 {
+	return fileio_write_new_flags(path, data, len, mode, 0, cause);
+}
+
+int
+fileio_write_new_flags(const char *path, const void *data, size_t len,
+    mode_t mode, int flags, char **cause)
+{
 	char	*dir;
 	int	 fd;
 
@@ -504,7 +511,7 @@ fileio_write_new(const char *path, const void *data, size_t len,
 		set_cause(cause, fail(path, "write error", errno));
 		goto bad;
 	}
-	if (fsync(fd) == -1) {
+	if (!(flags & FILEIO_NOSYNC) && fsync(fd) == -1) {
 		set_cause(cause, fail(path, "cannot sync to disk", errno));
 		goto bad;
 	}
@@ -513,6 +520,8 @@ fileio_write_new(const char *path, const void *data, size_t len,
 		set_cause(cause, fail(path, "write error", errno));
 		goto bad;
 	}
+	if (flags & FILEIO_NOSYNC)
+		return 0;
 	/* The new name must survive a crash as well as the bytes. */
 	dir = dir_of(path);
 	(void)sync_dir(dir, 0);

@@ -59,6 +59,14 @@ char	*fileio_generation(const char *backup, unsigned n);
  */
 int	fileio_write_new(const char *path, const void *data, size_t len,
 	    mode_t mode, char **cause);
+/*
+ * The same with flags: FILEIO_NOSYNC leaves out the fsyncs, for a file
+ * that is a copy of data kept elsewhere and made again after a crash (an
+ * etcd checkout), where they are most of the time it takes.
+ */
+#define FILEIO_NOSYNC	0x100
+int	fileio_write_new_flags(const char *path, const void *data, size_t len,
+	    mode_t mode, int flags, char **cause);
 
 /*
  * Fault injection for tests: when set, the named step ("write", "fsync",

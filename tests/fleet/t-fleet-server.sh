@@ -364,6 +364,36 @@ t_ok "n1 registers again" node_wait_log 1 1 'lease expired: registering anew' 10
 t_ok "its record is back" record_is 1 revision "$rev"
 t_nomatch "on a new lease" "$(lease_of 1)" "^$lease\$"
 
+# certbind probe --fleet with the real nodes: both current, each probed
+# on its address; n2 held behind (SIGSTOP) through an edit is flagged
+# node-behind, and what it serves is not the fleet's key; once it runs
+# again it catches up and the fleet is current.
+cb -c "$LOC" probe --fleet
+t_is "probe --fleet: both nodes current, exit 0" "$rc" 0 "$out $err"
+t_match "n1 is listed at its address, current" "$out" \
+    "^node n1 address 127\.0\.0\.2 revision $rev .*: current$"
+t_match "n2 too" "$out" "^node n2 address 127\.0\.0\.3 revision $rev .*: current$"
+t_match "each is probed where it listens" "$out" \
+    "^  serves what the config says \(1 probe on 1 listener\)$"
+kill -STOP "$(cat "$T/n2.pid")"
+put_conf one
+held=$(config_rev)
+t_serves "with n2 held, the edit reaches n1" 1 "$one"
+t_ok "n1's record says it" record_is 1 revision "$held"
+cb -c "$LOC" probe --fleet
+t_is "probe --fleet with n2 held behind: exit 1" "$rc" 1 "$out $err"
+t_match "n2 is node-behind, serving the revision before" "$out" \
+    "^node n2 address 127\.0\.0\.3 revision $rev .*: node-behind: [0-9]+ revisions? behind the fleet's $held, serving revision $rev since "
+t_match "a held node does not answer its probe" "$out" \
+    "^  error unserved-listener 127\.0\.0\.3:$P: "
+t_match "n1 is current" "$out" "^node n1 address 127\.0\.0\.2 revision $held .*: current$"
+kill -CONT "$(cat "$T/n2.pid")"
+t_serves "n2, running again, catches up" 2 "$one"
+t_ok "its record says the fleet's revision" record_is 2 revision "$held"
+cb -c "$LOC" probe --fleet
+t_is "probe --fleet: current again, exit 0" "$rc" 0 "$out $err"
+rev=$held
+
 # A node stopped: its record goes with its lease.
 stop_node 2
 t_ok "n2's record is gone" record_is 2 revision ""
