@@ -2,8 +2,10 @@
  * What keeps two sessions and a dropped SSH connection from losing work:
  * the lock file beside the config, taken for the whole session through
  * the commit operation (op/commit.h), the same lock every command-line
- * writer takes; and the recovery file (CONF.recover, 0600) that SIGHUP and
- * SIGTERM leave behind.
+ * writer takes; and the recovery file (CONF.recover, 0600; for an etcd
+ * location in the run directory, since its checkout goes with the
+ * session) that SIGHUP and SIGTERM leave behind. And --propose's loading
+ * of the proposal, which must mean the same paths as the config.
  */
 
 #include <sys/stat.h>
@@ -17,6 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/store.h"
+#include "op/location.h"
+#include "util/escape.h"
 #include "util/fileio.h"
 #include "util/xmalloc.h"
 #include "tui/tui-int.h"
@@ -112,4 +117,74 @@ int
 session_disk_changed(struct tui *t, char **cause)
 {
 	return commit_changed(t->path, &t->snap, cause);
+}
+
+struct config *
+session_load_proposal(struct tui *t, const char *path)
+{
+	struct errlist	 errs = ERRLIST_INIT;
+	struct config	*p = NULL;
+	char		*e, *a, *b;
+	size_t		 i;
+	int		 same;
+
+	if (config_load(path, &p, &errs) != 0) {
+		for (i = 0; i < errs.n; i++) {
+			e = escape_str(errs.v[i], 0);
+			fprintf(stderr, "certbind: %s\n", e);
+			free(e);
+		}
+		fprintf(stderr, "certbind: the proposal does not load; "
+		    "nothing was opened\n");
+		errlist_clear(&errs);
+		return NULL;
+	}
+	errlist_clear(&errs);
+	/*
+	 * In etcd, relative paths are relative to the location, wherever
+	 * the proposal was written: they name PREFIX/files/.
+	 */
+	if (location_remote(t->loc) && (config_store(p) == NULL ||
+	    config_store(p)[0] != '/'))
+		config_set_path(p, t->path);
+	/* The same store, resolved from where each file is. */
+	a = store_dir(t->orig);
+	b = store_dir(p);
+	same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	if (!same && config_nkeys(p) > 0) {
+		a = escape_str(path, 0);
+		fprintf(stderr, "certbind: %s: its keys' files resolve against "
+		    "another store than the config's; give it store = ... "
+		    "(the config's) so its paths mean the same there\n", a);
+		free(a);
+		config_free(p);
+		return NULL;
+	}
+	config_set_path(p, t->path);
+	return p;
+}
+
+/*
+ * Where unsaved edits go when the session is cut: beside the config, or
+ * for an etcd location (whose checkout goes when certbind exits) in the
+ * run directory, under a name of the location's prefix.
+ */
+char *
+session_recover_path(const struct location *loc)
+{
+	char	*dir, *name, *p, *out;
+
+	if (!location_remote(loc))
+		return xasprintf("%s.recover", location_path(loc));
+	dir = location_rundir();
+	name = xstrdup(location_prefix(loc) + 1);
+	for (p = name; *p != '\0'; p++)
+		if (*p == '/')
+			*p = '_';
+	out = xasprintf("%s/certbind-etcd-%s.recover", dir, name);
+	free(name);
+	free(dir);
+	return out;
 }

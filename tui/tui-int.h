@@ -336,6 +336,13 @@ char	**draw_wrap(struct tui *, const char *s, int w, size_t *n);
 void	 draw_wrap_free(char **, size_t);
 
 /* session.c */
+/*
+ * --propose NEW: the proposal loaded as the edited copy (its relative
+ * paths as the config's); NULL with the errors said on stderr.
+ */
+struct config *session_load_proposal(struct tui *, const char *path);
+/* Where the session's unsaved edits go if it is cut (allocated). */
+char	*session_recover_path(const struct location *);
 int	 session_lock(struct tui *);
 void	 session_unlock(struct tui *);
 int	 session_save_recovery(struct tui *, char **cause);

@@ -575,53 +575,6 @@ tui_free(struct tui *t)
  * against its store, so a proposal without store = ... from another
  * directory is refused rather than silently pointing elsewhere.
  */
-static struct config *
-load_proposal(struct tui *t, const char *path)
-{
-	struct errlist	 errs = ERRLIST_INIT;
-	struct config	*p = NULL;
-	char		*e, *a, *b;
-	size_t		 i;
-	int		 same;
-
-	if (config_load(path, &p, &errs) != 0) {
-		for (i = 0; i < errs.n; i++) {
-			e = escape_str(errs.v[i], 0);
-			fprintf(stderr, "certbind: %s\n", e);
-			free(e);
-		}
-		fprintf(stderr, "certbind: the proposal does not load; "
-		    "nothing was opened\n");
-		errlist_clear(&errs);
-		return NULL;
-	}
-	errlist_clear(&errs);
-	/*
-	 * In etcd, relative paths are relative to the location, wherever
-	 * the proposal was written: they name PREFIX/files/.
-	 */
-	if (location_remote(t->loc) && (config_store(p) == NULL ||
-	    config_store(p)[0] != '/'))
-		config_set_path(p, t->path);
-	/* The same store, resolved from where each file is. */
-	a = store_dir(t->orig);
-	b = store_dir(p);
-	same = strcmp(a, b) == 0;
-	free(a);
-	free(b);
-	if (!same && config_nkeys(p) > 0) {
-		a = escape_str(path, 0);
-		fprintf(stderr, "certbind: %s: its keys' files resolve against "
-		    "another store than the config's; give it store = ... "
-		    "(the config's) so its paths mean the same there\n", a);
-		free(a);
-		config_free(p);
-		return NULL;
-	}
-	config_set_path(p, t->path);
-	return p;
-}
-
 int
 tui_main(const char *conf_path, const char *propose)
 {
@@ -649,12 +602,12 @@ tui_main(const char *conf_path, const char *propose)
 	conf_path = location_path(t->loc);
 	t->path = xstrdup(conf_path);
 	t->lock_path = xasprintf("%s.lock", conf_path);
-	t->recover_path = xasprintf("%s.recover", conf_path);
+	t->recover_path = session_recover_path(t->loc);
 	check_opts_default(&t->copts);
 	t->copts.files = 1;
 
 	if (load(t) != 0 || (propose != NULL &&
-	    (proposal = load_proposal(t, propose)) == NULL)) {
+	    (proposal = session_load_proposal(t, propose)) == NULL)) {
 		tui_free(t);
 		return 2;
 	}

@@ -185,6 +185,28 @@ if command -v tmux >/dev/null 2>&1; then
 	tm_keys q
 	tm_stop_wait
 	t_ok "the UI's checkout is removed when it quits" no_checkout_left
+
+	# A session cut with unsaved edits keeps them beside, not in, the
+	# checkout (which goes), and the next session offers them back.
+	sed -i 's/"ui\.example\.com"/"cut.example.com"/' "$T/new.conf"
+	tm_start 100 30 "CERTBIND_RUNDIR=$CERTBIND_RUNDIR" -- -c "$L" \
+	    --propose "$T/new.conf"
+	tm_ready || t_fail "the UI starts again" "$(tm_screen)"
+	kill -HUP "$(tm_pid)"
+	tm_wait "certbind-exit=" >/dev/null
+	rec="$CERTBIND_RUNDIR/certbind-etcd-site_a.recover"
+	t_is "SIGHUP: the edits are kept in the run directory, mode 600" \
+	    "$(stat -c %a "$rec" 2>/dev/null)" 600
+	t_match "they hold the unsaved edit" "$(cat "$rec" 2>/dev/null)" \
+	    'cut\.example\.com'
+	t_is "the cut session's checkout is gone" \
+	    "$(ls "$CERTBIND_RUNDIR" | grep -c '^certbind-etcd\.')" 0
+	tm_start 100 30 "CERTBIND_RUNDIR=$CERTBIND_RUNDIR" -- -c "$L"
+	t_ok "the next session offers them back" tm_wait "Unsaved edits"
+	tm_keys n
+	tm_keys q
+	tm_stop_wait
+	t_ok "n discards them" test ! -e "$rec"
 else
 	t_skip "the UI on etcd" "tmux is not installed"
 fi
