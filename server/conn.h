@@ -171,6 +171,18 @@ int	 conn_flush(struct conn *c);
 
 /* conn.c: whether a warning may be logged now (10 a second per worker). */
 int	 conn_log_ok(struct worker *w);
+/* A backend socket's failure, logged with the connection. */
+void	 conn_backend_log(struct conn *c, const char *what, int err);
+/* Whether a GnuTLS result means "try again when ready". */
+int	 conn_tls_again(int r);
+/* A TLS error toward the client: its socket failed, or its TLS did. */
+enum conn_end conn_tls_end(int r);
+/*
+ * conn-relay.c: one round of every relaying step that can run: 1 if
+ * anything moved, 0 if every step is blocked, -1 when the connection is
+ * over (*end and *err say why).
+ */
+int	 conn_relay_step(struct conn *c, enum conn_end *end, int *err);
 
 /*
  * conn-proxyhdr.c: the PROXY protocol on a connection. conn_proxyhdr_read
