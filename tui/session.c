@@ -119,21 +119,31 @@ session_disk_changed(struct tui *t, char **cause)
 	return commit_changed(t->path, &t->snap, cause);
 }
 
+void
+session_print_errs(const struct location *loc, const struct errlist *errs)
+{
+	char	*named, *e;
+	size_t	 i;
+
+	for (i = 0; i < errs->n; i++) {
+		named = location_rename(loc, errs->v[i]);
+		e = escape_str(named != NULL ? named : errs->v[i], 0);
+		fprintf(stderr, "certbind: %s\n", e);
+		free(e);
+		free(named);
+	}
+}
+
 struct config *
 session_load_proposal(struct tui *t, const char *path)
 {
 	struct errlist	 errs = ERRLIST_INIT;
 	struct config	*p = NULL;
-	char		*e, *a, *b;
-	size_t		 i;
+	char		*a, *b;
 	int		 same;
 
 	if (config_load(path, &p, &errs) != 0) {
-		for (i = 0; i < errs.n; i++) {
-			e = escape_str(errs.v[i], 0);
-			fprintf(stderr, "certbind: %s\n", e);
-			free(e);
-		}
+		session_print_errs(t->loc, &errs);
 		fprintf(stderr, "certbind: the proposal does not load; "
 		    "nothing was opened\n");
 		errlist_clear(&errs);

@@ -337,10 +337,22 @@ void	 draw_wrap_free(char **, size_t);
 
 /* session.c */
 /*
+ * A text window's first line moved by delta lines, kept within the n
+ * lines of which height show (window-help.c; the nodes window too).
+ */
+void	 tui_scroll(size_t *scroll, size_t n, int height, long delta);
+/*
  * --propose NEW: the proposal loaded as the edited copy (its relative
  * paths as the config's); NULL with the errors said on stderr.
  */
 struct config *session_load_proposal(struct tui *, const char *path);
+/*
+ * Load errors on stderr, escaped, an etcd location's checkout paths
+ * named as its keys (before the screen is set up, or after it is gone).
+ */
+struct errlist;
+void	 session_print_errs(const struct location *,
+	    const struct errlist *);
 /* Where the session's unsaved edits go if it is cut (allocated). */
 char	*session_recover_path(const struct location *);
 int	 session_lock(struct tui *);

@@ -506,8 +506,6 @@ static int
 load(struct tui *t)
 {
 	struct errlist	 errs = ERRLIST_INIT;
-	char		*e;
-	size_t		 i;
 
 	if (access(t->path, F_OK) != 0 && errno == ENOENT) {
 		/* A first start: an empty config, the walkthrough fills it. */
@@ -516,11 +514,7 @@ load(struct tui *t)
 		return 0;
 	}
 	if (commit_load(t->path, &t->snap, &t->orig, &errs) != 0) {
-		for (i = 0; i < errs.n; i++) {
-			e = escape_str(errs.v[i], 0);
-			fprintf(stderr, "certbind: %s\n", e);
-			free(e);
-		}
+		session_print_errs(t->loc, &errs);
 		fprintf(stderr, "certbind: fix the file (certbind check "
 		    "lists every problem) and start again\n");
 		errlist_clear(&errs);

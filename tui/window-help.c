@@ -62,14 +62,20 @@ help_free(struct tui_win *w)
 	free(d);
 }
 
-static void
-help_scroll(struct help_data *d, long delta)
+void
+tui_scroll(size_t *scroll, size_t n, int height, long delta)
 {
-	long	s = (long)d->scroll + delta, last = (long)d->n - d->height;
+	long	s = (long)*scroll + delta, last = (long)n - height;
 
 	if (s > last)
 		s = last;
-	d->scroll = s > 0 ? (size_t)s : 0;
+	*scroll = s > 0 ? (size_t)s : 0;
+}
+
+static void
+help_scroll(struct help_data *d, long delta)
+{
+	tui_scroll(&d->scroll, d->n, d->height, delta);
 }
 
 static int

@@ -219,11 +219,7 @@ nodes_free(struct tui_win *w)
 static void
 nodes_scroll(struct nodes_data *d, long delta)
 {
-	long	s = (long)d->scroll + delta, last = (long)d->n - d->height;
-
-	if (s > last)
-		s = last;
-	d->scroll = s > 0 ? (size_t)s : 0;
+	tui_scroll(&d->scroll, d->n, d->height, delta);
 }
 
 static int
