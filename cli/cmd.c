@@ -112,7 +112,7 @@ cmd_find(const char *name)
 void
 cmd_usage(FILE *f, const struct cmd_entry *e)
 {
-	fprintf(f, "usage: certbind [-c FILE] %s %s\n", e->name, e->usage);
+	fprintf(f, "usage: certbind [-c LOCATION] %s %s\n", e->name, e->usage);
 }
 
 /*

@@ -61,7 +61,7 @@ mistake() {
 	t_is "$name: exit 2" "$rc" 2
 	[ -n "$want" ] && t_match "$name: says so" "$err" "$want"
 	t_is "$name: the usage once" "$(usage_lines)" 1
-	t_match "$name: the usage is the command's" "$err" "^usage: certbind \\[-c FILE\\] $1 "
+	t_match "$name: the usage is the command's" "$err" "^usage: certbind \\[-c LOCATION\\] $1 "
 }
 mistake "an unknown long option" "^list: unrecognized option '--yaml'\$" list --yaml
 mistake "an unknown long option with a value" \
@@ -101,7 +101,7 @@ for c in list check resolve bind unbind listen unlisten move rollback init \
 	cb "$c" --help
 	t_is "$c --help: exit 0" "$rc" 0
 	t_match "$c --help: the usage first" "$(printf '%s\n' "$out" | head -1)" \
-	    "^usage: certbind \\[-c FILE\\] $c"
+	    "^usage: certbind \\[-c LOCATION\\] $c"
 done
 cb -c "$C" bind --sni --help
 t_is "--help even where a value was due" "$rc" 0
