@@ -8,6 +8,8 @@
 #                  endpoints), ctl (etcdctl on them), start_member N,
 #                  stop_member N [SIGNAL], stop_all (at exit too),
 #                  healthy N... (bounded wait for a leader).
+#   fleet_stop_pidfile FILE SIGNAL TENTHS  stops the process FILE names
+#                  (bounded wait, then SIGKILL) and removes FILE.
 #   fleet_cluster  fleet_cluster_vars, then starts members 1-3 and
 #                  passes or fails (and exits) on their health.
 
@@ -50,6 +52,22 @@ fleet_need() {
 	done
 }
 
+# fleet_stop_pidfile FILE SIGNAL TENTHS: sends SIGNAL to the process FILE
+# names, waits for it at most TENTHS tenths of a second, then kills it,
+# reaps it and removes FILE. Nothing when there is no FILE.
+fleet_stop_pidfile() {
+	[ -f "$1" ] || return 0
+	fs_pid=$(cat "$1")
+	kill -"$2" "$fs_pid" 2>/dev/null
+	fs_i=0
+	while kill -0 "$fs_pid" 2>/dev/null && [ $fs_i -lt "$3" ]; do
+		sleep 0.1; fs_i=$((fs_i + 1))
+	done
+	kill -KILL "$fs_pid" 2>/dev/null
+	wait "$fs_pid" 2>/dev/null
+	rm -f "$1"
+}
+
 fleet_port_free() { ! ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 
 fleet_cluster_vars() {
@@ -72,18 +90,7 @@ fleet_cluster_vars() {
 		    --logger zap --log-level error >>"$T/m$1.log" 2>&1 &
 		echo $! >"$T/m$1.pid"
 	}
-	stop_member() {
-		[ -f "$T/m$1.pid" ] || return 0
-		pid=$(cat "$T/m$1.pid")
-		kill -"${2:-TERM}" "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		rm -f "$T/m$1.pid"
-	}
+	stop_member() { fleet_stop_pidfile "$T/m$1.pid" "${2:-TERM}" 50; }
 	stop_all() { for m in 1 2 3; do stop_member $m; done; }
 	t_at_exit stop_all
 

@@ -37,18 +37,7 @@ start_node() {
 	srv_pids="$srv_pids $!"
 	node_wait_log "$1" 1 ' ready: ' 20
 }
-stop_node() {
-	[ -f "$T/n$1.pid" ] || return 0
-	pid=$(cat "$T/n$1.pid")
-	kill -TERM "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$T/n$1.pid"
-}
+stop_node() { fleet_stop_pidfile "$T/n$1.pid" TERM 100; }
 # node_wait_log N COUNT REGEX SECS
 node_wait_log() {
 	i=0
